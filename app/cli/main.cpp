@@ -1,0 +1,172 @@
+// tracemap-cli: trace and ping from the command line, text or JSON.
+#include "cliargs.h"
+#include "enginethread.h"
+#include "resultformat.h"
+
+#include <QCoreApplication>
+#include <QJsonDocument>
+#include <QMap>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+using namespace tracemap;
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &c, 1);
+}
+
+void out(const QString &line)
+{
+    fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    fflush(stdout);
+}
+
+void err(const QString &line)
+{
+    fputs(qPrintable(line + QLatin1Char('\n')), stderr);
+    fflush(stderr);
+}
+
+int exitCodeFor(TraceError error)
+{
+    return error == TraceError::InvalidRequest ? cli::kExitUsage : 1;
+}
+
+// Prints hops in TTL order as soon as every hop before them is complete.
+class TracePrinter
+{
+public:
+    explicit TracePrinter(bool json) : m_json(json) {}
+    void started(const TraceResult &r)
+    {
+        m_next = r.request.firstTtl;
+        if (!m_json)
+            err(formatTraceHeader(r));
+    }
+    void hop(const Hop &h)
+    {
+        m_hops.insert(h.ttl, h);
+        if (m_json)
+            return;
+        while (m_hops.contains(m_next) && m_hops.value(m_next).complete) {
+            out(formatHopLine(m_hops.value(m_next)));
+            ++m_next;
+        }
+    }
+    void finished(const TraceResult &r, bool report)
+    {
+        if (m_json) {
+            fputs(QJsonDocument(traceToJson(r)).toJson(QJsonDocument::Indented).constData(), stdout);
+            return;
+        }
+        for (const Hop &h : r.hops) {
+            if (h.ttl >= m_next)
+                out(formatHopLine(h));
+        }
+        if (report && r.error == TraceError::None)
+            out(formatReport(r));
+        err(formatTraceSummary(r));
+    }
+
+private:
+    bool m_json;
+    int m_next = 1;
+    QMap<int, Hop> m_hops;
+};
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("tracemap-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+
+    cli::Options options;
+    QString error;
+    if (!cli::parse(QCoreApplication::arguments(), &options, &error)) {
+        err(QStringLiteral("tracemap-cli: %1").arg(error));
+        return cli::kExitUsage;
+    }
+    if (options.command == cli::Command::Help) {
+        out(cli::helpText());
+        return 0;
+    }
+    if (options.command == cli::Command::Version) {
+        out(QStringLiteral("tracemap-cli %1").arg(QStringLiteral(TRACEMAP_VERSION)));
+        return 0;
+    }
+
+    EngineThread engine;
+    quint64 job = 0;
+    int exitCode = 0;
+
+    // Ctrl-C / SIGTERM cancel the job; what was measured so far is still printed.
+    if (::pipe(g_signalPipe) == 0) {
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
+    QSocketNotifier signalNotifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&signalNotifier, &QSocketNotifier::activated, &app, [&] {
+        char c;
+        [[maybe_unused]] const ssize_t n = ::read(g_signalPipe[0], &c, 1);
+        engine.cancel(job);
+    });
+
+    TracePrinter printer(options.json);
+    QObject::connect(engine.engine(), &TraceEngine::traceStarted, &app,
+                     [&](quint64, const TraceResult &r) { printer.started(r); });
+    QObject::connect(engine.engine(), &TraceEngine::hopUpdated, &app,
+                     [&](quint64, const Hop &h) { printer.hop(h); });
+    QObject::connect(engine.engine(), &TraceEngine::traceFinished, &app, [&](quint64, const TraceResult &r) {
+        printer.finished(r, options.report);
+        if (r.error != TraceError::None && r.error != TraceError::Cancelled) {
+            if (options.json)
+                err(QStringLiteral("tracemap-cli: %1").arg(r.errorMessage));
+            exitCode = exitCodeFor(r.error);
+        } else {
+            exitCode = r.reached ? 0 : 1;
+        }
+        app.exit(exitCode);
+    });
+
+    PingResult pingContext;
+    QObject::connect(engine.engine(), &TraceEngine::pingStarted, &app, [&](quint64, const PingResult &r) {
+        pingContext = r;
+        if (!options.json)
+            err(formatPingHeader(r));
+    });
+    QObject::connect(engine.engine(), &TraceEngine::pingReply, &app, [&](quint64, const ProbeReply &reply) {
+        if (!options.json)
+            out(formatPingReplyLine(pingContext, reply));
+    });
+    QObject::connect(engine.engine(), &TraceEngine::pingFinished, &app, [&](quint64, const PingResult &r) {
+        if (options.json)
+            fputs(QJsonDocument(pingToJson(r)).toJson(QJsonDocument::Indented).constData(), stdout);
+        else
+            err(formatPingSummary(r));
+        if (r.error != TraceError::None && r.error != TraceError::Cancelled) {
+            if (options.json)
+                err(QStringLiteral("tracemap-cli: %1").arg(r.errorMessage));
+            exitCode = exitCodeFor(r.error);
+        } else {
+            exitCode = r.anyReachedDestination() ? 0 : 1;
+        }
+        app.exit(exitCode);
+    });
+
+    job = options.command == cli::Command::Trace ? engine.startTrace(options.trace)
+                                                 : engine.startPing(options.ping);
+    const int rc = app.exec();
+    engine.shutdown(1000);
+    return rc;
+}

@@ -1,0 +1,40 @@
+// Owns a worker QThread running a TraceEngine. Calls are forwarded with queued
+// invocations; results come back through the engine's signals (connect to engine()
+// from any thread: Qt queues them to the receiver's thread). Shutdown is cancel +
+// quit + bounded wait; never terminate().
+#pragma once
+
+#include "traceengine.h"
+
+#include <QObject>
+#include <QThread>
+
+#include <atomic>
+
+namespace tracemap {
+
+class EngineThread : public QObject
+{
+    Q_OBJECT
+public:
+    explicit EngineThread(std::unique_ptr<ProbeTransportFactory> factory = {}, QObject *parent = nullptr);
+    ~EngineThread() override;
+
+    // Safe to connect to from any thread; do not call its methods directly.
+    TraceEngine *engine() const { return m_engine; }
+
+    quint64 startTrace(const TraceRequest &request);
+    quint64 startPing(const PingRequest &request);
+    void cancel(quint64 id);
+
+    // Cancels everything and stops the thread; waits at most timeoutMs. Returns whether
+    // the thread stopped in time.
+    bool shutdown(int timeoutMs = 1000);
+
+private:
+    QThread m_thread;
+    TraceEngine *m_engine = nullptr;
+    std::atomic<quint64> m_nextId{1};
+};
+
+} // namespace tracemap

@@ -1,0 +1,106 @@
+// Wire formats of probes and their answers: ICMP/ICMPv6 echo, the probe payload that
+// identifies a probe, and parsing of ICMP errors with the quoted header of the probe
+// that caused them. Pure functions over bytes: no sockets, unit-tested and fuzzed.
+// Every parser treats its input as hostile: lengths are checked before each read.
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHostAddress>
+
+#include <cstdint>
+
+namespace tracemap::packet {
+
+inline constexpr int kIcmpEchoRequest = 8;
+inline constexpr int kIcmpEchoReply = 0;
+inline constexpr int kIcmpDestUnreachable = 3;
+inline constexpr int kIcmpTimeExceeded = 11;
+inline constexpr int kIcmpParameterProblem = 12;
+
+inline constexpr int kIcmp6DestUnreachable = 1;
+inline constexpr int kIcmp6PacketTooBig = 2;
+inline constexpr int kIcmp6TimeExceeded = 3;
+inline constexpr int kIcmp6ParameterProblem = 4;
+inline constexpr int kIcmp6EchoRequest = 128;
+inline constexpr int kIcmp6EchoReply = 129;
+
+inline constexpr int kProtoIcmp = 1;
+inline constexpr int kProtoTcp = 6;
+inline constexpr int kProtoUdp = 17;
+inline constexpr int kProtoIcmp6 = 58;
+
+// RFC 1071 one's-complement sum, folded and complemented.
+quint16 internetChecksum(QByteArrayView data, quint32 initialSum = 0);
+
+// The payload every probe carries: a per-trace token, the probe's sequence number and a
+// compensation word that keeps the ICMP checksum constant across probes (Paris mode),
+// so load balancers that hash the checksum keep every probe on one path.
+struct ProbePayload
+{
+    quint32 token = 0;
+    quint16 seq = 0;
+
+    static constexpr int kSize = 16;
+    // For ICMP echo with constantChecksum, the compensation word cancels the sequence
+    // number in the ICMP sum; otherwise it is zero.
+    QByteArray encode(bool constantChecksum) const;
+    // Reads a payload at the start of `data`; false if too short or the magic is absent.
+    static bool decode(QByteArrayView data, ProbePayload *out);
+};
+
+// An ICMP echo request (type 8 or 128). With computeChecksum the IPv4 checksum is filled
+// in; ICMPv6 checksums (and datagram-socket ones) are the kernel's to compute.
+QByteArray buildEchoRequest(bool ipv6, quint16 id, quint16 seq, QByteArrayView payload, bool computeChecksum);
+
+// What an ICMP error quotes of the probe that triggered it.
+struct QuotedProbe
+{
+    int protocol = -1; // kProtoUdp, kProtoTcp, kProtoIcmp, kProtoIcmp6
+    QHostAddress source;
+    QHostAddress destination;
+    int ttl = -1;        // remaining TTL/hop limit as quoted (usually 1); -1 if absent
+    quint16 srcPort = 0; // UDP/TCP
+    quint16 dstPort = 0;
+    quint16 udpChecksum = 0;
+    quint16 echoId = 0; // ICMP echo
+    quint16 echoSeq = 0;
+    bool hasTransportHeader = false; // at least 8 bytes of the transport header quoted
+    QByteArray payload;              // transport payload as quoted (may be empty or cut)
+};
+
+enum class ParseStatus {
+    Ok,
+    Truncated,      // shorter than its headers claim
+    Malformed,      // lengths or versions that make no sense
+    NotInteresting, // a well-formed ICMP message tracemap never sent a probe for
+};
+
+struct IcmpMessage
+{
+    ParseStatus status = ParseStatus::Malformed;
+    bool ipv6 = false;
+    QHostAddress source; // from the outer IPv4 header (raw IPv4 sockets only)
+    int type = -1;
+    int code = -1;
+    bool isError = false; // time exceeded, unreachable, too big, parameter problem
+    // Echo reply fields (isError == false)
+    quint16 echoId = 0;
+    quint16 echoSeq = 0;
+    QByteArray echoPayload;
+    // Error fields (isError == true)
+    QuotedProbe quoted;
+};
+
+// A whole IPv4 packet as a raw IPv4 socket reads it (IP header + ICMP).
+IcmpMessage parseIpv4Icmp(QByteArrayView packet);
+// An ICMP (v4) message starting at its header, as ping sockets and the error queue give it.
+IcmpMessage parseIcmpV4(QByteArrayView message);
+// An ICMPv6 message starting at its header (raw and datagram ICMPv6 sockets).
+IcmpMessage parseIcmpV6(QByteArrayView message);
+
+// Parses a quoted IPv4 / IPv6 datagram (header and whatever of its payload was quoted).
+bool parseQuotedIpv4(QByteArrayView quoted, QuotedProbe *out);
+bool parseQuotedIpv6(QByteArrayView quoted, QuotedProbe *out);
+
+} // namespace tracemap::packet

@@ -1,0 +1,157 @@
+#include "tracetypes.h"
+
+#include <QSet>
+
+#include <cmath>
+
+namespace tracemap {
+
+QString toString(ProbeMethod method)
+{
+    switch (method) {
+    case ProbeMethod::Auto:
+        return QStringLiteral("auto");
+    case ProbeMethod::Udp:
+        return QStringLiteral("udp");
+    case ProbeMethod::Icmp:
+        return QStringLiteral("icmp");
+    case ProbeMethod::Tcp:
+        return QStringLiteral("tcp");
+    }
+    return {};
+}
+
+std::optional<ProbeMethod> probeMethodFromString(const QString &name)
+{
+    const QString n = name.trimmed().toLower();
+    if (n == QLatin1String("auto"))
+        return ProbeMethod::Auto;
+    if (n == QLatin1String("udp"))
+        return ProbeMethod::Udp;
+    if (n == QLatin1String("icmp"))
+        return ProbeMethod::Icmp;
+    if (n == QLatin1String("tcp"))
+        return ProbeMethod::Tcp;
+    return std::nullopt;
+}
+
+QString toString(ReplyKind kind)
+{
+    switch (kind) {
+    case ReplyKind::None:
+        return QStringLiteral("none");
+    case ReplyKind::TimeExceeded:
+        return QStringLiteral("time-exceeded");
+    case ReplyKind::Unreachable:
+        return QStringLiteral("unreachable");
+    case ReplyKind::EchoReply:
+        return QStringLiteral("echo-reply");
+    case ReplyKind::TcpConnected:
+        return QStringLiteral("tcp-connected");
+    case ReplyKind::TcpRefused:
+        return QStringLiteral("tcp-refused");
+    case ReplyKind::OtherIcmp:
+        return QStringLiteral("other-icmp");
+    }
+    return {};
+}
+
+QString toString(TraceError error)
+{
+    switch (error) {
+    case TraceError::None:
+        return QStringLiteral("none");
+    case TraceError::InvalidRequest:
+        return QStringLiteral("invalid-request");
+    case TraceError::ResolveFailed:
+        return QStringLiteral("resolve-failed");
+    case TraceError::NoAddressForFamily:
+        return QStringLiteral("no-address-for-family");
+    case TraceError::PermissionDenied:
+        return QStringLiteral("permission-denied");
+    case TraceError::SocketError:
+        return QStringLiteral("socket-error");
+    case TraceError::Cancelled:
+        return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+RttStats computeStats(const QList<ProbeReply> &replies)
+{
+    RttStats s;
+    s.sent = int(replies.size());
+    double sum = 0.0;
+    QList<double> rtts;
+    for (const ProbeReply &r : replies) {
+        if (!r.answered() || r.rttMs < 0)
+            continue;
+        rtts.append(r.rttMs);
+        sum += r.rttMs;
+        if (s.bestMs < 0 || r.rttMs < s.bestMs)
+            s.bestMs = r.rttMs;
+        if (r.rttMs > s.worstMs)
+            s.worstMs = r.rttMs;
+        s.lastMs = r.rttMs;
+    }
+    s.received = int(rtts.size());
+    if (s.sent > 0)
+        s.lossPercent = 100.0 * (s.sent - s.received) / s.sent;
+    if (!rtts.isEmpty()) {
+        s.avgMs = sum / rtts.size();
+        double var = 0.0;
+        for (double v : rtts)
+            var += (v - s.avgMs) * (v - s.avgMs);
+        s.stddevMs = std::sqrt(var / rtts.size());
+    }
+    return s;
+}
+
+QList<QHostAddress> Hop::responders() const
+{
+    QList<QHostAddress> out;
+    for (const ProbeReply &r : replies) {
+        if (!r.responder.isNull() && !out.contains(r.responder))
+            out.append(r.responder);
+    }
+    return out;
+}
+
+bool Hop::reachedDestination() const
+{
+    for (const ProbeReply &r : replies) {
+        if (r.fromDestination)
+            return true;
+    }
+    return false;
+}
+
+bool Hop::anyAnswer() const
+{
+    for (const ProbeReply &r : replies) {
+        if (r.answered())
+            return true;
+    }
+    return false;
+}
+
+bool PingResult::anyReachedDestination() const
+{
+    for (const ProbeReply &r : replies) {
+        if (r.fromDestination)
+            return true;
+    }
+    return false;
+}
+
+void registerTraceTypes()
+{
+    qRegisterMetaType<tracemap::Hop>();
+    qRegisterMetaType<tracemap::ProbeReply>();
+    qRegisterMetaType<tracemap::TraceRequest>();
+    qRegisterMetaType<tracemap::TraceResult>();
+    qRegisterMetaType<tracemap::PingRequest>();
+    qRegisterMetaType<tracemap::PingResult>();
+}
+
+} // namespace tracemap
