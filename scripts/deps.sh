@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tracemap needs, only when some are missing.
+#
+#   scripts/deps.sh build          # what ./run.sh needs
+#   scripts/deps.sh build test     # what ./test.sh needs
+#   scripts/deps.sh --list build   # print the packages of the groups, one a line
+#
+# Can also be sourced; it then only defines tracemap_deps_packages and
+# tracemap_ensure_deps (which returns non-zero instead of exiting).
+# All output goes to stderr so that ./run.sh keeps stdout for the program.
+# TRACEMAP_SKIP_DEPS=1 skips the check (e.g. on a machine you manage yourself).
+
+# The one list of packages, by group. Add packages for later features here
+# (e.g. qt6-declarative-dev qt6-positioning-dev libmaxminddb-dev to build, xvfb to test).
+TRACEMAP_DEPS_BUILD=(
+    build-essential
+    cmake
+    ninja-build
+    pkg-config
+    qt6-base-dev       # Qt Core, Network, Test
+    qt6-base-dev-tools # moc, rcc
+)
+TRACEMAP_DEPS_TEST=(
+    iproute2           # ip netns for the namespace integration tests
+    iptables
+    traceroute         # peers the tests and benchmarks compare against
+    mtr-tiny
+    scamper
+    time               # /usr/bin/time for the benchmarks
+    python3
+    clang              # libFuzzer targets
+    libclang-rt-14-dev
+    clang-format       # the format check in test.sh
+)
+
+# Prints the packages of the named groups (build, test), one a line.
+tracemap_deps_packages()
+{
+    local group
+    for group in "$@"; do
+        case "$group" in
+        build) printf '%s\n' "${TRACEMAP_DEPS_BUILD[@]}" ;;
+        test) printf '%s\n' "${TRACEMAP_DEPS_TEST[@]}" ;;
+        *)
+            echo "deps.sh: unknown package group '$group' (known: build test)" >&2
+            return 2
+            ;;
+        esac
+    done
+}
+
+# Installs whatever is missing from the named groups. Fast (dpkg-query only) when
+# everything is present.
+tracemap_ensure_deps()
+{
+    [ "${TRACEMAP_SKIP_DEPS:-0}" = 1 ] && return 0
+    export DEBIAN_FRONTEND=noninteractive
+
+    local packages
+    packages=$(tracemap_deps_packages "$@") || return 2
+
+    if ! command -v dpkg-query >/dev/null 2>&1; then
+        echo "deps.sh: not a Debian system (no dpkg-query); not checking packages: ${packages//$'\n'/ }" >&2
+        return 0
+    fi
+
+    local missing=() pkg
+    for pkg in $packages; do
+        if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]; then
+            missing+=("$pkg")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "deps.sh: missing packages (run as root to install): ${missing[*]}" >&2
+            return 1
+        fi
+        sudo=(sudo)
+        # Without a terminal a password prompt would hang: fail instead.
+        [ -t 0 ] || sudo=(sudo -n)
+    fi
+
+    echo "deps.sh: installing missing packages: ${missing[*]}" >&2
+    local apt_opts=(-o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0)
+    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${apt_opts[@]}" update -q >&2 ||
+        ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+            apt-get "${apt_opts[@]}" install -y -q --no-install-recommends "${missing[@]}" >&2; then
+        echo "deps.sh: could not install: ${missing[*]}" >&2
+        return 1
+    fi
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    set -euo pipefail
+    if [ "${1:-}" = --list ]; then
+        shift
+        tracemap_deps_packages "${@:-build}"
+        exit
+    fi
+    tracemap_ensure_deps "${@:-build}"
+fi
