@@ -136,8 +136,6 @@ public:
     {
         if (m_lookupId >= 0)
             QHostInfo::abortHostLookup(m_lookupId);
-        if (m_icmpId)
-            m_engine->releaseIcmpId(m_icmpId);
     }
     virtual void cancel() = 0;
 
@@ -222,6 +220,15 @@ protected:
     virtual void ready() = 0;
     virtual void fail(TraceError error, const QString &message) = 0;
     virtual void onProbeEvent(const ProbeEvent &event) = 0;
+
+    // Called once when the job finishes: gives back what it holds of the engine.
+    void leaveEngine()
+    {
+        if (m_icmpId)
+            m_engine->releaseIcmpId(m_icmpId);
+        m_icmpId = 0;
+        m_engine->jobDone(m_id);
+    }
 
     double elapsedMs() const { return (monotonicNs() - m_started) / 1e6; }
 
@@ -525,7 +532,7 @@ private:
             m_result.reached = m_result.reached || h.reachedDestination();
         m_result.elapsedMs = elapsedMs();
         Q_EMIT m_engine->traceFinished(m_id, m_result);
-        m_engine->jobDone(m_id);
+        leaveEngine();
     }
 
     TraceRequest m_request;
@@ -703,7 +710,7 @@ private:
         m_result.errorMessage = message;
         m_result.elapsedMs = elapsedMs();
         Q_EMIT m_engine->pingFinished(m_id, m_result);
-        m_engine->jobDone(m_id);
+        leaveEngine();
     }
 
     PingRequest m_request;
@@ -724,9 +731,10 @@ TraceEngine::TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, QObject
 
 TraceEngine::~TraceEngine()
 {
-    // Jobs are children; delete them before the factory they may refer to.
-    const auto jobs = m_jobs;
+    // Jobs (running or waiting for deleteLater) are children: delete them while the
+    // factory and the id set they came from still exist.
     m_jobs.clear();
+    const QObjectList jobs = children();
     qDeleteAll(jobs);
 }
 

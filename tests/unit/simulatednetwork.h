@@ -1,0 +1,137 @@
+// A simulated network behind the ProbeTransport seam: paths of routers with fixed RTTs,
+// silent routers, filtered destinations. No packet leaves the process.
+#pragma once
+
+#include "probetransport.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+
+namespace tracemap::test {
+
+struct SimHop
+{
+    QHostAddress address;
+    double rttMs = 1.0;
+    bool silent = false;      // never answers
+    bool unreachable = false; // answers with ICMP host unreachable (!H)
+};
+
+struct SimPath
+{
+    QList<SimHop> routers;         // TTL 1..n
+    double destinationRttMs = 5.0; // the destination sits at TTL n+1
+    bool destinationAnswers = true;
+};
+
+struct SimStats
+{
+    int sent = 0;
+    int maxInFlight = 0;
+    int released = 0;
+};
+
+class SimulatedNetwork
+{
+public:
+    QHash<QString, SimPath> paths; // by destination address
+    std::shared_ptr<SimStats> stats = std::make_shared<SimStats>();
+};
+
+inline qint64 simRealtimeNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+class SimulatedTransport final : public ProbeTransport
+{
+public:
+    SimulatedTransport(const SimPath &path, const TransportConfig &config, std::shared_ptr<SimStats> stats)
+        : m_path(path), m_config(config), m_stats(std::move(stats))
+    {}
+    QString description() const override { return QStringLiteral("simulated"); }
+    QHostAddress sourceAddress() const override { return QHostAddress(QStringLiteral("192.0.2.1")); }
+    bool send(quint16 seq, int ttl, qint64 *sentRealNs, TransportError *) override
+    {
+        *sentRealNs = simRealtimeNs();
+        ++m_stats->sent;
+        m_inFlight.insert(seq);
+        m_stats->maxInFlight = std::max(m_stats->maxInFlight, int(m_inFlight.size()));
+        ProbeEvent e;
+        e.seq = seq;
+        double rtt = 0;
+        if (ttl <= m_path.routers.size()) {
+            const SimHop &hop = m_path.routers.at(ttl - 1);
+            if (hop.silent)
+                return true;
+            e.responder = hop.address;
+            e.kind = hop.unreachable ? ReplyKind::Unreachable : ReplyKind::TimeExceeded;
+            e.icmpType = hop.unreachable ? 3 : 11;
+            e.icmpCode = hop.unreachable ? 1 : 0;
+            rtt = hop.rttMs;
+        } else {
+            if (!m_path.destinationAnswers)
+                return true;
+            e.responder = m_config.destination;
+            e.kind = ReplyKind::Unreachable;
+            e.icmpType = 3;
+            e.icmpCode = 3;
+            rtt = m_path.destinationRttMs;
+        }
+        QTimer::singleShot(int(rtt), Qt::PreciseTimer, &m_context, [this, e] {
+            if (!m_inFlight.contains(e.seq))
+                return;
+            ProbeEvent delivered = e;
+            delivered.receivedRealNs = simRealtimeNs();
+            deliver(delivered);
+        });
+        return true;
+    }
+    void release(quint16 seq) override
+    {
+        if (m_inFlight.remove(seq))
+            ++m_stats->released;
+    }
+    void drain() override {}
+    int strayCount() const override { return 0; }
+
+private:
+    SimPath m_path;
+    TransportConfig m_config;
+    std::shared_ptr<SimStats> m_stats;
+    QSet<quint16> m_inFlight;
+    QObject m_context;
+};
+
+class SimulatedFactory final : public ProbeTransportFactory
+{
+public:
+    explicit SimulatedFactory(const SimulatedNetwork &network) : m_network(network) {}
+    ProbeMethod resolveMethod(ProbeMethod requested, const QHostAddress &) const override
+    {
+        return requested == ProbeMethod::Auto ? ProbeMethod::Udp : requested;
+    }
+    std::unique_ptr<ProbeTransport> create(const TransportConfig &config, TransportError *error) override
+    {
+        const auto it = m_network.paths.constFind(config.destination.toString());
+        if (it == m_network.paths.cend()) {
+            *error = {TraceError::SocketError, QStringLiteral("no simulated path")};
+            return {};
+        }
+        return std::make_unique<SimulatedTransport>(it.value(), config, m_network.stats);
+    }
+
+private:
+    SimulatedNetwork m_network;
+};
+
+} // namespace tracemap::test
+
+Q_DECLARE_METATYPE(tracemap::test::SimPath)

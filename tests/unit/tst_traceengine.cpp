@@ -1,0 +1,353 @@
+// The engine's trace logic against simulated networks: ordering, adaptive waits, the
+// max-gap stop, the in-flight window, cancellation and concurrent traces.
+#include "enginethread.h"
+#include "simulatednetwork.h"
+#include "traceengine.h"
+
+#include <QElapsedTimer>
+#include <QSignalSpy>
+#include <QTest>
+#include <QThread>
+
+using namespace tracemap;
+using namespace tracemap::test;
+
+namespace {
+
+QHostAddress addr(const char *text)
+{
+    return QHostAddress(QString::fromLatin1(text));
+}
+
+SimPath chain(int routers, double rttStepMs = 1.0)
+{
+    SimPath p;
+    for (int i = 1; i <= routers; ++i)
+        p.routers.append(
+            {addr(qPrintable(QStringLiteral("198.18.%1.1").arg(i))), rttStepMs * i, false, false});
+    p.destinationRttMs = rttStepMs * (routers + 1);
+    return p;
+}
+
+TraceRequest request(const char *target)
+{
+    TraceRequest r;
+    r.target = QString::fromLatin1(target);
+    r.timeoutSec = 1.0;
+    return r;
+}
+
+TraceResult lastResult(const QSignalSpy &spy)
+{
+    return spy.last().at(1).value<TraceResult>();
+}
+
+} // namespace
+
+class tst_TraceEngine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { registerTraceTypes(); }
+
+    void path_data()
+    {
+        QTest::addColumn<SimPath>("path");
+        QTest::addColumn<int>("maxGap");
+        QTest::addColumn<int>("expectedHops");
+        QTest::addColumn<bool>("reached");
+        QTest::addColumn<QList<int>>("silentTtls");
+        QTest::addColumn<int>("maxElapsedMs");
+
+        QTest::newRow("plain chain of 6") << chain(6) << 5 << 7 << true << QList<int>{} << 500;
+        SimPath silentMid = chain(6);
+        silentMid.routers[2].silent = true;
+        // A silent router mid-path is cut short by the later hops' answers (NEAR), not
+        // waited for the full timeout.
+        QTest::newRow("silent router at ttl 3") << silentMid << 5 << 7 << true << QList<int>{3} << 500;
+        SimPath filtered = chain(4);
+        filtered.destinationAnswers = false;
+        // Routers 1-4 answer; TTLs 5-9 are silent; the trace stops after the gap of 5.
+        QTest::newRow("filtered destination")
+            << filtered << 5 << 9 << false << QList<int>{5, 6, 7, 8, 9} << 1900;
+        QTest::newRow("filtered destination, gap 2")
+            << filtered << 2 << 6 << false << QList<int>{5, 6} << 1900;
+        SimPath unreachable = chain(5);
+        unreachable.routers[3].unreachable = true;
+        // A router answering "host unreachable" ends the path there (!H).
+        QTest::newRow("unreachable at ttl 4") << unreachable << 5 << 4 << false << QList<int>{} << 500;
+    }
+
+    void path()
+    {
+        QFETCH(SimPath, path);
+        QFETCH(int, maxGap);
+        QFETCH(int, expectedHops);
+        QFETCH(bool, reached);
+        QFETCH(QList<int>, silentTtls);
+        QFETCH(int, maxElapsedMs);
+
+        SimulatedNetwork net;
+        net.paths.insert(QStringLiteral("203.0.113.9"), path);
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r = request("203.0.113.9");
+        r.maxGap = maxGap;
+        QElapsedTimer clock;
+        clock.start();
+        engine.startTrace(1, r);
+        QVERIFY(finished.wait(5000));
+        QCOMPARE_LE(clock.elapsed(), maxElapsedMs);
+
+        const TraceResult result = lastResult(finished);
+        QCOMPARE(int(result.error), int(TraceError::None));
+        QCOMPARE(result.reached, reached);
+        QCOMPARE(result.hops.size(), expectedHops);
+        for (int i = 0; i < result.hops.size(); ++i) {
+            const Hop &hop = result.hops.at(i);
+            QCOMPARE(hop.ttl, i + 1);
+            QVERIFY(hop.complete);
+            QCOMPARE(hop.replies.size(), r.queries);
+            if (silentTtls.contains(hop.ttl)) {
+                QVERIFY2(!hop.anyAnswer(),
+                         qPrintable(QStringLiteral("ttl %1 should be silent").arg(hop.ttl)));
+                continue;
+            }
+            const QHostAddress expected =
+                hop.ttl <= path.routers.size() ? path.routers.at(hop.ttl - 1).address : addr("203.0.113.9");
+            QCOMPARE(hop.responders(), QList<QHostAddress>{expected});
+            for (const ProbeReply &reply : hop.replies)
+                QVERIFY(reply.rttMs >= 0);
+        }
+    }
+
+    void hopsAreReportedAsTheyArrive()
+    {
+        SimulatedNetwork net;
+        net.paths.insert(QStringLiteral("203.0.113.9"), chain(3, 20.0));
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy hops(&engine, &TraceEngine::hopUpdated);
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        engine.startTrace(7, request("203.0.113.9"));
+        // The first router answers after 20 ms: it is reported long before the trace ends.
+        QTRY_VERIFY_WITH_TIMEOUT(!hops.isEmpty(), 1000);
+        QCOMPARE(hops.first().at(0).value<quint64>(), quint64(7));
+        QCOMPARE(hops.first().at(1).value<Hop>().ttl, 1);
+        QVERIFY(finished.isEmpty());
+        QVERIFY(finished.wait(2000));
+        // Every reply produced an update; the last update of a hop equals its final state.
+        QCOMPARE(hops.size(), 4 * 3);
+        const TraceResult result = lastResult(finished);
+        for (const Hop &h : result.hops) {
+            Hop last;
+            for (const auto &args : hops) {
+                const Hop u = args.at(1).value<Hop>();
+                if (u.ttl == h.ttl)
+                    last = u;
+            }
+            QCOMPARE(last, h);
+        }
+    }
+
+    void windowIsBounded_data()
+    {
+        QTest::addColumn<int>("maxInFlight");
+        QTest::newRow("1 probe") << 1;
+        QTest::newRow("5 probes") << 5;
+        QTest::newRow("48 probes") << 48;
+    }
+
+    void windowIsBounded()
+    {
+        QFETCH(int, maxInFlight);
+        SimulatedNetwork net;
+        net.paths.insert(QStringLiteral("203.0.113.9"), chain(10, 0.5));
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r = request("203.0.113.9");
+        r.maxInFlight = maxInFlight;
+        engine.startTrace(1, r);
+        QVERIFY(finished.wait(10000));
+        QVERIFY(lastResult(finished).reached);
+        QCOMPARE_LE(net.stats->maxInFlight, maxInFlight);
+        QCOMPARE(lastResult(finished).hops.size(), 11);
+    }
+
+    void cancelStopsWithin100ms()
+    {
+        SimulatedNetwork net;
+        SimPath filtered = chain(2);
+        filtered.destinationAnswers = false;
+        net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r = request("203.0.113.9");
+        r.timeoutSec = 30;
+        engine.startTrace(1, r);
+        QTest::qWait(50);
+        QElapsedTimer clock;
+        clock.start();
+        engine.cancel(1);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 100);
+        QCOMPARE_LE(clock.elapsed(), 100);
+        const TraceResult result = lastResult(finished);
+        QCOMPARE(int(result.error), int(TraceError::Cancelled));
+        QCOMPARE(engine.activeJobs(), 0);
+    }
+
+    void concurrentTracesKeepTheirOwnHops()
+    {
+        SimulatedNetwork net;
+        for (int i = 1; i <= 20; ++i) {
+            SimPath p;
+            for (int h = 1; h <= 1 + i % 7; ++h)
+                p.routers.append({addr(qPrintable(QStringLiteral("198.18.%1.%2").arg(i).arg(h))), 0.2 * h});
+            net.paths.insert(QStringLiteral("203.0.113.%1").arg(i), p);
+        }
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        for (int i = 1; i <= 20; ++i)
+            engine.startTrace(quint64(i), request(qPrintable(QStringLiteral("203.0.113.%1").arg(i))));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 20, 5000);
+        for (const auto &args : finished) {
+            const int i = int(args.at(0).value<quint64>());
+            const TraceResult r = args.at(1).value<TraceResult>();
+            QCOMPARE(r.destination, addr(qPrintable(QStringLiteral("203.0.113.%1").arg(i))));
+            QVERIFY(r.reached);
+            QCOMPARE(r.hops.size(), 1 + i % 7 + 1);
+            for (const Hop &h : r.hops) {
+                if (h.ttl <= 1 + i % 7)
+                    QCOMPARE(h.responders().value(0),
+                             addr(qPrintable(QStringLiteral("198.18.%1.%2").arg(i).arg(h.ttl))));
+            }
+        }
+    }
+
+    void badRequestsFail_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<int>("maxTtl");
+        QTest::addColumn<int>("queries");
+        QTest::addColumn<double>("timeout");
+        QTest::addColumn<int>("family");
+        QTest::addColumn<int>("error");
+        const int invalid = int(TraceError::InvalidRequest);
+        QTest::newRow("empty host") << QString() << 30 << 3 << 1.0 << 0 << invalid;
+        QTest::newRow("host with space") << QStringLiteral("a b") << 30 << 3 << 1.0 << 0 << invalid;
+        QTest::newRow("bad ipv4 literal") << QStringLiteral("1.2.3.999") << 30 << 3 << 1.0 << 0 << invalid;
+        QTest::newRow("max ttl 0") << QStringLiteral("203.0.113.9") << 0 << 3 << 1.0 << 0 << invalid;
+        QTest::newRow("max ttl 256") << QStringLiteral("203.0.113.9") << 256 << 3 << 1.0 << 0 << invalid;
+        QTest::newRow("queries 11") << QStringLiteral("203.0.113.9") << 30 << 11 << 1.0 << 0 << invalid;
+        QTest::newRow("timeout too short")
+            << QStringLiteral("203.0.113.9") << 30 << 3 << 0.05 << 0 << invalid;
+        QTest::newRow("ipv6 only for ipv4 literal")
+            << QStringLiteral("203.0.113.9") << 30 << 3 << 1.0 << int(AddressFamily::IPv6)
+            << int(TraceError::NoAddressForFamily);
+        QTest::newRow("ipv4 only for ipv6 literal")
+            << QStringLiteral("2001:db8::1") << 30 << 3 << 1.0 << int(AddressFamily::IPv4)
+            << int(TraceError::NoAddressForFamily);
+    }
+
+    void badRequestsFail()
+    {
+        QFETCH(QString, target);
+        QFETCH(int, maxTtl);
+        QFETCH(int, queries);
+        QFETCH(double, timeout);
+        QFETCH(int, family);
+        QFETCH(int, error);
+        SimulatedNetwork net;
+        net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r;
+        r.target = target;
+        r.maxTtl = maxTtl;
+        r.queries = queries;
+        r.timeoutSec = timeout;
+        r.family = AddressFamily(family);
+        engine.startTrace(1, r);
+        QVERIFY(finished.wait(2000));
+        const TraceResult result = lastResult(finished);
+        QCOMPARE(int(result.error), error);
+        QVERIFY(!result.errorMessage.isEmpty());
+        QVERIFY(result.hops.isEmpty());
+    }
+
+    void pingCountsReplies()
+    {
+        SimulatedNetwork net;
+        net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        QSignalSpy replies(&engine, &TraceEngine::pingReply);
+        QSignalSpy finished(&engine, &TraceEngine::pingFinished);
+        PingRequest r;
+        r.target = QStringLiteral("203.0.113.9");
+        r.count = 4;
+        r.intervalSec = 0.02;
+        r.timeoutSec = 0.5;
+        engine.startPing(3, r);
+        QVERIFY(finished.wait(3000));
+        QCOMPARE(replies.size(), 4);
+        const PingResult result = finished.last().at(1).value<PingResult>();
+        QCOMPARE(result.replies.size(), 4);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(result.replies.at(i).query, i + 1);
+            QVERIFY(result.replies.at(i).fromDestination);
+        }
+        QCOMPARE(result.stats().received, 4);
+        QCOMPARE(result.stats().lossPercent, 0.0);
+    }
+
+    void engineThreadDeliversAcrossThreads()
+    {
+        SimulatedNetwork net;
+        net.paths.insert(QStringLiteral("203.0.113.9"), chain(3));
+        EngineThread thread(std::make_unique<SimulatedFactory>(net));
+        // Signals cross into this thread queued, as they do for the UI.
+        QObject receiver;
+        QList<Hop> hops;
+        QList<TraceResult> finished;
+        QThread *receivedOn = nullptr;
+        connect(thread.engine(), &TraceEngine::hopUpdated, &receiver,
+                [&](quint64, const Hop &h) { hops.append(h); });
+        connect(thread.engine(), &TraceEngine::traceFinished, &receiver,
+                [&](quint64 id, const TraceResult &r) {
+                    QCOMPARE(id, quint64(1));
+                    receivedOn = QThread::currentThread();
+                    finished.append(r);
+                });
+        const quint64 id = thread.startTrace(request("203.0.113.9"));
+        QCOMPARE(id, quint64(1));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 3000);
+        QCOMPARE(receivedOn, QThread::currentThread());
+        QVERIFY(finished.first().reached);
+        QCOMPARE(hops.size(), 4 * 3);
+        // Shutdown is bounded and never needs terminate().
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(thread.shutdown(1000));
+        QCOMPARE_LE(clock.elapsed(), 1000);
+    }
+
+    void shutdownMidTraceIsQuick()
+    {
+        SimulatedNetwork net;
+        SimPath filtered = chain(2);
+        filtered.destinationAnswers = false;
+        net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
+        EngineThread thread(std::make_unique<SimulatedFactory>(net));
+        TraceRequest r = request("203.0.113.9");
+        r.timeoutSec = 30;
+        thread.startTrace(r);
+        QTest::qWait(30);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(thread.shutdown(1000));
+        QCOMPARE_LE(clock.elapsed(), 500);
+    }
+};
+
+QTEST_MAIN(tst_TraceEngine)
+#include "tst_traceengine.moc"
