@@ -27,6 +27,8 @@ constexpr qint64 kMsNs = 1000000;
 // Adaptive cuts never wait less than this: our own event loop may be a little late.
 constexpr qint64 kMinAdaptiveWaitNs = 10 * kMsNs;
 constexpr int kResolveTimeoutMs = 10000;
+// Probes sent back to back before the event loop gets a turn.
+constexpr int kSendBurst = 6;
 
 QString familyName(AddressFamily f)
 {
@@ -307,7 +309,20 @@ private:
     // Keeps the window full: probes go out in TTL order, all queries of a TTL together.
     void pump()
     {
+        if (m_inPump)
+            return; // answers read while sending (below) are recorded; the loop goes on
+        m_inPump = true;
+        int burst = 0;
         while (!m_finished && m_inFlight.size() < m_request.maxInFlight && m_nextTtl <= lastTtlToSend()) {
+            // Between bursts, read the answers already there: a transport without kernel
+            // receive stamps (TCP) times them when read, not after the whole window is out.
+            if (++burst > kSendBurst) {
+                burst = 1;
+                m_transport->drain();
+                if (m_finished)
+                    break;
+                continue;
+            }
             Probe p;
             p.ttl = m_nextTtl;
             p.query = m_nextQuery;
@@ -327,6 +342,7 @@ private:
                 ++m_nextTtl;
             }
         }
+        m_inPump = false;
         if (!m_finished)
             checkDone();
         if (!m_finished)
@@ -544,6 +560,7 @@ private:
     int m_nextTtl = 1;
     int m_nextQuery = 1;
     quint16 m_nextSeq = 0;
+    bool m_inPump = false;
     int m_endTtl = INT_MAX;       // destination (or a terminal unreachable) answered here
     int m_gapEndTtl = INT_MAX;    // --max-gap silent TTLs end here
     int m_reportEndTtl = INT_MAX; // hops reported in the result
