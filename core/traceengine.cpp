@@ -223,6 +223,79 @@ protected:
     virtual void fail(TraceError error, const QString &message) = 0;
     virtual void onProbeEvent(const ProbeEvent &event) = 0;
 
+    // A probe on the wire.
+    struct SentProbe
+    {
+        int ttl = 0;
+        int query = 0; // query within the hop (trace) or attempt (ping), 1-based
+        qint64 sentRealNs = 0;
+        qint64 sentMonoNs = 0;
+        qint64 deadlineNs = 0;
+    };
+
+    // Takes the probe an answer belongs to off the wire; false for late or unknown answers.
+    bool takeInFlight(quint16 seq, SentProbe *probe)
+    {
+        auto it = m_inFlight.find(seq);
+        if (it == m_inFlight.end())
+            return false;
+        *probe = it.value();
+        m_inFlight.erase(it);
+        m_transport->release(seq);
+        return true;
+    }
+
+    // Takes every probe whose deadline has passed off the wire.
+    QList<SentProbe> takeExpired(qint64 nowNs)
+    {
+        QList<SentProbe> expired;
+        for (auto it = m_inFlight.begin(); it != m_inFlight.end();) {
+            if (it.value().deadlineNs <= nowNs) {
+                expired.append(it.value());
+                m_transport->release(it.key());
+                it = m_inFlight.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        return expired;
+    }
+
+    void releaseAllInFlight()
+    {
+        if (m_transport) {
+            for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it)
+                m_transport->release(it.key());
+        }
+        m_inFlight.clear();
+    }
+
+    ProbeReply replyFor(const SentProbe &p, const ProbeEvent &e) const
+    {
+        ProbeReply r;
+        r.query = p.query;
+        r.responder = e.responder;
+        r.kind = e.kind;
+        r.icmpType = e.icmpType;
+        r.icmpCode = e.icmpCode;
+        r.rttMs = rttMs(p.sentRealNs, p.sentMonoNs, e.receivedRealNs);
+        // Time exceeded from the destination's address (reassembly timeout) is not an arrival.
+        r.fromDestination = e.responder.isEqual(m_destination, QHostAddress::StrictConversion) &&
+                            e.kind != ReplyKind::TimeExceeded;
+        return r;
+    }
+
+    // TraceResult and PingResult share these fields.
+    template<typename Result> void describeStart(Result *result) const
+    {
+        result->destination = m_destination;
+        result->source = m_transport->sourceAddress();
+        result->method = m_method;
+        result->transport = m_transport->description();
+    }
+
+    QHash<quint16, SentProbe> m_inFlight;
+
     // Called once when the job finishes: gives back what it holds of the engine.
     void leaveEngine()
     {
@@ -284,21 +357,9 @@ public:
     void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 private:
-    struct Probe
-    {
-        int ttl = 0;
-        int query = 0;
-        qint64 sentRealNs = 0;
-        qint64 sentMonoNs = 0;
-        qint64 deadlineNs = 0;
-    };
-
     void ready() override
     {
-        m_result.destination = m_destination;
-        m_result.source = m_transport->sourceAddress();
-        m_result.method = m_method;
-        m_result.transport = m_transport->description();
+        describeStart(&m_result);
         m_nextTtl = m_request.firstTtl;
         Q_EMIT m_engine->traceStarted(m_id, m_result);
         pump();
@@ -323,7 +384,7 @@ private:
                     break;
                 continue;
             }
-            Probe p;
+            SentProbe p;
             p.ttl = m_nextTtl;
             p.query = m_nextQuery;
             const quint16 seq = m_nextSeq++;
@@ -379,24 +440,12 @@ private:
     {
         if (m_finished)
             return;
-        auto it = m_inFlight.find(e.seq);
-        if (it == m_inFlight.end())
+        SentProbe p;
+        if (!takeInFlight(e.seq, &p))
             return; // late (already timed out) or cancelled: the hop was already reported
-        const Probe p = it.value();
-        m_inFlight.erase(it);
-        m_transport->release(e.seq);
         if (p.ttl > m_endTtl)
             return; // beyond the destination: not part of the path
-
-        ProbeReply r;
-        r.query = p.query;
-        r.responder = e.responder;
-        r.kind = e.kind;
-        r.icmpType = e.icmpType;
-        r.icmpCode = e.icmpCode;
-        r.rttMs = rttMs(p.sentRealNs, p.sentMonoNs, e.receivedRealNs);
-        r.fromDestination = e.responder.isEqual(m_destination, QHostAddress::StrictConversion) &&
-                            e.kind != ReplyKind::TimeExceeded;
+        const ProbeReply r = replyFor(p, e);
         record(p.ttl, r);
         // The destination answered, or a router said it cannot go on (!H, !N, !X):
         // nothing beyond this TTL belongs to the path.
@@ -433,7 +482,7 @@ private:
     {
         qint64 earliest = LLONG_MAX;
         for (auto it = m_inFlight.begin(); it != m_inFlight.end(); ++it) {
-            Probe &p = it.value();
+            SentProbe &p = it.value();
             qint64 deadline = p.sentMonoNs + qint64(m_request.timeoutSec * 1e9);
             if (auto here = m_worstRttAt.constFind(p.ttl); here != m_worstRttAt.cend())
                 deadline =
@@ -461,17 +510,11 @@ private:
             return;
         const qint64 now = monotonicNs();
         QSet<int> touched;
-        for (auto it = m_inFlight.begin(); it != m_inFlight.end();) {
-            if (it.value().deadlineNs <= now) {
-                ProbeReply r;
-                r.query = it.value().query;
-                record(it.value().ttl, r);
-                touched.insert(it.value().ttl);
-                m_transport->release(it.key());
-                it = m_inFlight.erase(it);
-            } else {
-                ++it;
-            }
+        for (const SentProbe &p : takeExpired(now)) {
+            ProbeReply silence;
+            silence.query = p.query;
+            record(p.ttl, silence);
+            touched.insert(p.ttl);
         }
         // Decide the gap first, so no hop beyond where the trace ends is ever reported.
         updateGap();
@@ -531,12 +574,9 @@ private:
             return;
         m_finished = true;
         m_timer.stop();
-        if (m_transport) {
-            for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it)
-                m_transport->release(it.key());
+        if (m_transport)
             qCDebug(lcEngine) << "trace" << m_id << "strays" << m_transport->strayCount();
-        }
-        m_inFlight.clear();
+        releaseAllInFlight();
         m_result.error = error;
         m_result.errorMessage = message;
         for (const Hop &h : std::as_const(m_hops)) {
@@ -554,7 +594,6 @@ private:
     TraceRequest m_request;
     TraceResult m_result;
     QTimer m_timer;
-    QHash<quint16, Probe> m_inFlight;
     QMap<int, Hop> m_hops;
     QMap<int, double> m_worstRttAt; // ttl -> slowest answer seen there
     int m_nextTtl = 1;
@@ -596,20 +635,9 @@ public:
     void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 private:
-    struct Probe
-    {
-        int attempt = 0;
-        qint64 sentRealNs = 0;
-        qint64 sentMonoNs = 0;
-        qint64 deadlineNs = 0;
-    };
-
     void ready() override
     {
-        m_result.destination = m_destination;
-        m_result.source = m_transport->sourceAddress();
-        m_result.method = m_method;
-        m_result.transport = m_transport->description();
+        describeStart(&m_result);
         Q_EMIT m_engine->pingStarted(m_id, m_result);
         sendNext();
         if (!m_finished && m_sent < m_request.count)
@@ -626,9 +654,10 @@ private:
             m_sendTimer.stop();
             return;
         }
-        Probe p;
-        p.attempt = ++m_sent;
-        const quint16 seq = quint16(p.attempt);
+        SentProbe p;
+        p.ttl = m_request.ttl;
+        p.query = ++m_sent;
+        const quint16 seq = quint16(p.query);
         TransportError error;
         if (!m_transport->send(seq, m_request.ttl, &p.sentRealNs, &error)) {
             finish(error.code, error.message);
@@ -646,22 +675,9 @@ private:
     {
         if (m_finished)
             return;
-        auto it = m_inFlight.find(e.seq);
-        if (it == m_inFlight.end())
-            return;
-        const Probe p = it.value();
-        m_inFlight.erase(it);
-        m_transport->release(e.seq);
-        ProbeReply r;
-        r.query = p.attempt;
-        r.responder = e.responder;
-        r.kind = e.kind;
-        r.icmpType = e.icmpType;
-        r.icmpCode = e.icmpCode;
-        r.rttMs = rttMs(p.sentRealNs, p.sentMonoNs, e.receivedRealNs);
-        r.fromDestination = e.responder.isEqual(m_destination, QHostAddress::StrictConversion) &&
-                            e.kind != ReplyKind::TimeExceeded;
-        resolved(r);
+        SentProbe p;
+        if (takeInFlight(e.seq, &p))
+            resolved(replyFor(p, e));
     }
 
     void onDeadline()
@@ -670,18 +686,15 @@ private:
         if (m_finished)
             return;
         const qint64 now = monotonicNs();
-        for (auto it = m_inFlight.begin(); it != m_inFlight.end();) {
-            if (it.value().deadlineNs <= now) {
-                ProbeReply r;
-                r.query = it.value().attempt;
-                m_transport->release(it.key());
-                it = m_inFlight.erase(it);
-                resolved(r);
-                if (m_finished)
-                    return;
-            } else {
-                ++it;
-            }
+        QList<SentProbe> expired = takeExpired(now);
+        std::sort(expired.begin(), expired.end(),
+                  [](const auto &a, const auto &b) { return a.query < b.query; });
+        for (const SentProbe &p : std::as_const(expired)) {
+            ProbeReply silence;
+            silence.query = p.query;
+            resolved(silence);
+            if (m_finished)
+                return;
         }
         armDeadline();
     }
@@ -701,7 +714,7 @@ private:
     void armDeadline()
     {
         qint64 earliest = LLONG_MAX;
-        for (const Probe &p : std::as_const(m_inFlight))
+        for (const SentProbe &p : std::as_const(m_inFlight))
             earliest = std::min(earliest, p.deadlineNs);
         if (earliest == LLONG_MAX) {
             m_deadlineTimer.stop();
@@ -718,11 +731,7 @@ private:
         m_finished = true;
         m_sendTimer.stop();
         m_deadlineTimer.stop();
-        if (m_transport) {
-            for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it)
-                m_transport->release(it.key());
-        }
-        m_inFlight.clear();
+        releaseAllInFlight();
         m_result.error = error;
         m_result.errorMessage = message;
         m_result.elapsedMs = elapsedMs();
@@ -734,7 +743,6 @@ private:
     PingResult m_result;
     QTimer m_sendTimer;
     QTimer m_deadlineTimer;
-    QHash<quint16, Probe> m_inFlight;
     int m_sent = 0;
 };
 
