@@ -16,6 +16,7 @@ constexpr qsizetype kIcmpHeaderSize = 8;
 constexpr qsizetype kIpv4MinHeaderSize = 20;
 constexpr qsizetype kIpv6HeaderSize = 40;
 constexpr qsizetype kTransportHeaderSize = 8; // what RFC 792 guarantees an error quotes
+constexpr qsizetype kTcpHeaderSize = 20;      // without options
 // Real packets carry two or three; the bound only stops crafted chains.
 constexpr int kMaxIpv6ExtensionHeaders = 8;
 
@@ -95,8 +96,10 @@ ParseStatus parseTransport(bool ipv6, int protocol, QByteArrayView t, QuotedProb
             out->srcPort = be16(t, 0);
             out->dstPort = be16(t, 2);
         }
-        if (n >= kTransportHeaderSize)
+        if (n >= kTransportHeaderSize) {
+            out->tcpSeq = be32(t, 4);
             out->hasTransportHeader = true;
+        }
         // TCP data only when the whole header (data offset) was quoted; usually it is not.
         if (n > 12) {
             const qsizetype dataOffset = qsizetype(u8(t, 12) >> 4) * 4;
@@ -389,6 +392,115 @@ IcmpMessage parseIcmpV6(QByteArrayView message)
         m.status = ParseStatus::NotInteresting;
         return m;
     }
+}
+
+quint16 tcpChecksum(const QHostAddress &source, const QHostAddress &destination, QByteArrayView segment)
+{
+    QByteArray pseudo;
+    if (source.protocol() == QAbstractSocket::IPv4Protocol) {
+        appendBe32(pseudo, source.toIPv4Address());
+        appendBe32(pseudo, destination.toIPv4Address());
+        appendBe16(pseudo, kProtoTcp);
+        appendBe16(pseudo, static_cast<quint16>(segment.size()));
+    } else {
+        const Q_IPV6ADDR s = source.toIPv6Address();
+        const Q_IPV6ADDR d = destination.toIPv6Address();
+        pseudo.append(reinterpret_cast<const char *>(s.c), 16);
+        pseudo.append(reinterpret_cast<const char *>(d.c), 16);
+        appendBe32(pseudo, static_cast<quint32>(segment.size()));
+        appendBe32(pseudo, kProtoTcp);
+    }
+    pseudo.append(segment);
+    return internetChecksum(pseudo);
+}
+
+QByteArray buildTcpSyn(const QHostAddress &source, const QHostAddress &destination, quint16 srcPort,
+                       quint16 dstPort, quint32 seq)
+{
+    const auto family = source.protocol();
+    if (family != destination.protocol() ||
+        (family != QAbstractSocket::IPv4Protocol && family != QAbstractSocket::IPv6Protocol))
+        return {};
+    const bool ipv6 = family == QAbstractSocket::IPv6Protocol;
+    QByteArray b;
+    b.reserve(kTcpHeaderSize + 4);
+    appendBe16(b, srcPort);
+    appendBe16(b, dstPort);
+    appendBe32(b, seq);
+    appendBe32(b, 0);                                             // acknowledgment number: none in a SYN
+    b.append(static_cast<char>(((kTcpHeaderSize + 4) / 4) << 4)); // data offset 6 words
+    b.append(static_cast<char>(kTcpSyn));
+    appendBe16(b, 64240); // window
+    appendBe16(b, 0);     // checksum, below
+    appendBe16(b, 0);     // urgent pointer
+    b.append('\x02');     // MSS option: kind 2, length 4
+    b.append('\x04');
+    appendBe16(b, ipv6 ? 1440 : 1460);
+    const quint16 sum = tcpChecksum(source, destination, b);
+    b[16] = static_cast<char>(sum >> 8);
+    b[17] = static_cast<char>(sum & 0xFF);
+    return b;
+}
+
+TcpSegment parseTcp(QByteArrayView segment)
+{
+    TcpSegment s;
+    if (segment.size() < kTcpHeaderSize) {
+        s.status = ParseStatus::Truncated;
+        return s;
+    }
+    const qsizetype dataOffset = qsizetype(u8(segment, 12) >> 4) * 4;
+    if (dataOffset < kTcpHeaderSize) {
+        s.status = ParseStatus::Malformed;
+        return s;
+    }
+    if (dataOffset > segment.size()) {
+        s.status = ParseStatus::Truncated;
+        return s;
+    }
+    s.srcPort = be16(segment, 0);
+    s.dstPort = be16(segment, 2);
+    s.seq = be32(segment, 4);
+    s.ack = be32(segment, 8);
+    s.flags = u8(segment, 13);
+    s.status = ParseStatus::Ok;
+    return s;
+}
+
+TcpSegment parseIpv4Tcp(QByteArrayView packet)
+{
+    TcpSegment s;
+    if (packet.isEmpty()) {
+        s.status = ParseStatus::Truncated;
+        return s;
+    }
+    const qsizetype ihl = qsizetype(u8(packet, 0) & 0x0F) * 4;
+    if ((u8(packet, 0) >> 4) != 4 || ihl < kIpv4MinHeaderSize) {
+        s.status = ParseStatus::Malformed;
+        return s;
+    }
+    if (packet.size() < ihl) {
+        s.status = ParseStatus::Truncated;
+        return s;
+    }
+    const qsizetype totalLength = be16(packet, 2);
+    if (totalLength < ihl) {
+        s.status = ParseStatus::Malformed;
+        return s;
+    }
+    const QHostAddress source(be32(packet, 12));
+    const QHostAddress destination(be32(packet, 16));
+    if (u8(packet, 9) != kProtoTcp || (be16(packet, 6) & 0x1FFF) != 0) {
+        s.source = source;
+        s.destination = destination;
+        s.status = ParseStatus::NotInteresting;
+        return s;
+    }
+    const qsizetype end = std::min(packet.size(), totalLength);
+    s = parseTcp(packet.sliced(ihl, end - ihl));
+    s.source = source;
+    s.destination = destination;
+    return s;
 }
 
 bool parseQuotedIpv4(QByteArrayView quoted, QuotedProbe *out)

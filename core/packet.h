@@ -30,6 +30,12 @@ inline constexpr int kProtoTcp = 6;
 inline constexpr int kProtoUdp = 17;
 inline constexpr int kProtoIcmp6 = 58;
 
+inline constexpr quint8 kTcpFin = 0x01;
+inline constexpr quint8 kTcpSyn = 0x02;
+inline constexpr quint8 kTcpRst = 0x04;
+inline constexpr quint8 kTcpPsh = 0x08;
+inline constexpr quint8 kTcpAck = 0x10;
+
 // RFC 1071 one's-complement sum, folded and complemented.
 quint16 internetChecksum(QByteArrayView data, quint32 initialSum = 0);
 
@@ -63,6 +69,7 @@ struct QuotedProbe
     quint16 srcPort = 0; // UDP/TCP
     quint16 dstPort = 0;
     quint16 udpChecksum = 0;
+    quint32 tcpSeq = 0; // TCP sequence number (the first 8 bytes of the header were quoted)
     quint16 echoId = 0; // ICMP echo
     quint16 echoSeq = 0;
     bool hasTransportHeader = false; // at least 8 bytes of the transport header quoted
@@ -98,6 +105,37 @@ IcmpMessage parseIpv4Icmp(QByteArrayView packet);
 IcmpMessage parseIcmpV4(QByteArrayView message);
 // An ICMPv6 message starting at its header (raw and datagram ICMPv6 sockets).
 IcmpMessage parseIcmpV6(QByteArrayView message);
+
+// The TCP checksum of `segment` (checksum field included as it is) over the pseudo-header
+// of source and destination, both IPv4 or both IPv6. A segment whose checksum field holds
+// the right value sums to 0.
+quint16 tcpChecksum(const QHostAddress &source, const QHostAddress &destination, QByteArrayView segment);
+
+// A plain TCP SYN (no data) from source:srcPort to destination:dstPort with sequence number
+// `seq`, an MSS option (1460 for IPv4, 1440 for IPv6) and the checksum filled in over the
+// pseudo-header. Empty if the addresses are not of one family.
+QByteArray buildTcpSyn(const QHostAddress &source, const QHostAddress &destination, quint16 srcPort,
+                       quint16 dstPort, quint32 seq);
+
+// A TCP segment as a raw TCP socket reads it.
+struct TcpSegment
+{
+    ParseStatus status = ParseStatus::Malformed;
+    QHostAddress source; // from the IPv4 header (parseIpv4Tcp only)
+    QHostAddress destination;
+    quint16 srcPort = 0;
+    quint16 dstPort = 0;
+    quint32 seq = 0;
+    quint32 ack = 0;
+    quint8 flags = 0; // kTcpSyn | kTcpAck ...
+    bool isSynAck() const { return (flags & (kTcpSyn | kTcpAck | kTcpRst)) == (kTcpSyn | kTcpAck); }
+    bool isRst() const { return (flags & kTcpRst) != 0; }
+};
+
+// A whole IPv4 packet (IP header + TCP), as a raw IPv4 TCP socket reads it.
+TcpSegment parseIpv4Tcp(QByteArrayView packet);
+// A TCP segment starting at its header, as a raw IPv6 TCP socket reads it.
+TcpSegment parseTcp(QByteArrayView segment);
 
 // Parses a quoted IPv4 / IPv6 datagram (header and whatever of its payload was quoted).
 bool parseQuotedIpv4(QByteArrayView quoted, QuotedProbe *out);

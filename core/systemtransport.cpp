@@ -4,8 +4,17 @@
 //         queued on the socket's error queue with the responder's address. Unprivileged.
 //   icmp  ICMP datagram ("ping") socket when net.ipv4.ping_group_range allows this
 //         process, otherwise a raw socket (CAP_NET_RAW).
-//   tcp   non-blocking connect() with a small TTL + IP_RECVERR, one socket per probe.
-//         Unprivileged; SYN-ACK or RST means the destination was reached.
+//   tcp   with CAP_NET_RAW: SYNs built here and sent on a raw TCP socket from one source
+//         port reserved for the trace (a bound TCP socket kept open, as traceroute -T
+//         does), so every probe has the same 5-tuple (Paris) in both flow modes. The probe
+//         identity is the TCP sequence number, which ICMP errors quote in the first 8 bytes
+//         of the TCP header and SYN-ACK/RST acknowledge (ack = seq + 1). Answers are read
+//         on that raw TCP socket and on a raw ICMP socket of the transport. The kernel
+//         answers the SYN-ACK with a RST: no socket of it is in SYN_SENT.
+//         Otherwise (or with TRACEMAP_TCP_SOCKET=connect): non-blocking connect() with a
+//         small TTL + IP_RECVERR, one socket per probe. Unprivileged. Either way SYN-ACK
+//         or RST means the destination was reached. TRACEMAP_TCP_SOCKET=raw forbids the
+//         fallback.
 //
 // With IP_RECVERR set, an ICMP error for an earlier probe is also reported as the errno of
 // the next send() on the same socket (and that datagram is not sent); sends are retried.
@@ -774,6 +783,202 @@ private:
     QSet<int> m_done; // answered; ignore further activity until released
 };
 
+// ---------------------------------------------------------------- TCP SYN (raw)
+
+class RawTcpTransport final : public TransportBase
+{
+public:
+    using TransportBase::TransportBase;
+
+    // False with an error when this process may not open raw sockets (permission == true)
+    // or the socket set-up failed.
+    bool open(TransportError *error, bool *permission)
+    {
+        *permission = false;
+        if (m_source.isNull()) {
+            *error = {TraceError::SocketError,
+                      QStringLiteral("no local address routes to %1").arg(m_config.destination.toString())};
+            return false;
+        }
+        int err = 0;
+        m_tcpFd = openSocket(SOCK_RAW, IPPROTO_TCP, &err);
+        if (m_tcpFd >= 0)
+            m_icmpFd = openSocket(SOCK_RAW, m_v6 ? int(IPPROTO_ICMPV6) : int(IPPROTO_ICMP), &err);
+        if (m_tcpFd < 0 || m_icmpFd < 0) {
+            *permission = err == EPERM || err == EACCES;
+            *error = {*permission ? TraceError::PermissionDenied : TraceError::SocketError,
+                      QStringLiteral("cannot open a raw socket for TCP SYN probes: %1").arg(errnoText(err))};
+            return false;
+        }
+        // Reserve the source port: a bound (never listening) TCP socket for the trace's life.
+        m_portFd = openSocket(SOCK_STREAM, 0, &err);
+        const SockAddr local = toSockAddr(m_source, 0);
+        sockaddr_storage bound{};
+        socklen_t len = sizeof bound;
+        if (m_portFd < 0 || ::bind(m_portFd, local.ptr(), local.length) != 0 ||
+            getsockname(m_portFd, reinterpret_cast<sockaddr *>(&bound), &len) != 0) {
+            *error = {TraceError::SocketError,
+                      QStringLiteral("cannot reserve a TCP source port: %1").arg(errnoText(errno))};
+            return false;
+        }
+        m_srcPort = m_v6 ? ntohs(reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port)
+                         : ntohs(reinterpret_cast<sockaddr_in *>(&bound)->sin_port);
+        // Bound to the source the SYN's checksum was computed for: the kernel then sends
+        // from it and delivers only segments addressed to it.
+        bool ok = ::bind(m_tcpFd, local.ptr(), local.length) == 0;
+        if (ok && m_v6) // the kernel (re)computes the checksum with the source it uses
+            ok = setInt(m_tcpFd, IPPROTO_IPV6, IPV6_CHECKSUM, 16);
+        if (!ok) {
+            *error = {TraceError::SocketError,
+                      QStringLiteral("cannot prepare the raw TCP socket: %1").arg(errnoText(errno))};
+            return false;
+        }
+        installIcmpFilter();
+        watch(m_tcpFd, QSocketNotifier::Read, [this](int) { readTcp(); });
+        watch(m_icmpFd, QSocketNotifier::Read, [this](int) { readIcmp(); });
+        return true;
+    }
+    QString description() const override
+    {
+        return QStringLiteral("tcp syn, raw socket, constant flow (Paris)");
+    }
+    bool send(quint16 seq, int ttl, qint64 *sentRealNs, TransportError *error) override
+    {
+        if (!setTtl(m_tcpFd, m_v6, ttl)) {
+            *error = {TraceError::SocketError, QStringLiteral("cannot set TTL: %1").arg(errnoText(errno))};
+            return false;
+        }
+        const QByteArray syn =
+            packet::buildTcpSyn(m_source, m_config.destination, m_srcPort, m_config.port, wireSeq(seq));
+        const SockAddr to = toSockAddr(m_config.destination, 0);
+        int err = 0;
+        if (!sendWithRetry(m_tcpFd, syn, &to, sentRealNs, &err)) {
+            *error = {TraceError::SocketError, QStringLiteral("cannot send TCP SYN: %1").arg(errnoText(err))};
+            return false;
+        }
+        m_pending.insert(seq);
+        return true;
+    }
+    void release(quint16 seq) override { m_pending.remove(seq); }
+    void drain() override
+    {
+        readTcp();
+        readIcmp();
+    }
+
+private:
+    // High half from the trace's token, low half the probe: another trace of this process
+    // (own source port anyway) or a stale probe cannot be mistaken for this one.
+    quint32 wireSeq(quint16 seq) const { return (m_config.token & 0xFFFF0000u) | seq; }
+    bool probeFromWireSeq(quint32 wire, quint16 *seq) const
+    {
+        if ((wire & 0xFFFF0000u) != (m_config.token & 0xFFFF0000u))
+            return false;
+        *seq = quint16(wire & 0xFFFF);
+        return true;
+    }
+    static bool isSameAddress(const QHostAddress &a, const QHostAddress &b)
+    {
+        return a.isEqual(b, QHostAddress::StrictConversion);
+    }
+    void installIcmpFilter()
+    {
+        // Only the errors that can quote a probe; the kernel drops the rest (echo traffic).
+        if (m_v6) {
+            icmp6_filter filter;
+            ICMP6_FILTER_SETBLOCKALL(&filter);
+            for (int t : {packet::kIcmp6TimeExceeded, packet::kIcmp6DestUnreachable,
+                          packet::kIcmp6PacketTooBig, packet::kIcmp6ParameterProblem})
+                ICMP6_FILTER_SETPASS(t, &filter);
+            setsockopt(m_icmpFd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+        } else {
+            icmp_filter filter{};
+            filter.data = ~((1U << packet::kIcmpDestUnreachable) | (1U << packet::kIcmpTimeExceeded) |
+                            (1U << packet::kIcmpParameterProblem));
+            setsockopt(m_icmpFd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
+        }
+    }
+    // Reads until the queue is empty. A pending socket error (a hard ICMP error the kernel
+    // also reports to raw sockets of the quoted protocol) reads as "empty" once and is
+    // consumed by that read, so only two empty reads in a row end the loop.
+    template<typename Handler> void readAll(int fd, Handler handle)
+    {
+        ReceivedMessage m;
+        for (int empty = 0; fd >= 0 && empty < 2;) {
+            if (readOne(fd, false, &m) == ReadResult::Message) {
+                empty = 0;
+                handle(m);
+            } else {
+                ++empty;
+            }
+        }
+    }
+    void readTcp()
+    {
+        readAll(m_tcpFd, [this](const ReceivedMessage &m) { handleTcp(m); });
+    }
+    void readIcmp()
+    {
+        readAll(m_icmpFd, [this](const ReceivedMessage &m) { handleIcmp(m); });
+    }
+    void handleTcp(const ReceivedMessage &m)
+    {
+        // The raw socket sees every TCP segment to our address: only those between the
+        // destination port and our reserved port concern this trace.
+        const packet::TcpSegment s = m_v6 ? packet::parseTcp(m.data) : packet::parseIpv4Tcp(m.data);
+        if (s.status != packet::ParseStatus::Ok || s.srcPort != m_config.port || s.dstPort != m_srcPort)
+            return;
+        const QHostAddress from = m_v6 ? m.from : s.source;
+        quint16 seq = 0;
+        if (!isSameAddress(from, m_config.destination) ||
+            (!m_v6 && !isSameAddress(s.destination, m_source)) || !(s.flags & packet::kTcpAck) ||
+            !(s.isSynAck() || s.isRst()) || !probeFromWireSeq(s.ack - 1, &seq)) {
+            ++m_strays;
+            return;
+        }
+        if (!m_pending.contains(seq))
+            return; // a late or repeated answer to a probe the engine is done with
+        ProbeEvent e;
+        e.seq = seq;
+        e.responder = from;
+        e.kind = s.isRst() ? ReplyKind::TcpRefused : ReplyKind::TcpConnected;
+        e.receivedRealNs = m.receivedRealNs;
+        deliver(e);
+    }
+    void handleIcmp(const ReceivedMessage &m)
+    {
+        const packet::IcmpMessage msg = m_v6 ? packet::parseIcmpV6(m.data) : packet::parseIpv4Icmp(m.data);
+        if (msg.status != packet::ParseStatus::Ok || !msg.isError)
+            return;
+        const packet::QuotedProbe &q = msg.quoted;
+        // Another program's or another trace's probe: not ours, and not a stray of ours.
+        if (q.protocol != packet::kProtoTcp || q.srcPort != m_srcPort || q.dstPort != m_config.port)
+            return;
+        quint16 seq = 0;
+        if (!q.hasTransportHeader || !isSameAddress(q.destination, m_config.destination) ||
+            !isSameAddress(q.source, m_source) || !probeFromWireSeq(q.tcpSeq, &seq)) {
+            ++m_strays;
+            return;
+        }
+        if (!m_pending.contains(seq))
+            return;
+        ProbeEvent e;
+        e.seq = seq;
+        e.responder = m_v6 ? m.from : msg.source;
+        e.kind = classifyIcmp(m_v6, msg.type);
+        e.icmpType = msg.type;
+        e.icmpCode = msg.code;
+        e.receivedRealNs = m.receivedRealNs;
+        deliver(e);
+    }
+
+    int m_tcpFd = -1;
+    int m_icmpFd = -1;
+    int m_portFd = -1; // holds m_srcPort; never used for I/O
+    quint16 m_srcPort = 0;
+    QSet<quint16> m_pending; // sent and not yet released
+};
+
 class SystemTransportFactory final : public ProbeTransportFactory
 {
 public:
@@ -808,8 +1013,23 @@ public:
                 return {};
             return t;
         }
-        case ProbeMethod::Tcp:
+        case ProbeMethod::Tcp: {
+            // Raw SYNs when this process may (CAP_NET_RAW), connect() otherwise; tests pin one.
+            const QByteArray forced = qgetenv("TRACEMAP_TCP_SOCKET");
+            if (forced != "connect") {
+                auto t = std::make_unique<RawTcpTransport>(config);
+                bool permission = false;
+                if (t->open(error, &permission))
+                    return t;
+                if (forced == "raw")
+                    return {};
+                if (!permission)
+                    qCDebug(lcTransport)
+                        << "raw TCP SYN probing unavailable, using connect():" << error->message;
+                *error = {};
+            }
             return std::make_unique<TcpTransport>(config);
+        }
         case ProbeMethod::Auto:
             break;
         }

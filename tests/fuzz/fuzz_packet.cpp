@@ -68,6 +68,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     checkQuoted(parseQuotedIpv4(bytes, &quoted), quoted, bytes);
     checkQuoted(parseQuotedIpv6(bytes, &quoted), quoted, bytes);
 
+    // Received TCP segments: bare (IPv6 raw sockets) and behind an IPv4 header.
+    const TcpSegment bare = parseTcp(bytes);
+    if (bare.status == ParseStatus::Ok) {
+        require(size >= 20 && (data[12] >> 4) * 4 <= int(size));
+        require(bare.srcPort == quint16(data[0] << 8 | data[1]) && bare.flags == data[13]);
+        require(bare.source.isNull());
+    }
+    const TcpSegment behindIp = parseIpv4Tcp(bytes);
+    if (behindIp.status == ParseStatus::Ok) {
+        require(size >= 40 && behindIp.source.protocol() == QAbstractSocket::IPv4Protocol);
+        require(behindIp.destination.protocol() == QAbstractSocket::IPv4Protocol);
+    }
+
     ProbePayload payload;
     if (ProbePayload::decode(bytes, &payload)) {
         ProbePayload again;
@@ -101,6 +114,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         require(classic.size() == ProbePayload::kSize && classic.mid(10, 2) == QByteArray(2, '\0'));
         const QByteArray request6 = buildEchoRequest(true, id, seq, classic, true);
         require(quint8(request6[0]) == kIcmp6EchoRequest && request6.mid(2, 2) == QByteArray(2, '\0'));
+
+        // A SYN on fuzzed ports and sequence verifies against its pseudo-header, parses back
+        // and is named by an ICMP error quoting only its first 8 bytes.
+        const quint16 sport = quint16(data[0] << 8 | data[1]);
+        const quint16 dport = quint16(data[2] << 8 | data[3]);
+        const QHostAddress src4(p.token), dst4(p.token ^ 0x01020304u);
+        const QByteArray syn = buildTcpSyn(src4, dst4, sport, dport, p.token);
+        require(tcpChecksum(src4, dst4, syn) == 0);
+        const TcpSegment synParsed = parseTcp(syn);
+        require(synParsed.status == ParseStatus::Ok && synParsed.seq == p.token &&
+                synParsed.flags == kTcpSyn);
+        require(synParsed.srcPort == sport && synParsed.dstPort == dport);
+        QByteArray error = QByteArray::fromHex("0b00000000000000"
+                                               "4500001c 00000000 0106 0000 00000000 00000000");
+        error.append(syn.first(8));
+        const IcmpMessage quotedSyn = parseIcmpV4(error);
+        require(quotedSyn.status == ParseStatus::Ok && quotedSyn.quoted.tcpSeq == p.token);
+        require(quotedSyn.quoted.srcPort == sport && quotedSyn.quoted.dstPort == dport);
+        quint8 raw6[16] = {0x20, 0x01, 0x0d, 0xb8};
+        for (int i = 0; i < 4; ++i)
+            raw6[12 + i] = data[4 + i];
+        const QHostAddress src6(raw6), dst6(QStringLiteral("2001:db8::2"));
+        const QByteArray syn6 = buildTcpSyn(src6, dst6, sport, dport, p.token);
+        require(tcpChecksum(src6, dst6, syn6) == 0);
+        require(buildTcpSyn(src4, dst6, sport, dport, p.token).isEmpty());
 
         QByteArray reply = buildEchoRequest(false, id, seq, bytes.sliced(8), false);
         reply[0] = char(kIcmpEchoReply);

@@ -1,7 +1,8 @@
 // Twenty traces at once in ONE process, through the real sockets, inside the test
 // topology's source namespace (run by run_in_topology.sh). Every trace must come back
 // with exactly its own path: no reply of one trace may be attributed to another, whatever
-// the method (all raw ICMP sockets of the process see every ICMP packet).
+// the method (all raw ICMP sockets of the process see every ICMP packet, and all raw TCP
+// sockets every TCP segment). Run with each kind of ICMP socket and of TCP transport.
 #include "enginethread.h"
 
 #include <QFile>
@@ -45,17 +46,24 @@ private Q_SLOTS:
     void twentyTracesInOneProcess_data()
     {
         QTest::addColumn<QString>("icmpSocket");
-        QTest::newRow("icmp over raw sockets") << QStringLiteral("raw");
-        QTest::newRow("icmp over datagram sockets") << QStringLiteral("dgram");
+        QTest::addColumn<QString>("tcpSocket");
+        for (const char *icmp : {"raw", "dgram"}) {
+            for (const char *tcp : {"raw", "connect"}) {
+                QTest::addRow("icmp over %s sockets, tcp over %s sockets", icmp, tcp)
+                    << QString::fromLatin1(icmp) << QString::fromLatin1(tcp);
+            }
+        }
     }
 
     void twentyTracesInOneProcess()
     {
         QFETCH(QString, icmpSocket);
+        QFETCH(QString, tcpSocket);
         const QString pathsFile = qEnvironmentVariable("TRACEMAP_TOPOLOGY_PATHS");
         if (pathsFile.isEmpty())
             QSKIP("not inside the test topology (run through tests/integration/run_in_topology.sh)");
         qputenv("TRACEMAP_ICMP_SOCKET", icmpSocket.toUtf8());
+        qputenv("TRACEMAP_TCP_SOCKET", tcpSocket.toUtf8());
         const QList<ExpectedPath> all = readPaths(pathsFile);
         // Routers and hosts at every distance, both families; not the hosts that
         // filter probes (those are the other tests' business).
@@ -90,6 +98,12 @@ private Q_SLOTS:
             const QString label = QStringLiteral("%1 via %2").arg(want.target, toString(r.method));
             QVERIFY2(r.error == TraceError::None, qPrintable(label + QStringLiteral(": ") + r.errorMessage));
             QVERIFY2(r.reached, qPrintable(label + QStringLiteral(" not reached")));
+            if (r.method == ProbeMethod::Tcp) {
+                const QString kind = tcpSocket == QLatin1String("raw") ? QStringLiteral("tcp syn, raw socket")
+                                                                       : QStringLiteral("tcp connect");
+                QVERIFY2(r.transport.startsWith(kind),
+                         qPrintable(label + QStringLiteral(": ") + r.transport));
+            }
             QStringList got;
             for (const Hop &h : r.hops) {
                 QStringList who;

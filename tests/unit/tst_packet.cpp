@@ -30,6 +30,7 @@ char *toString(ParseStatus status)
 namespace {
 
 enum class Parser { RawIpv4, IcmpV4, IcmpV6 };
+enum class TcpParser { RawIpv4, Bare };
 
 // What an ICMP error must yield for its quoted probe.
 struct ExpectedQuote
@@ -41,6 +42,7 @@ struct ExpectedQuote
     quint16 srcPort = 0;
     quint16 dstPort = 0;
     quint16 udpChecksum = 0;
+    quint32 tcpSeq = 0;
     quint16 echoId = 0;
     quint16 echoSeq = 0;
     bool hasTransportHeader = false;
@@ -50,6 +52,7 @@ struct ExpectedQuote
 } // namespace
 
 Q_DECLARE_METATYPE(Parser)
+Q_DECLARE_METATYPE(TcpParser)
 Q_DECLARE_METATYPE(ParseStatus)
 Q_DECLARE_METATYPE(ExpectedQuote)
 
@@ -100,6 +103,16 @@ QByteArray udp(int srcPort, int dstPort, int length, int checksum)
 QByteArray tcp(int srcPort, int dstPort)
 {
     return b16(srcPort) + b16(dstPort) + h("00000001 00000000 5002 ffff 0000 0000");
+}
+
+// A TCP header with sequence, acknowledgment and flags; `extra` option bytes make the data
+// offset larger (must be a multiple of 4).
+QByteArray tcpHeader(int srcPort, int dstPort, quint32 seq, quint32 ack, int flags,
+                     const QByteArray &extra = {})
+{
+    const int offsetWords = (20 + int(extra.size())) / 4;
+    return b16(srcPort) + b16(dstPort) + b16(int(seq >> 16)) + b16(int(seq)) + b16(int(ack >> 16)) +
+           b16(int(ack)) + b8(offsetWords << 4) + b8(flags) + h("ffff 0000 0000") + extra;
 }
 
 QByteArray echo(int type, int id, int seq)
@@ -207,6 +220,7 @@ void compareQuote(const QuotedProbe &got, const ExpectedQuote &want)
     QCOMPARE(got.srcPort, want.srcPort);
     QCOMPARE(got.dstPort, want.dstPort);
     QCOMPARE(got.udpChecksum, want.udpChecksum);
+    QCOMPARE(got.tcpSeq, want.tcpSeq);
     QCOMPARE(got.echoId, want.echoId);
     QCOMPARE(got.echoSeq, want.echoSeq);
     QCOMPARE(got.hasTransportHeader, want.hasTransportHeader);
@@ -278,6 +292,12 @@ private slots:
     void hostile();
     void quotedDirect_data();
     void quotedDirect();
+    void quotedTcpSeq_data();
+    void quotedTcpSeq();
+    void tcpSyn_data();
+    void tcpSyn();
+    void tcpSegment_data();
+    void tcpSegment();
 };
 
 void TestPacket::checksum_data()
@@ -558,6 +578,7 @@ void TestPacket::errors_data()
         q.srcPort = 40000;
         q.dstPort = 80;
         q.udpChecksum = 0;
+        q.tcpSeq = 1;
         q.payload.clear();
         QTest::newRow("time exceeded quoting tcp (8 bytes)")
             << Parser::IcmpV4 << icmp(11, 0) + ip4(kProtoTcp, kSrc4, kDst4, 1, 40) + tcp(40000, 80).first(8)
@@ -662,6 +683,7 @@ void TestPacket::errors_data()
         q.protocol = kProtoTcp;
         q.dstPort = 443;
         q.udpChecksum = 0;
+        q.tcpSeq = 1;
         q.payload.clear();
         QTest::newRow("v6 time exceeded quoting tcp (8 bytes)")
             << Parser::IcmpV6 << icmp(3, 0) + ip6(kProtoTcp, 20, 1) + tcp(40000, 443).first(8)
@@ -1043,6 +1065,7 @@ void TestPacket::quotedDirect()
     q.srcPort = 1;
     q.echoSeq = 2;
     q.hasTransportHeader = true;
+    q.tcpSeq = 3;
     q.payload = "stale";
     QCOMPARE(ipv6 ? parseQuotedIpv6(bytes, &q) : parseQuotedIpv4(bytes, &q), usable);
     QCOMPARE(q.protocol, protocol);
@@ -1050,7 +1073,217 @@ void TestPacket::quotedDirect()
     QCOMPARE(q.hasTransportHeader, transport);
     QCOMPARE(q.srcPort, quint16(protocol == kProtoUdp ? 40000 : 0));
     QVERIFY(q.payload != "stale");
+    QCOMPARE(q.tcpSeq, quint32(0));
     QCOMPARE(q.echoSeq, quint16(protocol == kProtoIcmp6 ? 7 : 0));
+}
+
+void TestPacket::quotedTcpSeq_data()
+{
+    QTest::addColumn<Parser>("parser");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("hasTransportHeader");
+    QTest::addColumn<quint32>("tcpSeq");
+
+    const QByteArray syn4 = tcpHeader(40000, 443, 0x12340007, 0, 0x02);
+    const QByteArray syn6 = tcpHeader(40000, 443, 0xfedcba98, 0, 0x02);
+    QTest::newRow("v4 8 bytes") << Parser::IcmpV4
+                                << icmp(11, 0) + ip4(kProtoTcp, kSrc4, kDst4, 1, 40) + syn4.first(8) << true
+                                << quint32(0x12340007);
+    QTest::newRow("v4 whole header") << Parser::IcmpV4
+                                     << icmp(11, 0) + ip4(kProtoTcp, kSrc4, kDst4, 1, 40) + syn4 << true
+                                     << quint32(0x12340007);
+    QTest::newRow("v4 raw") << Parser::RawIpv4
+                            << ip4(kProtoIcmp, kHop4, kSrc4, 250, 56) + icmp(11, 0) +
+                                   ip4(kProtoTcp, kSrc4, kDst4, 1, 40) + syn4.first(8)
+                            << true << quint32(0x12340007);
+    QTest::newRow("v4 7 bytes: no seq")
+        << Parser::IcmpV4 << icmp(11, 0) + ip4(kProtoTcp, kSrc4, kDst4, 1, 40) + syn4.first(7) << false
+        << quint32(0);
+    QTest::newRow("v4 total length cuts the seq")
+        << Parser::IcmpV4 << icmp(11, 0) + ip4(kProtoTcp, kSrc4, kDst4, 1, 26) + syn4 << false << quint32(0);
+    QTest::newRow("v6 8 bytes") << Parser::IcmpV6 << icmp(3, 0) + ip6(kProtoTcp, 20, 1) + syn6.first(8)
+                                << true << quint32(0xfedcba98);
+    QTest::newRow("v6 unreachable whole header")
+        << Parser::IcmpV6 << icmp(1, 4) + ip6(kProtoTcp, 20, 1) + syn6 << true << quint32(0xfedcba98);
+    QTest::newRow("v6 4 bytes: ports only")
+        << Parser::IcmpV6 << icmp(3, 0) + ip6(kProtoTcp, 20, 1) + syn6.first(4) << false << quint32(0);
+    QTest::newRow("udp quote has no tcp seq")
+        << Parser::IcmpV4 << icmp(11, 0) + quotedUdp4() << true << quint32(0);
+}
+
+void TestPacket::quotedTcpSeq()
+{
+    QFETCH(Parser, parser);
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, hasTransportHeader);
+    QFETCH(quint32, tcpSeq);
+
+    const IcmpMessage m = parse(parser, bytes);
+    QCOMPARE(m.status, ParseStatus::Ok);
+    QVERIFY(m.isError);
+    QCOMPARE(m.quoted.hasTransportHeader, hasTransportHeader);
+    QCOMPARE(m.quoted.tcpSeq, tcpSeq);
+    if (m.quoted.protocol == kProtoTcp && bytes.size() >= 4)
+        QCOMPARE(m.quoted.srcPort, quint16(40000));
+}
+
+void TestPacket::tcpSyn_data()
+{
+    QTest::addColumn<QString>("source");
+    QTest::addColumn<QString>("destination");
+    QTest::addColumn<int>("srcPort");
+    QTest::addColumn<int>("dstPort");
+    QTest::addColumn<quint32>("seq");
+    QTest::addColumn<QByteArray>("expected"); // checksums computed independently
+
+    QTest::newRow("v4") << "192.0.2.1"
+                        << "198.51.100.7" << 40000 << 80 << quint32(0xdeadbeef)
+                        << h("9c40 0050 deadbeef 00000000 6002 faf0 76cb 0000 0204 05b4");
+    QTest::newRow("v6") << "2001:db8::1"
+                        << "2001:db8::2" << 40000 << 443 << quint32(0x12340007)
+                        << h("9c40 01bb 12340007 00000000 6002 faf0 919e 0000 0204 05a0");
+    QTest::newRow("mixed families") << "192.0.2.1"
+                                    << "2001:db8::2" << 1 << 2 << quint32(3) << QByteArray();
+    QTest::newRow("no source") << ""
+                               << "198.51.100.7" << 1 << 2 << quint32(3) << QByteArray();
+}
+
+void TestPacket::tcpSyn()
+{
+    QFETCH(QString, source);
+    QFETCH(QString, destination);
+    QFETCH(int, srcPort);
+    QFETCH(int, dstPort);
+    QFETCH(quint32, seq);
+    QFETCH(QByteArray, expected);
+
+    const QHostAddress src(source), dst(destination);
+    const QByteArray syn = buildTcpSyn(src, dst, quint16(srcPort), quint16(dstPort), seq);
+    QCOMPARE(syn.toHex(' '), expected.toHex(' '));
+    if (syn.isEmpty())
+        return;
+    QCOMPARE(tcpChecksum(src, dst, syn), quint16(0)); // the checksum field verifies
+    const TcpSegment parsed = parseTcp(syn);
+    QCOMPARE(parsed.status, ParseStatus::Ok);
+    QCOMPARE(parsed.srcPort, quint16(srcPort));
+    QCOMPARE(parsed.dstPort, quint16(dstPort));
+    QCOMPARE(parsed.seq, seq);
+    QCOMPARE(parsed.flags, kTcpSyn);
+    // An ICMP error quoting its first 8 bytes names the probe.
+    const QByteArray quoted = dst.protocol() == QAbstractSocket::IPv6Protocol
+                                  ? icmp(3, 0) + ip6(kProtoTcp, 24, 1) + syn.first(8)
+                                  : icmp(11, 0) + ip4(kProtoTcp, kSrc4, kDst4, 1, 44) + syn.first(8);
+    const IcmpMessage m =
+        dst.protocol() == QAbstractSocket::IPv6Protocol ? parseIcmpV6(quoted) : parseIcmpV4(quoted);
+    QCOMPARE(m.status, ParseStatus::Ok);
+    QCOMPARE(m.quoted.protocol, kProtoTcp);
+    QCOMPARE(m.quoted.tcpSeq, seq);
+    QCOMPARE(m.quoted.dstPort, quint16(dstPort));
+}
+
+void TestPacket::tcpSegment_data()
+{
+    QTest::addColumn<TcpParser>("parser");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<ParseStatus>("status");
+    QTest::addColumn<QString>("source"); // IPv4 header only
+    QTest::addColumn<int>("srcPort");
+    QTest::addColumn<int>("dstPort");
+    QTest::addColumn<quint32>("seq");
+    QTest::addColumn<quint32>("ack");
+    QTest::addColumn<int>("flags");
+
+    const QByteArray synAck = tcpHeader(443, 40000, 0xcafef00d, 0x12340008, 0x12, h("0204 05b4"));
+    const QByteArray rst = tcpHeader(80, 40000, 0, 0xdeadbef0, 0x14);
+    const QByteArray synAck4 = ip4(kProtoTcp, kDst4, kSrc4, 60, 44) + synAck;
+
+    QTest::newRow("v6 syn-ack") << TcpParser::Bare << synAck << ParseStatus::Ok << "" << 443 << 40000
+                                << quint32(0xcafef00d) << quint32(0x12340008) << 0x12;
+    QTest::newRow("v6 rst") << TcpParser::Bare << rst << ParseStatus::Ok << "" << 80 << 40000 << quint32(0)
+                            << quint32(0xdeadbef0) << 0x14;
+    QTest::newRow("v6 with data") << TcpParser::Bare << rst + h("01020304") << ParseStatus::Ok << "" << 80
+                                  << 40000 << quint32(0) << quint32(0xdeadbef0) << 0x14;
+    QTest::newRow("v4 syn-ack") << TcpParser::RawIpv4 << synAck4 << ParseStatus::Ok << "198.51.100.7" << 443
+                                << 40000 << quint32(0xcafef00d) << quint32(0x12340008) << 0x12;
+    QTest::newRow("v4 rst") << TcpParser::RawIpv4 << ip4(kProtoTcp, kDst4, kSrc4, 60, 40) + rst
+                            << ParseStatus::Ok << "198.51.100.7" << 80 << 40000 << quint32(0)
+                            << quint32(0xdeadbef0) << 0x14;
+    QTest::newRow("v4 with options") << TcpParser::RawIpv4
+                                     << h("46 00 002c 1c46 0000 3c 06 0000") + kDst4 + kSrc4 + h("01010100") +
+                                            rst
+                                     << ParseStatus::Ok << "198.51.100.7" << 80 << 40000 << quint32(0)
+                                     << quint32(0xdeadbef0) << 0x14;
+    QTest::newRow("v4 trailing bytes past total length")
+        << TcpParser::RawIpv4 << ip4(kProtoTcp, kDst4, kSrc4, 60, 40) + rst + h("ffffffff") << ParseStatus::Ok
+        << "198.51.100.7" << 80 << 40000 << quint32(0) << quint32(0xdeadbef0) << 0x14;
+
+    // Truncated and hostile input.
+    QTest::newRow("empty") << TcpParser::Bare << QByteArray() << ParseStatus::Truncated << "" << 0 << 0
+                           << quint32(0) << quint32(0) << 0;
+    QTest::newRow("19 bytes") << TcpParser::Bare << rst.first(19) << ParseStatus::Truncated << "" << 0 << 0
+                              << quint32(0) << quint32(0) << 0;
+    QTest::newRow("options cut") << TcpParser::Bare << synAck.first(22) << ParseStatus::Truncated << "" << 0
+                                 << 0 << quint32(0) << quint32(0) << 0;
+    {
+        QByteArray bad = rst;
+        bad[12] = 0x40; // data offset 4 words: shorter than the header
+        QTest::newRow("data offset too small") << TcpParser::Bare << bad << ParseStatus::Malformed << "" << 0
+                                               << 0 << quint32(0) << quint32(0) << 0;
+        bad[12] = char(0xf0); // 60 bytes claimed, 20 present
+        QTest::newRow("data offset beyond the segment") << TcpParser::Bare << bad << ParseStatus::Truncated
+                                                        << "" << 0 << 0 << quint32(0) << quint32(0) << 0;
+    }
+    QTest::newRow("v4 empty") << TcpParser::RawIpv4 << QByteArray() << ParseStatus::Truncated << "" << 0 << 0
+                              << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 header cut") << TcpParser::RawIpv4 << synAck4.first(19) << ParseStatus::Truncated << ""
+                                   << 0 << 0 << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 segment cut") << TcpParser::RawIpv4 << synAck4.first(30) << ParseStatus::Truncated
+                                    << "198.51.100.7" << 0 << 0 << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 total length cuts the segment")
+        << TcpParser::RawIpv4 << ip4(kProtoTcp, kDst4, kSrc4, 60, 30) + rst << ParseStatus::Truncated
+        << "198.51.100.7" << 0 << 0 << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 total length below header")
+        << TcpParser::RawIpv4 << ip4(kProtoTcp, kDst4, kSrc4, 60, 19) + rst << ParseStatus::Malformed << ""
+        << 0 << 0 << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 ihl 4") << TcpParser::RawIpv4 << h("44") + synAck4.sliced(1) << ParseStatus::Malformed
+                              << "" << 0 << 0 << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 version 6") << TcpParser::RawIpv4 << h("65") + synAck4.sliced(1)
+                                  << ParseStatus::Malformed << "" << 0 << 0 << quint32(0) << quint32(0) << 0;
+    QTest::newRow("v4 udp") << TcpParser::RawIpv4 << ip4(kProtoUdp, kDst4, kSrc4, 60, 40) + rst
+                            << ParseStatus::NotInteresting << "198.51.100.7" << 0 << 0 << quint32(0)
+                            << quint32(0) << 0;
+    {
+        QByteArray fragment = ip4(kProtoTcp, kDst4, kSrc4, 60, 40) + rst;
+        fragment[7] = 0x10; // fragment offset 16*8: no TCP header here
+        QTest::newRow("v4 later fragment") << TcpParser::RawIpv4 << fragment << ParseStatus::NotInteresting
+                                           << "198.51.100.7" << 0 << 0 << quint32(0) << quint32(0) << 0;
+    }
+}
+
+void TestPacket::tcpSegment()
+{
+    QFETCH(TcpParser, parser);
+    QFETCH(QByteArray, bytes);
+    QFETCH(ParseStatus, status);
+    QFETCH(QString, source);
+    QFETCH(int, srcPort);
+    QFETCH(int, dstPort);
+    QFETCH(quint32, seq);
+    QFETCH(quint32, ack);
+    QFETCH(int, flags);
+
+    const TcpSegment s = parser == TcpParser::RawIpv4 ? parseIpv4Tcp(bytes) : parseTcp(bytes);
+    QCOMPARE(s.status, status);
+    QCOMPARE(s.source.toString(), source);
+    if (!source.isEmpty())
+        QCOMPARE(s.destination.toString(), QStringLiteral("192.0.2.1"));
+    QCOMPARE(s.srcPort, quint16(srcPort));
+    QCOMPARE(s.dstPort, quint16(dstPort));
+    QCOMPARE(s.seq, seq);
+    QCOMPARE(s.ack, ack);
+    QCOMPARE(int(s.flags), flags);
+    QCOMPARE(s.isSynAck(), status == ParseStatus::Ok && flags == 0x12);
+    QCOMPARE(s.isRst(), status == ParseStatus::Ok && (flags & 0x04) != 0);
 }
 
 QTEST_APPLESS_MAIN(TestPacket)
