@@ -580,7 +580,9 @@ private:
         m_result.error = error;
         m_result.errorMessage = message;
         for (const Hop &h : std::as_const(m_hops)) {
-            if (h.ttl <= m_reportEndTtl)
+            // A trace cut short (cancelled, failed) reports what was measured: hops whose
+            // probes were all still on the wire have nothing to say yet.
+            if (h.ttl <= m_reportEndTtl && (error == TraceError::None || !h.replies.isEmpty()))
                 m_result.hops.append(h);
         }
         m_result.reached = false;

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QMap>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -116,10 +117,16 @@ int main(int argc, char *argv[])
         std::signal(SIGTERM, onSignal);
     }
     QSocketNotifier signalNotifier(g_signalPipe[0], QSocketNotifier::Read);
+    int signalsSeen = 0;
     QObject::connect(&signalNotifier, &QSocketNotifier::activated, &app, [&] {
         char c;
         [[maybe_unused]] const ssize_t n = ::read(g_signalPipe[0], &c, 1);
+        // The first signal cancels and prints what was measured; a second one, or an
+        // engine that does not finish within a second, ends the process regardless.
+        if (++signalsSeen > 1)
+            ::_exit(130);
         engine.cancel(job);
+        QTimer::singleShot(1000, &app, [] { ::_exit(130); });
     });
 
     TracePrinter printer(options.json);
