@@ -23,6 +23,7 @@
 #include "probetransport.h"
 
 #include <QHash>
+#include <QNetworkInterface>
 #include <QObject>
 #include <QSet>
 #include <QSocketNotifier>
@@ -73,10 +74,11 @@ SockAddr toSockAddr(const QHostAddress &address, quint16 port)
         in6->sin6_port = htons(port);
         const Q_IPV6ADDR raw = address.toIPv6Address();
         memcpy(&in6->sin6_addr, raw.c, 16);
-        bool ok = false;
-        const int scope = address.scopeId().toInt(&ok);
-        if (ok)
-            in6->sin6_scope_id = uint32_t(scope);
+        // Link-local targets carry their interface: fe80::1%eth0 or fe80::1%2.
+        const QString scope = address.scopeId();
+        bool numeric = false;
+        const uint index = scope.toUInt(&numeric);
+        in6->sin6_scope_id = numeric ? index : uint32_t(QNetworkInterface::interfaceIndexFromName(scope));
         sa.length = sizeof(sockaddr_in6);
     } else {
         auto *in4 = reinterpret_cast<sockaddr_in *>(&sa.storage);
