@@ -25,7 +25,7 @@ qint64 monotonicNs()
 
 constexpr qint64 kMsNs = 1000000;
 // Adaptive cuts never wait less than this: our own event loop may be a little late.
-constexpr qint64 kMinAdaptiveWaitNs = 10 * kMsNs;
+constexpr qint64 kMinAdaptiveWaitNs = 2 * kMsNs;
 constexpr int kResolveTimeoutMs = 10000;
 // Probes sent back to back before the event loop gets a turn.
 constexpr int kSendBurst = 6;

@@ -101,7 +101,7 @@ struct TraceRequest
     double hereFactor = 3.0;  // HERE: wait at most this × an RTT already seen at the same hop
     double nearFactor = 10.0; // NEAR: ... or this × the RTT of a later hop's answer
     int maxGap = 5;           // stop after this many silent TTLs beyond the last answering one
-    int maxInFlight = 48;     // bounded window of probes on the wire at once
+    int maxInFlight = 24;     // bounded window of probes on the wire at once
 };
 
 struct TraceResult

@@ -46,7 +46,7 @@ const QList<Spec> &specs()
          QStringLiteral("trace: stop after N silent TTLs beyond the last answering hop, 1-255 (5).")},
         {{QStringLiteral("max-in-flight")},
          QStringLiteral("N"),
-         QStringLiteral("trace: most probes on the wire at once, 1-1024 (48).")},
+         QStringLiteral("trace: most probes on the wire at once, 1-1024 (24).")},
         {{QStringLiteral("classic")},
          {},
          QStringLiteral("trace: vary the flow per probe instead of keeping it constant (Paris).")},
