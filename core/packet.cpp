@@ -287,38 +287,64 @@ QByteArray buildEchoRequest(bool ipv6, quint16 id, quint16 seq, QByteArrayView p
     return b;
 }
 
-IcmpMessage parseIpv4Icmp(QByteArrayView packet)
+namespace {
+
+// The outer IPv4 header of a packet read from a raw socket, checked before any read.
+struct OuterIpv4
 {
-    IcmpMessage m;
+    ParseStatus status = ParseStatus::Malformed;
+    QHostAddress source;
+    QHostAddress destination;
+    QByteArrayView payload; // transport part, cut at the total length
+};
+
+OuterIpv4 readOuterIpv4(QByteArrayView packet, int wantedProtocol)
+{
+    OuterIpv4 h;
     if (packet.isEmpty()) {
-        m.status = ParseStatus::Truncated;
-        return m;
+        h.status = ParseStatus::Truncated;
+        return h;
     }
     const qsizetype ihl = qsizetype(u8(packet, 0) & 0x0F) * 4;
     if ((u8(packet, 0) >> 4) != 4 || ihl < kIpv4MinHeaderSize) {
-        m.status = ParseStatus::Malformed;
-        return m;
+        h.status = ParseStatus::Malformed;
+        return h;
     }
     if (packet.size() < ihl) {
-        m.status = ParseStatus::Truncated;
-        return m;
+        h.status = ParseStatus::Truncated;
+        return h;
     }
     const qsizetype totalLength = be16(packet, 2);
     if (totalLength < ihl) {
-        m.status = ParseStatus::Malformed;
-        return m;
+        h.status = ParseStatus::Malformed;
+        return h;
     }
-    const QHostAddress source(be32(packet, 12));
-    if (u8(packet, 9) != kProtoIcmp || (be16(packet, 6) & 0x1FFF) != 0) {
-        m.source = source;
-        m.status = ParseStatus::NotInteresting;
-        return m;
+    h.source = QHostAddress(be32(packet, 12));
+    h.destination = QHostAddress(be32(packet, 16));
+    // Later fragments carry no transport header.
+    if (u8(packet, 9) != wantedProtocol || (be16(packet, 6) & 0x1FFF) != 0) {
+        h.status = ParseStatus::NotInteresting;
+        return h;
     }
     // A buffer shorter than the total length is parsed as far as it goes; bytes past the
     // total length are not part of the packet.
     const qsizetype end = std::min(packet.size(), totalLength);
-    m = parseIcmpV4(packet.sliced(ihl, end - ihl));
-    m.source = source;
+    h.payload = packet.sliced(ihl, end - ihl);
+    h.status = ParseStatus::Ok;
+    return h;
+}
+
+} // namespace
+
+IcmpMessage parseIpv4Icmp(QByteArrayView packet)
+{
+    const OuterIpv4 outer = readOuterIpv4(packet, kProtoIcmp);
+    IcmpMessage m;
+    if (outer.status == ParseStatus::Ok)
+        m = parseIcmpV4(outer.payload);
+    else
+        m.status = outer.status;
+    m.source = outer.source;
     return m;
 }
 
@@ -469,37 +495,14 @@ TcpSegment parseTcp(QByteArrayView segment)
 
 TcpSegment parseIpv4Tcp(QByteArrayView packet)
 {
+    const OuterIpv4 outer = readOuterIpv4(packet, kProtoTcp);
     TcpSegment s;
-    if (packet.isEmpty()) {
-        s.status = ParseStatus::Truncated;
-        return s;
-    }
-    const qsizetype ihl = qsizetype(u8(packet, 0) & 0x0F) * 4;
-    if ((u8(packet, 0) >> 4) != 4 || ihl < kIpv4MinHeaderSize) {
-        s.status = ParseStatus::Malformed;
-        return s;
-    }
-    if (packet.size() < ihl) {
-        s.status = ParseStatus::Truncated;
-        return s;
-    }
-    const qsizetype totalLength = be16(packet, 2);
-    if (totalLength < ihl) {
-        s.status = ParseStatus::Malformed;
-        return s;
-    }
-    const QHostAddress source(be32(packet, 12));
-    const QHostAddress destination(be32(packet, 16));
-    if (u8(packet, 9) != kProtoTcp || (be16(packet, 6) & 0x1FFF) != 0) {
-        s.source = source;
-        s.destination = destination;
-        s.status = ParseStatus::NotInteresting;
-        return s;
-    }
-    const qsizetype end = std::min(packet.size(), totalLength);
-    s = parseTcp(packet.sliced(ihl, end - ihl));
-    s.source = source;
-    s.destination = destination;
+    if (outer.status == ParseStatus::Ok)
+        s = parseTcp(outer.payload);
+    else
+        s.status = outer.status;
+    s.source = outer.source;
+    s.destination = outer.destination;
     return s;
 }
 
