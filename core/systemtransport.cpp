@@ -147,6 +147,30 @@ QHostAddress discoverSource(const QHostAddress &destination)
     return result;
 }
 
+// Lets a raw ICMP socket receive only the errors that quote a probe (and echo replies
+// when asked); the kernel drops the rest before they reach us.
+void installIcmpFilter(int fd, bool v6, bool echoReplies)
+{
+    if (v6) {
+        icmp6_filter filter;
+        ICMP6_FILTER_SETBLOCKALL(&filter);
+        for (int t : {packet::kIcmp6TimeExceeded, packet::kIcmp6DestUnreachable, packet::kIcmp6PacketTooBig,
+                      packet::kIcmp6ParameterProblem})
+            ICMP6_FILTER_SETPASS(t, &filter);
+        if (echoReplies)
+            ICMP6_FILTER_SETPASS(packet::kIcmp6EchoReply, &filter);
+        setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+    } else {
+        quint32 pass = (1U << packet::kIcmpDestUnreachable) | (1U << packet::kIcmpTimeExceeded) |
+                       (1U << packet::kIcmpParameterProblem);
+        if (echoReplies)
+            pass |= 1U << packet::kIcmpEchoReply;
+        icmp_filter filter{};
+        filter.data = ~pass;
+        setsockopt(fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
+    }
+}
+
 ReplyKind classifyIcmp(bool v6, int type)
 {
     if (v6) {
@@ -512,7 +536,7 @@ public:
         }
         if (m_raw) {
             m_echoId = m_config.icmpId;
-            installRawFilter();
+            installIcmpFilter(m_fd, m_v6, /*echoReplies=*/true);
         } else {
             // The kernel owns the echo id of a ping socket: it is the socket's local "port".
             sockaddr_storage any{};
@@ -565,23 +589,6 @@ public:
     void drain() override { readSocket(); }
 
 private:
-    void installRawFilter()
-    {
-        // Only echo replies and the errors that quote a probe; the kernel drops the rest.
-        if (m_v6) {
-            icmp6_filter filter;
-            ICMP6_FILTER_SETBLOCKALL(&filter);
-            for (int t : {packet::kIcmp6EchoReply, packet::kIcmp6TimeExceeded, packet::kIcmp6DestUnreachable,
-                          packet::kIcmp6PacketTooBig, packet::kIcmp6ParameterProblem})
-                ICMP6_FILTER_SETPASS(t, &filter);
-            setsockopt(m_fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
-        } else {
-            icmp_filter filter{};
-            filter.data = ~((1U << packet::kIcmpEchoReply) | (1U << packet::kIcmpDestUnreachable) |
-                            (1U << packet::kIcmpTimeExceeded) | (1U << packet::kIcmpParameterProblem));
-            setsockopt(m_fd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
-        }
-    }
     void readSocket()
     {
         ReceivedMessage m;
@@ -835,7 +842,7 @@ public:
                       QStringLiteral("cannot prepare the raw TCP socket: %1").arg(errnoText(errno))};
             return false;
         }
-        installIcmpFilter();
+        installIcmpFilter(m_icmpFd, m_v6, /*echoReplies=*/false);
         watch(m_tcpFd, QSocketNotifier::Read, [this](int) { readTcp(); });
         watch(m_icmpFd, QSocketNotifier::Read, [this](int) { readIcmp(); });
         return true;
@@ -882,23 +889,6 @@ private:
     static bool isSameAddress(const QHostAddress &a, const QHostAddress &b)
     {
         return a.isEqual(b, QHostAddress::StrictConversion);
-    }
-    void installIcmpFilter()
-    {
-        // Only the errors that can quote a probe; the kernel drops the rest (echo traffic).
-        if (m_v6) {
-            icmp6_filter filter;
-            ICMP6_FILTER_SETBLOCKALL(&filter);
-            for (int t : {packet::kIcmp6TimeExceeded, packet::kIcmp6DestUnreachable,
-                          packet::kIcmp6PacketTooBig, packet::kIcmp6ParameterProblem})
-                ICMP6_FILTER_SETPASS(t, &filter);
-            setsockopt(m_icmpFd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
-        } else {
-            icmp_filter filter{};
-            filter.data = ~((1U << packet::kIcmpDestUnreachable) | (1U << packet::kIcmpTimeExceeded) |
-                            (1U << packet::kIcmpParameterProblem));
-            setsockopt(m_icmpFd, SOL_RAW, ICMP_FILTER, &filter, sizeof filter);
-        }
     }
     // Reads until the queue is empty. A pending socket error (a hard ICMP error the kernel
     // also reports to raw sockets of the quoted protocol) reads as "empty" once and is
