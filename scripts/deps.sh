@@ -23,6 +23,7 @@ TRACEMAP_DEPS_BUILD=(
 TRACEMAP_DEPS_TEST=(
     iproute2           # ip netns for the namespace integration tests
     iptables
+    nftables           # per-flow ICMP balancer in the Paris test
     traceroute         # peers the tests and benchmarks compare against
     mtr-tiny
     scamper
