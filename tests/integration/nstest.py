@@ -337,6 +337,17 @@ class Session:
         p = subprocess.run(full, capture_output=True, text=True, env=CHILD_ENV, cwd="/")
         return Result(list(argv), p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
 
+    def trace_json(self, name, argv, timeout=30):
+        """Run a `tracemap-cli trace ... --json` command; returns (result, doc, hops), with
+        doc and hops None (and a failed check NAME) when it printed no usable JSON."""
+        r = self.run(argv, timeout=timeout)
+        try:
+            doc = last_json(r.out)
+            return r, doc, trace_hops(doc)
+        except (ValueError, KeyError, TypeError) as e:
+            self.fail(name, f"no usable JSON ({e!r})\n{r.brief()}")
+            return r, None, None
+
     def spawn(self, argv, user="root", timeout=60, node="src"):
         full = ["ip", "netns", "exec", self.topo.ns(node)]
         if user == "nobody":

@@ -46,13 +46,7 @@ def main():
         db = nstest.paths()
 
         def trace(name, args, timeout=30):
-            r = t.run([cli, "trace", *args, "--json"], timeout=timeout)
-            try:
-                doc = nstest.last_json(r.out)
-                return r, doc, nstest.trace_hops(doc)
-            except (ValueError, KeyError, TypeError) as e:
-                t.fail(name, f"no usable JSON ({e!r})\n{r.brief()}")
-                return r, None, None
+            return t.trace_json(name, [cli, "trace", *args, "--json"], timeout=timeout)
 
         def path(addr, silent_last=False):
             return nstest.expected_hops(db[nstest.norm(addr)]["hops"], answers_at_end=not silent_last)

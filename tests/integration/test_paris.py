@@ -182,13 +182,7 @@ def main():
 
         def trace(name, family, extra):
             argv = [cli, "trace", DST[family], f"-{family}", "--queries", str(QUERIES), "--json", *extra]
-            r = t.run(argv, timeout=30)
-            try:
-                doc = nstest.last_json(r.out)
-                return r, doc, nstest.trace_hops(doc)
-            except (ValueError, KeyError, TypeError) as e:
-                t.fail(name, f"no usable JSON ({e!r})\n{r.brief()}")
-                return r, None, None
+            return t.trace_json(name, argv, timeout=30)
 
         for family in FAMILIES:
             names = {v: k for k, v in BRANCH[family].items()}
