@@ -5,6 +5,9 @@ hop list must be exactly its target's known path: an answer meant for another pr
 raw ICMP socket sees every process's errors) must never show up as a hop. Three rounds, the
 methods rotated each time so every target is traced with every method; in the third, r3 is
 silent (no time-exceeded), so TTL 3 must be a hole in every path longer than 3 hops.
+Debian's traceroute runs alongside in every round (UDP, raw ICMP and raw TCP, as root), so
+another traceroute program on the host sees the same ICMP traffic: its hop lists must be
+exact too, and ours must not pick up its answers.
 
 usage: test_concurrent.py /path/to/tracemap-cli
 """
@@ -29,6 +32,8 @@ CASES = [
     ("fd00:7e57:ff10::3", "tcp"), ("198.19.10.4", "udp"), ("fd00:7e57:ff10::5", "icmp"),  # 7
 ]
 ROTATE = {"udp": "icmp", "icmp": "tcp", "tcp": "udp"}
+# Peer traceroutes that run at the same time as the 20 tracemap processes.
+PEERS = [("198.19.10.6", []), ("fd00:7e57:ff10::6", ["-I"]), ("198.19.10.7", ["-T", "-p", "80"])]
 
 
 def main():
@@ -45,6 +50,13 @@ def main():
             if rnd == 3:   # r3 silent: TTL 3 is a hole in every path longer than 3
                 cases = [(a, ROTATE[m]) for a, m in cases]
                 topo.silent(True)
+            # The peers start first, so their probes are on the wire while ours are.
+            peers = []
+            if nstest.have_tool("traceroute"):
+                for addr, flags in PEERS:
+                    fam = db[nstest.norm(addr)]["family"]
+                    argv = ["traceroute", "-n", f"-{fam}", *flags, "-w", "2", addr]
+                    peers.append((addr, argv, t.spawn(argv, timeout=60)))
             procs = []
             t0 = time.monotonic()
             for i, (addr, method) in enumerate(cases):
@@ -52,6 +64,14 @@ def main():
                 user = "nobody" if i % 3 == 1 else "root"
                 argv = [cli, "trace", addr, f"-{fam}", "--method", method, "--json"]
                 procs.append((addr, method, fam, user, argv, t.spawn(argv, user=user, timeout=60)))
+            for addr, argv, p in peers:
+                out, err = p.communicate()
+                known = db[nstest.norm(addr)]["hops"]
+                expect = nstest.expected_hops(known, (3,) if rnd == 3 and len(known) > 3 else ())
+                got = nstest.parse_traceroute(out)
+                t.check(f"round {rnd}: peer {' '.join(argv[1:])}: hop list == known path", got == expect,
+                        f"expected {fmt_hops(expect)}\n got      {fmt_hops(got)}\n{out}{err}",
+                        ok_detail=f"{len(got)} hops")
             for addr, method, fam, user, argv, p in procs:
                 out, err = p.communicate()
                 r = nstest.Result(argv, p.returncode, out, err, time.monotonic() - t0)
