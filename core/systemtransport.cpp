@@ -526,7 +526,13 @@ public:
             m_raw = true;
         }
         if (m_fd < 0) {
-            *error = {TraceError::PermissionDenied, permissionMessage()};
+            // Not a matter of privilege when the kernel lacks the family or protocol.
+            const int last = rawErr ? rawErr : dgramErr;
+            if (last == EPERM || last == EACCES)
+                *error = {TraceError::PermissionDenied, permissionMessage()};
+            else
+                *error = {TraceError::SocketError,
+                          QStringLiteral("cannot open an ICMP socket: %1").arg(errnoText(last))};
             return false;
         }
         if (!enableErrorQueue(m_fd, m_v6)) {
