@@ -337,6 +337,13 @@ class Session:
         p = subprocess.run(full, capture_output=True, text=True, env=CHILD_ENV, cwd="/")
         return Result(list(argv), p.returncode, p.stdout, p.stderr, time.monotonic() - t0)
 
+    def require_binary(self, path):
+        """False, with a failed check, when PATH is not an executable file."""
+        if os.access(path, os.X_OK):
+            return True
+        self.fail("binary", f"{path} is not an executable file (is tracemap-cli built?)")
+        return False
+
     def trace_json(self, name, argv, timeout=30):
         """Run a `tracemap-cli trace ... --json` command; returns (result, doc, hops), with
         doc and hops None (and a failed check NAME) when it printed no usable JSON."""

@@ -39,8 +39,7 @@ PEERS = [("198.19.10.6", []), ("fd00:7e57:ff10::6", ["-I"]), ("198.19.10.7", ["-
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_concurrent", deadline=100) as t:
-        if not os.access(cli, os.X_OK):
-            t.fail("binary", f"{cli} is not an executable file (is tracemap-cli built?)")
+        if not t.require_binary(cli):
             return
         topo = t.topology(ping_group="open")   # nobody's icmp runs need ICMP datagram sockets
         db = nstest.paths()

@@ -39,8 +39,7 @@ while True:
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_options", deadline=100) as t:
-        if not os.access(cli, os.X_OK):
-            t.fail("binary", f"{cli} is not an executable file (is tracemap-cli built?)")
+        if not t.require_binary(cli):
             return
         t.topology(ping_group="closed")
         db = nstest.paths()

@@ -174,8 +174,7 @@ class Diamond(nstest.Topology):
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_paris", deadline=110, needs=("setsid",)) as t:
-        if not os.access(cli, os.X_OK):
-            t.fail("binary", f"{cli} is not an executable file (is tracemap-cli built?)")
+        if not t.require_binary(cli):
             return
         t.topo = Diamond(f"tmp{os.getpid()}-")
         t.topo.create()

@@ -53,8 +53,7 @@ def scenario_expect(scenario, method, family, path_db):
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_parity", deadline=220, needs=("traceroute",)) as t:
-        if not os.access(cli, os.X_OK):
-            t.fail("binary", f"{cli} is not an executable file (is tracemap-cli built?)")
+        if not t.require_binary(cli):
             return
         topo = t.topology(ping_group="closed")
         path_db = nstest.paths()

@@ -60,8 +60,7 @@ def shape(doc, entries, count, family, target):
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_ping", deadline=100) as t:
-        if not os.access(cli, os.X_OK):
-            t.fail("binary", f"{cli} is not an executable file (is tracemap-cli built?)")
+        if not t.require_binary(cli):
             return
         topo = t.topology(ping_group="closed")
         runs = [(m, u) for m in ("icmp", "udp", "tcp", "auto") for u in ("root",)]
