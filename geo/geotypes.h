@@ -1,0 +1,101 @@
+#pragma once
+// Value types of the geolocation pipeline. Shared by the CLI, the agent and the desktop app;
+// Qt Core + Network only.
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+#include <QtNumeric>
+
+namespace tracemap {
+
+// Status of a single lookup (reverse DNS, AS, Nominatim, ...). NotFound is an answer too and
+// is cached like one.
+enum class LookupStatus { Pending, Resolved, NotFound, Failed, TimedOut };
+
+// Where a lookup stands. Unlocatable covers both "no provider knows this address" and
+// "this address has no place" (special ranges); the reason says which.
+enum class GeoStatus { Pending, Located, Unlocatable, Failed, TimedOut };
+
+// A place on Earth as far as a provider knows it. Coordinates are NaN when unknown.
+struct GeoPlace
+{
+    double latitude = qQNaN();
+    double longitude = qQNaN();
+    double accuracyKm = -1.0; // radius; < 0 when the provider gave none
+    QString city;
+    QString region;
+    QString countryCode; // ISO 3166-1 alpha-2, upper case
+    QString country;     // display name when known
+    QString displayName; // e.g. from Nominatim /reverse
+
+    bool hasCoordinates() const { return !qIsNaN(latitude) && !qIsNaN(longitude); }
+};
+
+// One provider's answer for one query.
+struct GeoAnswer
+{
+    GeoStatus status = GeoStatus::Failed;
+    GeoPlace place;
+    QString provider;         // short stable id: "special", "override", "cache", "mmdb", "hostname", "ip-api", "nominatim"
+    QString providerDetail;   // e.g. database build "DBIP-City-Lite 2026-06", matched rule "iata:fra"
+    QString reason;           // one human sentence: why this answer (or why none)
+    double confidence = 0.0;  // 0..1
+    QString error;            // for Failed / TimedOut
+    // Other places the same evidence may mean, best first (e.g. a hostname code that is both a
+    // carrier's code and another city's IATA code). The chain tries them in order when `place`
+    // fails the RTT plausibility check.
+    QList<GeoPlace> alternatives;
+};
+
+// Origin AS of an address (Team Cymru or an offline prefix table).
+struct AsInfo
+{
+    quint32 number = 0; // 0 when unknown
+    QString name;
+    QString prefix;
+    QString countryCode;
+    QString registry;
+    bool isValid() const { return number != 0; }
+};
+
+// What the chain is asked.
+struct GeoQuery
+{
+    QHostAddress address;
+    QString hostname;           // reverse DNS name; empty = unknown/none
+    bool hostnameKnown = false; // true when hostname was given (possibly empty): do not look it up
+    double rttMs = -1.0;        // hop RTT for the plausibility check; < 0 = unknown
+};
+
+// What the chain decided for one address.
+struct GeoResult
+{
+    QHostAddress address;
+    GeoStatus status = GeoStatus::Pending;
+    GeoPlace place;
+    QString provider;
+    QString providerDetail;
+    QString reason;
+    double confidence = 0.0;
+    QString hostname; // reverse DNS name (looked up or given)
+    AsInfo as;
+    QStringList rejected; // candidates refused, e.g. "hostname: Nashua, US is 1200 km away; 5.0 ms allows 550 km"
+    QString error;
+    QDateTime resolvedAt;
+};
+
+QString geoStatusName(GeoStatus status);       // "pending", "located", "unlocatable", "failed", "timed_out"
+QString lookupStatusName(LookupStatus status); // "pending", "resolved", "not_found", "failed", "timed_out"
+
+void registerGeoTypes(); // qRegisterMetaType for queued connections
+
+} // namespace tracemap
+
+Q_DECLARE_METATYPE(tracemap::GeoPlace)
+Q_DECLARE_METATYPE(tracemap::GeoAnswer)
+Q_DECLARE_METATYPE(tracemap::AsInfo)
+Q_DECLARE_METATYPE(tracemap::GeoQuery)
+Q_DECLARE_METATYPE(tracemap::GeoResult)
