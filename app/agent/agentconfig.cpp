@@ -1,0 +1,376 @@
+#include "agentconfig.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSettings>
+
+namespace tracemap::agent {
+
+namespace {
+
+QHostAddress normalized(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol)
+        return QHostAddress(v4);
+    return address;
+}
+
+ConfigResult failure(ConfigError error, const QString &message)
+{
+    return {error, message};
+}
+
+// Reads an integer key within [min, max]; a missing key keeps *value.
+bool readInt(QSettings &settings, const QString &key, int min, int max, int *value, ConfigResult *result)
+{
+    if (!settings.contains(key))
+        return true;
+    bool ok = false;
+    const int v = settings.value(key).toString().trimmed().toInt(&ok);
+    if (!ok || v < min || v > max) {
+        *result =
+            failure(ConfigError::BadConfigFile, QStringLiteral("%1: '%2' must be an integer from %3 to %4")
+                                                    .arg(settings.fileName(), key)
+                                                    .arg(min)
+                                                    .arg(max));
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+bool readDouble(QSettings &settings, const QString &key, double min, double max, double *value,
+                ConfigResult *result)
+{
+    if (!settings.contains(key))
+        return true;
+    bool ok = false;
+    const double v = settings.value(key).toString().trimmed().toDouble(&ok);
+    if (!ok || !(v >= min && v <= max)) {
+        *result =
+            failure(ConfigError::BadConfigFile, QStringLiteral("%1: '%2' must be a number from %3 to %4")
+                                                    .arg(settings.fileName(), key)
+                                                    .arg(min)
+                                                    .arg(max));
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+bool readPrefixes(QSettings &settings, const QString &key, QList<Prefix> *prefixes, ConfigResult *result)
+{
+    if (!settings.contains(key))
+        return true;
+    // INI lists are comma-separated; QSettings already splits them, spaces are allowed too.
+    QStringList items;
+    for (const QString &part : settings.value(key).toStringList())
+        items += part.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    prefixes->clear();
+    for (const QString &item : items) {
+        Prefix p;
+        if (!parsePrefix(item.trimmed(), &p)) {
+            *result = failure(ConfigError::BadPrefix,
+                              QStringLiteral("%1: '%2' has a bad prefix '%3' (expected ADDRESS/LENGTH)")
+                                  .arg(settings.fileName(), key, item));
+            return false;
+        }
+        prefixes->append(p);
+    }
+    return true;
+}
+
+} // namespace
+
+bool Prefix::contains(const QHostAddress &address) const
+{
+    return normalized(address).isInSubnet(network, length);
+}
+
+bool parsePrefix(const QString &text, Prefix *prefix)
+{
+    const QString t = text.trimmed();
+    const qsizetype slash = t.indexOf(QLatin1Char('/'));
+    QHostAddress network;
+    if (!network.setAddress(slash < 0 ? t : t.left(slash)))
+        return false;
+    network = normalized(network);
+    if (!network.scopeId().isEmpty())
+        return false;
+    const int maxLength = network.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
+    int length = maxLength;
+    if (slash >= 0) {
+        bool ok = false;
+        const QString lengthText = t.mid(slash + 1);
+        length = lengthText.toInt(&ok);
+        if (!ok || lengthText.isEmpty() || !lengthText.at(0).isDigit() || length < 0 || length > maxLength)
+            return false;
+    }
+    *prefix = {network, length, network.toString() + QLatin1Char('/') + QString::number(length)};
+    return true;
+}
+
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
+{
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return false;
+    QString host = text.left(colon);
+    bool ok = false;
+    const QString portText = text.mid(colon + 1);
+    const int p = portText.toInt(&ok);
+    if (!ok || portText.isEmpty() || !portText.at(0).isDigit() || p < 0 || p > 65535)
+        return false;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    else if (host.contains(QLatin1Char(':')))
+        return false; // IPv6 needs brackets: [::1]:5000
+    QHostAddress a;
+    // Only literals (and "localhost"): the listener must never depend on DNS.
+    if (host == QLatin1String("localhost"))
+        a = QHostAddress(QHostAddress::LocalHost);
+    else if (!a.setAddress(host) || !a.scopeId().isEmpty())
+        return false;
+    *address = normalized(a);
+    *port = quint16(p);
+    return true;
+}
+
+ConfigResult loadConfigFile(const QString &path, Config *config)
+{
+    const QFileInfo info(path);
+    if (!info.isFile() || !info.isReadable())
+        return failure(ConfigError::BadConfigFile, QStringLiteral("cannot read config file '%1'").arg(path));
+    QSettings settings(path, QSettings::IniFormat);
+    if (settings.status() != QSettings::NoError)
+        return failure(ConfigError::BadConfigFile,
+                       QStringLiteral("config file '%1' is not valid INI").arg(path));
+    ConfigResult result;
+    static const QStringList known = {
+        QStringLiteral("server/listen"),
+        QStringLiteral("server/token_file"),
+        QStringLiteral("server/shutdown_grace_ms"),
+        QStringLiteral("limits/max_connections"),
+        QStringLiteral("limits/max_connections_per_client"),
+        QStringLiteral("limits/max_probes"),
+        QStringLiteral("limits/max_probes_per_client"),
+        QStringLiteral("limits/retry_after"),
+        QStringLiteral("limits/idle_timeout"),
+        QStringLiteral("limits/header_timeout"),
+        QStringLiteral("limits/max_request_time"),
+        QStringLiteral("limits/max_header_bytes"),
+        QStringLiteral("limits/max_count"),
+        QStringLiteral("limits/min_interval"),
+        QStringLiteral("limits/max_timeout"),
+        QStringLiteral("limits/max_ttl"),
+        QStringLiteral("limits/max_in_flight"),
+        QStringLiteral("destinations/allow"),
+        QStringLiteral("destinations/deny"),
+    };
+    // A misspelt key would silently leave a limit at its default: refuse it instead.
+    for (const QString &key : settings.allKeys()) {
+        if (!known.contains(key))
+            return failure(ConfigError::BadConfigFile, QStringLiteral("%1: unknown key '%2'").arg(path, key));
+    }
+    if (settings.contains(QStringLiteral("server/listen"))) {
+        const QString listen = settings.value(QStringLiteral("server/listen")).toString();
+        if (!parseListen(listen, &config->listenAddress, &config->listenPort))
+            return failure(
+                ConfigError::BadListenAddress,
+                QStringLiteral("%1: bad listen address '%2' (expected ADDR:PORT)").arg(path, listen));
+    }
+    if (settings.contains(QStringLiteral("server/token_file"))) {
+        QString tokenPath = settings.value(QStringLiteral("server/token_file")).toString();
+        if (QFileInfo(tokenPath).isRelative())
+            tokenPath = info.absoluteDir().filePath(tokenPath);
+        result = loadTokenFile(tokenPath, &config->token);
+        if (!result.ok())
+            return result;
+    }
+    Limits &l = config->limits;
+    const bool ok =
+        readInt(settings, QStringLiteral("server/shutdown_grace_ms"), 0, 60000, &config->shutdownGraceMs,
+                &result) &&
+        readInt(settings, QStringLiteral("limits/max_connections"), 1, 10000, &l.maxConnections, &result) &&
+        readInt(settings, QStringLiteral("limits/max_connections_per_client"), 1, 10000,
+                &l.maxConnectionsPerClient, &result) &&
+        readInt(settings, QStringLiteral("limits/max_probes"), 1, 1024, &l.maxProbes, &result) &&
+        readInt(settings, QStringLiteral("limits/max_probes_per_client"), 1, 1024, &l.maxProbesPerClient,
+                &result) &&
+        readInt(settings, QStringLiteral("limits/retry_after"), 1, 3600, &l.retryAfterSec, &result) &&
+        readInt(settings, QStringLiteral("limits/idle_timeout"), 1, 3600, &l.idleTimeoutSec, &result) &&
+        readInt(settings, QStringLiteral("limits/header_timeout"), 1, 3600, &l.headerTimeoutSec, &result) &&
+        readInt(settings, QStringLiteral("limits/max_request_time"), 1, 3600, &l.maxRequestSec, &result) &&
+        readInt(settings, QStringLiteral("limits/max_header_bytes"), 1024, 1024 * 1024, &l.maxHeaderBytes,
+                &result) &&
+        readInt(settings, QStringLiteral("limits/max_count"), 1, 100000, &l.maxCount, &result) &&
+        readDouble(settings, QStringLiteral("limits/min_interval"), 0.01, 3600, &l.minInterval, &result) &&
+        readDouble(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.maxTimeout, &result) &&
+        readInt(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.maxTtl, &result) &&
+        readInt(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.maxInFlight, &result) &&
+        readPrefixes(settings, QStringLiteral("destinations/allow"), &config->allow, &result) &&
+        readPrefixes(settings, QStringLiteral("destinations/deny"), &config->deny, &result);
+    if (!ok)
+        return result;
+    return {};
+}
+
+ConfigResult loadTokenFile(const QString &path, QByteArray *token)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return failure(ConfigError::BadTokenFile,
+                       QStringLiteral("cannot read token file '%1': %2").arg(path, file.errorString()));
+    const QByteArray line = file.read(4096).split('\n').value(0).trimmed();
+    if (line.size() < 16)
+        return failure(
+            ConfigError::BadTokenFile,
+            QStringLiteral("token file '%1' must hold a token of at least 16 characters").arg(path));
+    for (const char c : line) {
+        if (c < 0x21 || c > 0x7e)
+            return failure(ConfigError::BadTokenFile,
+                           QStringLiteral("token file '%1': the token must be printable ASCII without spaces")
+                               .arg(path));
+    }
+    *token = line;
+    return {};
+}
+
+ConfigResult parseArguments(const QStringList &arguments, Config *config, QString *helpOrVersion)
+{
+    QString listen;
+    QString tokenFile;
+    QString configFile;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &arg = arguments.at(i);
+        if (arg == QLatin1String("--help") || arg == QLatin1String("-h")) {
+            *helpOrVersion = usageText();
+            return {};
+        }
+        if (arg == QLatin1String("--version")) {
+            *helpOrVersion = QStringLiteral("tracemap-agent " TRACEMAP_VERSION);
+            return {};
+        }
+        QString *target = nullptr;
+        QString name = arg;
+        QString value;
+        bool inlineValue = false;
+        if (const qsizetype eq = arg.indexOf(QLatin1Char('='));
+            arg.startsWith(QLatin1String("--")) && eq > 0) {
+            name = arg.left(eq);
+            value = arg.mid(eq + 1);
+            inlineValue = true;
+        }
+        if (name == QLatin1String("--listen"))
+            target = &listen;
+        else if (name == QLatin1String("--token-file"))
+            target = &tokenFile;
+        else if (name == QLatin1String("--config"))
+            target = &configFile;
+        else
+            return failure(ConfigError::BadArgument,
+                           QStringLiteral("unknown argument '%1' (see --help)").arg(arg));
+        if (!inlineValue) {
+            if (i + 1 >= arguments.size())
+                return failure(ConfigError::BadArgument, QStringLiteral("%1 needs a value").arg(name));
+            value = arguments.at(++i);
+        }
+        *target = value;
+    }
+    // The file first, so that the command line overrides it.
+    if (!configFile.isEmpty()) {
+        const ConfigResult r = loadConfigFile(configFile, config);
+        if (!r.ok())
+            return r;
+    }
+    if (!listen.isEmpty() && !parseListen(listen, &config->listenAddress, &config->listenPort))
+        return failure(
+            ConfigError::BadListenAddress,
+            QStringLiteral("bad --listen '%1' (expected ADDR:PORT, e.g. 127.0.0.1:5000 or [::1]:5000)")
+                .arg(listen));
+    if (!tokenFile.isEmpty()) {
+        const ConfigResult r = loadTokenFile(tokenFile, &config->token);
+        if (!r.ok())
+            return r;
+    }
+    return checkSafety(*config);
+}
+
+ConfigResult checkSafety(const Config &config)
+{
+    if (!config.listenAddress.isLoopback() && config.token.isEmpty())
+        return failure(
+            ConfigError::Unsafe,
+            QStringLiteral("refusing to listen on %1 without a token: anyone who can reach it could "
+                           "probe through it (use --token-file, or listen on 127.0.0.1)")
+                .arg(config.listenAddress.toString()));
+    return {};
+}
+
+const QList<Prefix> &alwaysDenied()
+{
+    // Unspecified, broadcast and multicast destinations are never useful to probe and can
+    // fan out to many hosts.
+    static const QList<Prefix> prefixes = [] {
+        QList<Prefix> list;
+        for (const char *text : {"0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "::/128", "ff00::/8"}) {
+            Prefix p;
+            parsePrefix(QString::fromLatin1(text), &p);
+            list.append(p);
+        }
+        return list;
+    }();
+    return prefixes;
+}
+
+QString destinationRefusal(const Config &config, const QHostAddress &address)
+{
+    const QHostAddress a = normalized(address);
+    for (const Prefix &p : alwaysDenied()) {
+        if (p.contains(a))
+            return QStringLiteral("destination %1 is in %2, which is never probed").arg(a.toString(), p.text);
+    }
+    for (const Prefix &p : config.deny) {
+        if (p.contains(a))
+            return QStringLiteral("destination %1 is in the denied prefix %2").arg(a.toString(), p.text);
+    }
+    if (config.allow.isEmpty())
+        return {};
+    for (const Prefix &p : config.allow) {
+        if (p.contains(a))
+            return {};
+    }
+    return QStringLiteral("destination %1 is outside the allowed prefixes").arg(a.toString());
+}
+
+bool constantTimeEquals(const QByteArray &a, const QByteArray &b)
+{
+    // Comparing digests makes the work independent of the inputs' lengths and contents.
+    const QByteArray da = QCryptographicHash::hash(a, QCryptographicHash::Sha256);
+    const QByteArray db = QCryptographicHash::hash(b, QCryptographicHash::Sha256);
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < da.size(); ++i)
+        diff |= static_cast<unsigned char>(da.at(i) ^ db.at(i));
+    return diff == 0;
+}
+
+QString usageText()
+{
+    return QStringLiteral(
+        "Usage: tracemap-agent [--listen ADDR:PORT] [--token-file FILE] [--config FILE]\n"
+        "\n"
+        "Answers GET /ping?dest=HOST, /traceroute?dest=HOST[&stream=1], /health and /version\n"
+        "with the JSON documents of 'tracemap-cli --json'.\n"
+        "\n"
+        "  --listen ADDR:PORT   where to listen (default 127.0.0.1:5000; [::1]:5000 for IPv6;\n"
+        "                       port 0 picks a free port). A non-loopback address needs a token.\n"
+        "  --token-file FILE    require 'Authorization: Bearer <first line of FILE>'\n"
+        "  --config FILE        INI file with limits and destination prefixes (docs/agent.md)\n"
+        "  --help, --version\n");
+}
+
+} // namespace tracemap::agent

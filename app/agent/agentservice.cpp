@@ -1,0 +1,306 @@
+#include "agentservice.h"
+
+#include "agentlog.h"
+#include "resultformat.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+namespace tracemap::agent {
+
+namespace {
+
+constexpr int kResolveTimeoutMs = 5000;
+
+QHostAddress normalized(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol)
+        return QHostAddress(v4);
+    return address;
+}
+
+bool matchesFamily(const QHostAddress &a, AddressFamily family)
+{
+    switch (family) {
+    case AddressFamily::IPv4:
+        return a.protocol() == QAbstractSocket::IPv4Protocol;
+    case AddressFamily::IPv6:
+        return a.protocol() == QAbstractSocket::IPv6Protocol;
+    case AddressFamily::Any:
+        break;
+    }
+    return true;
+}
+
+QByteArray jsonLine(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
+
+// Status for an engine error (the engine validated and resolved on its own).
+int statusFor(TraceError error)
+{
+    switch (error) {
+    case TraceError::InvalidRequest:
+    case TraceError::ResolveFailed:
+    case TraceError::NoAddressForFamily:
+        return 400;
+    case TraceError::Cancelled:
+        return 503;
+    case TraceError::PermissionDenied:
+    case TraceError::SocketError:
+    case TraceError::None:
+        break;
+    }
+    return 500;
+}
+
+} // namespace
+
+QByteArray errorBody(const QString &message, const QString &parameter)
+{
+    QJsonObject o{{QStringLiteral("error"), message}};
+    if (!parameter.isEmpty())
+        o.insert(QStringLiteral("parameter"), parameter);
+    return jsonLine(o);
+}
+
+AgentService::AgentService(const Config &config, EngineThread *engine, ProbeLimiter *limiter, QObject *parent)
+    : QObject(parent), m_config(config), m_engine(engine), m_limiter(limiter)
+{
+    TraceEngine *e = engine->engine();
+    // The engine lives in its own thread: these connections are queued to this thread.
+    connect(e, &TraceEngine::traceStarted, this, &AgentService::onTraceStarted);
+    connect(e, &TraceEngine::hopUpdated, this, &AgentService::onHopUpdated);
+    connect(e, &TraceEngine::traceFinished, this, &AgentService::onTraceFinished);
+    connect(e, &TraceEngine::pingFinished, this, &AgentService::onPingFinished);
+}
+
+AgentService::~AgentService() = default;
+
+void AgentService::submit(const ProbeJobPtr &job)
+{
+    if (m_shuttingDown) {
+        fail(job, 503, QStringLiteral("the agent is shutting down"));
+        return;
+    }
+    // Resolve here rather than in the engine: every address must pass the destination
+    // policy BEFORE the first probe leaves, and the engine is then given the literal.
+    const int key = ++m_nextLookupKey;
+    m_resolving.insert(key, job);
+    const int lookupId = QHostInfo::lookupHost(job->dest, this, [this, key](const QHostInfo &info) {
+        if (ProbeJobPtr j = m_resolving.take(key))
+            resolved(j, info);
+    });
+    QTimer::singleShot(kResolveTimeoutMs, this, [this, key, lookupId] {
+        if (ProbeJobPtr j = m_resolving.take(key)) {
+            QHostInfo::abortHostLookup(lookupId);
+            fail(j, 504,
+                 QStringLiteral("cannot resolve '%1': no answer within %2 s")
+                     .arg(j->dest)
+                     .arg(kResolveTimeoutMs / 1000),
+                 QStringLiteral("dest"));
+        }
+    });
+}
+
+void AgentService::resolved(const ProbeJobPtr &job, const QHostInfo &info)
+{
+    if (m_shuttingDown) {
+        fail(job, 503, QStringLiteral("the agent is shutting down"));
+        return;
+    }
+    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+        fail(job, 400,
+             QStringLiteral("cannot resolve '%1': %2")
+                 .arg(job->dest,
+                      info.errorString().isEmpty() ? QStringLiteral("no address") : info.errorString()),
+             QStringLiteral("dest"));
+        return;
+    }
+    const AddressFamily family = job->kind == ProbeJob::Kind::Ping ? job->ping.family : job->trace.family;
+    QList<QHostAddress> candidates;
+    for (const QHostAddress &a : info.addresses()) {
+        const QHostAddress n = normalized(a);
+        if (matchesFamily(n, family) && !candidates.contains(n))
+            candidates.append(n);
+    }
+    if (candidates.isEmpty()) {
+        fail(job, 400,
+             QStringLiteral("'%1' has no %2 address")
+                 .arg(job->dest,
+                      family == AddressFamily::IPv6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4")),
+             QStringLiteral("dest"));
+        return;
+    }
+    // A name is refused if ANY of its addresses is refused: which one a later lookup
+    // returns first is not ours to choose.
+    for (const QHostAddress &a : candidates) {
+        if (const QString refusal = destinationRefusal(m_config, a); !refusal.isEmpty()) {
+            fail(job, 403, refusal, QStringLiteral("dest"));
+            return;
+        }
+    }
+    start(job, candidates.first());
+}
+
+void AgentService::start(const ProbeJobPtr &job, const QHostAddress &destination)
+{
+    quint64 id = 0;
+    if (job->kind == ProbeJob::Kind::Ping) {
+        PingRequest request = job->ping;
+        request.target = destination.toString();
+        id = m_engine->startPing(request);
+    } else {
+        TraceRequest request = job->trace;
+        request.target = destination.toString();
+        id = m_engine->startTrace(request);
+    }
+    m_jobs.insert(id, Running{job, {}, {}, false});
+    QTimer::singleShot(m_config.limits.maxRequestSec * 1000, this, [this, id] { timeOut(id); });
+}
+
+void AgentService::timeOut(quint64 id)
+{
+    auto it = m_jobs.find(id);
+    if (it == m_jobs.end())
+        return;
+    it->timedOut = true;
+    m_engine->cancel(id); // ends in a Cancelled result, answered 504
+}
+
+void AgentService::fail(const ProbeJobPtr &job, int status, const QString &message, const QString &parameter)
+{
+    const QByteArray body = errorBody(message, parameter);
+    job->publish([&] {
+        if (job->phase == ProbeJob::Phase::Streaming) {
+            QJsonObject o{{QStringLiteral("event"), QStringLiteral("error")},
+                          {QStringLiteral("status"), status},
+                          {QStringLiteral("error"), message}};
+            job->streamData += jsonLine(o);
+        } else {
+            job->status = status;
+            job->body = body;
+        }
+        job->phase = ProbeJob::Phase::Done;
+    });
+    finishJob(job);
+}
+
+void AgentService::finishJob(const ProbeJobPtr &job)
+{
+    m_limiter->release(job->client);
+    if (m_shuttingDown && runningJobs() == 0)
+        emit idle();
+}
+
+void AgentService::onTraceStarted(quint64 id, const TraceResult &initial)
+{
+    auto it = m_jobs.find(id);
+    if (it == m_jobs.end())
+        return;
+    it->traceContext = initial;
+    it->traceContext.target = it->job->dest;
+    if (it->job->stream)
+        it->job->publish([&] { it->job->phase = ProbeJob::Phase::Streaming; });
+}
+
+void AgentService::onHopUpdated(quint64 id, const Hop &hop)
+{
+    auto it = m_jobs.find(id);
+    if (it == m_jobs.end() || !it->job->stream || !hop.complete || it->streamedTtls.contains(hop.ttl))
+        return;
+    it->streamedTtls.insert(hop.ttl);
+    const QByteArray line = jsonLine({{QStringLiteral("event"), QStringLiteral("hop")},
+                                      {QStringLiteral("hop"), hopToJson(it->traceContext, hop)}});
+    ProbeJob *job = it->job.get();
+    job->publish([&] { job->streamData += line; });
+}
+
+void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
+{
+    const Running running = m_jobs.take(id);
+    const ProbeJobPtr &job = running.job;
+    if (!job)
+        return;
+    if (finished.error != TraceError::None) {
+        if (running.timedOut)
+            fail(job, 504,
+                 QStringLiteral("the trace did not finish within the agent's limit of %1 s")
+                     .arg(m_config.limits.maxRequestSec));
+        else if (finished.error == TraceError::Cancelled)
+            fail(job, 503, QStringLiteral("the agent is shutting down"));
+        else
+            fail(job, statusFor(finished.error), finished.errorMessage,
+                 statusFor(finished.error) == 400 ? QStringLiteral("dest") : QString());
+        return;
+    }
+    TraceResult result = finished;
+    result.target = job->dest; // the engine was given the resolved literal
+    const QJsonObject document = traceToJson(result);
+    job->publish([&] {
+        if (job->phase == ProbeJob::Phase::Streaming)
+            job->streamData += jsonLine(
+                {{QStringLiteral("event"), QStringLiteral("trace")}, {QStringLiteral("trace"), document}});
+        else
+            job->body = jsonLine(document);
+        job->status = 200;
+        job->phase = ProbeJob::Phase::Done;
+    });
+    finishJob(job);
+}
+
+void AgentService::onPingFinished(quint64 id, const PingResult &finished)
+{
+    const Running running = m_jobs.take(id);
+    const ProbeJobPtr &job = running.job;
+    if (!job)
+        return;
+    if (finished.error != TraceError::None) {
+        if (running.timedOut)
+            fail(job, 504,
+                 QStringLiteral("the ping did not finish within the agent's limit of %1 s")
+                     .arg(m_config.limits.maxRequestSec));
+        else if (finished.error == TraceError::Cancelled)
+            fail(job, 503, QStringLiteral("the agent is shutting down"));
+        else
+            fail(job, statusFor(finished.error), finished.errorMessage,
+                 statusFor(finished.error) == 400 ? QStringLiteral("dest") : QString());
+        return;
+    }
+    PingResult result = finished;
+    result.target = job->dest;
+    const QByteArray body = jsonLine(pingToJson(result));
+    job->publish([&] {
+        job->body = body;
+        job->status = 200;
+        job->phase = ProbeJob::Phase::Done;
+    });
+    finishJob(job);
+}
+
+void AgentService::shutdown()
+{
+    m_shuttingDown = true;
+    const QList<ProbeJobPtr> resolving = m_resolving.values();
+    m_resolving.clear();
+    for (const ProbeJobPtr &job : resolving)
+        fail(job, 503, QStringLiteral("the agent is shutting down"));
+    for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it)
+        m_engine->cancel(it.key());
+    if (runningJobs() == 0)
+        QTimer::singleShot(0, this, &AgentService::idle);
+}
+
+void AgentService::abortAll()
+{
+    const QList<Running> running = m_jobs.values();
+    m_jobs.clear();
+    for (const Running &r : running)
+        fail(r.job, 503, QStringLiteral("the agent is shutting down"));
+}
+
+} // namespace tracemap::agent

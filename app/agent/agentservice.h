@@ -1,0 +1,69 @@
+// Runs the probes the HTTP front end hands over: resolves the destination, checks every
+// resolved address against the destination policy, drives the engine (in its own thread,
+// through EngineThread's queued calls) and publishes the JSON answer into the job.
+// Lives in the Qt main thread; submit() is reached through a queued invocation.
+#pragma once
+
+#include "agentconfig.h"
+#include "agentjob.h"
+#include "enginethread.h"
+#include "probelimiter.h"
+
+#include <QHash>
+#include <QHostInfo>
+#include <QObject>
+
+namespace tracemap::agent {
+
+class AgentService : public QObject
+{
+    Q_OBJECT
+public:
+    AgentService(const Config &config, EngineThread *engine, ProbeLimiter *limiter,
+                 QObject *parent = nullptr);
+    ~AgentService() override;
+
+    // Main thread only.
+    void submit(const ProbeJobPtr &job);
+    // Cancels every probe; they end with 503. Emits idle() once nothing runs.
+    void shutdown();
+    // Answers 503 for whatever still runs (when the engine did not stop in time).
+    void abortAll();
+    int runningJobs() const { return int(m_jobs.size() + m_resolving.size()); }
+
+signals:
+    void idle();
+
+private:
+    struct Running
+    {
+        ProbeJobPtr job;
+        TraceResult traceContext; // from traceStarted, target = the caller's name
+        QSet<int> streamedTtls;
+        bool timedOut = false;
+    };
+
+    void resolved(const ProbeJobPtr &job, const QHostInfo &info);
+    void start(const ProbeJobPtr &job, const QHostAddress &destination);
+    void fail(const ProbeJobPtr &job, int status, const QString &message, const QString &parameter = {});
+    void finishJob(const ProbeJobPtr &job);
+    void timeOut(quint64 id);
+
+    void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
+    void onHopUpdated(quint64 id, const tracemap::Hop &hop);
+    void onTraceFinished(quint64 id, const tracemap::TraceResult &result);
+    void onPingFinished(quint64 id, const tracemap::PingResult &result);
+
+    const Config m_config;
+    EngineThread *m_engine;
+    ProbeLimiter *m_limiter;
+    QHash<quint64, Running> m_jobs;
+    QHash<int, ProbeJobPtr> m_resolving; // by m_nextLookupKey
+    int m_nextLookupKey = 0;
+    bool m_shuttingDown = false;
+};
+
+// {"error": message, "parameter": parameter} (parameter omitted when empty), newline-terminated.
+QByteArray errorBody(const QString &message, const QString &parameter = {});
+
+} // namespace tracemap::agent

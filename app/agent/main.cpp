@@ -1,0 +1,123 @@
+// tracemap-agent: ping and traceroute over HTTP (see docs/agent.md).
+#include "agentconfig.h"
+#include "agentlog.h"
+#include "agentservice.h"
+#include "enginethread.h"
+#include "httpfrontend.h"
+#include "probelimiter.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+using namespace tracemap;
+using namespace tracemap::agent;
+
+namespace {
+
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &c, 1);
+}
+
+int usageError(const QString &message)
+{
+    std::fprintf(stderr, "tracemap-agent: %s\n", qPrintable(message));
+    return 2;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("tracemap-agent"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(TRACEMAP_VERSION));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{category} %{message}"));
+
+    Config config;
+    QString helpOrVersion;
+    const ConfigResult parsed = parseArguments(app.arguments().mid(1), &config, &helpOrVersion);
+    if (!helpOrVersion.isEmpty()) {
+        std::fputs(qPrintable(helpOrVersion + QLatin1Char('\n')), stdout);
+        return 0;
+    }
+    if (!parsed.ok())
+        return usageError(parsed.message);
+
+    if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
+        return usageError(QStringLiteral("cannot create the signal pipe"));
+    std::signal(SIGTERM, onSignal);
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    EngineThread engine;
+    ProbeLimiter limiter(config.limits.maxProbes, config.limits.maxProbesPerClient);
+    AgentService service(config, &engine, &limiter);
+    HttpFrontend frontend(config, &service, &limiter);
+    QString error;
+    if (!frontend.start(&error)) {
+        std::fprintf(stderr, "tracemap-agent: %s\n", qPrintable(error));
+        return 1;
+    }
+    const QString shown = config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+                              ? QLatin1Char('[') + config.listenAddress.toString() + QLatin1Char(']')
+                              : config.listenAddress.toString();
+    // Tests and scripts read the chosen port from this line.
+    std::fprintf(stderr, "tracemap-agent: listening on http://%s:%u/%s\n", qPrintable(shown), frontend.port(),
+                 config.token.isEmpty() ? "" : " (token required)");
+    std::fflush(stderr);
+
+    // Graceful shutdown, bounded: stop accepting, cancel probes and let their answers
+    // (503) go out, then close everything. A second signal exits at once.
+    bool stopping = false;
+    QDeadlineTimer deadline;
+    QTimer poll;
+    poll.setInterval(50);
+    auto finish = [&] {
+        poll.stop();
+        if (limiter.active() > 0)
+            service.abortAll();
+        // A moment for resumed connections to write their answers.
+        QTimer::singleShot(200, &app, [&] {
+            frontend.stop();
+            engine.shutdown(1000);
+            app.quit();
+        });
+    };
+    QObject::connect(&poll, &QTimer::timeout, &app, [&] {
+        if (limiter.active() == 0 || deadline.hasExpired())
+            finish();
+    });
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
+        char buffer[16];
+        while (::read(g_signalPipe[0], buffer, sizeof buffer) > 0) {
+        }
+        if (stopping) {
+            qCWarning(lcAgent) << "second signal: exiting now";
+            std::_Exit(1);
+        }
+        stopping = true;
+        qCInfo(lcAgent) << "shutting down";
+        frontend.stopAccepting();
+        service.shutdown();
+        deadline.setRemainingTime(config.shutdownGraceMs);
+        poll.start();
+    });
+
+    const int code = app.exec();
+    frontend.stop();
+    engine.shutdown(1000);
+    qCInfo(lcAgent) << "stopped";
+    return code;
+}
