@@ -30,11 +30,11 @@ struct GeoSettings
     QStringList overridePaths;  // CSV overrides and RFC 8805 geofeeds
     QUrl nominatimUrl = QUrl(QStringLiteral("https://nominatim.openstreetmap.org"));
     QUrl ipProviderUrl = QUrl(QStringLiteral("http://ip-api.com/json/{ip}"));
-    QString cachePath;           // SQLite file; empty = <CacheLocation>/geo-cache.sqlite; "-" = no persistent cache
-    bool reverseDns = true;      // look up hop names (system resolver); off when offline
-    bool asLookups = true;       // Team Cymru DNS (online only) and the offline prefix table
+    QString cachePath; // SQLite file; empty = <CacheLocation>/geo-cache.sqlite; "-" = no persistent cache
+    bool reverseDns = true; // look up hop names (system resolver); off when offline
+    bool asLookups = true;  // Team Cymru DNS (online only) and the offline prefix table
     std::optional<double> sourceLatitude, sourceLongitude; // where the trace starts
-    int lookupTimeoutMs = 4000;  // per network lookup
+    int lookupTimeoutMs = 4000;                            // per network lookup
 };
 
 class GeoService : public QObject
@@ -65,6 +65,14 @@ public:
     QStringList attributions() const;
 
     const GeoSettings &settings() const;
+
+    // Problems found while setting up (unreadable override lines as "file:line: problem", a
+    // database that failed to open, a bypassed cache), one line each. Builds the chain if needed.
+    QStringList warnings() const;
+    // The MMDB build in use ("" when none); part of every cache entry.
+    QString databaseBuild() const;
+    // Lookups started and not yet decided.
+    int pendingCount() const;
 
 signals:
     void located(const tracemap::GeoResult &result);

@@ -39,11 +39,12 @@ struct GeoAnswer
 {
     GeoStatus status = GeoStatus::Failed;
     GeoPlace place;
-    QString provider;         // short stable id: "special", "override", "cache", "mmdb", "hostname", "ip-api", "nominatim"
-    QString providerDetail;   // e.g. database build "DBIP-City-Lite 2026-06", matched rule "iata:fra"
-    QString reason;           // one human sentence: why this answer (or why none)
-    double confidence = 0.0;  // 0..1
-    QString error;            // for Failed / TimedOut
+    QString provider;        // short stable id: "special", "override", "cache", "mmdb", "hostname", "ip-api",
+                             // "nominatim"
+    QString providerDetail;  // e.g. database build "DBIP-City-Lite 2026-06", matched rule "iata:fra"
+    QString reason;          // one human sentence: why this answer (or why none)
+    double confidence = 0.0; // 0..1
+    QString error;           // for Failed / TimedOut
     // Other places the same evidence may mean, best first (e.g. a hostname code that is both a
     // carrier's code and another city's IATA code). The chain tries them in order when `place`
     // fails the RTT plausibility check.
@@ -82,9 +83,12 @@ struct GeoResult
     double confidence = 0.0;
     QString hostname; // reverse DNS name (looked up or given)
     AsInfo as;
-    QStringList rejected; // candidates refused, e.g. "hostname: Nashua, US is 1200 km away; 5.0 ms allows 550 km"
+    // Candidates refused, e.g. "hostname: Nashua, US is 635 km from the source; 1.0 ms allows at most 160
+    // km".
+    QStringList rejected;
     QString error;
     QDateTime resolvedAt;
+    bool fromCache = false; // answered from the persistent cache (provider is the original one)
 };
 
 QString geoStatusName(GeoStatus status);       // "pending", "located", "unlocatable", "failed", "timed_out"
