@@ -1,0 +1,143 @@
+#include "httpfetch.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
+namespace tracemap {
+
+QByteArray HttpFetchResult::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+HttpFetch::HttpFetch(qint64 maxBodyBytes, Done done, QObject *parent)
+    : QObject(parent), m_maxBodyBytes(maxBodyBytes), m_done(std::move(done))
+{
+    m_deadline.setSingleShot(true);
+    m_deadline.setTimerType(Qt::PreciseTimer);
+}
+
+HttpFetch *HttpFetch::start(QNetworkAccessManager *network, const QNetworkRequest &request, int timeoutMs,
+                            qint64 maxBodyBytes, Done done, QObject *parent)
+{
+    auto *fetch = new HttpFetch(maxBodyBytes, std::move(done), parent);
+    fetch->m_timeoutMs = timeoutMs;
+    fetch->m_host = request.url().host();
+    if (!network) {
+        HttpFetchResult result;
+        result.error = QStringLiteral("no network access");
+        // Still asynchronous, as promised: callers may rely on start() returning first.
+        QTimer::singleShot(0, fetch, [fetch, result] { fetch->finish(result); });
+        return fetch;
+    }
+    fetch->m_reply = network->get(request);
+    connect(fetch->m_reply, &QNetworkReply::readyRead, fetch, &HttpFetch::readBody);
+    connect(fetch->m_reply, &QNetworkReply::metaDataChanged, fetch, &HttpFetch::checkAnnouncedLength);
+    connect(fetch->m_reply, &QNetworkReply::finished, fetch, &HttpFetch::onFinished);
+    connect(&fetch->m_deadline, &QTimer::timeout, fetch, [fetch] {
+        HttpFetchResult result;
+        result.outcome = HttpFetchResult::Outcome::TimedOut;
+        result.error = QStringLiteral("no complete answer from %1 within %2 ms")
+                           .arg(fetch->m_host)
+                           .arg(fetch->m_timeoutMs);
+        fetch->finish(result);
+    });
+    fetch->m_deadline.start(std::max(1, timeoutMs));
+    return fetch;
+}
+
+HttpFetch::~HttpFetch()
+{
+    dropReply();
+}
+
+void HttpFetch::cancel()
+{
+    m_done = nullptr;
+    m_deadline.stop();
+    dropReply();
+    deleteLater();
+}
+
+void HttpFetch::dropReply()
+{
+    if (!m_reply)
+        return;
+    // Disconnect first: abort() emits finished() synchronously.
+    disconnect(m_reply, nullptr, this, nullptr);
+    m_reply->abort();
+    m_reply->deleteLater();
+    m_reply = nullptr;
+}
+
+void HttpFetch::readBody()
+{
+    if (!m_reply)
+        return;
+    m_body += m_reply->readAll();
+    if (m_body.size() > m_maxBodyBytes) {
+        HttpFetchResult result;
+        result.outcome = HttpFetchResult::Outcome::TooLarge;
+        result.error =
+            QStringLiteral("answer from %1 is larger than %2 bytes; aborted").arg(m_host).arg(m_maxBodyBytes);
+        finish(result);
+    }
+}
+
+void HttpFetch::checkAnnouncedLength()
+{
+    if (!m_reply)
+        return;
+    const QVariant length = m_reply->header(QNetworkRequest::ContentLengthHeader);
+    if (length.isValid() && length.toLongLong() > m_maxBodyBytes) {
+        HttpFetchResult result;
+        result.outcome = HttpFetchResult::Outcome::TooLarge;
+        result.error =
+            QStringLiteral("answer from %1 announces %2 bytes, larger than the %3 accepted; aborted")
+                .arg(m_host)
+                .arg(length.toLongLong())
+                .arg(m_maxBodyBytes);
+        finish(result);
+    }
+}
+
+void HttpFetch::onFinished()
+{
+    if (!m_reply)
+        return;
+    readBody();
+    if (!m_reply)
+        return; // readBody() found it too large and finished
+    HttpFetchResult result;
+    result.httpStatus = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.headers = m_reply->rawHeaderPairs();
+    // Network-layer errors (codes below 100: reset, closed early, ...) make even an answer with
+    // a status line unusable: its body may be cut short.
+    const bool networkFailure = m_reply->error() != QNetworkReply::NoError && m_reply->error() < 100;
+    if (result.httpStatus > 0 && !networkFailure) {
+        // An HTTP error status is still an answer: the caller reads 429s, error bodies, ...
+        result.outcome = HttpFetchResult::Outcome::Answered;
+        result.body = m_body;
+    } else {
+        result.outcome = HttpFetchResult::Outcome::NetworkError;
+        result.error = QStringLiteral("%1: %2").arg(m_host, m_reply->errorString());
+    }
+    finish(result);
+}
+
+void HttpFetch::finish(HttpFetchResult result)
+{
+    m_deadline.stop();
+    dropReply();
+    Done done = std::move(m_done);
+    m_done = nullptr;
+    deleteLater();
+    if (done)
+        done(result);
+}
+
+} // namespace tracemap

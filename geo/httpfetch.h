@@ -1,0 +1,72 @@
+#pragma once
+// One bounded HTTP GET for the online geo clients (Nominatim, the IP provider): a total
+// deadline rather than an idle timeout (a server dripping one byte a second cannot hold us),
+// a cap on the body (a 10 MB answer is aborted, not buffered), and exactly one completion
+// callback, never after the fetch was cancelled or destroyed.
+
+#include <QByteArray>
+#include <QList>
+#include <QNetworkRequest>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+
+#include <functional>
+#include <utility>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace tracemap {
+
+struct HttpFetchResult
+{
+    enum class Outcome {
+        Answered,     // the server sent a complete HTTP answer (any status, see httpStatus)
+        NetworkError, // no usable HTTP answer: refused, reset, malformed, TLS, ...
+        TimedOut,     // not complete within the deadline
+        TooLarge,     // the body (or its announced length) exceeded the cap
+    };
+    Outcome outcome = Outcome::NetworkError;
+    int httpStatus = 0; // 0 when there was no HTTP answer
+    QByteArray body;
+    QString error; // human-readable, for every outcome but Answered
+    QList<std::pair<QByteArray, QByteArray>> headers;
+
+    QByteArray header(const QByteArray &name) const; // case-insensitive; empty when absent
+};
+
+class HttpFetch : public QObject
+{
+    Q_OBJECT
+public:
+    using Done = std::function<void(const HttpFetchResult &)>;
+
+    // Starts the request at once. `done` is called once, from the event loop, unless the fetch
+    // is cancelled or destroyed first; the fetch deletes itself (deleteLater) after calling it.
+    static HttpFetch *start(QNetworkAccessManager *network, const QNetworkRequest &request, int timeoutMs,
+                            qint64 maxBodyBytes, Done done, QObject *parent);
+    ~HttpFetch() override;
+
+    // Aborts the request without calling `done` and deletes the fetch later.
+    void cancel();
+
+private:
+    HttpFetch(qint64 maxBodyBytes, Done done, QObject *parent);
+    void readBody();
+    void checkAnnouncedLength();
+    void onFinished();
+    void finish(HttpFetchResult result);
+    void dropReply();
+
+    QPointer<QNetworkReply> m_reply;
+    QTimer m_deadline;
+    QByteArray m_body;
+    qint64 m_maxBodyBytes = 0;
+    int m_timeoutMs = 0;
+    QString m_host;
+    Done m_done;
+};
+
+} // namespace tracemap
