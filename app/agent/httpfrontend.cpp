@@ -126,6 +126,26 @@ struct HttpFrontendCallbacks
     {
         static_cast<HttpFrontend *>(cls)->completed(connection, requestContext);
     }
+    // The connection's clock: from its start, then from the end of each request, so
+    // that header_timeout bounds the whole request head however slowly it trickles in.
+    static void connection(void *, MHD_Connection *, void **socketContext,
+                           MHD_ConnectionNotificationCode code)
+    {
+        if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+            auto *timer = new QElapsedTimer;
+            timer->start();
+            *socketContext = timer;
+        } else {
+            delete static_cast<QElapsedTimer *>(*socketContext);
+            *socketContext = nullptr;
+        }
+    }
+    static QElapsedTimer *connectionTimer(MHD_Connection *connection)
+    {
+        const MHD_ConnectionInfo *info =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+        return info ? static_cast<QElapsedTimer *>(info->socket_context) : nullptr;
+    }
     static void log(void *, const char *format, va_list args)
     {
         char buffer[512];
@@ -172,8 +192,9 @@ bool HttpFrontend::start(QString *error)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, unsigned(l.maxConnectionsPerClient),
         MHD_OPTION_CONNECTION_TIMEOUT, unsigned(l.idleTimeoutSec), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         memoryLimit, MHD_OPTION_URI_LOG_CALLBACK, &HttpFrontendCallbacks::uriLog, this,
-        MHD_OPTION_NOTIFY_COMPLETED, &HttpFrontendCallbacks::completed, this, MHD_OPTION_EXTERNAL_LOGGER,
-        &HttpFrontendCallbacks::log, this, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, &HttpFrontendCallbacks::completed, this, MHD_OPTION_NOTIFY_CONNECTION,
+        &HttpFrontendCallbacks::connection, this, MHD_OPTION_EXTERNAL_LOGGER, &HttpFrontendCallbacks::log,
+        this, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
     if (!m_daemon) {
         *error = QStringLiteral("cannot listen on %1:%2: %3")
                      .arg(m_config.listenAddress.toString())
@@ -270,7 +291,8 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
             QStringLiteral("the request line and headers exceed %1 bytes").arg(limits.maxHeaderBytes), {},
             {{"Connection", "close"}});
     // Idle time is bounded by the library; this bounds the whole request head.
-    if (state->timer.elapsed() > qint64(limits.headerTimeoutSec) * 1000)
+    const QElapsedTimer *headTimer = HttpFrontendCallbacks::connectionTimer(connection);
+    if (headTimer && headTimer->isValid() && headTimer->elapsed() > qint64(limits.headerTimeoutSec) * 1000)
         return respondError(
             connection, state, 408,
             QStringLiteral("the request took longer than %1 s to arrive").arg(limits.headerTimeoutSec), {},
@@ -418,8 +440,10 @@ int HttpFrontend::answerJob(MHD_Connection *connection, RequestState *state)
     return respond(connection, state, status, body);
 }
 
-void HttpFrontend::completed(MHD_Connection *, void **requestContext)
+void HttpFrontend::completed(MHD_Connection *connection, void **requestContext)
 {
+    if (QElapsedTimer *headTimer = HttpFrontendCallbacks::connectionTimer(connection))
+        headTimer->start(); // the next request's head starts now
     auto *state = static_cast<RequestState *>(*requestContext);
     if (!state)
         return;
