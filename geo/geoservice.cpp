@@ -541,7 +541,8 @@ void GeoService::Private::advance(quint64 id)
                     return;
                 p->waitingProvider = false;
                 p->anyTimedOut = true;
-                p->rejected << QStringLiteral("%1: no answer within %2 ms").arg(providerId).arg(timeout);
+                p->failure = QStringLiteral("%1: no answer within %2 ms").arg(providerId).arg(timeout);
+                p->rejected << p->failure;
                 ++p->nextProvider;
                 advance(id);
             });
@@ -750,8 +751,9 @@ QStringList GeoService::attributions() const
     if (d->mmdb)
         lines << d->mmdb->attributions();
 #ifdef TRACEMAP_HAVE_PLACES
+    // The compiled-in dictionaries behind hostname hints and geofeed cities.
     if (d->places)
-        lines << d->places->attributions();
+        lines << QStringLiteral("Place and airport names from GeoNames (CC BY 4.0) and OpenFlights (ODbL)");
 #endif
     if (d->nominatimUsed)
         lines << NominatimClient::attribution();
