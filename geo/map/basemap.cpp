@@ -1,0 +1,362 @@
+#include "basemap.h"
+#include "maplogging.h"
+
+#include <QFile>
+#include <QImage>
+#include <QMutex>
+#include <QPainter>
+#include <QPainterPath>
+
+#include <cmath>
+#include <cstring>
+
+namespace tracemap {
+
+namespace {
+
+class Reader
+{
+public:
+    explicit Reader(const QByteArray &data) : m_data(data) {}
+    bool ok() const { return m_ok; }
+    quint8 byte()
+    {
+        if (m_pos >= m_data.size()) {
+            m_ok = false;
+            return 0;
+        }
+        return quint8(m_data[m_pos++]);
+    }
+    double float64()
+    {
+        if (m_pos + 8 > m_data.size()) {
+            m_ok = false;
+            return 0;
+        }
+        quint64 bits = 0;
+        for (int i = 0; i < 8; ++i)
+            bits |= quint64(quint8(m_data[m_pos + i])) << (8 * i);
+        m_pos += 8;
+        double value;
+        std::memcpy(&value, &bits, sizeof value);
+        return value;
+    }
+    quint64 varint()
+    {
+        quint64 value = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            const quint8 b = byte();
+            value |= quint64(b & 0x7f) << shift;
+            if (!(b & 0x80) || !m_ok)
+                return value;
+        }
+        m_ok = false;
+        return 0;
+    }
+    qint64 zigzag()
+    {
+        const quint64 v = varint();
+        return qint64(v >> 1) ^ -qint64(v & 1);
+    }
+    // A count that must fit in what is left of the file (each item takes at least one byte).
+    qsizetype count()
+    {
+        const quint64 n = varint();
+        if (n > quint64(m_data.size() - m_pos)) {
+            m_ok = false;
+            return 0;
+        }
+        return qsizetype(n);
+    }
+
+private:
+    const QByteArray &m_data;
+    qsizetype m_pos = 4;
+    bool m_ok = true;
+};
+
+QRectF boundsOf(const QList<QPointF> &points)
+{
+    if (points.isEmpty())
+        return {};
+    double minX = points[0].x(), maxX = minX, minY = points[0].y(), maxY = minY;
+    for (const QPointF &p : points) {
+        minX = std::min(minX, p.x());
+        maxX = std::max(maxX, p.x());
+        minY = std::min(minY, p.y());
+        maxY = std::max(maxY, p.y());
+    }
+    return QRectF(QPointF(minX, minY), QPointF(maxX, maxY));
+}
+
+// An edge of a land ring that is a cut of the data (the antimeridian or the south pole), not a coast.
+bool isCut(QPointF a, QPointF b)
+{
+    constexpr double Eps = 1e-6;
+    const bool west = a.x() < Eps && b.x() < Eps;
+    const bool east = a.x() > 1 - Eps && b.x() > 1 - Eps;
+    const bool south = a.y() > 1 - Eps && b.y() > 1 - Eps;
+    return west || east || south;
+}
+
+// Sutherland-Hodgman against an axis-aligned rectangle.
+QList<QPointF> clipPolygon(const QList<QPointF> &polygon, const QRectF &rect)
+{
+    QList<QPointF> output = polygon;
+    for (int edge = 0; edge < 4 && !output.isEmpty(); ++edge) {
+        const QList<QPointF> input = std::move(output);
+        output.clear();
+        auto inside = [&](QPointF p) {
+            switch (edge) {
+            case 0:
+                return p.x() >= rect.left();
+            case 1:
+                return p.x() <= rect.right();
+            case 2:
+                return p.y() >= rect.top();
+            default:
+                return p.y() <= rect.bottom();
+            }
+        };
+        auto intersect = [&](QPointF a, QPointF b) {
+            double t = 0;
+            switch (edge) {
+            case 0:
+                t = (rect.left() - a.x()) / (b.x() - a.x());
+                break;
+            case 1:
+                t = (rect.right() - a.x()) / (b.x() - a.x());
+                break;
+            case 2:
+                t = (rect.top() - a.y()) / (b.y() - a.y());
+                break;
+            default:
+                t = (rect.bottom() - a.y()) / (b.y() - a.y());
+                break;
+            }
+            return a + (b - a) * t;
+        };
+        QPointF previous = input.last();
+        for (const QPointF &current : input) {
+            if (inside(current)) {
+                if (!inside(previous))
+                    output.append(intersect(previous, current));
+                output.append(current);
+            } else if (inside(previous)) {
+                output.append(intersect(previous, current));
+            }
+            previous = current;
+        }
+    }
+    return output;
+}
+
+// Liang-Barsky for one segment; false when it misses the rectangle.
+bool clipSegment(QPointF &a, QPointF &b, const QRectF &rect)
+{
+    double t0 = 0, t1 = 1;
+    const double dx = b.x() - a.x(), dy = b.y() - a.y();
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {a.x() - rect.left(), rect.right() - a.x(), a.y() - rect.top(),
+                         rect.bottom() - a.y()};
+    for (int i = 0; i < 4; ++i) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return false;
+            continue;
+        }
+        const double t = q[i] / p[i];
+        if (p[i] < 0)
+            t0 = std::max(t0, t);
+        else
+            t1 = std::min(t1, t);
+        if (t0 > t1)
+            return false;
+    }
+    const QPointF start = a + QPointF(dx, dy) * t0;
+    b = a + QPointF(dx, dy) * t1;
+    a = start;
+    return true;
+}
+
+// Adds the parts of a polyline inside `rect` to `path`, mapped by `map`.
+template<typename Map>
+void addClippedPolyline(QPainterPath &path, const QList<QPointF> &line, const QRectF &rect, Map map)
+{
+    bool open = false;
+    for (qsizetype i = 1; i < line.size(); ++i) {
+        QPointF a = line[i - 1], b = line[i];
+        if (!clipSegment(a, b, rect)) {
+            open = false;
+            continue;
+        }
+        if (!open || a != line[i - 1])
+            path.moveTo(map(a));
+        path.lineTo(map(b));
+        open = (b == line[i]);
+    }
+}
+
+} // namespace
+
+std::shared_ptr<const Basemap> Basemap::fromData(const QByteArray &data, QString *error)
+{
+    auto fail = [&](const QString &why) -> std::shared_ptr<const Basemap> {
+        if (error)
+            *error = why;
+        return nullptr;
+    };
+    if (data.size() < 6 || !data.startsWith("TMBM"))
+        return fail(QStringLiteral("not a tracemap basemap file"));
+    Reader reader(data);
+    if (reader.byte() != 1)
+        return fail(QStringLiteral("unsupported basemap version"));
+    auto basemap = std::make_shared<Basemap>();
+    const int levelCount = reader.byte();
+    for (int level = 0; level < levelCount && reader.ok(); ++level) {
+        Level decoded;
+        decoded.scaleDenominator = reader.byte();
+        const double scaleX = reader.float64(), scaleY = reader.float64();
+        const double translateX = reader.float64(), translateY = reader.float64();
+        QList<QList<QPointF>> arcs(reader.count());
+        for (QList<QPointF> &arc : arcs) {
+            const qsizetype points = reader.count();
+            arc.reserve(points);
+            qint64 x = 0, y = 0;
+            for (qsizetype i = 0; i < points && reader.ok(); ++i) {
+                x += reader.zigzag();
+                y += reader.zigzag();
+                arc.append(
+                    WebMercator::coordinateToNormalized(y * scaleY + translateY, x * scaleX + translateX));
+            }
+        }
+        const qsizetype rings = reader.count();
+        for (qsizetype r = 0; r < rings && reader.ok(); ++r) {
+            QList<QPointF> ring;
+            const qsizetype refs = reader.count();
+            for (qsizetype i = 0; i < refs && reader.ok(); ++i) {
+                const qint64 ref = reader.zigzag();
+                const qint64 index = ref >= 0 ? ref : ~ref;
+                if (index >= arcs.size())
+                    return fail(QStringLiteral("basemap ring refers to a missing arc"));
+                QList<QPointF> arc = arcs[index];
+                if (ref < 0)
+                    std::reverse(arc.begin(), arc.end());
+                // Consecutive arcs share their end points.
+                ring.append(ring.isEmpty() ? arc : arc.mid(1));
+            }
+            if (ring.size() < 3)
+                continue;
+            // Coasts: the ring's edges minus the data's cuts.
+            QList<QPointF> coast;
+            for (qsizetype i = 0; i < ring.size(); ++i) {
+                const QPointF &p = ring[i];
+                if (i > 0 && isCut(ring[i - 1], p)) {
+                    if (coast.size() > 1)
+                        decoded.coasts.append({coast, boundsOf(coast)});
+                    coast.clear();
+                }
+                coast.append(p);
+            }
+            if (coast.size() > 1)
+                decoded.coasts.append({coast, boundsOf(coast)});
+            decoded.land.append({ring, boundsOf(ring)});
+        }
+        const qsizetype borders = reader.count();
+        for (qsizetype b = 0; b < borders && reader.ok(); ++b) {
+            const quint64 index = reader.varint();
+            if (index >= quint64(arcs.size()))
+                return fail(QStringLiteral("basemap border refers to a missing arc"));
+            decoded.borders.append({arcs[index], boundsOf(arcs[index])});
+        }
+        basemap->m_levels.append(std::move(decoded));
+    }
+    if (!reader.ok())
+        return fail(QStringLiteral("basemap file is truncated"));
+    if (basemap->m_levels.isEmpty())
+        return fail(QStringLiteral("basemap file has no levels"));
+    return basemap;
+}
+
+std::shared_ptr<const Basemap> Basemap::builtIn()
+{
+    static QMutex mutex;
+    static std::shared_ptr<const Basemap> world;
+    QMutexLocker lock(&mutex);
+    if (!world) {
+        QFile file(QString::fromLatin1(ResourcePath));
+        QString error = file.errorString();
+        if (file.open(QIODevice::ReadOnly))
+            world = fromData(file.readAll(), &error);
+        if (!world) {
+            qCWarning(lcMap) << "built-in basemap unavailable:" << error;
+            world = std::make_shared<Basemap>();
+        }
+    }
+    return world;
+}
+
+const Basemap::Level &Basemap::levelFor(int tileZoom) const
+{
+    Q_ASSERT(!m_levels.isEmpty());
+    return tileZoom <= 2 || m_levels.size() == 1 ? m_levels.first() : m_levels[1];
+}
+
+void Basemap::paintTile(QPainter &painter, const TileId &tile, const QRectF &target,
+                        const BasemapStyle &style) const
+{
+    painter.fillRect(target, style.ocean);
+    if (isEmpty())
+        return;
+    const double count = double(1 << tile.zoom);
+    // Clip a little outside the tile so strokes at the edge are not cut short.
+    const double margin = 2.0 / (WebMercator::TileSize * count);
+    const QRectF tileRect(tile.x / count, tile.y / count, 1.0 / count, 1.0 / count);
+    const QRectF clip = tileRect.adjusted(-margin, -margin, margin, margin);
+    const double scale = target.width() * count;
+    auto map = [&](QPointF p) {
+        return target.topLeft() + (p - tileRect.topLeft()) * scale;
+    };
+
+    const Level &level = levelFor(tile.zoom);
+    QPainterPath land;
+    land.setFillRule(Qt::OddEvenFill);
+    for (const Shape &ring : level.land) {
+        if (!ring.bounds.intersects(clip) && !clip.contains(ring.bounds))
+            continue;
+        const QList<QPointF> clipped = clipPolygon(ring.points, clip);
+        if (clipped.size() < 3)
+            continue;
+        land.moveTo(map(clipped.first()));
+        for (qsizetype i = 1; i < clipped.size(); ++i)
+            land.lineTo(map(clipped[i]));
+        land.closeSubpath();
+    }
+    QPainterPath coasts, borders;
+    for (const Shape &line : level.coasts) {
+        if (line.bounds.intersects(clip) || line.bounds.width() == 0 || line.bounds.height() == 0)
+            addClippedPolyline(coasts, line.points, clip, map);
+    }
+    for (const Shape &line : level.borders) {
+        if (line.bounds.intersects(clip) || line.bounds.width() == 0 || line.bounds.height() == 0)
+            addClippedPolyline(borders, line.points, clip, map);
+    }
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setClipRect(target);
+    painter.fillPath(land, style.land);
+    const double width = tile.zoom <= 3 ? 0.6 : 0.9;
+    painter.strokePath(coasts, QPen(style.coast, width));
+    painter.strokePath(borders, QPen(style.border, width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    painter.restore();
+}
+
+QImage Basemap::renderTile(const TileId &tile, const BasemapStyle &style) const
+{
+    QImage image(WebMercator::TileSize, WebMercator::TileSize, QImage::Format_RGB32);
+    QPainter painter(&image);
+    paintTile(painter, tile, QRectF(0, 0, WebMercator::TileSize, WebMercator::TileSize), style);
+    return image;
+}
+
+} // namespace tracemap

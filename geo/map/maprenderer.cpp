@@ -1,0 +1,446 @@
+#include "maprenderer.h"
+#include "greatcircle.h"
+#include "tileloader.h"
+
+#include <QFont>
+#include <QFontMetricsF>
+#include <QLinearGradient>
+#include <QPainter>
+#include <QPainterPath>
+#include <QtMath>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tracemap {
+
+namespace {
+
+constexpr double EarthCircumferenceKm = 40075.016686;
+const QColor RouteColor(0x1f, 0x3f, 0x66);
+const QColor InkColor(0x1b, 0x24, 0x30);
+const QColor SelectionColor(0x1f, 0x6f, 0xeb);
+const QColor UnknownRttColor(0x8b, 0x95, 0x9e);
+
+bool isPlaced(const MapHop &hop)
+{
+    return hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude) &&
+           std::abs(hop.latitude) <= 90.0 && std::abs(hop.longitude) <= 360.0;
+}
+
+// Placed hops by TTL (model order breaks ties).
+QList<MapHop> placedHops(const MapScene &scene)
+{
+    QList<MapHop> placed;
+    for (const MapHop &hop : scene.hops) {
+        if (isPlaced(hop))
+            placed.append(hop);
+    }
+    std::stable_sort(placed.begin(), placed.end(),
+                     [](const MapHop &a, const MapHop &b) { return a.ttl < b.ttl; });
+    return placed;
+}
+
+QPointF unwrappedWorldPixel(double latitude, double unwrappedLongitude, double worldSize)
+{
+    const QPointF normalized = WebMercator::coordinateToNormalized(latitude, 0.0);
+    return {(unwrappedLongitude + 180.0) / 360.0 * worldSize, normalized.y() * worldSize};
+}
+
+QRect pixelAligned(const QRectF &rect)
+{
+    const QPoint topLeft(qRound(rect.left()), qRound(rect.top()));
+    const QPoint bottomRight(qRound(rect.right()), qRound(rect.bottom()));
+    return QRect(topLeft, bottomRight - QPoint(1, 1));
+}
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
+                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+QFont uiFont(double pixelSize, bool bold = false)
+{
+    QFont font;
+    font.setPixelSize(int(pixelSize));
+    font.setBold(bold);
+    font.setStyleHint(QFont::SansSerif);
+    return font;
+}
+
+} // namespace
+
+MapRenderer::MapRenderer(std::shared_ptr<const Basemap> basemap) : m_basemap(std::move(basemap))
+{
+    if (!m_basemap)
+        m_basemap = std::make_shared<Basemap>();
+}
+
+QColor MapRenderer::rttColor(double rttMs)
+{
+    if (!(rttMs >= 0.0))
+        return UnknownRttColor;
+    const QColor green(0x2e, 0xa0, 0x4f), yellow(0xe8, 0xb3, 0x0b), red(0xd7, 0x38, 0x2f);
+    // Log scale: 20 ms -> 0, 200 ms -> 1, yellow halfway (~63 ms).
+    const double t = std::clamp(std::log10(std::max(rttMs, 1.0) / 20.0), 0.0, 1.0);
+    return t < 0.5 ? mix(green, yellow, t * 2.0) : mix(yellow, red, (t - 0.5) * 2.0);
+}
+
+void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+                        const TileLoader *tiles)
+{
+    painter.save();
+    painter.fillRect(QRectF(QPointF(0, 0), viewport.size()), m_style.ocean);
+    paintTiles(painter, viewport, tiles);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    paintRoute(painter, viewport, scene);
+    paintMarkers(painter, viewport, scene);
+    if (scene.showLegend)
+        paintLegend(painter, viewport, scene);
+    if (scene.showScaleBar)
+        paintScaleBar(painter, viewport);
+    paintAttribution(painter, viewport, scene);
+    painter.restore();
+}
+
+QImage MapRenderer::basemapTile(const TileId &tile)
+{
+    QMutexLocker lock(&m_cacheMutex);
+    if (const QImage *cached = m_basemapTiles.object(tile))
+        return *cached;
+    auto *image = new QImage(m_basemap->renderTile(tile, m_style));
+    const QImage copy = *image;
+    m_basemapTiles.insert(tile, image);
+    return copy;
+}
+
+void MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles)
+{
+    const int tileZoom = WebMercator::tileZoomFor(viewport.zoom());
+    const bool scaled = std::abs(viewport.zoom() - tileZoom) > 1e-3;
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
+    for (const PlacedTile &placed : viewport.visibleTiles(tileZoom)) {
+        const QRect target = pixelAligned(placed.target);
+        if (tiles) {
+            if (const QImage image = tiles->tile(placed.tile); !image.isNull()) {
+                painter.drawImage(target, image);
+                continue;
+            }
+            // Meanwhile, a lower zoom's tile scaled up (Marble does the same).
+            bool drawn = false;
+            TileId parent = placed.tile;
+            for (int up = 1; up <= 6 && parent.zoom > 0 && !drawn; ++up) {
+                parent = parent.parent();
+                const QImage image = tiles->tile(parent);
+                if (image.isNull())
+                    continue;
+                const double part = image.width() / double(1 << up);
+                const QRectF source((placed.tile.x - (parent.x << up)) * part,
+                                    (placed.tile.y - (parent.y << up)) * part, part, part);
+                painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
+                painter.drawImage(target, image, source);
+                painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
+                drawn = true;
+            }
+            if (drawn)
+                continue;
+        }
+        painter.drawImage(target, basemapTile(placed.tile));
+    }
+}
+
+void MapRenderer::paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    const QList<MapHop> placed = placedHops(scene);
+    const double world = viewport.worldSize();
+    const double kmPerWorldPixelAtEquator = EarthCircumferenceKm / world;
+
+    // Accuracy circles first, under everything else.
+    for (const MapHop &hop : placed) {
+        if (hop.accuracyKm <= AccuracyCircleMinKm)
+            continue;
+        const double radius =
+            hop.accuracyKm / (kmPerWorldPixelAtEquator * std::cos(qDegreesToRadians(hop.latitude)));
+        if (radius < MarkerRadius ||
+            radius > 8.0 * std::max(viewport.size().width(), viewport.size().height()))
+            continue;
+        const QPointF center = WebMercator::coordinateToWorldPixel(
+            hop.latitude, WebMercator::wrapLongitude(hop.longitude), viewport.zoom());
+        QColor fill = rttColor(hop.avgRttMs);
+        QColor outline = fill.darker(130);
+        fill.setAlpha(34);
+        outline.setAlpha(150);
+        painter.setPen(QPen(outline, 1.2, Qt::DashLine));
+        painter.setBrush(fill);
+        for (double shift : viewport.visibleCopies(center.x() - radius, center.x() + radius))
+            painter.drawEllipse(viewport.worldPixelToPixel(center + QPointF(shift, 0)), radius, radius);
+    }
+
+    struct Stop
+    {
+        int ttl;
+        QGeoCoordinate coordinate;
+    };
+    QList<Stop> stops;
+    if (scene.hasSource) {
+        int firstTtl = 1;
+        for (const MapHop &hop : scene.hops)
+            firstTtl = std::min(firstTtl, hop.ttl);
+        stops.append({firstTtl - 1, QGeoCoordinate(WebMercator::clampLatitude(scene.sourceLatitude),
+                                                   WebMercator::wrapLongitude(scene.sourceLongitude))});
+    }
+    for (const MapHop &hop : placed)
+        stops.append({hop.ttl, QGeoCoordinate(WebMercator::clampLatitude(hop.latitude),
+                                              WebMercator::wrapLongitude(hop.longitude))});
+
+    painter.setBrush(Qt::NoBrush);
+    const QPen halo(QColor(255, 255, 255, 210), 5.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    QPen solid(RouteColor, 2.2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    QPen dashed(RouteColor, 2.2, Qt::CustomDashLine, Qt::FlatCap, Qt::RoundJoin);
+    dashed.setDashPattern({3.0, 2.5});
+    for (qsizetype i = 1; i < stops.size(); ++i) {
+        const Stop &from = stops[i - 1];
+        const Stop &to = stops[i];
+        const double distanceKm = GreatCircle::distanceKm(from.coordinate, to.coordinate);
+        if (distanceKm < 0.5)
+            continue;
+        const GeoPolyline line =
+            GreatCircle::interpolate(from.coordinate, to.coordinate, std::max(distanceKm / 64.0, 5.0));
+        QPainterPath path;
+        double minX = 0, maxX = 0;
+        const QList<QPointF> points = GreatCircle::unwrapped(line);
+        for (qsizetype p = 0; p < points.size(); ++p) {
+            const QPointF worldPixel = unwrappedWorldPixel(points[p].y(), points[p].x(), world);
+            minX = p == 0 ? worldPixel.x() : std::min(minX, worldPixel.x());
+            maxX = p == 0 ? worldPixel.x() : std::max(maxX, worldPixel.x());
+            if (p == 0)
+                path.moveTo(worldPixel);
+            else
+                path.lineTo(worldPixel);
+        }
+        const bool gap = to.ttl > from.ttl + 1;
+        for (double shift : viewport.visibleCopies(minX, maxX, 8.0)) {
+            const QPointF offset = viewport.worldPixelToPixel(QPointF(shift, 0.0));
+            const QPainterPath moved = path.translated(offset);
+            painter.strokePath(moved, halo);
+            painter.strokePath(moved, gap ? dashed : solid);
+        }
+    }
+}
+
+QList<MarkerPlacement> MapRenderer::placeMarkers(const MapViewport &viewport, const MapScene &scene)
+{
+    QList<MarkerPlacement> markers;
+    const QList<MapHop> placed = placedHops(scene);
+    // Hops at the same place (same city from a database) fan out around it so each stays readable.
+    QHash<QPair<qint64, qint64>, QList<int>> byPlace;
+    for (qsizetype i = 0; i < placed.size(); ++i) {
+        const auto key = qMakePair(qRound64(placed[i].latitude * 1e4),
+                                   qRound64(WebMercator::wrapLongitude(placed[i].longitude) * 1e4));
+        byPlace[key].append(int(i));
+    }
+    QList<QPointF> fanOffsets(placed.size());
+    for (const QList<int> &group : std::as_const(byPlace)) {
+        if (group.size() < 2)
+            continue;
+        const double ring = std::max(MarkerRadius * 1.2, MarkerRadius * group.size() / M_PI);
+        for (qsizetype k = 0; k < group.size(); ++k) {
+            const double angle = -M_PI / 2 + 2 * M_PI * k / group.size();
+            fanOffsets[group[k]] = QPointF(std::cos(angle), std::sin(angle)) * ring;
+        }
+    }
+    for (qsizetype i = 0; i < placed.size(); ++i) {
+        const MapHop &hop = placed[i];
+        const double radius = hop.row == scene.currentIndex ? MarkerRadius + 2.0 : MarkerRadius;
+        const QPointF world = WebMercator::coordinateToWorldPixel(
+            hop.latitude, WebMercator::wrapLongitude(hop.longitude), viewport.zoom());
+        for (double shift : viewport.visibleCopies(world.x(), world.x(), radius + 24.0))
+            markers.append({hop.row, hop.ttl,
+                            viewport.worldPixelToPixel(world + QPointF(shift, 0)) + fanOffsets[i], radius});
+    }
+    // The selected and hovered hops are drawn last, on top.
+    std::stable_partition(markers.begin(), markers.end(), [&](const MarkerPlacement &m) {
+        return m.row != scene.currentIndex && m.row != scene.hoveredIndex;
+    });
+    return markers;
+}
+
+int MapRenderer::markerAt(const MapViewport &viewport, const MapScene &scene, QPointF point)
+{
+    const QList<MarkerPlacement> markers = placeMarkers(viewport, scene);
+    for (auto it = markers.crbegin(); it != markers.crend(); ++it) {
+        const QPointF d = it->position - point;
+        if (QPointF::dotProduct(d, d) <= (it->radius + 3.0) * (it->radius + 3.0))
+            return it->row;
+    }
+    return -1;
+}
+
+void MapRenderer::paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    // Source: a dark dot in a white ring.
+    if (scene.hasSource) {
+        const QPointF world = WebMercator::coordinateToWorldPixel(
+            scene.sourceLatitude, WebMercator::wrapLongitude(scene.sourceLongitude), viewport.zoom());
+        for (double shift : viewport.visibleCopies(world.x(), world.x(), 16.0)) {
+            const QPointF p = viewport.worldPixelToPixel(world + QPointF(shift, 0));
+            painter.setPen(QPen(InkColor, 1.5));
+            painter.setBrush(Qt::white);
+            painter.drawEllipse(p, 9.0, 9.0);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(InkColor);
+            painter.drawEllipse(p, 5.0, 5.0);
+        }
+    }
+
+    QHash<int, const MapHop *> hopByRow;
+    for (const MapHop &hop : scene.hops)
+        hopByRow.insert(hop.row, &hop);
+    const QFont font = uiFont(11, true);
+    const QFont smallFont = uiFont(9, true);
+    for (const MarkerPlacement &marker : placeMarkers(viewport, scene)) {
+        const MapHop *hop = hopByRow.value(marker.row);
+        const QColor fill = rttColor(hop ? hop->avgRttMs : -1.0);
+        const bool selected = marker.row == scene.currentIndex;
+        const bool hovered = marker.row == scene.hoveredIndex;
+        const QPointF p = marker.position;
+        const double r = marker.radius;
+        // Soft shadow for depth on busy tiles.
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(0, 0, 0, 55));
+        painter.drawEllipse(p + QPointF(0.0, 1.2), r + 1.0, r + 1.0);
+        if (selected) {
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(Qt::white, 5.0));
+            painter.drawEllipse(p, r + 4.0, r + 4.0);
+            painter.setPen(QPen(SelectionColor, 3.0));
+            painter.drawEllipse(p, r + 4.0, r + 4.0);
+        }
+        painter.setBrush(fill);
+        painter.setPen(QPen(hovered ? SelectionColor : InkColor, hovered ? 2.5 : 1.5));
+        painter.drawEllipse(p, r, r);
+        // Dark digits on light fills (yellow), white on dark ones.
+        const double luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF();
+        painter.setPen(luminance > 0.6 ? InkColor : Qt::white);
+        const QString label = QString::number(marker.ttl);
+        painter.setFont(label.size() > 2 ? smallFont : font);
+        painter.drawText(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r), Qt::AlignCenter, label);
+    }
+}
+
+void MapRenderer::paintLegend(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    if (viewport.size().width() < 260 || viewport.size().height() < 160)
+        return;
+    Q_UNUSED(scene);
+    const QFont font = uiFont(11);
+    const QFontMetricsF metrics(font);
+    const double width = 196, rowHeight = metrics.height() + 4;
+    const QRectF box(10, viewport.size().height() - 44 - (rowHeight * 2 + 26), width, rowHeight * 2 + 22);
+    painter.setPen(QPen(QColor(0, 0, 0, 40), 1));
+    painter.setBrush(QColor(255, 255, 255, 225));
+    painter.drawRoundedRect(box, 5, 5);
+    painter.setFont(font);
+
+    // RTT scale: a gradient with ticks at the colour anchors.
+    const double barLeft = box.left() + 40, barWidth = width - 50;
+    const QRectF bar(barLeft, box.top() + 9, barWidth, 8);
+    QLinearGradient gradient(bar.topLeft(), bar.topRight());
+    for (int i = 0; i <= 10; ++i)
+        gradient.setColorAt(i / 10.0, rttColor(20.0 * std::pow(10.0, i / 10.0)));
+    painter.setPen(InkColor);
+    painter.drawText(QRectF(box.left() + 8, bar.top() - 4, 32, 16), Qt::AlignVCenter | Qt::AlignLeft,
+                     QStringLiteral("RTT"));
+    painter.setPen(QPen(QColor(0, 0, 0, 60), 0.8));
+    painter.setBrush(gradient);
+    painter.drawRoundedRect(bar, 3, 3);
+    painter.setPen(QColor(0x45, 0x50, 0x5c));
+    const struct
+    {
+        double t;
+        const char *text;
+        Qt::Alignment align;
+    } ticks[] = {{0.0, "20", Qt::AlignLeft}, {0.5, "63", Qt::AlignHCenter}, {1.0, "200 ms", Qt::AlignRight}};
+    for (const auto &tick : ticks) {
+        const double x = bar.left() + tick.t * bar.width();
+        const double w = 60;
+        const double left = tick.align == Qt::AlignLeft    ? x
+                            : tick.align == Qt::AlignRight ? x - w
+                                                           : x - w / 2;
+        painter.drawText(QRectF(left, bar.bottom() + 1, w, rowHeight), tick.align | Qt::AlignTop,
+                         QString::fromLatin1(tick.text));
+    }
+    // Dashed: hops between without a place.
+    const double y = box.bottom() - rowHeight / 2 - 4;
+    QPen dashed(RouteColor, 2.2, Qt::CustomDashLine, Qt::FlatCap);
+    dashed.setDashPattern({3.0, 2.5});
+    painter.setPen(dashed);
+    painter.drawLine(QPointF(box.left() + 10, y), QPointF(box.left() + 34, y));
+    painter.setPen(InkColor);
+    painter.drawText(QRectF(barLeft, y - rowHeight / 2, barWidth + 6, rowHeight),
+                     Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("hops without a place"));
+}
+
+void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport)
+{
+    if (viewport.size().width() < 200 || viewport.size().height() < 80)
+        return;
+    const double kmPerPixel = viewport.kilometresPerPixel();
+    if (!(kmPerPixel > 0))
+        return;
+    // The longest "nice" length (1, 2, 5 x 10^n) that fits in 110 px.
+    const double maxKm = 110.0 * kmPerPixel;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(maxKm)));
+    double niceKm = magnitude;
+    for (double step : {5.0, 2.0, 1.0}) {
+        if (step * magnitude <= maxKm) {
+            niceKm = step * magnitude;
+            break;
+        }
+    }
+    const double length = niceKm / kmPerPixel;
+    const QString text =
+        niceKm >= 1.0 ? QStringLiteral("%1 km").arg(niceKm) : QStringLiteral("%1 m").arg(niceKm * 1000.0);
+    const QFont font = uiFont(11);
+    painter.setFont(font);
+    const double bottom = viewport.size().height() - 12;
+    const QRectF back(10, bottom - 22, length + 16 + QFontMetricsF(font).horizontalAdvance(text) + 8, 26);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(255, 255, 255, 200));
+    painter.drawRoundedRect(back, 4, 4);
+    const double left = back.left() + 8, y = bottom - 6;
+    painter.setPen(QPen(InkColor, 1.6, Qt::SolidLine, Qt::FlatCap));
+    painter.drawLine(QPointF(left, y), QPointF(left + length, y));
+    painter.drawLine(QPointF(left, y - 6), QPointF(left, y));
+    painter.drawLine(QPointF(left + length, y - 6), QPointF(left + length, y));
+    painter.drawText(QRectF(left + length + 6, back.top(), 200, back.height() - 2),
+                     Qt::AlignVCenter | Qt::AlignLeft, text);
+}
+
+void MapRenderer::paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    QStringList parts;
+    if (!scene.attribution.isEmpty())
+        parts.append(scene.attribution);
+    parts.append(scene.extraAttributions);
+    if (parts.isEmpty())
+        return;
+    const QString text = parts.join(QStringLiteral(" | "));
+    const QFont font = uiFont(11);
+    const QFontMetricsF metrics(font);
+    const double width = std::min(metrics.horizontalAdvance(text) + 12, viewport.size().width());
+    const double height = metrics.height() + 6;
+    const QRectF box(viewport.size().width() - width, viewport.size().height() - height, width, height);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(255, 255, 255, 215));
+    painter.drawRect(box);
+    painter.setFont(font);
+    painter.setPen(QColor(0x33, 0x3b, 0x45));
+    painter.drawText(box.adjusted(6, 0, -6, 0), Qt::AlignVCenter | Qt::AlignRight,
+                     metrics.elidedText(text, Qt::ElideLeft, box.width() - 12));
+}
+
+} // namespace tracemap
