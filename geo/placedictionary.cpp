@@ -1,0 +1,237 @@
+#include "placedictionary.h"
+
+#include <QFile>
+#include <QRegularExpression>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcPlaces, "tracemap.geo.places", QtWarningMsg)
+
+namespace tracemap {
+
+namespace {
+
+// First words of multi-word city names that are too generic to stand for the city alone.
+const QSet<QString> &genericFirstWords()
+{
+    static const QSet<QString> words{
+        "saint",      "sainte",  "santa",  "santo", "sankt",  "north", "south", "east",
+        "west",       "ciudad",  "nueva",  "nuevo", "puerto", "port",  "porto", "villa",
+        "great",      "greater", "little", "upper", "lower",  "mount", "monte", "general",
+        "presidente", "colonia", "san",    "new",   "los",    "las",   "el",    "la",
+        "le",         "al",      "bandar", "kota",  "ban"};
+    return words;
+}
+
+} // namespace
+
+QString PlaceDictionary::normalizeName(const QString &name)
+{
+    bool ascii = true;
+    for (const QChar c : name)
+        ascii = ascii && c.unicode() < 128;
+    // Most names are ASCII; Unicode decomposition is the slow part of loading.
+    const QString decomposed = (ascii ? name : name.normalized(QString::NormalizationForm_KD)).toLower();
+    QString out;
+    out.reserve(decomposed.size());
+    for (const QChar c : decomposed) {
+        if (c.unicode() < 128) {
+            if ((c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9'))
+                out += c;
+            continue;
+        }
+        switch (c.unicode()) { // letters NFKD does not split into a base letter and a mark
+        case u'ß':
+            out += QLatin1String("ss");
+            break;
+        case u'ø':
+            out += u'o';
+            break;
+        case u'æ':
+            out += QLatin1String("ae");
+            break;
+        case u'œ':
+            out += QLatin1String("oe");
+            break;
+        case u'ł':
+            out += u'l';
+            break;
+        case u'đ':
+            out += u'd';
+            break;
+        case u'ı':
+            out += u'i';
+            break;
+        case u'þ':
+            out += QLatin1String("th");
+            break;
+        default:
+            break; // combining marks and other scripts
+        }
+    }
+    return out;
+}
+
+std::shared_ptr<const PlaceDictionary> PlaceDictionary::loadBuiltin()
+{
+    return load(QStringLiteral(":/geo/airports.tsv"), QStringLiteral(":/geo/cities.tsv"),
+                QStringLiteral(":/geo/carrier-codes.tsv"));
+}
+
+std::shared_ptr<const PlaceDictionary>
+PlaceDictionary::load(const QString &airportsTsv, const QString &citiesTsv, const QString &carrierCodesTsv)
+{
+    auto dictionary = std::make_shared<PlaceDictionary>();
+    dictionary->m_entries.reserve(12000);
+    dictionary->parseFile(carrierCodesTsv, QStringLiteral("carrier"));
+    dictionary->parseFile(citiesTsv, QStringLiteral("city"));
+    dictionary->parseFile(airportsTsv, QStringLiteral("iata"));
+    dictionary->index();
+    return dictionary;
+}
+
+void PlaceDictionary::parseFile(const QString &path, const QString &kind)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_errors << QStringLiteral("%1: %2").arg(path, file.errorString());
+        qCWarning(lcPlaces).noquote() << "cannot read" << path << "-" << file.errorString();
+        return;
+    }
+    int lineNumber = 0;
+    int bad = 0;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        ++lineNumber;
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        const QStringList f = line.split(u'\t');
+        PlaceEntry e;
+        bool okLat = false, okLon = false, okNumber = true;
+        if (kind == QLatin1String("city") && f.size() >= 6) {
+            e.kind = kind;
+            e.city = f[0];
+            e.code = normalizeName(f[0]);
+            e.region = f[1];
+            e.countryCode = f[2].toUpper();
+            e.latitude = f[3].toDouble(&okLat);
+            e.longitude = f[4].toDouble(&okLon);
+            e.population = f[5].toLongLong(&okNumber);
+        } else if (kind == QLatin1String("iata") && f.size() >= 7) {
+            e.kind = kind;
+            e.code = f[0].toLower();
+            e.city = f[1];
+            e.region = f[2];
+            e.countryCode = f[3].toUpper();
+            e.latitude = f[4].toDouble(&okLat);
+            e.longitude = f[5].toDouble(&okLon);
+            e.rank = f[6].toInt(&okNumber);
+        } else if (kind == QLatin1String("carrier") && f.size() >= 7) {
+            e.code = f[0].toLower();
+            e.kind = f[1];
+            e.city = f[2];
+            e.region = f[3];
+            e.countryCode = f[4].toUpper();
+            e.latitude = f[5].toDouble(&okLat);
+            e.longitude = f[6].toDouble(&okLon);
+            e.note = f.value(7);
+            e.rank = 2;
+            okNumber = e.kind == QLatin1String("clli") || e.kind == QLatin1String("metro");
+        } else {
+            okNumber = false;
+        }
+        const bool valid = okLat && okLon && okNumber && !e.code.isEmpty() && e.latitude >= -90 &&
+                           e.latitude <= 90 && e.longitude >= -180 && e.longitude <= 180;
+        if (!valid) {
+            if (++bad <= 5)
+                qCWarning(lcPlaces).noquote() << path << "line" << lineNumber << "skipped";
+            continue;
+        }
+        m_entries.append(std::move(e));
+    }
+    if (bad > 0)
+        m_errors << QStringLiteral("%1: %2 unreadable lines skipped").arg(path).arg(bad);
+}
+
+void PlaceDictionary::index()
+{
+    for (int i = 0; i < m_entries.size(); ++i) {
+        const PlaceEntry &e = m_entries.at(i);
+        m_countries.insert(e.countryCode);
+        if (e.kind != QLatin1String("city")) {
+            m_byCode.insert(e.code, i);
+            continue;
+        }
+        m_byName.insert(e.code, i);
+        // "Frankfurt am Main" is also "frankfurt" (Level3's Frankfurt1): the first word alone,
+        // when it is long and specific enough.
+        static const QRegularExpression spaces(QStringLiteral("[\\s\\-]+"));
+        QStringList words = e.city.split(spaces, Qt::SkipEmptyParts);
+        if (words.size() > 1) {
+            const QString first = normalizeName(words.first());
+            if (first.size() >= 5 && !genericFirstWords().contains(first) && first != e.code)
+                m_byName.insert(first, i);
+        }
+        // "New York City" is also "newyork" (Level3's NewYork1).
+        if (words.size() > 2 && words.last() == QLatin1String("City")) {
+            words.removeLast();
+            m_byName.insert(normalizeName(words.join(QString())), i);
+        }
+    }
+    // Codes get the population of their city, so ranking can prefer big places.
+    for (PlaceEntry &e : m_entries) {
+        if (e.kind == QLatin1String("city"))
+            continue;
+        for (int i : m_byName.values(normalizeName(e.city))) {
+            const PlaceEntry &city = m_entries.at(i);
+            if (city.countryCode == e.countryCode)
+                e.population = std::max(e.population, city.population);
+        }
+    }
+}
+
+QList<PlaceEntry> PlaceDictionary::findCode(const QString &code) const
+{
+    QList<int> hits = m_byCode.values(code.toLower());
+    std::sort(hits.begin(), hits.end()); // carriers' file is read first: their codes lead
+    QList<PlaceEntry> result;
+    for (int i : std::as_const(hits))
+        result.append(m_entries.at(i));
+    return result;
+}
+
+QList<PlaceEntry> PlaceDictionary::findCity(const QString &name, const QString &countryCode) const
+{
+    const QString key = normalizeName(name);
+    if (key.isEmpty())
+        return {};
+    QList<int> hits = m_byName.values(key);
+    hits.removeIf([&](int i) {
+        return !countryCode.isEmpty() &&
+               m_entries.at(i).countryCode.compare(countryCode, Qt::CaseInsensitive) != 0;
+    });
+    std::sort(hits.begin(), hits.end());
+    std::stable_sort(hits.begin(), hits.end(),
+                     [&](int a, int b) { return m_entries.at(a).population > m_entries.at(b).population; });
+    QList<PlaceEntry> result;
+    for (int i : std::as_const(hits))
+        result.append(m_entries.at(i));
+    return result;
+}
+
+bool PlaceDictionary::isCountryCode(const QString &code) const
+{
+    return m_countries.contains(code.toUpper());
+}
+
+int PlaceDictionary::size() const
+{
+    return int(m_entries.size());
+}
+
+QStringList PlaceDictionary::loadErrors() const
+{
+    return m_errors;
+}
+
+} // namespace tracemap
