@@ -582,6 +582,11 @@ void NominatimClient::search(const QString &query, Callback done)
             done(failed(QStringLiteral("empty place name")));
         return;
     }
+    if (text.size() > maxQueryLength) {
+        if (done)
+            done(failed(QStringLiteral("place name longer than %1 characters").arg(maxQueryLength)));
+        return;
+    }
     PendingLookup lookup;
     lookup.endpoint = Endpoint::Search;
     lookup.url =

@@ -49,6 +49,7 @@ public:
     static constexpr int minRequestIntervalMs = 1100;
     static constexpr qint64 maxBodyBytes = 1 << 20;
     static constexpr int defaultMaxQueued = 32;
+    static constexpr int maxQueryLength = 500; // longer place names are refused, not sent
     static constexpr int resolvedTtlDays = 30;
     static constexpr int notFoundTtlDays = 7;
     static constexpr int defaultBackoffSeconds = 60;

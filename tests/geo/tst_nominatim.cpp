@@ -253,6 +253,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("zoom");
         QTest::newRow("empty place name") << QString() << 0.0 << 0.0 << -1;
         QTest::newRow("blank place name") << QStringLiteral("  \t ") << 0.0 << 0.0 << -1;
+        QTest::newRow("place name of 501 characters") << QString(501, QLatin1Char('a')) << 0.0 << 0.0 << -1;
         QTest::newRow("latitude 91") << QString() << 91.0 << 0.0 << 10;
         QTest::newRow("longitude -181") << QString() << 0.0 << -181.0 << 10;
         QTest::newRow("latitude NaN") << QString() << qQNaN() << 0.0 << 10;
