@@ -96,7 +96,8 @@ bool isCut(QPointF a, QPointF b)
     const bool west = a.x() < Eps && b.x() < Eps;
     const bool east = a.x() > 1 - Eps && b.x() > 1 - Eps;
     const bool south = a.y() > 1 - Eps && b.y() > 1 - Eps;
-    return west || east || south;
+    const bool north = a.y() < Eps && b.y() < Eps;
+    return west || east || south || north;
 }
 
 // Sutherland-Hodgman against an axis-aligned rectangle.
@@ -149,6 +150,74 @@ QList<QPointF> clipPolygon(const QList<QPointF> &polygon, const QRectF &rect)
         }
     }
     return output;
+}
+
+QList<QPointF> project(const QList<QPointF> &lonLat)
+{
+    QList<QPointF> points;
+    points.reserve(lonLat.size());
+    for (const QPointF &p : lonLat)
+        points.append(WebMercator::coordinateToNormalized(p.y(), p.x()));
+    return points;
+}
+
+// Natural Earth in world-atlas is spherical: Russia, Fiji and Antarctica cross ±180°. A ring is
+// unwrapped into continuous longitudes (closed over the pole when it circles it) and clipped into
+// the [-180, 180] window of each copy of the world it covers.
+QList<QList<QPointF>> cutAtAntimeridian(const QList<QPointF> &ring)
+{
+    if (ring.size() < 3)
+        return {};
+    QList<QPointF> unwrapped;
+    unwrapped.reserve(ring.size() + 2);
+    double offset = 0.0, minX = ring[0].x(), maxX = ring[0].x(), latitudeSum = 0.0;
+    bool jumps = false;
+    for (qsizetype i = 0; i < ring.size(); ++i) {
+        if (i > 0) {
+            const double delta = ring[i].x() - ring[i - 1].x();
+            if (std::abs(delta) > 180.0) {
+                offset += delta > 0 ? -360.0 : 360.0;
+                jumps = true;
+            }
+        }
+        const QPointF p(ring[i].x() + offset, ring[i].y());
+        unwrapped.append(p);
+        minX = std::min(minX, p.x());
+        maxX = std::max(maxX, p.x());
+        latitudeSum += p.y();
+    }
+    if (!jumps)
+        return {ring};
+    if (std::abs(unwrapped.last().x() - unwrapped.first().x()) > 180.0) {
+        // Circles a pole: close it along the pole.
+        const double pole = latitudeSum / unwrapped.size() < 0 ? -90.0 : 90.0;
+        unwrapped.append(QPointF(unwrapped.last().x(), pole));
+        unwrapped.append(QPointF(unwrapped.first().x(), pole));
+    }
+    QList<QList<QPointF>> pieces;
+    for (int k = int(std::floor((minX + 180.0) / 360.0)); k <= int(std::floor((maxX + 180.0) / 360.0)); ++k) {
+        const QRectF window(-180.0 + 360.0 * k, -90.5, 360.0, 181.0);
+        QList<QPointF> piece = clipPolygon(unwrapped, window);
+        if (piece.size() < 3)
+            continue;
+        for (QPointF &p : piece)
+            p.rx() = std::clamp(p.x() - 360.0 * k, -180.0, 180.0);
+        pieces.append(piece);
+    }
+    return pieces;
+}
+
+// Lines are simply broken where they jump across the map.
+QList<QList<QPointF>> splitAtJumps(const QList<QPointF> &line)
+{
+    QList<QList<QPointF>> pieces(1);
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        if (i > 0 && std::abs(line[i].x() - line[i - 1].x()) > 180.0)
+            pieces.append(QList<QPointF>());
+        pieces.last().append(line[i]);
+    }
+    pieces.removeIf([](const QList<QPointF> &piece) { return piece.size() < 2; });
+    return pieces;
 }
 
 // Liang-Barsky for one segment; false when it misses the rectangle.
@@ -218,6 +287,7 @@ std::shared_ptr<const Basemap> Basemap::fromData(const QByteArray &data, QString
         decoded.scaleDenominator = reader.byte();
         const double scaleX = reader.float64(), scaleY = reader.float64();
         const double translateX = reader.float64(), translateY = reader.float64();
+        // Arcs in (longitude, latitude); projected once rings are cut at the antimeridian.
         QList<QList<QPointF>> arcs(reader.count());
         for (QList<QPointF> &arc : arcs) {
             const qsizetype points = reader.count();
@@ -226,8 +296,7 @@ std::shared_ptr<const Basemap> Basemap::fromData(const QByteArray &data, QString
             for (qsizetype i = 0; i < points && reader.ok(); ++i) {
                 x += reader.zigzag();
                 y += reader.zigzag();
-                arc.append(
-                    WebMercator::coordinateToNormalized(y * scaleY + translateY, x * scaleX + translateX));
+                arc.append(QPointF(x * scaleX + translateX, y * scaleY + translateY));
             }
         }
         const qsizetype rings = reader.count();
@@ -245,29 +314,35 @@ std::shared_ptr<const Basemap> Basemap::fromData(const QByteArray &data, QString
                 // Consecutive arcs share their end points.
                 ring.append(ring.isEmpty() ? arc : arc.mid(1));
             }
-            if (ring.size() < 3)
-                continue;
-            // Coasts: the ring's edges minus the data's cuts.
-            QList<QPointF> coast;
-            for (qsizetype i = 0; i < ring.size(); ++i) {
-                const QPointF &p = ring[i];
-                if (i > 0 && isCut(ring[i - 1], p)) {
-                    if (coast.size() > 1)
-                        decoded.coasts.append({coast, boundsOf(coast)});
-                    coast.clear();
+            for (const QList<QPointF> &piece : cutAtAntimeridian(ring)) {
+                const QList<QPointF> projected = project(piece);
+                if (projected.size() < 3)
+                    continue;
+                // Coasts: the ring's edges minus the cuts (antimeridian, poles).
+                QList<QPointF> coast;
+                for (qsizetype i = 0; i <= projected.size(); ++i) {
+                    const QPointF &p = projected[i % projected.size()];
+                    if (i > 0 && isCut(coast.last(), p)) {
+                        if (coast.size() > 1)
+                            decoded.coasts.append({coast, boundsOf(coast)});
+                        coast.clear();
+                    }
+                    coast.append(p);
                 }
-                coast.append(p);
+                if (coast.size() > 1)
+                    decoded.coasts.append({coast, boundsOf(coast)});
+                decoded.land.append({projected, boundsOf(projected)});
             }
-            if (coast.size() > 1)
-                decoded.coasts.append({coast, boundsOf(coast)});
-            decoded.land.append({ring, boundsOf(ring)});
         }
         const qsizetype borders = reader.count();
         for (qsizetype b = 0; b < borders && reader.ok(); ++b) {
             const quint64 index = reader.varint();
             if (index >= quint64(arcs.size()))
                 return fail(QStringLiteral("basemap border refers to a missing arc"));
-            decoded.borders.append({arcs[index], boundsOf(arcs[index])});
+            for (const QList<QPointF> &piece : splitAtJumps(arcs[index])) {
+                const QList<QPointF> projected = project(piece);
+                decoded.borders.append({projected, boundsOf(projected)});
+            }
         }
         basemap->m_levels.append(std::move(decoded));
     }
