@@ -77,6 +77,8 @@ AgentService::AgentService(const Config &config, EngineThread *engine, ProbeLimi
     connect(e, &TraceEngine::hopUpdated, this, &AgentService::onHopUpdated);
     connect(e, &TraceEngine::traceFinished, this, &AgentService::onTraceFinished);
     connect(e, &TraceEngine::pingFinished, this, &AgentService::onPingFinished);
+    m_sweep.setInterval(250);
+    connect(&m_sweep, &QTimer::timeout, this, &AgentService::sweep);
 }
 
 AgentService::~AgentService() = default;
@@ -90,21 +92,50 @@ void AgentService::submit(const ProbeJobPtr &job)
     // Resolve here rather than in the engine: every address must pass the destination
     // policy BEFORE the first probe leaves, and the engine is then given the literal.
     const int key = ++m_nextLookupKey;
-    m_resolving.insert(key, job);
+    // Literals need no lookup (and no trip through QHostInfo's thread pool).
+    QHostAddress literal;
+    if (literal.setAddress(job->dest)) {
+        QHostInfo info(key);
+        info.setAddresses({literal});
+        resolved(job, info);
+        return;
+    }
     const int lookupId = QHostInfo::lookupHost(job->dest, this, [this, key](const QHostInfo &info) {
-        if (ProbeJobPtr j = m_resolving.take(key))
+        if (auto it = m_resolving.find(key); it != m_resolving.end()) {
+            const ProbeJobPtr j = it->job;
+            m_resolving.erase(it);
             resolved(j, info);
-    });
-    QTimer::singleShot(kResolveTimeoutMs, this, [this, key, lookupId] {
-        if (ProbeJobPtr j = m_resolving.take(key)) {
-            QHostInfo::abortHostLookup(lookupId);
-            fail(j, 504,
-                 QStringLiteral("cannot resolve '%1': no answer within %2 s")
-                     .arg(j->dest)
-                     .arg(kResolveTimeoutMs / 1000),
-                 QStringLiteral("dest"));
         }
     });
+    m_resolving.insert(key, Resolving{job, lookupId, QDeadlineTimer(kResolveTimeoutMs)});
+    if (!m_sweep.isActive())
+        m_sweep.start();
+}
+
+void AgentService::sweep()
+{
+    for (auto it = m_resolving.begin(); it != m_resolving.end();) {
+        if (!it->deadline.hasExpired()) {
+            ++it;
+            continue;
+        }
+        QHostInfo::abortHostLookup(it->lookupId);
+        const ProbeJobPtr job = it->job;
+        it = m_resolving.erase(it);
+        fail(job, 504,
+             QStringLiteral("cannot resolve '%1': no answer within %2 s")
+                 .arg(job->dest)
+                 .arg(kResolveTimeoutMs / 1000),
+             QStringLiteral("dest"));
+    }
+    for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
+        if (!it->timedOut && it->deadline.hasExpired()) {
+            it->timedOut = true;
+            m_engine->cancel(it.key()); // ends in a Cancelled result, answered 504
+        }
+    }
+    if (m_jobs.isEmpty() && m_resolving.isEmpty())
+        m_sweep.stop();
 }
 
 void AgentService::resolved(const ProbeJobPtr &job, const QHostInfo &info)
@@ -159,17 +190,10 @@ void AgentService::start(const ProbeJobPtr &job, const QHostAddress &destination
         request.target = destination.toString();
         id = m_engine->startTrace(request);
     }
-    m_jobs.insert(id, Running{job, {}, {}, false});
-    QTimer::singleShot(m_config.limits.maxRequestSec * 1000, this, [this, id] { timeOut(id); });
-}
-
-void AgentService::timeOut(quint64 id)
-{
-    auto it = m_jobs.find(id);
-    if (it == m_jobs.end())
-        return;
-    it->timedOut = true;
-    m_engine->cancel(id); // ends in a Cancelled result, answered 504
+    m_jobs.insert(id,
+                  Running{job, {}, {}, QDeadlineTimer(qint64(m_config.limits.maxRequestSec) * 1000), false});
+    if (!m_sweep.isActive())
+        m_sweep.start();
 }
 
 void AgentService::fail(const ProbeJobPtr &job, int status, const QString &message, const QString &parameter)
@@ -285,10 +309,12 @@ void AgentService::onPingFinished(quint64 id, const PingResult &finished)
 void AgentService::shutdown()
 {
     m_shuttingDown = true;
-    const QList<ProbeJobPtr> resolving = m_resolving.values();
+    const QList<Resolving> resolving = m_resolving.values();
     m_resolving.clear();
-    for (const ProbeJobPtr &job : resolving)
-        fail(job, 503, QStringLiteral("the agent is shutting down"));
+    for (const Resolving &r : resolving) {
+        QHostInfo::abortHostLookup(r.lookupId);
+        fail(r.job, 503, QStringLiteral("the agent is shutting down"));
+    }
     for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it)
         m_engine->cancel(it.key());
     if (runningJobs() == 0)

@@ -9,9 +9,11 @@
 #include "enginethread.h"
 #include "probelimiter.h"
 
+#include <QDeadlineTimer>
 #include <QHash>
 #include <QHostInfo>
 #include <QObject>
+#include <QTimer>
 
 namespace tracemap::agent {
 
@@ -40,14 +42,20 @@ private:
         ProbeJobPtr job;
         TraceResult traceContext; // from traceStarted, target = the caller's name
         QSet<int> streamedTtls;
+        QDeadlineTimer deadline; // max_request_time
         bool timedOut = false;
+    };
+    struct Resolving
+    {
+        ProbeJobPtr job;
+        int lookupId = -1;
+        QDeadlineTimer deadline;
     };
 
     void resolved(const ProbeJobPtr &job, const QHostInfo &info);
     void start(const ProbeJobPtr &job, const QHostAddress &destination);
     void fail(const ProbeJobPtr &job, int status, const QString &message, const QString &parameter = {});
     void finishJob(const ProbeJobPtr &job);
-    void timeOut(quint64 id);
 
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
     void onHopUpdated(quint64 id, const tracemap::Hop &hop);
@@ -58,8 +66,11 @@ private:
     EngineThread *m_engine;
     ProbeLimiter *m_limiter;
     QHash<quint64, Running> m_jobs;
-    QHash<int, ProbeJobPtr> m_resolving; // by m_nextLookupKey
+    QHash<int, Resolving> m_resolving; // by m_nextLookupKey
     int m_nextLookupKey = 0;
+    // One timer for every deadline (a timer per request would pile up under load).
+    QTimer m_sweep;
+    void sweep();
     bool m_shuttingDown = false;
 };
 
