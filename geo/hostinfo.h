@@ -1,0 +1,102 @@
+#pragma once
+// Reverse DNS names and origin AS numbers of hop addresses, asynchronous, with timeouts and an
+// in-memory cache that remembers "not found" too (timeouts and failures are not cached, so a
+// later hop lookup may try again).
+//
+// Reverse DNS: the system resolver through QHostInfo (/etc/hosts, then DNS), or PTR queries
+// through QDnsLookup to `dnsServer` when one is set.
+// Origin AS: the offline AS table first (AsDatabase, loaded on a worker thread), then, only when
+// `cymru` is on, Team Cymru's DNS interface: TXT d.c.b.a.origin.asn.cymru.com (IPv6: nibbles
+// under origin6.asn.cymru.com) and TXT AS<n>.asn.cymru.com for the AS name.
+
+#include "geotypes.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <QObject>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcHostInfo)
+
+class QDnsLookup;
+
+namespace tracemap {
+
+class AsDatabase;
+
+struct HostInfoSettings
+{
+    bool reverseDns = true;
+    bool cymru = false;
+    QStringList asDatabasePaths; // AS MMDB or @ip-location-db/asn CSV files
+    QHostAddress dnsServer;      // null = the system resolver (reverse DNS) / system DNS (Cymru)
+    int timeoutMs = 3000;        // per DNS query
+};
+
+class HostInfoResolver : public QObject
+{
+    Q_OBJECT
+public:
+    using NameCallback = std::function<void(LookupStatus, const QString &)>;
+    using AsCallback = std::function<void(LookupStatus, const AsInfo &)>;
+
+    explicit HostInfoResolver(const HostInfoSettings &settings, QObject *parent = nullptr);
+    ~HostInfoResolver() override;
+
+    // Each callback is called exactly once, possibly before the call returns (cache hits,
+    // disabled lookups). Concurrent requests for one address share one query.
+    void reverseName(const QHostAddress &address, NameCallback done);
+    void originAs(const QHostAddress &address, AsCallback done);
+
+    // True once the offline AS table has been loaded (or there is none).
+    bool asTableReady() const;
+    QStringList attributions() const;
+    const HostInfoSettings &settings() const { return m_settings; }
+
+    // DNS names queried for an address: "4.3.2.1.in-addr.arpa", "…ip6.arpa",
+    // "4.3.2.1.origin.asn.cymru.com", "…origin6.asn.cymru.com".
+    static QString reverseDnsName(const QHostAddress &address);
+    static QString cymruOriginName(const QHostAddress &address);
+    // Parses "13335 | 1.1.1.0/24 | AU | apnic | 2011-08-11" (origin) into `info`.
+    static bool parseCymruOrigin(const QString &text, AsInfo *info);
+    // Parses "13335 | US | arin | 2010-07-14 | CLOUDFLARENET - Cloudflare, Inc., US" (AS name).
+    static bool parseCymruAsName(const QString &text, AsInfo *info);
+
+signals:
+    void asTableLoaded();
+
+private:
+    struct NameEntry
+    {
+        LookupStatus status;
+        QString name;
+    };
+    struct AsEntry
+    {
+        LookupStatus status;
+        AsInfo info;
+    };
+
+    void finishName(const QString &key, LookupStatus status, const QString &name);
+    void finishAs(const QString &key, LookupStatus status, const AsInfo &info);
+    void resolveAs(const QHostAddress &address);
+    void queryCymruOrigin(const QHostAddress &address);
+    void queryCymruName(const QString &key, AsInfo info);
+    QDnsLookup *startTxt(const QString &name);
+    void armTimeout(QObject *lookup, std::function<void()> onTimeout);
+
+    HostInfoSettings m_settings;
+    QHash<QString, NameEntry> m_names;
+    QHash<QString, QList<NameCallback>> m_pendingNames;
+    QHash<QString, AsEntry> m_as;
+    QHash<QString, QList<AsCallback>> m_pendingAs;
+    QList<QHostAddress> m_waitingForTable;
+    std::shared_ptr<const AsDatabase> m_asTable;
+    bool m_asTableReady = true;
+};
+
+} // namespace tracemap
