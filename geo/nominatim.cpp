@@ -44,26 +44,46 @@ namespace {
 // limiter object through every layer would let one forgotten instance break the policy
 // silently. Budgets are per server (scheme, host, port): a private Nominatim does not share the
 // public one's. A mutex guards it because clients may live in different threads.
+//
+// One request per server is in flight at a time, and the next leaves at least a second after
+// the previous answer ended as well as 1.1 s after the previous request left: so the server
+// sees requests at least a second apart however the network delays each of them.
 class ServerRateLimiter
 {
 public:
+    static constexpr qint64 busyPollMs = 100; // how often a client waiting on another's request looks again
+
     static ServerRateLimiter &instance()
     {
         static ServerRateLimiter limiter;
         return limiter;
     }
 
-    // Takes the server's next send slot if it is due (returns 0), else returns the ms to wait.
-    qint64 tryAcquire(const QString &server, qint64 intervalMs)
+    // Takes the server's send slot if it is free and due (returns 0), else returns the ms to
+    // wait before asking again. The slot is held until release(), or `holdMs` at most (a
+    // safety net: an answer always ends by its deadline).
+    qint64 tryAcquire(const QString &server, qint64 intervalMs, qint64 holdMs)
     {
         QMutexLocker lock(&m_mutex);
         State &state = m_servers[server];
         const qint64 now = nowMs();
+        if (state.busyUntilMs > now)
+            return std::min(state.busyUntilMs - now, busyPollMs);
         const qint64 due = std::max(state.nextSlotMs, state.backOffUntilMs);
         if (now < due)
             return due - now;
         state.nextSlotMs = now + intervalMs;
+        state.busyUntilMs = now + holdMs;
         return 0;
+    }
+
+    // The request that held the slot has ended: the next may leave `gapMs` from now at the earliest.
+    void release(const QString &server, qint64 gapMs)
+    {
+        QMutexLocker lock(&m_mutex);
+        State &state = m_servers[server];
+        state.busyUntilMs = 0;
+        state.nextSlotMs = std::max(state.nextSlotMs, nowMs() + gapMs);
     }
 
     void backOff(const QString &server, qint64 durationMs)
@@ -85,6 +105,7 @@ private:
     {
         qint64 nextSlotMs = 0;
         qint64 backOffUntilMs = 0;
+        qint64 busyUntilMs = 0;
     };
 
     static qint64 nowMs()
@@ -442,7 +463,8 @@ void NominatimClient::Private::pump()
     }
     if (sendTimer.isActive())
         return;
-    const qint64 wait = ServerRateLimiter::instance().tryAcquire(limiterKey, minRequestIntervalMs);
+    const qint64 wait =
+        ServerRateLimiter::instance().tryAcquire(limiterKey, minRequestIntervalMs, qint64(timeoutMs) + 1000);
     if (wait > 0) {
         sendTimer.start(int(std::min<qint64>(wait, minRequestIntervalMs)));
         return;
@@ -469,6 +491,7 @@ void NominatimClient::Private::send(const QString &key)
         [this, key](const HttpFetchResult &result) {
             fetch = nullptr;
             inFlightKey.clear();
+            ServerRateLimiter::instance().release(limiterKey, minGapAfterAnswerMs);
             const auto found = pending.constFind(key);
             if (found == pending.cend())
                 return;
@@ -627,8 +650,10 @@ void NominatimClient::reverse(double latitude, double longitude, int zoom, Callb
 void NominatimClient::cancelAll()
 {
     d->sendTimer.stop();
-    if (d->fetch)
+    if (d->fetch) {
         d->fetch->cancel();
+        ServerRateLimiter::instance().release(d->limiterKey, minGapAfterAnswerMs);
+    }
     d->fetch = nullptr;
     d->inFlightKey.clear();
     d->queue.clear();

@@ -2,7 +2,7 @@
 // OpenStreetMap Nominatim: place names to coordinates (/search) and coordinates to a place name
 // (/reverse), following the usage policy (docs/online-services.md):
 //  - at most one request per second to a server, counted across the whole program (every
-//    NominatimClient shares one limiter per server, see nominatim.cpp);
+//    NominatimClient shares one limiter per server, see nominatim.cpp), one at a time;
 //  - a User-Agent naming tracemap and its version; a configurable server;
 //  - every answer cached, in memory and in SQLite at `cachePath` (places for 30 days, "no such
 //    place" for 7); identical pending requests are sent once;
@@ -47,6 +47,8 @@ public:
     // Shortest time between two requests to one server, program-wide. The policy says one a
     // second; the margin keeps timer and scheduling jitter from ever making it less.
     static constexpr int minRequestIntervalMs = 1100;
+    // ...and between the end of one answer and the next request (one request in flight per server).
+    static constexpr int minGapAfterAnswerMs = 1000;
     static constexpr qint64 maxBodyBytes = 1 << 20;
     static constexpr int defaultMaxQueued = 32;
     static constexpr int maxQueryLength = 500; // longer place names are refused, not sent

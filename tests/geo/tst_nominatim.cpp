@@ -431,6 +431,29 @@ private Q_SLOTS:
         QVERIFY(requests.last().receivedMs - requests.first().receivedMs < 19 * 1500);
     }
 
+    // A slow server: the next request waits for the previous answer, plus a second, so the
+    // server never has two of ours at once nor two arriving within a second.
+    void nextRequestWaitsForTheAnswer()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route("/search", [](const LoopbackHttpServer::Request &) {
+            LoopbackHttpServer::Response r = respond(frankfurtSearch);
+            r.delayMs = 700;
+            return r;
+        });
+        auto first = client(server);
+        auto second = client(server);
+        Answers answers;
+        first->search(QStringLiteral("one"), answers.callback());
+        second->search(QStringLiteral("two"), answers.callback());
+        QTRY_COMPARE_WITH_TIMEOUT(answers.list.size(), 2, 10000);
+        const auto requests = server.requests();
+        QCOMPARE(requests.size(), 2);
+        const qint64 gap = requests.at(1).receivedMs - requests.at(0).receivedMs;
+        QVERIFY2(gap >= 1700, qPrintable(QString::number(gap)));
+    }
+
     void identicalRequestsAreSentOnce()
     {
         LoopbackHttpServer server;
