@@ -263,7 +263,8 @@ void TileLoader::send(const TileId &tile)
 {
     QNetworkRequest request(urlFor(tile));
     request.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    // No CacheLoadControl attribute: AlwaysNetwork would add "Cache-Control: no-cache", which the
+    // OSM policy asks clients not to send. The QNAM has no cache of its own; ours is on disk.
     request.setTransferTimeout(m_timeoutMs);
     bool conditional = false;
     if (m_images.contains(tile)) {
