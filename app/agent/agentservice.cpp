@@ -132,6 +132,18 @@ void AgentService::sweep()
         if (!it->timedOut && it->deadline.hasExpired()) {
             it->timedOut = true;
             m_engine->cancel(it.key()); // ends in a Cancelled result, answered 504
+            continue;
+        }
+        // The caller hung up (noticed by the HTTP side while the connection was not
+        // suspended, e.g. mid-stream): stop probing for nobody and free the slot.
+        bool abandoned = false;
+        {
+            std::lock_guard lock(it->job->mutex);
+            abandoned = it->job->abandoned;
+        }
+        if (abandoned && !it->timedOut) {
+            it->timedOut = true;
+            m_engine->cancel(it.key());
         }
     }
     if (m_jobs.isEmpty() && m_resolving.isEmpty())
@@ -217,8 +229,6 @@ void AgentService::fail(const ProbeJobPtr &job, int status, const QString &messa
 void AgentService::finishJob(const ProbeJobPtr &job)
 {
     m_limiter->release(job->client);
-    if (m_shuttingDown && runningJobs() == 0)
-        emit idle();
 }
 
 void AgentService::onTraceStarted(quint64 id, const TraceResult &initial)
@@ -317,8 +327,6 @@ void AgentService::shutdown()
     }
     for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it)
         m_engine->cancel(it.key());
-    if (runningJobs() == 0)
-        QTimer::singleShot(0, this, &AgentService::idle);
 }
 
 void AgentService::abortAll()

@@ -27,14 +27,11 @@ public:
 
     // Main thread only.
     void submit(const ProbeJobPtr &job);
-    // Cancels every probe; they end with 503. Emits idle() once nothing runs.
+    // Cancels every probe; they end with 503 (the caller waits for ProbeLimiter::active() == 0).
     void shutdown();
     // Answers 503 for whatever still runs (when the engine did not stop in time).
     void abortAll();
     int runningJobs() const { return int(m_jobs.size() + m_resolving.size()); }
-
-signals:
-    void idle();
 
 private:
     struct Running
