@@ -242,7 +242,8 @@ private:
         request.receivedMs = m_clock.elapsed();
         m_requests.append(request);
 
-        const Handler &handler = m_routes.contains(request.path) ? m_routes[request.path] : m_default;
+        // A copy: a handler may add routes while it runs.
+        const Handler handler = m_routes.value(request.path, m_default);
         Response response = handler ? handler(request) : text("not found\n", 404);
         it->busy = true;
         if (response.neverAnswer)
@@ -263,14 +264,20 @@ private:
         switch (status) {
         case 200:
             return "OK";
+        case 201:
+            return "Created";
         case 204:
             return "No Content";
+        case 304:
+            return "Not Modified";
         case 301:
             return "Moved Permanently";
         case 302:
             return "Found";
         case 400:
             return "Bad Request";
+        case 401:
+            return "Unauthorized";
         case 403:
             return "Forbidden";
         case 404:
