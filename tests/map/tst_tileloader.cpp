@@ -413,6 +413,7 @@ void TestTileLoader::offlineSendsNothing()
     // Switched on again: the wanted tiles are fetched.
     loader->setNetworkEnabled(true);
     QTRY_COMPARE(m_server->requestCount(), 7);
+    QTRY_COMPARE(loader->pendingCount(), 0);
     // Switched off mid-flight: requests are abandoned, nothing more goes out.
     m_server->setDefaultHandler([](const Server::Request &) {
         Server::Response r = tileResponse();
