@@ -22,8 +22,7 @@ TRACEMAP_DEPS_BUILD=(
     libqt6sql6-sqlite  # the geolocation cache
     qt6-declarative-dev # Qt Quick / QML for the desktop app
     qt6-positioning-dev # QGeoCoordinate: great-circle arcs
-    qt6-httpserver-dev  # tracemap-agent
-    qt6-websockets-dev  # needed by Qt HTTP Server's CMake package
+    libmicrohttpd-dev   # tracemap-agent's HTTP server (see docs/agent.md for why)
     libmaxminddb-dev    # offline IP database (MMDB)
     qml6-module-qtquick
     qml6-module-qtquick-controls
