@@ -112,6 +112,11 @@ echo
 echo "baseline RSS after warm-up: $(mb "$rss_base") MB; agent access log lines: $(grep -c ' access ' "$work/agent.log")"
 # The agent still answers and shuts down cleanly.
 kill -TERM "$agent_pid"
-wait "$agent_pid" && echo "agent exited 0 on SIGTERM" || { echo "FAIL: agent exit status $?" >&2; fail=1; }
+if wait "$agent_pid"; then
+    echo "agent exited 0 on SIGTERM"
+else
+    echo "FAIL: agent exit status $?" >&2
+    fail=1
+fi
 agent_pid=
 exit $fail
