@@ -8,6 +8,7 @@
 * 50 concurrent traceroute requests to 50 different targets (dst addresses, every router,
   the filtered host, the ICMP-only host, IPv4 and IPv6) each return their own, correct path.
 * A name from the namespace's /etc/hosts that resolves into a denied prefix gets 403.
+* A trace that outlives max_request_time is cancelled: 504, or an error line when streaming.
 * SIGTERM stops the agent cleanly.
 
 usage: test_agent.py /path/to/tracemap-cli [/path/to/tracemap-agent]
@@ -223,6 +224,25 @@ def main():
                                f"  got  {fmt_hops(hops)}\n  want {fmt_hops(expect)}")
             t.check("50 concurrent traces: every answer is its own target's path", not bad, "\n".join(bad),
                     f"{wall:.2f}s wall")
+            # -- the total time limit: a trace to the filtered host outlives max_request_time
+            with open(config_path, "w") as f:
+                f.write("[limits]\nmax_request_time=1\n")
+            short = Agent(t, agent_bin, config_path)
+            try:
+                t0 = time.monotonic()
+                status, body = curl(t, short.url("/traceroute?dest=198.18.11.1&timeout=3"))
+                took = time.monotonic() - t0
+                t.check("max_request_time: 504 after about 1 s", status == 504 and 0.9 < took < 2.5
+                        and "error" in json.loads(body), f"{status} after {took:.2f}s: {body}")
+                r = t.run(["curl", "-sS", "-N", "--noproxy", "*", "-m", "30",
+                           short.url("/traceroute?dest=198.18.11.1&timeout=3&stream=1")], timeout=40)
+                lines = [json.loads(x) for x in r.out.splitlines() if x.strip()]
+                t.check("max_request_time while streaming: hops, then an error line with 504",
+                        len(lines) >= 2 and lines[0].get("event") == "hop"
+                        and lines[-1].get("event") == "error" and lines[-1].get("status") == 504, r.brief())
+            finally:
+                short.proc.send_signal(signal.SIGTERM)
+                short.proc.wait(10)
         finally:
             agent.proc.send_signal(signal.SIGTERM)
             try:
