@@ -1,0 +1,102 @@
+// The map half of the window: Tracemap.Map's MapView bound to the hop model, a tooltip
+// for the hovered marker, and small zoom / fit controls. Tiles are fetched only when the
+// app is not offline; otherwise the compiled-in basemap is drawn.
+import QtQuick
+import QtQuick.Controls
+import Tracemap.App
+import Tracemap.Map
+
+Item {
+    id: root
+    required property TraceController controller
+    required property AppSettings settings
+    property alias currentIndex: mapView.currentIndex
+    // The user's choice in View → Map tiles; offline always wins.
+    property bool tilesEnabled: true
+    readonly property alias attribution: mapView.attribution
+    readonly property alias tilesSettled: mapView.tilesSettled
+    readonly property alias view: mapView
+    signal hopClicked(int row)
+
+    function fitRoute() { mapView.fitRoute() }
+    function setView(latitude, longitude, zoom) {
+        mapView.zoom = zoom
+        mapView.centerLatitude = latitude
+        mapView.centerLongitude = longitude
+    }
+    // Moves the view by a number of pixels, as a drag would.
+    function panBy(dx, dy) {
+        const c = mapView.pixelToCoordinate(Qt.point(mapView.width / 2 + dx, mapView.height / 2 + dy))
+        mapView.centerLatitude = c.x
+        mapView.centerLongitude = c.y
+    }
+    function exportImage(path, width, height) { return mapView.exportImage(path, width, height) }
+
+    MapView {
+        id: mapView
+        objectName: "mapView"
+        anchors.fill: parent
+        model: root.controller.model
+        tileUrlTemplate: root.settings.tileUrl
+        networkEnabled: !root.settings.offline
+        tilesEnabled: root.tilesEnabled && !root.settings.offline
+        hasSource: root.controller.hasSource
+        sourceLatitude: root.controller.hasSource ? root.controller.sourceLatitude : 0
+        sourceLongitude: root.controller.hasSource ? root.controller.sourceLongitude : 0
+        extraAttributions: root.controller.attributions
+        focus: true
+        onHopClicked: (row) => root.hopClicked(row)
+    }
+
+    // Details of the marker under the mouse.
+    ToolTip {
+        id: hoverTip
+        parent: mapView
+        readonly property var hop: mapView.hoveredIndex >= 0 ? root.controller.model.get(mapView.hoveredIndex) : null
+        visible: hop !== null && hop !== undefined && hop.ttl !== undefined
+        x: Math.min(mapView.hoveredPosition.x + 14, mapView.width - width - 4)
+        y: Math.min(mapView.hoveredPosition.y + 14, mapView.height - height - 4)
+        delay: 0
+        text: {
+            if (!visible)
+                return ""
+            const h = hop
+            const rtt = h.avgRttMs >= 0 ? h.avgRttMs.toFixed(h.avgRttMs < 10 ? 2 : 1) + " ms" : "no RTT"
+            let lines = ["<b>" + h.ttl + "  " + (h.address || "*") + "</b>"]
+            if (h.hostname)
+                lines.push(h.hostname)
+            if (h.placeName)
+                lines.push(h.placeName + (h.accuracyKm > 0 ? " (±" + Math.round(h.accuracyKm) + " km)" : ""))
+            if (h.asn > 0)
+                lines.push("AS" + h.asn + (h.asName ? " " + h.asName : ""))
+            lines.push(rtt + " avg · " + h.lossPercent.toFixed(0) + "% loss")
+            if (h.provider)
+                lines.push("<i>" + h.provider + ": " + h.reason + "</i>")
+            return lines.join("<br>")
+        }
+    }
+
+    Column {
+        anchors { right: parent.right; top: parent.top; margins: 10 }
+        spacing: 4
+        RoundButton {
+            text: "+"
+            width: 34; height: 34
+            onClicked: mapView.zoom = Math.min(19, mapView.zoom + 1)
+            ToolTip.visible: hovered; ToolTip.text: qsTr("Zoom in")
+        }
+        RoundButton {
+            text: "−"
+            width: 34; height: 34
+            onClicked: mapView.zoom = Math.max(1, mapView.zoom - 1)
+            ToolTip.visible: hovered; ToolTip.text: qsTr("Zoom out")
+        }
+        RoundButton {
+            text: "⤢"
+            width: 34; height: 34
+            enabled: root.controller.model.placedCount > 0 || root.controller.hasSource
+            onClicked: mapView.fitRoute()
+            ToolTip.visible: hovered; ToolTip.text: qsTr("Fit route (Ctrl+F)")
+        }
+    }
+}

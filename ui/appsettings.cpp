@@ -1,0 +1,267 @@
+#include "appsettings.h"
+
+#include "tracetypes.h"
+
+namespace tracemap {
+
+namespace {
+const QString kTileUrl = QStringLiteral("map/tileUrl");
+const QString kOffline = QStringLiteral("geo/offline");
+const QString kDatabases = QStringLiteral("geo/databasePaths");
+const QString kOverrides = QStringLiteral("geo/overridePaths");
+const QString kNominatim = QStringLiteral("geo/nominatimUrl");
+const QString kOnline = QStringLiteral("geo/onlineLookups");
+const QString kLookupTimeout = QStringLiteral("geo/lookupTimeoutMs");
+const QString kSource = QStringLiteral("geo/sourceLocation");
+const QString kMethod = QStringLiteral("trace/defaultMethod");
+const QString kProbeTimeout = QStringLiteral("trace/probeTimeoutSec");
+const QString kMaxTtl = QStringLiteral("trace/maxTtl");
+const QString kRecent = QStringLiteral("trace/recentHosts");
+const QString kDefaultNominatim = QStringLiteral("https://nominatim.openstreetmap.org");
+} // namespace
+
+AppSettings::AppSettings(QObject *parent)
+    : QObject(parent),
+      m_settings(std::make_unique<QSettings>(QStringLiteral("tracemap"), QStringLiteral("tracemap")))
+{}
+
+AppSettings::AppSettings(const QString &iniPath, QObject *parent)
+    : QObject(parent), m_settings(std::make_unique<QSettings>(iniPath, QSettings::IniFormat))
+{}
+
+AppSettings::AppSettings(InMemoryTag) : QObject(nullptr) {}
+
+std::unique_ptr<AppSettings> AppSettings::inMemory()
+{
+    return std::unique_ptr<AppSettings>(new AppSettings(InMemoryTag{}));
+}
+
+AppSettings::~AppSettings() = default;
+
+QVariant AppSettings::value(const QString &key, const QVariant &fallback) const
+{
+    if (m_settings)
+        return m_settings->value(key, fallback);
+    return m_memory.value(key, fallback);
+}
+
+bool AppSettings::store(const QString &key, const QVariant &newValue, const QVariant &fallback)
+{
+    if (value(key, fallback) == newValue)
+        return false;
+    if (m_settings)
+        m_settings->setValue(key, newValue);
+    else
+        m_memory.insert(key, newValue);
+    return true;
+}
+
+QString AppSettings::tileUrl() const
+{
+    return value(kTileUrl, kDefaultTileUrl).toString();
+}
+
+void AppSettings::setTileUrl(const QString &url)
+{
+    const QString trimmed = url.trimmed().isEmpty() ? kDefaultTileUrl : url.trimmed();
+    if (store(kTileUrl, trimmed, kDefaultTileUrl))
+        emit tileUrlChanged();
+}
+
+bool AppSettings::offline() const
+{
+    return value(kOffline, false).toBool();
+}
+
+void AppSettings::setOffline(bool offline)
+{
+    if (store(kOffline, offline, false)) {
+        emit offlineChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+QStringList AppSettings::databasePaths() const
+{
+    return value(kDatabases, QStringList()).toStringList();
+}
+
+void AppSettings::setDatabasePaths(const QStringList &paths)
+{
+    if (store(kDatabases, paths, QStringList())) {
+        emit databasePathsChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+QStringList AppSettings::overridePaths() const
+{
+    return value(kOverrides, QStringList()).toStringList();
+}
+
+void AppSettings::setOverridePaths(const QStringList &paths)
+{
+    if (store(kOverrides, paths, QStringList())) {
+        emit overridePathsChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+QString AppSettings::nominatimUrl() const
+{
+    return value(kNominatim, kDefaultNominatim).toString();
+}
+
+void AppSettings::setNominatimUrl(const QString &url)
+{
+    const QString trimmed = url.trimmed().isEmpty() ? kDefaultNominatim : url.trimmed();
+    if (store(kNominatim, trimmed, kDefaultNominatim)) {
+        emit nominatimUrlChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+bool AppSettings::onlineLookups() const
+{
+    return value(kOnline, false).toBool();
+}
+
+void AppSettings::setOnlineLookups(bool on)
+{
+    if (store(kOnline, on, false)) {
+        emit onlineLookupsChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+QString AppSettings::defaultMethod() const
+{
+    const QString method = value(kMethod, QStringLiteral("auto")).toString();
+    return probeMethodFromString(method) ? method : QStringLiteral("auto");
+}
+
+void AppSettings::setDefaultMethod(const QString &method)
+{
+    if (!probeMethodFromString(method))
+        return;
+    if (store(kMethod, method.trimmed().toLower(), QStringLiteral("auto")))
+        emit defaultMethodChanged();
+}
+
+double AppSettings::probeTimeoutSec() const
+{
+    return std::clamp(value(kProbeTimeout, 2.0).toDouble(), 0.1, 60.0);
+}
+
+void AppSettings::setProbeTimeoutSec(double seconds)
+{
+    if (store(kProbeTimeout, std::clamp(seconds, 0.1, 60.0), 2.0))
+        emit probeTimeoutSecChanged();
+}
+
+int AppSettings::lookupTimeoutMs() const
+{
+    return std::clamp(value(kLookupTimeout, 4000).toInt(), 100, 60000);
+}
+
+void AppSettings::setLookupTimeoutMs(int ms)
+{
+    if (store(kLookupTimeout, std::clamp(ms, 100, 60000), 4000)) {
+        emit lookupTimeoutMsChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+int AppSettings::maxTtl() const
+{
+    return std::clamp(value(kMaxTtl, 30).toInt(), 1, 255);
+}
+
+void AppSettings::setMaxTtl(int ttl)
+{
+    if (store(kMaxTtl, std::clamp(ttl, 1, 255), 30))
+        emit maxTtlChanged();
+}
+
+QString AppSettings::sourceLocation() const
+{
+    return value(kSource, QString()).toString();
+}
+
+void AppSettings::setSourceLocation(const QString &latLon)
+{
+    const QString trimmed = latLon.trimmed();
+    double lat = 0, lon = 0;
+    if (!trimmed.isEmpty() && !parseLatLon(trimmed, &lat, &lon))
+        return;
+    if (store(kSource, trimmed, QString())) {
+        emit sourceLocationChanged();
+        emit geoSettingsChanged();
+    }
+}
+
+QStringList AppSettings::recentHosts() const
+{
+    return value(kRecent, QStringList()).toStringList();
+}
+
+void AppSettings::setRecentHosts(const QStringList &hosts)
+{
+    QStringList bounded;
+    for (const QString &h : hosts) {
+        const QString t = h.trimmed();
+        if (!t.isEmpty() && !bounded.contains(t))
+            bounded << t;
+        if (bounded.size() == kMaxRecentHosts)
+            break;
+    }
+    if (store(kRecent, bounded, QStringList()))
+        emit recentHostsChanged();
+}
+
+void AppSettings::rememberHost(const QString &host)
+{
+    QStringList hosts = recentHosts();
+    hosts.removeAll(host.trimmed());
+    hosts.prepend(host.trimmed());
+    setRecentHosts(hosts);
+}
+
+void AppSettings::clearRecentHosts()
+{
+    setRecentHosts({});
+}
+
+bool AppSettings::parseLatLon(const QString &text, double *latitude, double *longitude)
+{
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() != 2)
+        return false;
+    bool okLat = false, okLon = false;
+    const double lat = parts.at(0).trimmed().toDouble(&okLat);
+    const double lon = parts.at(1).trimmed().toDouble(&okLon);
+    if (!okLat || !okLon || lat < -90 || lat > 90 || lon < -180 || lon > 180)
+        return false;
+    *latitude = lat;
+    *longitude = lon;
+    return true;
+}
+
+GeoSettings AppSettings::geoSettings() const
+{
+    GeoSettings s;
+    s.offline = offline();
+    s.onlineLookups = onlineLookups();
+    s.databasePaths = databasePaths();
+    s.overridePaths = overridePaths();
+    s.nominatimUrl = QUrl(nominatimUrl());
+    s.lookupTimeoutMs = lookupTimeoutMs();
+    double lat = 0, lon = 0;
+    if (parseLatLon(sourceLocation(), &lat, &lon)) {
+        s.sourceLatitude = lat;
+        s.sourceLongitude = lon;
+    }
+    return s;
+}
+
+} // namespace tracemap

@@ -1,0 +1,117 @@
+// The desktop app's preferences, persisted with QSettings (organisation "tracemap",
+// application "tracemap") unless created in-memory for scripted runs and tests.
+#pragma once
+
+#include "geoservice.h"
+
+#include <QObject>
+#include <QSettings>
+#include <QStringList>
+#include <QVariantHash>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+namespace tracemap {
+
+class AppSettings : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Created by the application")
+    Q_PROPERTY(QString tileUrl READ tileUrl WRITE setTileUrl NOTIFY tileUrlChanged)
+    Q_PROPERTY(bool offline READ offline WRITE setOffline NOTIFY offlineChanged)
+    Q_PROPERTY(
+        QStringList databasePaths READ databasePaths WRITE setDatabasePaths NOTIFY databasePathsChanged)
+    Q_PROPERTY(
+        QStringList overridePaths READ overridePaths WRITE setOverridePaths NOTIFY overridePathsChanged)
+    Q_PROPERTY(QString nominatimUrl READ nominatimUrl WRITE setNominatimUrl NOTIFY nominatimUrlChanged)
+    Q_PROPERTY(bool onlineLookups READ onlineLookups WRITE setOnlineLookups NOTIFY onlineLookupsChanged)
+    Q_PROPERTY(QString defaultMethod READ defaultMethod WRITE setDefaultMethod NOTIFY defaultMethodChanged)
+    Q_PROPERTY(
+        double probeTimeoutSec READ probeTimeoutSec WRITE setProbeTimeoutSec NOTIFY probeTimeoutSecChanged)
+    Q_PROPERTY(
+        int lookupTimeoutMs READ lookupTimeoutMs WRITE setLookupTimeoutMs NOTIFY lookupTimeoutMsChanged)
+    Q_PROPERTY(int maxTtl READ maxTtl WRITE setMaxTtl NOTIFY maxTtlChanged)
+    Q_PROPERTY(
+        QString sourceLocation READ sourceLocation WRITE setSourceLocation NOTIFY sourceLocationChanged)
+    Q_PROPERTY(QStringList recentHosts READ recentHosts WRITE setRecentHosts NOTIFY recentHostsChanged)
+    Q_PROPERTY(bool persistent READ persistent CONSTANT)
+public:
+    static constexpr int kMaxRecentHosts = 12;
+    static inline const QString kDefaultTileUrl =
+        QStringLiteral("https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+
+    // Persistent: the user's QSettings; or an INI file at iniPath (tests).
+    explicit AppSettings(QObject *parent = nullptr);
+    explicit AppSettings(const QString &iniPath, QObject *parent = nullptr);
+    // Nothing read or written: defaults only, changes live in memory (scripted export).
+    static std::unique_ptr<AppSettings> inMemory();
+    ~AppSettings() override;
+
+    QString tileUrl() const;
+    void setTileUrl(const QString &url);
+    bool offline() const;
+    void setOffline(bool offline);
+    QStringList databasePaths() const;
+    void setDatabasePaths(const QStringList &paths);
+    QStringList overridePaths() const;
+    void setOverridePaths(const QStringList &paths);
+    QString nominatimUrl() const;
+    void setNominatimUrl(const QString &url);
+    bool onlineLookups() const;
+    void setOnlineLookups(bool on);
+    QString defaultMethod() const;
+    void setDefaultMethod(const QString &method);
+    double probeTimeoutSec() const;
+    void setProbeTimeoutSec(double seconds);
+    int lookupTimeoutMs() const;
+    void setLookupTimeoutMs(int ms);
+    int maxTtl() const;
+    void setMaxTtl(int ttl);
+    // "LAT,LON" where traces start; empty = unknown (the first located hop is used).
+    QString sourceLocation() const;
+    void setSourceLocation(const QString &latLon);
+    QStringList recentHosts() const;
+    void setRecentHosts(const QStringList &hosts);
+    bool persistent() const { return bool(m_settings); }
+
+    // Puts host first in the recent list (deduplicated, bounded).
+    Q_INVOKABLE void rememberHost(const QString &host);
+    Q_INVOKABLE void clearRecentHosts();
+
+    // "LAT,LON" -> values; false when malformed or out of range.
+    static bool parseLatLon(const QString &text, double *latitude, double *longitude);
+
+    // What GeoService needs from these settings.
+    GeoSettings geoSettings() const;
+
+signals:
+    void tileUrlChanged();
+    void offlineChanged();
+    void databasePathsChanged();
+    void overridePathsChanged();
+    void nominatimUrlChanged();
+    void onlineLookupsChanged();
+    void defaultMethodChanged();
+    void probeTimeoutSecChanged();
+    void lookupTimeoutMsChanged();
+    void maxTtlChanged();
+    void sourceLocationChanged();
+    void recentHostsChanged();
+    // Any setting GeoService is built from changed (offline, databases, overrides, ...).
+    void geoSettingsChanged();
+
+private:
+    struct InMemoryTag
+    {};
+    explicit AppSettings(InMemoryTag);
+    QVariant value(const QString &key, const QVariant &fallback) const;
+    // Stores and returns whether the value changed.
+    bool store(const QString &key, const QVariant &value, const QVariant &fallback);
+
+    std::unique_ptr<QSettings> m_settings; // null: in memory only
+    QVariantHash m_memory;
+};
+
+} // namespace tracemap

@@ -1,0 +1,93 @@
+// The hops of one trace as a list model, one row per TTL in TTL order. Fed by the trace
+// controller from the engine's hopUpdated signals (already queued to the GUI thread) and
+// from GeoService::located; read by the hop table and the map item through role names.
+#pragma once
+
+#include "geotypes.h"
+#include "tracetypes.h"
+
+#include <QAbstractListModel>
+#include <QHostAddress>
+#include <QtQml/qqmlregistration.h>
+
+namespace tracemap {
+
+class HopListModel : public QAbstractListModel
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The hop model belongs to a TraceController")
+    Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
+    Q_PROPERTY(int placedCount READ placedCount NOTIFY placedCountChanged)
+public:
+    enum Role {
+        TtlRole = Qt::UserRole + 1,
+        LatitudeRole,
+        LongitudeRole,
+        HasLocationRole,
+        AccuracyKmRole,
+        AvgRttMsRole,
+        AddressRole,
+        HostnameRole,
+        PlaceNameRole,
+        AsnRole,
+        AsNameRole,
+        LastRttMsRole,
+        BestRttMsRole,
+        WorstRttMsRole,
+        LossPercentRole,
+        ReasonRole,
+        ProviderRole,
+        ConfidenceRole,
+        RespondersRole,
+        SentRole,
+        ReceivedRole,
+        ReachedRole,
+        GeoStatusRole,
+    };
+    Q_ENUM(Role)
+
+    explicit HopListModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+    // Inserts the hop at its TTL position or updates the row already there.
+    // Returns the row.
+    int updateHop(const Hop &hop);
+    // Writes a geolocation decision into every row whose first responder is that address.
+    // Returns the number of rows changed.
+    int applyGeoResult(const GeoResult &result);
+    void clear();
+
+    int placedCount() const;
+    int rowForTtl(int ttl) const; // -1 when absent
+    Hop hopAt(int row) const;
+    QHostAddress firstResponderAt(int row) const;
+
+    // Every role of a row by name, for tooltips and details in QML.
+    Q_INVOKABLE QVariantMap get(int row) const;
+    // The table as tab-separated text with a header line (clipboard, Ctrl+C).
+    Q_INVOKABLE QString toText() const;
+
+signals:
+    void countChanged();
+    void placedCountChanged();
+
+private:
+    struct Row
+    {
+        Hop hop;
+        GeoResult geo; // status Pending until a decision arrives
+        bool geoKnown = false;
+    };
+    QVariant roleValue(const Row &row, int role) const;
+    static QString placeName(const GeoPlace &place);
+    static QString statusReason(const Row &row);
+
+    QList<Row> m_rows; // sorted by ttl
+    int m_placed = 0;
+};
+
+} // namespace tracemap

@@ -1,0 +1,329 @@
+#include "tracecontroller.h"
+
+#include "appsettings.h"
+#include "enginethread.h"
+#include "geoservice.h"
+#include "uilogging.h"
+
+namespace tracemap {
+
+TraceController::TraceController(AppSettings *settings, GeoService *geo,
+                                 std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
+    : QObject(parent), m_settings(settings), m_engine(std::make_unique<EngineThread>(std::move(factory))),
+      m_model(new HopListModel(this)), m_method(settings->defaultMethod())
+{
+    registerGeoTypes();
+    TraceEngine *engine = m_engine->engine();
+    // The engine lives in its worker thread: these connections are queued.
+    connect(engine, &TraceEngine::traceStarted, this, &TraceController::onTraceStarted);
+    connect(engine, &TraceEngine::hopUpdated, this, &TraceController::onHopUpdated);
+    connect(engine, &TraceEngine::traceFinished, this, &TraceController::onTraceFinished);
+    connect(m_settings, &AppSettings::recentHostsChanged, this, &TraceController::recentHostsChanged);
+    m_elapsedTick.setInterval(100);
+    connect(&m_elapsedTick, &QTimer::timeout, this, [this] { setElapsedMs(int(m_elapsed.elapsed())); });
+    setGeoService(geo);
+}
+
+TraceController::~TraceController()
+{
+    shutdown();
+}
+
+bool TraceController::shutdown(int timeoutMs)
+{
+    m_elapsedTick.stop();
+    m_currentId = 0;
+    return m_engine->shutdown(timeoutMs);
+}
+
+void TraceController::setHost(const QString &host)
+{
+    if (m_host == host)
+        return;
+    m_host = host;
+    emit hostChanged();
+}
+
+void TraceController::setMethod(const QString &method)
+{
+    const std::optional<ProbeMethod> parsed = probeMethodFromString(method);
+    if (!parsed) {
+        qCWarning(lcUi) << "unknown probe method" << method;
+        return;
+    }
+    const QString name = toString(*parsed);
+    if (m_method == name)
+        return;
+    m_method = name;
+    emit methodChanged();
+}
+
+void TraceController::setFamily(int family)
+{
+    if (family != 0 && family != 4 && family != 6) {
+        qCWarning(lcUi) << "unknown address family" << family;
+        return;
+    }
+    if (m_family == family)
+        return;
+    m_family = family;
+    emit familyChanged();
+}
+
+QStringList TraceController::recentHosts() const
+{
+    return m_settings->recentHosts();
+}
+
+void TraceController::clearRecentHosts()
+{
+    m_settings->clearRecentHosts();
+}
+
+void TraceController::setGeoService(GeoService *geo)
+{
+    if (m_geo == geo)
+        return;
+    disconnect(m_geoConnection);
+    m_geo = geo;
+    const qsizetype pendingBefore = m_waitingFor.size();
+    m_waitingFor.clear();
+    m_asked.clear();
+    if (m_sourceTtl > 0) {
+        m_sourceTtl = -1;
+        emit sourceChanged();
+    }
+    const QStringList attributions = m_geo ? m_geo->attributions() : QStringList();
+    if (attributions != m_attributions) {
+        m_attributions = attributions;
+        emit attributionsChanged();
+    }
+    if (m_geo) {
+        m_geoConnection = connect(m_geo, &GeoService::located, this, &TraceController::onLocated);
+        applySettingsSource();
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            locateRow(row);
+    }
+    setPendingChanged(pendingBefore);
+}
+
+void TraceController::applySettingsSource()
+{
+    double lat = 0, lon = 0;
+    if (!AppSettings::parseLatLon(m_settings->sourceLocation(), &lat, &lon))
+        return;
+    m_sourceTtl = 0;
+    m_sourceLatitude = lat;
+    m_sourceLongitude = lon;
+    if (m_geo)
+        m_geo->setSourceLocation(lat, lon);
+    emit sourceChanged();
+}
+
+bool TraceController::start()
+{
+    const QString target = m_host.trimmed();
+    const QString invalid =
+        target.isEmpty() ? QStringLiteral("Enter a host name or address to trace.") : validateHost(target);
+    if (!invalid.isEmpty()) {
+        setErrorMessage(invalid);
+        return false;
+    }
+    if (running())
+        stop();
+
+    TraceRequest request;
+    request.target = target;
+    request.method = probeMethodFromString(m_method).value_or(ProbeMethod::Auto);
+    request.family = m_family == 4   ? AddressFamily::IPv4
+                     : m_family == 6 ? AddressFamily::IPv6
+                                     : AddressFamily::Any;
+    request.timeoutSec = m_settings->probeTimeoutSec();
+    request.maxTtl = m_maxTtlOverride > 0 ? m_maxTtlOverride : m_settings->maxTtl();
+    const QString problem = validate(request);
+    if (!problem.isEmpty()) {
+        setErrorMessage(problem);
+        return false;
+    }
+
+    setErrorMessage({});
+    m_model->clear();
+    const qsizetype pendingBefore = m_waitingFor.size();
+    m_waitingFor.clear();
+    m_asked.clear();
+    setPendingChanged(pendingBefore);
+    if (!m_destination.isEmpty()) {
+        m_destination.clear();
+        emit destinationChanged();
+    }
+    if (!m_transport.isEmpty()) {
+        m_transport.clear();
+        emit transportChanged();
+    }
+    if (m_reached) {
+        m_reached = false;
+        emit reachedChanged();
+    }
+    updateHopsAnswered();
+    m_settings->rememberHost(target);
+
+    m_elapsed.start();
+    setElapsedMs(0);
+    m_elapsedTick.start();
+    setRunningId(m_engine->startTrace(request));
+    qCDebug(lcUi) << "trace" << m_currentId << "to" << target << "started";
+    return true;
+}
+
+void TraceController::stop()
+{
+    if (!running())
+        return;
+    m_engine->cancel(m_currentId);
+    m_elapsedTick.stop();
+    setElapsedMs(int(m_elapsed.elapsed()));
+    // Late hop signals of the cancelled trace carry its id and are ignored from now on.
+    setRunningId(0);
+    emit finished(false);
+}
+
+void TraceController::setRunningId(quint64 id)
+{
+    const bool wasRunning = running();
+    m_currentId = id;
+    if (wasRunning != running())
+        emit runningChanged();
+}
+
+void TraceController::setErrorMessage(const QString &message)
+{
+    if (m_errorMessage == message)
+        return;
+    m_errorMessage = message;
+    emit errorMessageChanged();
+}
+
+void TraceController::setElapsedMs(int ms)
+{
+    if (m_elapsedMs == ms)
+        return;
+    m_elapsedMs = ms;
+    emit elapsedMsChanged();
+}
+
+void TraceController::setPendingChanged(qsizetype before)
+{
+    if (before != m_waitingFor.size())
+        emit pendingLookupsChanged();
+}
+
+void TraceController::updateHopsAnswered()
+{
+    int answered = 0;
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->hopAt(row).anyAnswer())
+            ++answered;
+    }
+    if (answered == m_hopsAnswered)
+        return;
+    m_hopsAnswered = answered;
+    emit hopsAnsweredChanged();
+}
+
+void TraceController::onTraceStarted(quint64 id, const TraceResult &initial)
+{
+    if (id != m_currentId)
+        return;
+    const QString destination = initial.destination.toString();
+    if (destination != m_destination) {
+        m_destination = destination;
+        emit destinationChanged();
+    }
+    if (initial.transport != m_transport) {
+        m_transport = initial.transport;
+        emit transportChanged();
+    }
+}
+
+void TraceController::onHopUpdated(quint64 id, const Hop &hop)
+{
+    if (id != m_currentId)
+        return;
+    const int row = m_model->updateHop(hop);
+    updateHopsAnswered();
+    locateRow(row);
+}
+
+void TraceController::locateRow(int row)
+{
+    const QHostAddress address = m_model->firstResponderAt(row);
+    if (!m_geo || address.isNull() || m_asked.contains(address))
+        return;
+    m_asked.insert(address);
+    const qsizetype pendingBefore = m_waitingFor.size();
+    m_waitingFor.insert(address);
+    setPendingChanged(pendingBefore);
+    GeoQuery query;
+    query.address = address;
+    const Hop hop = m_model->hopAt(row);
+    for (const ProbeReply &reply : hop.replies) {
+        if (reply.responder == address && reply.rttMs >= 0) {
+            query.rttMs = reply.rttMs;
+            break;
+        }
+    }
+    // May emit located() before returning (cached answers); the connection is in place.
+    m_geo->locate(query);
+}
+
+void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
+{
+    if (id != m_currentId)
+        return;
+    for (const Hop &hop : result.hops)
+        locateRow(m_model->updateHop(hop));
+    updateHopsAnswered();
+    m_elapsedTick.stop();
+    setElapsedMs(int(result.elapsedMs));
+    if (result.reached != m_reached) {
+        m_reached = result.reached;
+        emit reachedChanged();
+    }
+    if (result.error != TraceError::None && result.error != TraceError::Cancelled)
+        setErrorMessage(result.errorMessage.isEmpty() ? toString(result.error) : result.errorMessage);
+    else if (!result.reached)
+        setErrorMessage(QStringLiteral("The destination did not answer."));
+    setRunningId(0);
+    ++m_tracesCompleted;
+    emit tracesCompletedChanged();
+    qCDebug(lcUi) << "trace" << id << "finished; reached" << result.reached;
+    emit finished(result.reached);
+}
+
+void TraceController::onLocated(const GeoResult &result)
+{
+    const qsizetype pendingBefore = m_waitingFor.size();
+    m_waitingFor.remove(result.address);
+    m_model->applyGeoResult(result);
+    if (result.status == GeoStatus::Located && result.place.hasCoordinates() && m_sourceTtl != 0) {
+        // Without a configured source, the trace starts near its first placed hop.
+        int ttl = -1;
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            if (m_model->firstResponderAt(row) == result.address) {
+                ttl = m_model->hopAt(row).ttl;
+                break;
+            }
+        }
+        if (ttl > 0 && (m_sourceTtl < 0 || ttl < m_sourceTtl)) {
+            m_sourceTtl = ttl;
+            m_sourceLatitude = result.place.latitude;
+            m_sourceLongitude = result.place.longitude;
+            if (m_geo)
+                m_geo->setSourceLocation(m_sourceLatitude, m_sourceLongitude);
+            emit sourceChanged();
+        }
+    }
+    setPendingChanged(pendingBefore);
+}
+
+} // namespace tracemap

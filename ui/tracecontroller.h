@@ -1,0 +1,151 @@
+// One trace session of the desktop window: what to trace (host, method, family), the
+// running trace's progress, and the hop model it fills. Owns the worker thread running
+// the probe engine; the GeoService is passed in (the application owns it and may replace
+// it when the geolocation settings change).
+#pragma once
+
+#include "hoplistmodel.h"
+#include "probetransport.h"
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+
+namespace tracemap {
+
+class AppSettings;
+class EngineThread;
+class GeoService;
+
+class TraceController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("Created by the application")
+    Q_PROPERTY(QString host READ host WRITE setHost NOTIFY hostChanged)
+    Q_PROPERTY(QString method READ method WRITE setMethod NOTIFY methodChanged)
+    Q_PROPERTY(int family READ family WRITE setFamily NOTIFY familyChanged)
+    Q_PROPERTY(bool running READ running NOTIFY runningChanged)
+    Q_PROPERTY(int hopsAnswered READ hopsAnswered NOTIFY hopsAnsweredChanged)
+    Q_PROPERTY(int elapsedMs READ elapsedMs NOTIFY elapsedMsChanged)
+    Q_PROPERTY(QString errorMessage READ errorMessage NOTIFY errorMessageChanged)
+    Q_PROPERTY(QString destination READ destination NOTIFY destinationChanged)
+    Q_PROPERTY(QString transport READ transport NOTIFY transportChanged)
+    Q_PROPERTY(bool reached READ reached NOTIFY reachedChanged)
+    Q_PROPERTY(int pendingLookups READ pendingLookups NOTIFY pendingLookupsChanged)
+    Q_PROPERTY(int tracesCompleted READ tracesCompleted NOTIFY tracesCompletedChanged)
+    Q_PROPERTY(QStringList recentHosts READ recentHosts NOTIFY recentHostsChanged)
+    Q_PROPERTY(bool hasSource READ hasSource NOTIFY sourceChanged)
+    Q_PROPERTY(double sourceLatitude READ sourceLatitude NOTIFY sourceChanged)
+    Q_PROPERTY(double sourceLongitude READ sourceLongitude NOTIFY sourceChanged)
+    Q_PROPERTY(QStringList attributions READ attributions NOTIFY attributionsChanged)
+    Q_PROPERTY(tracemap::HopListModel *model READ model CONSTANT)
+public:
+    // settings must outlive the controller; geo may be null (hops are listed, not placed).
+    // factory: the probe transports (null = the system's sockets; tests simulate a network).
+    TraceController(AppSettings *settings, GeoService *geo,
+                    std::unique_ptr<ProbeTransportFactory> factory = {}, QObject *parent = nullptr);
+    ~TraceController() override;
+
+    QString host() const { return m_host; }
+    void setHost(const QString &host);
+    QString method() const { return m_method; }
+    void setMethod(const QString &method);
+    int family() const { return m_family; }
+    void setFamily(int family); // 0 any, 4, 6
+    bool running() const { return m_currentId != 0; }
+    int hopsAnswered() const { return m_hopsAnswered; }
+    int elapsedMs() const { return m_elapsedMs; }
+    QString errorMessage() const { return m_errorMessage; }
+    QString destination() const { return m_destination; }
+    QString transport() const { return m_transport; }
+    bool reached() const { return m_reached; }
+    int pendingLookups() const { return int(m_waitingFor.size()); }
+    int tracesCompleted() const { return m_tracesCompleted; }
+    QStringList recentHosts() const;
+    bool hasSource() const { return m_sourceTtl >= 0; }
+    double sourceLatitude() const { return m_sourceLatitude; }
+    double sourceLongitude() const { return m_sourceLongitude; }
+    QStringList attributions() const { return m_attributions; }
+    HopListModel *model() const { return m_model; }
+
+    // Replaces the geolocation service (not owned) and asks it about the hops shown.
+    void setGeoService(GeoService *geo);
+    GeoService *geoService() const { return m_geo; }
+    // Per-trace limits (the settings' values are used otherwise); for scripted runs.
+    void setMaxTtl(int ttl) { m_maxTtlOverride = ttl; }
+
+    // Starts tracing host() (a running trace is stopped first). False, with errorMessage
+    // set, when the request is invalid.
+    Q_INVOKABLE bool start();
+    Q_INVOKABLE void stop();
+    Q_INVOKABLE void clearRecentHosts();
+    // Stops the engine thread; waits at most timeoutMs. Also run by the destructor.
+    bool shutdown(int timeoutMs = 1000);
+
+signals:
+    void hostChanged();
+    void methodChanged();
+    void familyChanged();
+    void runningChanged();
+    void hopsAnsweredChanged();
+    void elapsedMsChanged();
+    void errorMessageChanged();
+    void destinationChanged();
+    void transportChanged();
+    void reachedChanged();
+    void pendingLookupsChanged();
+    void tracesCompletedChanged();
+    void recentHostsChanged();
+    void sourceChanged();
+    void attributionsChanged();
+    // A trace ended: finished, failed or stopped (errorMessage says why when it failed).
+    void finished(bool reached);
+
+private:
+    void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
+    void onHopUpdated(quint64 id, const tracemap::Hop &hop);
+    void onTraceFinished(quint64 id, const tracemap::TraceResult &result);
+    void onLocated(const tracemap::GeoResult &result);
+    void locateRow(int row);
+    void setRunningId(quint64 id);
+    void setErrorMessage(const QString &message);
+    void setElapsedMs(int ms);
+    void setPendingChanged(qsizetype before);
+    void updateHopsAnswered();
+    void applySettingsSource();
+
+    AppSettings *m_settings;
+    GeoService *m_geo = nullptr;
+    std::unique_ptr<EngineThread> m_engine;
+    HopListModel *m_model;
+    QTimer m_elapsedTick;
+    QElapsedTimer m_elapsed;
+
+    QString m_host;
+    QString m_method;
+    int m_family = 0;
+    quint64 m_currentId = 0;
+    int m_hopsAnswered = 0;
+    int m_elapsedMs = 0;
+    int m_tracesCompleted = 0;
+    int m_maxTtlOverride = 0;
+    QString m_errorMessage;
+    QString m_destination;
+    QString m_transport;
+    bool m_reached = false;
+    QSet<QHostAddress> m_waitingFor; // asked GeoService, no decision yet
+    QSet<QHostAddress> m_asked;      // asked during this trace
+    int m_sourceTtl = -1;            // 0: from settings; > 0: the hop it was taken from
+    double m_sourceLatitude = qQNaN();
+    double m_sourceLongitude = qQNaN();
+    QStringList m_attributions;
+    QMetaObject::Connection m_geoConnection;
+};
+
+} // namespace tracemap
