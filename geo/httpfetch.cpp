@@ -27,14 +27,22 @@ HttpFetch *HttpFetch::start(QNetworkAccessManager *network, const QNetworkReques
     auto *fetch = new HttpFetch(maxBodyBytes, std::move(done), parent);
     fetch->m_timeoutMs = timeoutMs;
     fetch->m_host = request.url().host();
-    if (!network) {
+    const QString scheme = request.url().scheme().toLower();
+    QString refusal;
+    if (!network)
+        refusal = QStringLiteral("no network access");
+    else if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        refusal = QStringLiteral("'%1' is not an http or https URL").arg(request.url().toString());
+    if (!refusal.isEmpty()) {
         HttpFetchResult result;
-        result.error = QStringLiteral("no network access");
+        result.error = refusal;
         // Still asynchronous, as promised: callers may rely on start() returning first.
         QTimer::singleShot(0, fetch, [fetch, result] { fetch->finish(result); });
         return fetch;
     }
-    fetch->m_reply = network->get(request);
+    QNetworkRequest bounded(request);
+    bounded.setMaximumRedirectsAllowed(maxRedirects);
+    fetch->m_reply = network->get(bounded);
     connect(fetch->m_reply, &QNetworkReply::readyRead, fetch, &HttpFetch::readBody);
     connect(fetch->m_reply, &QNetworkReply::metaDataChanged, fetch, &HttpFetch::checkAnnouncedLength);
     connect(fetch->m_reply, &QNetworkReply::finished, fetch, &HttpFetch::onFinished);

@@ -43,8 +43,11 @@ class HttpFetch : public QObject
 public:
     using Done = std::function<void(const HttpFetchResult &)>;
 
-    // Starts the request at once. `done` is called once, from the event loop, unless the fetch
-    // is cancelled or destroyed first; the fetch deletes itself (deleteLater) after calling it.
+    static constexpr int maxRedirects = 3;
+
+    // Starts the request at once; only http and https URLs are fetched (never file: or data:). `done` is
+    // called once, from the event loop, unless the fetch is cancelled or destroyed first; the fetch deletes
+    // itself (deleteLater) after calling it.
     static HttpFetch *start(QNetworkAccessManager *network, const QNetworkRequest &request, int timeoutMs,
                             qint64 maxBodyBytes, Done done, QObject *parent);
     ~HttpFetch() override;

@@ -3,6 +3,7 @@
 // answers that never come, rate-limit headers. Each lookup gets exactly one clear answer;
 // destroying the provider with lookups pending is safe. Nothing here leaves 127.0.0.1: the
 // addresses looked up are only ever sent to the loopback server.
+#include "httpfetch.h"
 #include "loopbackhttpserver.h"
 #include "onlineipprovider.h"
 
@@ -218,6 +219,36 @@ private Q_SLOTS:
         QVERIFY2(answers.list.first().reason.contains("Not sent"), qPrintable(answers.list.first().reason));
         QTest::qWait(50);
         QCOMPARE(server.requestCount(), 0);
+    }
+
+    void onlyHttpUrlsAreFetched()
+    {
+        OnlineIpProvider ip(&m_network, QUrl(QStringLiteral("file:///etc/{ip}")), 1000);
+        Answers answers;
+        ip.lookup(queryFor("8.8.8.8"), answers.callback());
+        QTRY_COMPARE(answers.list.size(), 1);
+        QCOMPARE(geoStatusName(answers.list.first().status), QStringLiteral("failed"));
+        QVERIFY2(answers.list.first().error.contains("not an http or https URL"),
+                 qPrintable(answers.list.first().error));
+    }
+
+    void followsAFewRedirectsOnly()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        const QByteArray loop = server.url(QStringLiteral("/loop")).toEncoded();
+        server.route("/json/8.8.8.8", [loop](const LoopbackHttpServer::Request &) {
+            return respond("", 302).header("Location", loop);
+        });
+        server.route("/loop", [loop](const LoopbackHttpServer::Request &) {
+            return respond("", 302).header("Location", loop);
+        });
+        auto ip = provider(server);
+        Answers answers;
+        ip->lookup(queryFor("8.8.8.8"), answers.callback());
+        QTRY_COMPARE(answers.list.size(), 1);
+        QCOMPARE(geoStatusName(answers.list.first().status), QStringLiteral("failed"));
+        QVERIFY(server.requestCount() <= 1 + HttpFetch::maxRedirects);
     }
 
     void invalidAddressFails()
