@@ -66,10 +66,11 @@ GeoCache::~GeoCache()
 
 QString GeoCache::defaultPath()
 {
-    QString dir = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
+    // Shared by tracemap, tracemap-cli and tracemap-agent, whatever each program is called.
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation);
     if (dir.isEmpty())
-        dir = QDir::homePath() + QStringLiteral("/.cache/tracemap");
-    return dir + QStringLiteral("/geo-cache.sqlite");
+        dir = QDir::homePath() + QStringLiteral("/.cache");
+    return dir + QStringLiteral("/tracemap/geo-cache.sqlite");
 }
 
 QString GeoCache::sourceKey(double latitude, double longitude)

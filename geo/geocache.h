@@ -1,6 +1,7 @@
 #pragma once
 // The persistent geolocation cache: one SQLite file (default
-// <CacheLocation>/geo-cache.sqlite, e.g. ~/.cache/tracemap/geo-cache.sqlite) holding the
+// <GenericCacheLocation>/tracemap/geo-cache.sqlite, i.e. ~/.cache/tracemap/geo-cache.sqlite,
+// shared by the desktop app, the CLI and the agent) holding the
 // chain's full decision per address. Located answers live ~30 days, unlocatable ones ~1 day;
 // an entry made with another database build, or for another hostname or source location, is
 // a miss. The cache is a convenience, never a failure: a corrupt file is moved aside and

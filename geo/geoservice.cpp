@@ -1,28 +1,15 @@
 #include "geoservice.h"
 
 #include "geocache.h"
+#include "hostinfo.h"
+#include "hostnamehints.h"
 #include "mmdbprovider.h"
 #include "nominatim.h"
+#include "onlineipprovider.h"
 #include "overrides.h"
+#include "placedictionary.h"
 #include "plausibility.h"
 #include "specialranges.h"
-
-#if __has_include("placedictionary.h")
-#include "placedictionary.h"
-#define TRACEMAP_HAVE_PLACES 1
-#endif
-#if __has_include("hostnamehints.h")
-#include "hostnamehints.h"
-#define TRACEMAP_HAVE_HINTS 1
-#endif
-#if __has_include("hostinfo.h")
-#include "hostinfo.h"
-#define TRACEMAP_HAVE_HOSTINFO 1
-#endif
-#if __has_include("onlineipprovider.h")
-#include "onlineipprovider.h"
-#define TRACEMAP_HAVE_ONLINEIP 1
-#endif
 
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -54,6 +41,15 @@ struct Candidate
 
 // Hint and database "agree" when this close (or within the database's accuracy radius).
 constexpr double kAgreementKm = 100.0;
+
+// Reasons are joined with "; ", so a provider's full stop would end up mid-sentence.
+QString withoutFinalStop(QString text)
+{
+    text = text.trimmed();
+    while (text.endsWith(QLatin1Char('.')))
+        text.chop(1);
+    return text;
+}
 
 } // namespace
 
@@ -94,13 +90,9 @@ struct GeoService::Private
     std::unique_ptr<QNetworkAccessManager> ownedNetwork;
     std::vector<std::unique_ptr<GeoProvider>> chain;
     MmdbProvider *mmdb = nullptr; // inside `chain` when present
-#ifdef TRACEMAP_HAVE_PLACES
     std::shared_ptr<const PlaceDictionary> places;
     bool placesLoaded = false;
-#endif
-#ifdef TRACEMAP_HAVE_HOSTINFO
     std::unique_ptr<HostInfoResolver> hostInfo;
-#endif
     std::unique_ptr<NominatimClient> nominatim;
     std::unique_ptr<GeoCache> cache;
     OverrideTable overrides;
@@ -119,10 +111,7 @@ struct GeoService::Private
     bool nominatimUsed = false;
     quint64 nextId = 1;
 
-    bool onlineAllowed() const
-    {
-        return settings.onlineLookups && !settings.offline;
-    }
+    bool onlineAllowed() const { return settings.onlineLookups && !settings.offline; }
     void ensureChain();
     void loadOverrides();
     PendingLookup *find(quint64 id)
@@ -216,27 +205,21 @@ void GeoService::Private::ensureChain()
             chain.push_back(std::move(provider));
         }
     }
-#ifdef TRACEMAP_HAVE_HINTS
     if (!placesLoaded) {
         places = PlaceDictionary::loadBuiltin();
         placesLoaded = true;
     }
     chain.push_back(std::make_unique<HostnameHintProvider>(places));
-#endif
-#ifdef TRACEMAP_HAVE_ONLINEIP
     if (onlineAllowed()) {
         chain.push_back(
             std::make_unique<OnlineIpProvider>(network, settings.ipProviderUrl, settings.lookupTimeoutMs));
     }
-#endif
-#ifdef TRACEMAP_HAVE_HOSTINFO
     HostInfoSettings hostSettings;
     hostSettings.reverseDns = settings.reverseDns && !settings.offline;
     hostSettings.cymru = settings.asLookups && !settings.offline;
     hostSettings.asDatabasePaths = settings.asLookups ? defaultAsDatabasePaths() : QStringList();
     hostSettings.timeoutMs = settings.lookupTimeoutMs;
     hostInfo = std::make_unique<HostInfoResolver>(hostSettings);
-#endif
     if (onlineAllowed()) {
         const QString nominatimCache =
             settings.cachePath == QLatin1String("-")
@@ -301,7 +284,6 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
         const QString city = entry->place.city;
         const QString country = entry->place.countryCode;
         bool placed = false;
-#ifdef TRACEMAP_HAVE_PLACES
         if (!placesLoaded) {
             places = PlaceDictionary::loadBuiltin();
             placesLoaded = true;
@@ -313,7 +295,6 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
                 placed = true;
             }
         }
-#endif
         if (!placed && nominatim && !city.isEmpty()) {
             QStringList parts{city};
             if (!entry->place.region.isEmpty())
@@ -438,7 +419,6 @@ void GeoService::Private::startHostInfo(PendingLookup &p)
     const quint64 id = p.id;
     if (p.query.hostnameKnown)
         p.hostnameDone = true;
-#ifdef TRACEMAP_HAVE_HOSTINFO
     QPointer<GeoService> guard(q);
     const QHostAddress address = p.query.address;
     const bool wantName = !p.hostnameDone && hostInfo && settings.reverseDns && !settings.offline;
@@ -485,11 +465,6 @@ void GeoService::Private::startHostInfo(PendingLookup &p)
             maybeFinish(id);
         });
     }
-#else
-    Q_UNUSED(id);
-    p.hostnameDone = true;
-    p.asDone = true;
-#endif
 }
 
 // Walks the chain. Providers may answer synchronously (from inside lookup()), so this is a
@@ -577,8 +552,11 @@ void GeoService::Private::consider(PendingLookup &p, const QString &providerId, 
     }
     if (answer.status != GeoStatus::Located || !answer.place.hasCoordinates()) {
         p.anyUnlocatable = true;
-        if (p.unlocatableReason.isEmpty() && !answer.reason.isEmpty())
-            p.unlocatableReason = answer.reason;
+        if (!answer.reason.isEmpty()) {
+            p.unlocatableReason += QStringLiteral("%1%2: %3")
+                                       .arg(p.unlocatableReason.isEmpty() ? QString() : QStringLiteral("; "),
+                                            name, withoutFinalStop(answer.reason));
+        }
         return;
     }
     QList<GeoPlace> places{answer.place};
@@ -598,7 +576,7 @@ void GeoService::Private::consider(PendingLookup &p, const QString &providerId, 
         c.detail = answer.providerDetail;
         c.confidence = answer.confidence;
         c.verdict = verdict;
-        c.reason = answer.reason;
+        c.reason = withoutFinalStop(answer.reason);
         if (i > 0)
             c.reason += QStringLiteral("; the first reading was implausible, this is the next one");
         if (verdict.kind == PlausibilityVerdict::Kind::Plausible)
@@ -750,11 +728,11 @@ QStringList GeoService::attributions() const
     QStringList lines;
     if (d->mmdb)
         lines << d->mmdb->attributions();
-#ifdef TRACEMAP_HAVE_PLACES
+    if (d->hostInfo)
+        lines << d->hostInfo->attributions();
     // The compiled-in dictionaries behind hostname hints and geofeed cities.
     if (d->places)
         lines << QStringLiteral("Place and airport names from GeoNames (CC BY 4.0) and OpenFlights (ODbL)");
-#endif
     if (d->nominatimUsed)
         lines << NominatimClient::attribution();
     lines.removeDuplicates();

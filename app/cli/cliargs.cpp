@@ -3,6 +3,7 @@
 #include "traceengine.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QSet>
 
 #include <cmath>
@@ -66,6 +67,43 @@ const QList<Spec> &specs()
         {{QStringLiteral("report")},
          {},
          QStringLiteral("trace: print an mtr --report style table at the end.")},
+        {{QStringLiteral("geo")},
+         {},
+         QStringLiteral("trace: locate every hop (place, provider, AS, name) after the trace.")},
+        {{QStringLiteral("offline")},
+         {},
+         QStringLiteral("locate/geo: nothing leaves the machine (no DNS, no online services).")},
+        {{QStringLiteral("online")},
+         {},
+         QStringLiteral("locate/geo: also ask the online IP provider and Nominatim (opt-in).")},
+        {{QStringLiteral("geo-db")},
+         QStringLiteral("PATH"),
+         QStringLiteral("locate/geo/geodb: MMDB file to use instead of the installed DB-IP (repeatable).")},
+        {{QStringLiteral("geo-overrides")},
+         QStringLiteral("PATH"),
+         QStringLiteral(
+             "locate/geo: CSV (prefix,lat,lon,label) or RFC 8805 geofeed overrides (repeatable).")},
+        {{QStringLiteral("nominatim-url")},
+         QStringLiteral("URL"),
+         QStringLiteral("locate/geo: Nominatim server (https://nominatim.openstreetmap.org).")},
+        {{QStringLiteral("geo-provider-url")},
+         QStringLiteral("URL"),
+         QStringLiteral("locate/geo: online IP provider, {ip} is replaced (http://ip-api.com/json/{ip}).")},
+        {{QStringLiteral("source-location")},
+         QStringLiteral("LAT,LON"),
+         QStringLiteral("locate/geo: where the trace starts, for the RTT plausibility check.")},
+        {{QStringLiteral("geo-cache")},
+         QStringLiteral("PATH|-"),
+         QStringLiteral("locate/geo: cache file (~/.cache/tracemap/geo-cache.sqlite); - for none.")},
+        {{QStringLiteral("hostname")},
+         QStringLiteral("NAME"),
+         QStringLiteral("locate: use NAME as the reverse DNS name instead of looking it up.")},
+        {{QStringLiteral("rtt")},
+         QStringLiteral("MS"),
+         QStringLiteral("locate: the hop's round-trip time in ms, for the plausibility check.")},
+        {{QStringLiteral("registry")},
+         QStringLiteral("URL"),
+         QStringLiteral("geodb update: npm registry to fetch DB-IP from (https://registry.npmjs.org).")},
         {{QStringLiteral("h"), QStringLiteral("help")}, {}, QStringLiteral("Show this help.")},
         {{QStringLiteral("version")}, {}, QStringLiteral("Show the version.")},
     };
@@ -77,6 +115,14 @@ const QSet<QString> kTraceOnly = {QStringLiteral("first-ttl"),     QStringLitera
                                   QStringLiteral("max-in-flight"), QStringLiteral("classic"),
                                   QStringLiteral("report")};
 const QSet<QString> kPingOnly = {QStringLiteral("count"), QStringLiteral("interval"), QStringLiteral("ttl")};
+// Options of the geolocation chain: locate, trace --geo, and (some) geodb.
+const QSet<QString> kGeoOptions = {QStringLiteral("offline"),         QStringLiteral("online"),
+                                   QStringLiteral("geo-db"),          QStringLiteral("geo-overrides"),
+                                   QStringLiteral("nominatim-url"),   QStringLiteral("geo-provider-url"),
+                                   QStringLiteral("source-location"), QStringLiteral("geo-cache")};
+const QSet<QString> kLocateOnly = {QStringLiteral("hostname"), QStringLiteral("rtt")};
+const QSet<QString> kGeoDbAllowed = {QStringLiteral("geo-db"), QStringLiteral("registry"),
+                                     QStringLiteral("json"), QStringLiteral("offline")};
 
 bool readInt(const QCommandLineParser &p, const QString &name, int min, int max, int *out, QString *error)
 {
@@ -117,16 +163,164 @@ bool readSeconds(const QCommandLineParser &p, const QString &name, double min, d
     return true;
 }
 
+bool readUrl(const QCommandLineParser &p, const QString &name, QUrl *out, QString *error)
+{
+    if (!p.isSet(name))
+        return true;
+    const QString text = p.value(name);
+    const QUrl url(text, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+        url.host().isEmpty()) {
+        *error = QStringLiteral("--%1 must be an http:// or https:// URL, got '%2'").arg(name, text);
+        return false;
+    }
+    *out = url;
+    return true;
+}
+
+bool readFiles(const QCommandLineParser &p, const QString &name, QStringList *out, QString *error)
+{
+    for (const QString &path : p.values(name)) {
+        const QFileInfo info(path);
+        if (!info.isFile() || !info.isReadable()) {
+            *error = QStringLiteral("--%1: cannot read '%2'").arg(name, path);
+            return false;
+        }
+        *out << path;
+    }
+    return true;
+}
+
+// The options shared by locate and trace --geo.
+bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error)
+{
+    s->offline = p.isSet(QStringLiteral("offline"));
+    s->onlineLookups = p.isSet(QStringLiteral("online"));
+    if (s->offline && s->onlineLookups) {
+        *error = QStringLiteral("--offline and --online exclude each other");
+        return false;
+    }
+    if (!readFiles(p, QStringLiteral("geo-db"), &s->databasePaths, error) ||
+        !readFiles(p, QStringLiteral("geo-overrides"), &s->overridePaths, error) ||
+        !readUrl(p, QStringLiteral("nominatim-url"), &s->nominatimUrl, error) ||
+        !readUrl(p, QStringLiteral("geo-provider-url"), &s->ipProviderUrl, error))
+        return false;
+    if (p.isSet(QStringLiteral("geo-cache"))) {
+        s->cachePath = p.value(QStringLiteral("geo-cache"));
+        if (s->cachePath.isEmpty()) {
+            *error = QStringLiteral("--geo-cache needs a file name, or - for no cache");
+            return false;
+        }
+    }
+    if (p.isSet(QStringLiteral("source-location"))) {
+        const QString text = p.value(QStringLiteral("source-location"));
+        const QStringList parts = text.split(QLatin1Char(','));
+        bool latOk = false;
+        bool lonOk = false;
+        const double lat = parts.value(0).trimmed().toDouble(&latOk);
+        const double lon = parts.value(1).trimmed().toDouble(&lonOk);
+        if (parts.size() != 2 || !latOk || !lonOk || !std::isfinite(lat) || !std::isfinite(lon) ||
+            lat < -90 || lat > 90 || lon < -180 || lon > 180) {
+            *error =
+                QStringLiteral("--source-location must be LAT,LON in degrees (e.g. 50.11,8.68), got '%1'")
+                    .arg(text);
+            return false;
+        }
+        s->sourceLatitude = lat;
+        s->sourceLongitude = lon;
+    }
+    s->reverseDns = !s->offline;
+    return true;
+}
+
+bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Options *options, QString *error)
+{
+    const bool locate = command == QLatin1String("locate");
+    for (const QString &name : p.optionNames()) {
+        const bool allowed = locate ? (kGeoOptions.contains(name) || kLocateOnly.contains(name) ||
+                                       name == QLatin1String("json"))
+                                    : kGeoDbAllowed.contains(name);
+        if (!allowed) {
+            *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
+            return false;
+        }
+    }
+    options->json = p.isSet(QStringLiteral("json"));
+    const QStringList args = p.positionalArguments().mid(1);
+    GeoOptions &geo = options->geo;
+    geo.enabled = true;
+    if (!locate) {
+        if (args.size() != 1 ||
+            (args.first() != QLatin1String("status") && args.first() != QLatin1String("update"))) {
+            *error = QStringLiteral("geodb: say 'status' or 'update'");
+            return false;
+        }
+        geo.geodbAction = args.first();
+        if (geo.geodbAction == QLatin1String("update") && p.isSet(QStringLiteral("offline"))) {
+            *error = QStringLiteral("geodb update downloads the database; it cannot run with --offline");
+            return false;
+        }
+        if (geo.geodbAction == QLatin1String("status") && p.isSet(QStringLiteral("registry"))) {
+            *error = QStringLiteral("--registry does not apply to geodb status");
+            return false;
+        }
+        if (!readFiles(p, QStringLiteral("geo-db"), &geo.settings.databasePaths, error) ||
+            !readUrl(p, QStringLiteral("registry"), &geo.registryUrl, error))
+            return false;
+        options->command = Command::GeoDb;
+        return true;
+    }
+    if (args.isEmpty()) {
+        *error = QStringLiteral("locate: missing ADDRESS");
+        return false;
+    }
+    for (const QString &text : args) {
+        const QHostAddress address(text);
+        if (address.isNull()) {
+            *error = QStringLiteral("locate: '%1' is not an IP address").arg(text);
+            return false;
+        }
+        geo.addresses << address;
+    }
+    if (p.isSet(QStringLiteral("hostname"))) {
+        if (args.size() > 1) {
+            *error = QStringLiteral("--hostname names one address; give one ADDRESS with it");
+            return false;
+        }
+        geo.hostname = p.value(QStringLiteral("hostname")).trimmed();
+        geo.hostnameGiven = true;
+    }
+    if (p.isSet(QStringLiteral("rtt"))) {
+        const QString text = p.value(QStringLiteral("rtt"));
+        bool ok = false;
+        const double v = text.trimmed().toDouble(&ok);
+        if (!ok || !std::isfinite(v) || v < 0 || v > 100000) {
+            *error =
+                QStringLiteral("--rtt must be a number of milliseconds from 0 to 100000, got '%1'").arg(text);
+            return false;
+        }
+        geo.rttMs = v;
+    }
+    if (!readGeoSettings(p, &geo.settings, error))
+        return false;
+    options->command = Command::Locate;
+    return true;
+}
+
 } // namespace
 
 QString helpText()
 {
     QString text = QStringLiteral(
-        "Usage: tracemap-cli trace HOST [options]\n"
-        "       tracemap-cli ping HOST [options]\n\n"
-        "Traces the route to HOST, or pings it, and prints each answer as it arrives.\n"
-        "Exit status: 0 done (destination reached / answered), 1 not reached, not resolvable or\n"
-        "method not permitted, 2 bad usage.\n\nOptions:\n");
+        "Usage: tracemap-cli trace HOST [options] [--geo]\n"
+        "       tracemap-cli ping HOST [options]\n"
+        "       tracemap-cli locate ADDRESS... [--hostname NAME] [--rtt MS] [geo options]\n"
+        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n\n"
+        "Traces the route to HOST, or pings it, and prints each answer as it arrives; locate says\n"
+        "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
+        "offline IP database.\n"
+        "Exit status: 0 done (destination reached / answered, every address located, database ok),\n"
+        "1 not reached, not resolvable, not located or method not permitted, 2 bad usage.\n\nOptions:\n");
     for (const Spec &s : specs()) {
         QStringList forms;
         for (const QString &n : s.names)
@@ -164,7 +358,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     const QStringList positional = p.positionalArguments();
     if (positional.isEmpty()) {
-        *error = QStringLiteral("missing command: use 'trace HOST' or 'ping HOST' (see --help)");
+        *error = QStringLiteral("missing command: use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb "
+                                "status|update' (see --help)");
         return false;
     }
     const QString command = positional.first();
@@ -172,8 +367,12 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
         options->command = Command::Help;
         return true;
     }
+    if (command == QLatin1String("locate") || command == QLatin1String("geodb"))
+        return parseGeoCommand(p, command, options, error);
     if (command != QLatin1String("trace") && command != QLatin1String("ping")) {
-        *error = QStringLiteral("unknown command '%1': use 'trace HOST' or 'ping HOST'").arg(command);
+        *error =
+            QStringLiteral("unknown command '%1': use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb'")
+                .arg(command);
         return false;
     }
     const bool trace = command == QLatin1String("trace");
@@ -187,8 +386,14 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
         return false;
     }
     for (const QString &name : p.optionNames()) {
-        if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name))) {
+        if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
+            kLocateOnly.contains(name) || name == QLatin1String("registry") ||
+            (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
+            return false;
+        }
+        if (trace && kGeoOptions.contains(name) && !p.isSet(QStringLiteral("geo"))) {
+            *error = QStringLiteral("--%1 needs --geo").arg(name);
             return false;
         }
     }
@@ -237,6 +442,9 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
             *error = e;
             return false;
         }
+        options->geo.enabled = p.isSet(QStringLiteral("geo"));
+        if (options->geo.enabled && !readGeoSettings(p, &options->geo.settings, error))
+            return false;
         options->command = Command::Trace;
         return true;
     }

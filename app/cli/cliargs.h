@@ -1,6 +1,7 @@
 // Command-line parsing of tracemap-cli: turns arguments into requests, or one clear error.
 #pragma once
 
+#include "geoservice.h"
 #include "tracetypes.h"
 
 #include <QString>
@@ -8,13 +9,27 @@
 
 namespace tracemap::cli {
 
-enum class Command { Trace, Ping, Help, Version };
+enum class Command { Trace, Ping, Locate, GeoDb, Help, Version };
+
+// Geolocation: `locate`, `geodb` and `trace --geo`.
+struct GeoOptions
+{
+    bool enabled = false; // trace --geo; always true for locate
+    GeoSettings settings;
+    QList<QHostAddress> addresses; // locate
+    QString hostname;              // locate --hostname: the name to use instead of reverse DNS
+    bool hostnameGiven = false;
+    double rttMs = -1.0;                                                   // locate --rtt
+    QString geodbAction;                                                   // "status" or "update"
+    QUrl registryUrl = QUrl(QStringLiteral("https://registry.npmjs.org")); // geodb update --registry
+};
 
 struct Options
 {
     Command command = Command::Help;
     TraceRequest trace;
     PingRequest ping;
+    GeoOptions geo;
     bool json = false;
     bool report = false;
 };

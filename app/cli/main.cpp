@@ -1,6 +1,7 @@
 // tracemap-cli: trace and ping from the command line, text or JSON.
 #include "cliargs.h"
 #include "enginethread.h"
+#include "geocli.h"
 #include "resultformat.h"
 
 #include <QCoreApplication>
@@ -63,10 +64,14 @@ public:
             ++m_next;
         }
     }
-    void finished(const TraceResult &r, bool report)
+    // `geo`: the hops' places (trace --geo), or null.
+    void finished(const TraceResult &r, bool report, const cli::TraceGeoAnnotator *geo = nullptr)
     {
         if (m_json) {
-            fputs(QJsonDocument(traceToJson(r)).toJson(QJsonDocument::Indented).constData(), stdout);
+            QJsonObject document = traceToJson(r);
+            if (geo)
+                geo->annotateJson(&document, r);
+            fputs(QJsonDocument(document).toJson(QJsonDocument::Indented).constData(), stdout);
             return;
         }
         for (const Hop &h : r.hops) {
@@ -75,6 +80,13 @@ public:
         }
         if (report && r.error == TraceError::None)
             out(formatReport(r));
+        if (geo) {
+            out(QString());
+            for (const QString &line : geo->textLines(r))
+                out(line);
+            if (const QStringList attributions = geo->attributions(); !attributions.isEmpty())
+                out(QStringLiteral("\n") + attributions.join(QLatin1Char('\n')));
+        }
         err(formatTraceSummary(r));
     }
 
@@ -106,6 +118,10 @@ int main(int argc, char *argv[])
         out(QStringLiteral("tracemap-cli %1").arg(QStringLiteral(TRACEMAP_VERSION)));
         return 0;
     }
+    if (options.command == cli::Command::Locate)
+        return cli::runLocate(options);
+    if (options.command == cli::Command::GeoDb)
+        return cli::runGeoDb(options);
 
     EngineThread engine;
     quint64 job = 0;
@@ -134,8 +150,8 @@ int main(int argc, char *argv[])
                      [&](quint64, const TraceResult &r) { printer.started(r); });
     QObject::connect(engine.engine(), &TraceEngine::hopUpdated, &app,
                      [&](quint64, const Hop &h) { printer.hop(h); });
+    std::unique_ptr<cli::TraceGeoAnnotator> geo;
     QObject::connect(engine.engine(), &TraceEngine::traceFinished, &app, [&](quint64, const TraceResult &r) {
-        printer.finished(r, options.report);
         if (r.error != TraceError::None && r.error != TraceError::Cancelled) {
             if (options.json)
                 err(QStringLiteral("tracemap-cli: %1").arg(r.errorMessage));
@@ -143,6 +159,18 @@ int main(int argc, char *argv[])
         } else {
             exitCode = r.reached ? 0 : 1;
         }
+        if (options.geo.enabled && r.error == TraceError::None) {
+            // Places are looked up once the path is known; the hops are printed with them.
+            geo = std::make_unique<cli::TraceGeoAnnotator>(options.geo.settings);
+            for (const QString &w : geo->warnings())
+                err(QStringLiteral("tracemap-cli: warning: %1").arg(w));
+            geo->start(r, [&, r] {
+                printer.finished(r, options.report, geo.get());
+                app.exit(exitCode);
+            });
+            return;
+        }
+        printer.finished(r, options.report);
         app.exit(exitCode);
     });
 
