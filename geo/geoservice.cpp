@@ -73,7 +73,7 @@ struct PendingLookup
     std::optional<Candidate> best;
     QStringList rejected;
     QString unlocatableReason;
-    bool anyUnlocatable = false;
+    int implausible = 0; // candidates refused by the RTT check
     bool anyTimedOut = false;
     QString failure;
     QString overrideNote; // a geofeed entry that could not be placed
@@ -551,7 +551,6 @@ void GeoService::Private::consider(PendingLookup &p, const QString &providerId, 
         return;
     }
     if (answer.status != GeoStatus::Located || !answer.place.hasCoordinates()) {
-        p.anyUnlocatable = true;
         if (!answer.reason.isEmpty()) {
             p.unlocatableReason += QStringLiteral("%1%2: %3")
                                        .arg(p.unlocatableReason.isEmpty() ? QString() : QStringLiteral("; "),
@@ -567,6 +566,7 @@ void GeoService::Private::consider(PendingLookup &p, const QString &providerId, 
             continue;
         const PlausibilityVerdict verdict = checkPlausibility(place, p.source, p.query.rttMs);
         if (verdict.isImplausible()) {
+            ++p.implausible;
             p.rejected << QStringLiteral("%1: %2").arg(name, verdict.sentence);
             continue;
         }
@@ -642,17 +642,24 @@ void GeoService::Private::decideFromChain(PendingLookup &p)
         r.providerDetail = p.best->detail;
         r.reason = p.best->reason;
         r.confidence = std::clamp(p.best->confidence, 0.0, 1.0);
-    } else if (p.anyUnlocatable || p.failure.isEmpty()) {
+    } else if (p.implausible > 0 || p.failure.isEmpty()) {
+        // Nobody knows this address, or every candidate was refused by the RTT check.
         r.status = GeoStatus::Unlocatable;
-        r.reason = !p.rejected.isEmpty()            ? QStringLiteral("every candidate was implausible")
+        r.reason = p.implausible > 0                ? QStringLiteral("every candidate was implausible")
                    : !p.unlocatableReason.isEmpty() ? p.unlocatableReason
                    : chain.empty()
                        ? QStringLiteral("no location source is available (no IP database installed)")
                        : QStringLiteral("no source knows this address");
+        if (defaultChain && !mmdb && p.implausible == 0)
+            r.reason += QStringLiteral(" (no IP database installed: run 'tracemap-cli geodb update')");
     } else {
+        // A provider that might have known failed: say so (and do not cache it), rather than
+        // claim the address is unknowable.
         r.status = p.anyTimedOut ? GeoStatus::TimedOut : GeoStatus::Failed;
         r.error = p.failure;
-        r.reason = p.failure;
+        r.reason = p.unlocatableReason.isEmpty()
+                       ? p.failure
+                       : QStringLiteral("%1; %2").arg(p.unlocatableReason, p.failure);
     }
     p.decision = r;
 }

@@ -5,6 +5,7 @@
 // lookups pending. The `ash` rows use the real HostnameHintProvider and place dictionary.
 #include "geoservice.h"
 #include "hostnamehints.h"
+#include "loopbackhttpserver.h"
 #include "placedictionary.h"
 
 #include <QElapsedTimer>
@@ -577,6 +578,69 @@ private slots:
         GeoService service(offlineSettings(), std::vector<std::unique_ptr<GeoProvider>>());
         const GeoResult r = decide(service, GeoQuery());
         QCOMPARE(r.status, GeoStatus::Failed);
+    }
+
+    // The default chain with online lookups on, against a loopback server answering like
+    // ip-api.com and Nominatim. Reverse DNS and AS lookups are off: no DNS query leaves the test.
+    void onlineChainAgainstLoopback()
+    {
+        using tracemap::test::LoopbackHttpServer;
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route(QStringLiteral("/ip/8.8.4.4"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(
+                R"({"status":"success","country":"United States","countryCode":"US",
+                "regionName":"California","city":"Mountain View","lat":37.4056,"lon":-122.0775})");
+        });
+        server.route(QStringLiteral("/ip/8.8.8.8"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::text("oops", 500);
+        });
+        server.route(QStringLiteral("/search"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(
+                R"([{"lat":"49.4521","lon":"11.0767","display_name":"Kleinstadt, Bayern, Deutschland",
+                     "address":{"city":"Kleinstadt","state":"Bayern","country_code":"de"}}])");
+        });
+        QTemporaryDir dir;
+        const QString feed = dir.filePath(QStringLiteral("geofeed.csv"));
+        QFile f(feed);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("192.0.2.0/24,DE,DE-BY,Kleinstadt am Nirgendwo,\n");
+        f.close();
+
+        GeoSettings s;
+        s.offline = false;
+        s.onlineLookups = true;
+        s.reverseDns = false;
+        s.asLookups = false;
+        s.cachePath = QStringLiteral("-");
+        s.databasePaths = {dir.filePath(QStringLiteral("none.mmdb"))};
+        s.overridePaths = {feed};
+        s.ipProviderUrl = QUrl(server.url().toString() + QStringLiteral("/ip/{ip}"));
+        s.nominatimUrl = server.url();
+        s.lookupTimeoutMs = 2000;
+        GeoService service(s);
+
+        GeoResult r = decide(service, query("8.8.4.4", -1, ""));
+        QCOMPARE(r.status, GeoStatus::Located);
+        QCOMPARE(r.provider, QStringLiteral("ip-api"));
+        QCOMPARE(r.place.city, QStringLiteral("Mountain View"));
+
+        r = decide(service, query("8.8.8.8", -1, ""));
+        QCOMPARE(r.status, GeoStatus::Failed);
+        QVERIFY2(r.error.contains(QStringLiteral("ip-api")), qPrintable(r.error));
+
+        // A geofeed city the offline dictionary does not know is placed through Nominatim.
+        r = decide(service, query("192.0.2.77"));
+        QCOMPARE(r.status, GeoStatus::Located);
+        QCOMPARE(r.provider, QStringLiteral("override"));
+        QVERIFY(std::abs(r.place.latitude - 49.4521) < 1e-3);
+        QCOMPARE(server.requestCount(QStringLiteral("/search")), 1);
+        QVERIFY2(service.attributions().join(QLatin1Char('|')).contains(QStringLiteral("OpenStreetMap")),
+                 qPrintable(service.attributions().join(QLatin1Char('|'))));
+        // The next address of the prefix needs no second request.
+        r = decide(service, query("192.0.2.78"));
+        QCOMPARE(r.provider, QStringLiteral("override"));
+        QCOMPARE(server.requestCount(QStringLiteral("/search")), 1);
     }
 
     void defaultChainOfflineWithoutDatabase()

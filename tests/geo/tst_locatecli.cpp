@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -229,6 +230,38 @@ private slots:
         r = run({"geodb", "status"});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains("geodb update"), r.out.constData());
+    }
+
+    // trace --geo over loopback (UDP probes to 127.0.0.1 need no privileges): every hop gets a
+    // "geo" object and the document an "attribution" array; the keys before stay as they were.
+    void traceGeoJson()
+    {
+        const Run r = run({"trace", "127.0.0.1", "--geo", "--offline", "--geo-cache", "-", "--geo-db", m_db,
+                           "--json", "--max-ttl", "2", "--timeout", "0.5"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject doc = r.json();
+        QVERIFY(doc.value("attribution").isArray());
+        const QJsonArray hops = doc.value("ping_time").toArray();
+        QVERIFY(!hops.isEmpty());
+        const QJsonObject hop = hops.first().toObject();
+        for (const char *key :
+             {"source", "target", "dest", "ttl", "packets", "ping_time", "responders", "reached", "stats"})
+            QVERIFY2(hop.contains(key), key);
+        const QJsonObject geo = hop.value("geo").toObject();
+        QCOMPARE(geo.value("address").toString(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(geo.value("status").toString(), QStringLiteral("unlocatable"));
+        QCOMPARE(geo.value("provider").toString(), QStringLiteral("special"));
+        QVERIFY(geo.value("reason").toString().contains("Loopback"));
+    }
+
+    void traceGeoText()
+    {
+        const Run r = run({"trace", "127.0.0.1", "--geo", "--offline", "--geo-cache", "-", "--geo-db", m_db,
+                           "--max-ttl", "2", "--timeout", "0.5"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains(QRegularExpression(" 1  127\\.0\\.0\\.1 +Loopback address")), qPrintable(out));
+        QVERIFY2(out.mid(out.lastIndexOf("\n\n")).contains("IP Geolocation by DB-IP"), qPrintable(out));
     }
 
     void badInput_data()
