@@ -3,13 +3,17 @@
 // answers that never come, rate-limit headers. Each lookup gets exactly one clear answer;
 // destroying the provider with lookups pending is safe. Nothing here leaves 127.0.0.1: the
 // addresses looked up are only ever sent to the loopback server.
+#include "geoservice.h"
 #include "httpfetch.h"
 #include "loopbackhttpserver.h"
 #include "onlineipprovider.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QNetworkAccessManager>
 #include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -513,6 +517,83 @@ private Q_SLOTS:
         ip.reset();
         QTest::qWait(400);
         QCOMPARE(calls, 0);
+    }
+
+    // Online services are opt-in: the default GeoService chain asks the IP service and
+    // Nominatim only with onlineLookups on and offline off. Reverse DNS and AS lookups are off
+    // here so that nothing but the loopback server could be asked.
+    void serviceAsksOnlyWhenOptedIn_data()
+    {
+        QTest::addColumn<bool>("online");
+        QTest::addColumn<bool>("offline");
+        QTest::addColumn<bool>("asked");
+        QTest::newRow("default: not opted in") << false << false << false;
+        QTest::newRow("opted in") << true << false << true;
+        QTest::newRow("opted in but offline") << true << true << false;
+        QTest::newRow("offline") << false << true << false;
+    }
+
+    void serviceAsksOnlyWhenOptedIn()
+    {
+        QFETCH(bool, online);
+        QFETCH(bool, offline);
+        QFETCH(bool, asked);
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route("/json/8.8.8.8", [](const LoopbackHttpServer::Request &) { return respond(googleDns); });
+        server.route("/search", [](const LoopbackHttpServer::Request &) {
+            return respond(
+                R"([{"lat":"47.3769","lon":"8.5417","address":{"city":"Zurich","country_code":"ch"}}])");
+        });
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        // A geofeed city no built-in dictionary knows: only Nominatim can place it.
+        const QString geofeed = dir.filePath(QStringLiteral("geofeed.csv"));
+        QFile file(geofeed);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("9.9.9.0/24,CH,CH-ZH,Qwxyzville Unlikely,\n");
+        file.close();
+
+        GeoSettings settings;
+        settings.onlineLookups = online;
+        settings.offline = offline;
+        settings.reverseDns = false;
+        settings.asLookups = false;
+        settings.cachePath = QStringLiteral("-");
+        settings.databasePaths = {dir.filePath(QStringLiteral("none.mmdb"))}; // no offline answer
+        settings.overridePaths = {geofeed};
+        settings.ipProviderUrl = QUrl(server.url().toString() + QStringLiteral("/json/{ip}"));
+        settings.nominatimUrl = server.url();
+        settings.lookupTimeoutMs = 2000;
+        GeoService service(settings, &m_network);
+        QSignalSpy located(&service, &GeoService::located);
+        for (const char *address : {"8.8.8.8", "9.9.9.9"}) {
+            GeoQuery query = queryFor(address);
+            query.hostnameKnown = true;
+            service.locate(query);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(located.size(), 2, 10000);
+        QHash<QString, GeoResult> results;
+        for (const QList<QVariant> &arguments : std::as_const(located)) {
+            const GeoResult result = arguments.at(0).value<GeoResult>();
+            results.insert(result.address.toString(), result);
+        }
+        const GeoResult google = results.value(QStringLiteral("8.8.8.8"));
+        const GeoResult quad9 = results.value(QStringLiteral("9.9.9.9"));
+        if (asked) {
+            QCOMPARE(google.provider, QStringLiteral("ip-api"));
+            QCOMPARE(google.place.city, QStringLiteral("Ashburn"));
+            QCOMPARE(quad9.provider, QStringLiteral("override"));
+            QCOMPARE(quad9.place.latitude, 47.3769);
+            QCOMPARE(server.requestCount(QStringLiteral("/json/8.8.8.8")), 1);
+            QCOMPARE(server.requestCount(QStringLiteral("/search")), 1);
+            QVERIFY(service.attributions().contains(
+                QStringLiteral("Place names © OpenStreetMap contributors, ODbL 1.0")));
+        } else {
+            QVERIFY(google.provider != QLatin1String("ip-api"));
+            QVERIFY(!quad9.place.hasCoordinates() || quad9.provider != QLatin1String("override"));
+            QCOMPARE(server.requestCount(), 0);
+        }
     }
 
     void callbackMayDestroyTheProvider()
