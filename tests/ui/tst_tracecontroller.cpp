@@ -19,11 +19,12 @@ namespace {
 
 const QString kTarget = QStringLiteral("203.0.113.9");
 
-SimPath chain(int routers, double rttStep = 2.0)
+// RTTs grow by 20 ms a hop, so the places below pass GeoService's speed-of-light check.
+SimPath chain(int routers, double rttStep = 20.0)
 {
     SimPath path;
     for (int i = 1; i <= routers; ++i)
-        path.routers << SimHop{QHostAddress(QStringLiteral("198.18.%1.1").arg(i - 1)), rttStep * i};
+        path.routers << SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i - 1)), rttStep * i};
     path.destinationRttMs = rttStep * (routers + 1);
     return path;
 }
@@ -115,6 +116,7 @@ struct Fixture
 QHash<QString, FakePlace> citiesFor(int routers, int delayStepMs = 0)
 {
     static const QList<FakePlace> cities = {
+        // Each within 20 ms × TTL of the first (the source once it is placed).
         {52.52, 13.40, QStringLiteral("Berlin")},   {50.11, 8.68, QStringLiteral("Frankfurt")},
         {48.85, 2.35, QStringLiteral("Paris")},     {51.51, -0.13, QStringLiteral("London")},
         {40.71, -74.0, QStringLiteral("New York")}, {37.77, -122.42, QStringLiteral("San Francisco")},
@@ -123,7 +125,7 @@ QHash<QString, FakePlace> citiesFor(int routers, int delayStepMs = 0)
     for (int i = 0; i < routers; ++i) {
         FakePlace p = cities.at(i % cities.size());
         p.delayMs = delayStepMs * (routers - i); // later hops answer first
-        table.insert(QStringLiteral("198.18.%1.1").arg(i), p);
+        table.insert(QStringLiteral("62.115.%1.1").arg(i), p);
     }
     return table;
 }
@@ -193,9 +195,10 @@ private slots:
         QVERIFY(!model->data(last, HopListModel::ReasonRole).toString().isEmpty());
         // No source configured: the trace starts at the first placed hop.
         QVERIFY(c.hasSource());
-        QCOMPARE(c.sourceLatitude(), table.value(QStringLiteral("198.18.0.1")).latitude);
-        // One lookup per distinct responder.
-        QCOMPARE(f.tableProvider->lookups, routers + 1);
+        QCOMPARE(c.sourceLatitude(), table.value(QStringLiteral("62.115.0.1")).latitude);
+        // One lookup per distinct router (the destination is a documentation address, which
+        // the special-range step answers before any provider).
+        QCOMPARE(f.tableProvider->lookups, routers);
     }
 
     void failingLookupDegradesOneHop()
@@ -203,7 +206,7 @@ private slots:
         SimulatedNetwork net;
         net.paths.insert(kTarget, chain(4));
         QHash<QString, FakePlace> table = citiesFor(4);
-        table[QStringLiteral("198.18.2.1")].fail = true;
+        table[QStringLiteral("62.115.2.1")].fail = true;
         Fixture f(net, table);
         QSignalSpy finished(f.controller.get(), &TraceController::finished);
         QVERIFY(f.controller->start());
@@ -277,7 +280,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!c.running() && c.reached(), 5000);
         QCOMPARE(c.model()->rowCount(), 3);
         QCOMPARE(c.model()->data(c.model()->index(0), HopListModel::AddressRole).toString(),
-                 QStringLiteral("198.18.0.1"));
+                 QStringLiteral("62.115.0.1"));
         QCOMPARE(c.destination(), QStringLiteral("203.0.113.10"));
     }
 
@@ -348,7 +351,7 @@ private slots:
     void manyTracesInARow()
     {
         SimulatedNetwork net;
-        net.paths.insert(kTarget, chain(6, 0.5));
+        net.paths.insert(kTarget, chain(6));
         Fixture f(net, citiesFor(6));
         TraceController &c = *f.controller;
         for (int i = 0; i < 25; ++i) {
