@@ -39,6 +39,8 @@ struct Candidate
     PlausibilityVerdict verdict;
 };
 
+constexpr qsizetype kMaxRemembered = 50000;
+
 // Hint and database "agree" when this close (or within the database's accuracy radius).
 constexpr double kAgreementKm = 100.0;
 
@@ -76,7 +78,8 @@ struct PendingLookup
     int implausible = 0; // candidates refused by the RTT check
     bool anyTimedOut = false;
     QString failure;
-    QString overrideNote; // a geofeed entry that could not be placed
+    QString overrideNote;        // a geofeed entry that could not be placed
+    bool waitingGeocode = false; // for Nominatim to place a geofeed city
 };
 
 struct GeoService::Private
@@ -302,17 +305,35 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
             if (!country.isEmpty())
                 parts << country;
             QPointer<GeoService> guard(q);
+            p.waitingGeocode = true;
+            // Nominatim answers at most once a second, so a queue of geofeed cities can take a
+            // while; the lookup waits a few deadlines for it, then goes on without the override.
+            QTimer::singleShot((settings.lookupTimeoutMs + 500) * 3, q, [this, id, index] {
+                PendingLookup *p = find(id);
+                if (!p || !p->waitingGeocode)
+                    return;
+                p->waitingGeocode = false;
+                p->overrideNote =
+                    QStringLiteral("override: %1 (%2) could not be placed: Nominatim did not answer in time")
+                        .arg(overrides.entries().at(index).label, overrides.entries().at(index).origin);
+                afterOverrides(id);
+            });
             nominatim->search(
                 parts.join(QStringLiteral(", ")), [this, guard, id, index](const NominatimAnswer &a) {
                     if (!guard)
                         return;
-                    PendingLookup *p = find(id);
-                    if (!p)
-                        return;
-                    if (a.status == LookupStatus::Resolved && a.place.hasCoordinates()) {
+                    const bool placed = a.status == LookupStatus::Resolved && a.place.hasCoordinates();
+                    if (placed) {
+                        // Kept for every later address of the prefix, even if this lookup gave up.
                         nominatimUsed = true;
                         overrides.setCoordinates(index, a.place.latitude, a.place.longitude,
                                                  a.place.accuracyKm > 0 ? a.place.accuracyKm : 25.0);
+                    }
+                    PendingLookup *p = find(id);
+                    if (!p || !p->waitingGeocode)
+                        return;
+                    p->waitingGeocode = false;
+                    if (placed) {
                         decideOverride(*p, overrides.entries().at(index));
                         maybeFinish(id);
                         return;
@@ -693,6 +714,10 @@ void GeoService::Private::maybeFinish(quint64 id)
                 cache->store(r, context);
             GeoResult remembered = r;
             remembered.fromCache = true;
+            // A long-running program (the agent) must not grow without bound; the persistent
+            // cache still has everything.
+            if (memory.size() >= kMaxRemembered)
+                memory.clear();
             memory.insert(r.address, Remembered{remembered, context});
         }
     }
