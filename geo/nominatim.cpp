@@ -190,6 +190,22 @@ QString errorText(const QJsonValue &error)
     return text.isEmpty() ? QStringLiteral("unspecified error") : text;
 }
 
+// Retry-After is either seconds or an HTTP date ("Fri, 27 Nov 2026 13:30:00 GMT").
+int retryAfterSeconds(const QByteArray &header)
+{
+    QString text = QString::fromLatin1(header).trimmed();
+    bool ok = false;
+    const int seconds = text.toInt(&ok);
+    if (ok)
+        return seconds;
+    // Qt's RFC 2822 parser wants a numeric zone; HTTP dates always say GMT.
+    if (text.endsWith(QLatin1String(" GMT")) || text.endsWith(QLatin1String(" UTC")))
+        text = text.chopped(4) + QStringLiteral(" +0000");
+    const QDateTime date = QDateTime::fromString(text, Qt::RFC2822Date);
+    return date.isValid() ? int(QDateTime::currentDateTimeUtc().secsTo(date))
+                          : NominatimClient::defaultBackoffSeconds;
+}
+
 NominatimAnswer failed(const QString &error, LookupStatus status = LookupStatus::Failed)
 {
     NominatimAnswer answer;
@@ -519,15 +535,8 @@ NominatimAnswer NominatimClient::Private::interpret(const PendingLookup &lookup,
     }
     const int status = result.httpStatus;
     if (status == 429 || status == 503) {
-        bool ok = false;
-        int seconds = QString::fromLatin1(result.header("Retry-After")).trimmed().toInt(&ok);
-        if (!ok || seconds <= 0) {
-            const QDateTime date = QDateTime::fromString(
-                QString::fromLatin1(result.header("Retry-After")).trimmed(), Qt::RFC2822Date);
-            seconds =
-                date.isValid() ? int(QDateTime::currentDateTimeUtc().secsTo(date)) : defaultBackoffSeconds;
-        }
-        seconds = std::clamp(seconds, 1, int(maxBackoffSeconds));
+        const int seconds =
+            std::clamp(retryAfterSeconds(result.header("Retry-After")), 1, int(maxBackoffSeconds));
         ServerRateLimiter::instance().backOff(limiterKey, qint64(seconds) * 1000);
         qCWarning(lcNominatim).noquote()
             << QStringLiteral("Nominatim server %1 answered HTTP %2; leaving it alone for %3 s")

@@ -7,9 +7,11 @@
 #include "loopbackhttpserver.h"
 #include "nominatim.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLocale>
 #include <QNetworkAccessManager>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -399,6 +401,27 @@ private Q_SLOTS:
         QTRY_COMPARE(recovered.list.size(), 1);
         QCOMPARE(lookupStatusName(recovered.list.first().status), QStringLiteral("resolved"));
         QCOMPARE(server.requestCount(), 2);
+    }
+
+    void retryAfterMayBeADate()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route("/search", [](const LoopbackHttpServer::Request &) {
+            const QByteArray date = QLocale::c()
+                                        .toString(QDateTime::currentDateTimeUtc().addSecs(3),
+                                                  QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                                        .toLatin1();
+            return respond("", 503).header("Retry-After", date);
+        });
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression("answered HTTP 503; leaving it alone for [23] s"));
+        auto nominatim = client(server);
+        Answers answers;
+        nominatim->search(QStringLiteral("Frankfurt"), answers.callback());
+        QTRY_COMPARE(answers.list.size(), 1);
+        QVERIFY2(answers.list.first().error.contains(QRegularExpression("backing off for [23] s")),
+                 qPrintable(answers.list.first().error));
     }
 
     // The policy: at most one request a second, program-wide. Twenty distinct lookups at once

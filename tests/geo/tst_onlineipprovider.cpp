@@ -15,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <memory>
 
@@ -188,6 +189,11 @@ private Q_SLOTS:
         QVERIFY(server.listen());
         auto ip = provider(server, 3000, QStringLiteral("/geo"));
         QCOMPARE(ip->urlFor(QHostAddress(QStringLiteral("1.1.1.1"))).path(), QStringLiteral("/geo/1.1.1.1"));
+        auto inQuery = provider(server, 3000, QStringLiteral("/lookup?ip={ip}&key=k+1"));
+        const QUrl url = inQuery->urlFor(QHostAddress(QStringLiteral("2001:db8::1")));
+        QCOMPARE(url.path(), QStringLiteral("/lookup"));
+        QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("ip")), QStringLiteral("2001:db8::1"));
+        QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("key")), QStringLiteral("k+1"));
         auto mapped = provider(server, 3000, QStringLiteral("/json/{ip}"));
         QCOMPARE(mapped->urlFor(QHostAddress(QStringLiteral("::ffff:1.2.3.4"))).path(),
                  QStringLiteral("/json/1.2.3.4"));
