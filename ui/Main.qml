@@ -245,11 +245,13 @@ ApplicationWindow {
 
     SettingsDialog {
         id: settingsDialog
+        objectName: "settingsDialog"
         settings: window.settings
         anchors.centerIn: parent
     }
     ExportDialog {
         id: exportDialog
+        objectName: "exportDialog"
         exporter: exporter
         anchors.centerIn: parent
         onExportRequested: (path, width, height) => window.exportImage(path, width, height)

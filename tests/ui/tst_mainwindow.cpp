@@ -1,0 +1,246 @@
+// Main.qml offscreen: loads without a single warning, keyboard shortcuts (Enter, Ctrl+T,
+// Esc, Ctrl+C, Ctrl+S), table/map selection in both directions, a real trace to 127.0.0.1
+// filling the table, and the map export writing a PNG.
+#include "../unit/simulatednetwork.h"
+
+#include "appsettings.h"
+#include "geoservice.h"
+#include "tracecontroller.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QImage>
+#include <QQmlApplicationEngine>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tracemap;
+
+namespace {
+
+QStringList g_warnings;
+QtMessageHandler g_previousHandler = nullptr;
+
+void collectWarnings(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type != QtDebugMsg && type != QtInfoMsg && !message.contains(QLatin1String("XDG_RUNTIME_DIR")))
+        g_warnings << message;
+    if (g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
+GeoSettings offlineGeoSettings()
+{
+    GeoSettings s;
+    s.offline = true;
+    s.reverseDns = false;
+    s.asLookups = false;
+    s.cachePath = QStringLiteral("-");
+    return s;
+}
+
+// One window with its own settings, geolocation (an empty chain) and controller.
+struct Window
+{
+    explicit Window(std::unique_ptr<ProbeTransportFactory> factory = {})
+    {
+        settings = AppSettings::inMemory();
+        settings->setOffline(true); // no tile may be fetched from a test
+        settings->setProbeTimeoutSec(0.5);
+        geo = std::make_unique<GeoService>(offlineGeoSettings(), std::vector<std::unique_ptr<GeoProvider>>{});
+        controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
+        engine.addImportPath(QStringLiteral("qrc:/"));
+        engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
+                                     {QStringLiteral("settings"), QVariant::fromValue(settings.get())}});
+        engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
+        if (!engine.rootObjects().isEmpty())
+            window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    }
+    template<typename T = QQuickItem> T *find(const char *name) const
+    {
+        return window ? window->findChild<T *>(QLatin1String(name)) : nullptr;
+    }
+
+    std::unique_ptr<AppSettings> settings;
+    std::unique_ptr<GeoService> geo;
+    std::unique_ptr<TraceController> controller;
+    QQmlApplicationEngine engine;
+    QQuickWindow *window = nullptr;
+};
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase()
+    {
+        registerTraceTypes();
+        QQuickStyle::setStyle(QStringLiteral("Fusion"));
+        g_previousHandler = qInstallMessageHandler(collectWarnings);
+    }
+    void init() { g_warnings.clear(); }
+
+    void loadsWithoutWarnings()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QVERIFY(w.find("mapView"));
+        QVERIFY(w.find("hopList"));
+        QVERIFY(w.find("hostField"));
+        QTest::qWait(100); // let bindings and the first frame settle
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    void enterInTheHostFieldTracesLoopback()
+    {
+        // A real trace through the system's sockets, to this machine only.
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *hostField = w.find("hostField");
+        QVERIFY(hostField);
+        auto *editor = hostField->property("contentItem").value<QQuickItem *>();
+        QVERIFY(editor);
+        editor->forceActiveFocus();
+        QVERIFY(editor->hasActiveFocus());
+        for (const QChar c : QStringLiteral("127.0.0.1"))
+            QTest::keyClick(w.window, c.toLatin1());
+        QCOMPARE(hostField->property("editText").toString(), QStringLiteral("127.0.0.1"));
+        QSignalSpy finished(w.controller.get(), &TraceController::finished);
+        QTest::keyClick(w.window, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        QCOMPARE(w.controller->host(), QStringLiteral("127.0.0.1"));
+        QVERIFY2(w.controller->reached(), qPrintable(w.controller->errorMessage()));
+        QCOMPARE(w.controller->model()->rowCount(), 1);
+        QCOMPARE(w.controller->model()
+                     ->data(w.controller->model()->index(0), HopListModel::AddressRole)
+                     .toString(),
+                 QStringLiteral("127.0.0.1"));
+        // The table shows the row.
+        QQuickItem *list = w.find("hopList");
+        QTRY_COMPARE(list->property("count").toInt(), 1);
+        QCOMPARE(w.settings->recentHosts(), QStringList{QStringLiteral("127.0.0.1")});
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    void shortcuts()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath slow;
+        for (int i = 0; i < 4; ++i)
+            slow.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 30.0 * (i + 1)};
+        slow.destinationAnswers = false;
+        net.paths.insert(QStringLiteral("203.0.113.7"), slow);
+        Window w(std::make_unique<test::SimulatedFactory>(net));
+        w.settings->setProbeTimeoutSec(10);
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *hostField = w.find("hostField");
+        hostField->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QQuickItem *list = w.find("hopList");
+        list->forceActiveFocus();
+
+        // Ctrl+T traces, Esc stops.
+        QTest::keyClick(w.window, Qt::Key_T, Qt::ControlModifier);
+        QVERIFY(w.controller->running());
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller->model()->rowCount() >= 2, 3000);
+        QTest::keyClick(w.window, Qt::Key_Escape);
+        QVERIFY(!w.controller->running());
+
+        // Ctrl+C copies the hop table as text.
+        QGuiApplication::clipboard()->clear();
+        QTest::keyClick(w.window, Qt::Key_C, Qt::ControlModifier);
+        const QString copied = QGuiApplication::clipboard()->text();
+        QVERIFY2(copied.startsWith(QStringLiteral("TTL\tAddress")), qPrintable(copied));
+        QVERIFY(copied.contains(QStringLiteral("62.115.0.1")));
+
+        // Ctrl+S opens the export dialog.
+        QObject *exportDialog = w.find<QObject>("exportDialog");
+        QVERIFY(exportDialog);
+        QVERIFY(!exportDialog->property("visible").toBool());
+        QTest::keyClick(w.window, Qt::Key_S, Qt::ControlModifier);
+        QTRY_VERIFY(exportDialog->property("visible").toBool());
+        QTest::keyClick(w.window, Qt::Key_Escape);
+        QTRY_VERIFY(!exportDialog->property("visible").toBool());
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    void selectionFollowsBothWays()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath path;
+        for (int i = 0; i < 3; ++i)
+            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 1.0 + i};
+        net.paths.insert(QStringLiteral("203.0.113.8"), path);
+        Window w(std::make_unique<test::SimulatedFactory>(net));
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        w.controller->setHost(QStringLiteral("203.0.113.8"));
+        QSignalSpy finished(w.controller.get(), &TraceController::finished);
+        QVERIFY(w.controller->start());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QQuickItem *list = w.find("hopList");
+        QQuickItem *map = w.find("mapView");
+        QTRY_COMPARE(list->property("count").toInt(), 4);
+        list->setProperty("currentIndex", 2);
+        QCOMPARE(map->property("currentIndex").toInt(), 2);
+        map->setProperty("currentIndex", 1);
+        QCOMPARE(list->property("currentIndex").toInt(), 1);
+        // A new trace clears the selection.
+        QVERIFY(w.controller->start());
+        QCOMPARE(list->property("currentIndex").toInt(), -1);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 5000);
+    }
+
+    void exportWritesTheMap()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("map.png"));
+        QVariant error;
+        QVERIFY(QMetaObject::invokeMethod(w.window, "exportImage", Q_RETURN_ARG(QVariant, error),
+                                          Q_ARG(QVariant, path), Q_ARG(QVariant, 640), Q_ARG(QVariant, 400)));
+        QCOMPARE(error.toString(), QString());
+        const QImage image(path);
+        QCOMPARE(image.size(), QSize(640, 400));
+        // Not blank: the basemap has land and sea colours, and more.
+        QSet<QRgb> colours;
+        for (int y = 0; y < image.height(); y += 7)
+            for (int x = 0; x < image.width(); x += 7)
+                colours.insert(image.pixel(x, y));
+        QVERIFY2(colours.size() > 10, qPrintable(QString::number(colours.size())));
+    }
+
+    void closingMidTraceIsQuick()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath filtered;
+        filtered.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.0.1")), 5.0};
+        filtered.destinationAnswers = false;
+        net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
+        auto w = std::make_unique<Window>(std::make_unique<test::SimulatedFactory>(net));
+        w->settings->setProbeTimeoutSec(30);
+        QVERIFY(QTest::qWaitForWindowExposed(w->window));
+        w->controller->setHost(QStringLiteral("203.0.113.9"));
+        QVERIFY(w->controller->start());
+        QTest::qWait(50);
+        QElapsedTimer clock;
+        clock.start();
+        w->window->close();
+        QVERIFY(w->controller->shutdown(1000));
+        w.reset();
+        QCOMPARE_LE(clock.elapsed(), 1000);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
