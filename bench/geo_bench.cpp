@@ -1,0 +1,204 @@
+// Geolocation benchmark: lookups per second through the MMDB provider alone and through the
+// whole GeoService chain (cold, warm persistent cache, warm in-memory), and the memory the
+// installed DB-IP City Lite costs once opened (memory-mapped: anonymous memory should barely
+// move; touched file pages show up as RssFile, shared with the page cache, not copied).
+//
+//   geo_bench [--lookups N] [--chain-lookups M] [--db FILE]...   (default: the installed DB-IP files)
+//
+// Offline only: no reverse DNS, no AS lookups, no online provider; nothing leaves the machine.
+
+#include "geoservice.h"
+#include "mmdbprovider.h"
+#include "specialranges.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace tracemap;
+
+namespace {
+
+struct Memory
+{
+    qint64 rssKb = 0, anonKb = 0, fileKb = 0;
+};
+
+Memory memoryNow()
+{
+    Memory m;
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return m;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        const QList<QByteArray> parts = line.simplified().split(' ');
+        if (parts.size() < 2)
+            continue;
+        if (parts[0] == "VmRSS:")
+            m.rssKb = parts[1].toLongLong();
+        else if (parts[0] == "RssAnon:")
+            m.anonKb = parts[1].toLongLong();
+        else if (parts[0] == "RssFile:")
+            m.fileKb = parts[1].toLongLong();
+    }
+    return m;
+}
+
+void printMemory(const char *label, const Memory &m)
+{
+    std::printf("  %-34s VmRSS %7.1f MB  RssAnon %7.1f MB  RssFile %7.1f MB\n", label, m.rssKb / 1024.0,
+                m.anonKb / 1024.0, m.fileKb / 1024.0);
+}
+
+QList<QHostAddress> publicAddresses(int count, quint32 seed)
+{
+    QRandomGenerator random(seed);
+    QList<QHostAddress> out;
+    QSet<quint32> seen;
+    while (out.size() < count) {
+        const quint32 v4 = random.generate();
+        if (seen.contains(v4))
+            continue;
+        const QHostAddress address(v4);
+        if (classifySpecialAddress(address))
+            continue;
+        seen.insert(v4);
+        out << address;
+    }
+    return out;
+}
+
+// Locates every address through `service` and waits for all answers; returns seconds.
+double runChain(GeoService &service, const QList<QHostAddress> &addresses, int *located)
+{
+    int answers = 0;
+    int placed = 0;
+    QEventLoop loop;
+    const auto connection = QObject::connect(&service, &GeoService::located, &loop, [&](const GeoResult &r) {
+        ++answers;
+        if (r.status == GeoStatus::Located)
+            ++placed;
+        if (answers == addresses.size())
+            loop.quit();
+    });
+    QElapsedTimer timer;
+    timer.start();
+    for (const QHostAddress &address : addresses) {
+        GeoQuery query;
+        query.address = address;
+        query.hostnameKnown = true; // no reverse DNS in a benchmark
+        service.locate(query);
+    }
+    if (answers < addresses.size()) {
+        QTimer::singleShot(120000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    QObject::disconnect(connection);
+    if (answers < addresses.size())
+        std::printf("  (only %d of %lld answers arrived)\n", answers, qlonglong(addresses.size()));
+    *located = placed;
+    return seconds;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    int lookups = 1000000;
+    int chainLookups = 20000;
+    QStringList paths;
+    const QStringList args = app.arguments();
+    for (int i = 1; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--lookups") && i + 1 < args.size())
+            lookups = args[++i].toInt();
+        else if (args[i] == QLatin1String("--chain-lookups") && i + 1 < args.size())
+            chainLookups = args[++i].toInt();
+        else if (args[i] == QLatin1String("--db") && i + 1 < args.size())
+            paths << args[++i];
+        else {
+            std::fprintf(stderr, "usage: geo_bench [--lookups N] [--chain-lookups M] [--db FILE]...\n");
+            return 2;
+        }
+    }
+    if (paths.isEmpty())
+        paths = defaultDatabasePaths();
+    if (paths.isEmpty()) {
+        std::fprintf(stderr,
+                     "geo_bench: no IP database installed (run scripts/fetch-data.sh) and no --db given\n");
+        return 1;
+    }
+    qint64 fileBytes = 0;
+    for (const QString &path : paths)
+        fileBytes += QFileInfo(path).size();
+
+    const QList<QHostAddress> addresses = publicAddresses(lookups, 20261127);
+    std::printf("databases: %s (%.1f MB on disk)\n", qPrintable(paths.join(QStringLiteral(", "))),
+                fileBytes / 1048576.0);
+
+    // --- memory and MMDB-only throughput ---
+    const Memory before = memoryNow();
+    double mmdbRate = 0;
+    {
+        MmdbProvider provider(paths);
+        if (!provider.isLoaded()) {
+            std::fprintf(stderr, "geo_bench: %s\n",
+                         qPrintable(provider.loadErrors().join(QStringLiteral("; "))));
+            return 1;
+        }
+        const Memory opened = memoryNow();
+        std::printf("build: %s\n\nmemory:\n", qPrintable(provider.buildDescription()));
+        printMemory("before opening", before);
+        printMemory("after opening", opened);
+        int found = 0;
+        QElapsedTimer timer;
+        timer.start();
+        for (const QHostAddress &address : addresses)
+            found += provider.lookupNow(address).status == GeoStatus::Located;
+        const double seconds = timer.nsecsElapsed() / 1e9;
+        mmdbRate = addresses.size() / seconds;
+        const Memory after = memoryNow();
+        printMemory(qPrintable(QStringLiteral("after %1 lookups").arg(addresses.size())), after);
+        std::printf("  anonymous memory added by the open database: %.1f MB (files: %.1f MB)\n\n",
+                    (after.anonKb - before.anonKb) / 1024.0, fileBytes / 1048576.0);
+        std::printf("MMDB only: %lld lookups in %.2f s = %.0f lookups/s (%.1f %% located)\n",
+                    qlonglong(addresses.size()), seconds, mmdbRate, 100.0 * found / addresses.size());
+    }
+
+    // --- the whole chain ---
+    QTemporaryDir dir;
+    GeoSettings settings;
+    settings.offline = true;
+    settings.databasePaths = paths;
+    settings.cachePath = dir.filePath(QStringLiteral("geo-cache.sqlite"));
+    settings.reverseDns = false;
+    settings.asLookups = false;
+    const QList<QHostAddress> chainAddresses = addresses.mid(0, chainLookups);
+    int located = 0;
+    {
+        GeoService cold(settings);
+        const double s = runChain(cold, chainAddresses, &located);
+        std::printf("chain, empty cache (MMDB answers, cache writes): %lld in %.2f s = %.0f lookups/s\n",
+                    qlonglong(chainAddresses.size()), s, chainAddresses.size() / s);
+    }
+    {
+        GeoService warm(settings);
+        double s = runChain(warm, chainAddresses, &located);
+        std::printf("chain, warm persistent cache (new service):      %lld in %.2f s = %.0f lookups/s\n",
+                    qlonglong(chainAddresses.size()), s, chainAddresses.size() / s);
+        s = runChain(warm, chainAddresses, &located);
+        std::printf("chain, warm in-memory (same service again):      %lld in %.2f s = %.0f lookups/s\n",
+                    qlonglong(chainAddresses.size()), s, chainAddresses.size() / s);
+    }
+    printMemory("at the end", memoryNow());
+    return 0;
+}
