@@ -8,6 +8,8 @@
 //    place" for 7); identical pending requests are sent once;
 //  - HTTP 429/503: the server is left alone for its Retry-After (60 s when it gives none);
 //    lookups during that time fail at once instead of queueing.
+// A client lives in the thread that created it (its SQLite connection belongs to that thread);
+// clients in other threads share the same one-request-a-second budget.
 // Answers of any shape are tolerated: wrong types, missing fields, error objects, empty or
 // non-JSON bodies; bodies above 1 MiB are aborted; every request has a deadline.
 

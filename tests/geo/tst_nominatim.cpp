@@ -553,6 +553,47 @@ private Q_SLOTS:
         QCOMPARE(server.requestCount(), 3);
     }
 
+    // How cheap a cached answer is (numbers in docs/benchmarks.md): from memory, and from the
+    // SQLite file by a freshly started client.
+    void cachedAnswersCost()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString cachePath = dir.filePath(QStringLiteral("nominatim.sqlite"));
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route("/search", [](const LoopbackHttpServer::Request &) { return respond(frankfurtSearch); });
+        auto nominatim = client(server, cachePath);
+        Answers answers;
+        nominatim->search(QStringLiteral("Frankfurt"), answers.callback());
+        QTRY_COMPARE(answers.list.size(), 1);
+
+        int hits = 0;
+        auto count = [&hits](const NominatimAnswer &answer) {
+            hits += answer.fromCache ? 1 : 0;
+        };
+        const int memoryRounds = 100000;
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < memoryRounds; ++i)
+            nominatim->search(QStringLiteral("Frankfurt"), count);
+        const qint64 memoryNs = clock.nsecsElapsed();
+        QCOMPARE(hits, memoryRounds);
+
+        const int restarts = 200;
+        hits = 0;
+        clock.restart();
+        for (int i = 0; i < restarts; ++i) {
+            NominatimClient restarted(&m_network, server.url(), cachePath, 3000);
+            restarted.search(QStringLiteral("Frankfurt"), count);
+        }
+        const qint64 diskNs = clock.nsecsElapsed();
+        QCOMPARE(hits, restarts);
+        QCOMPARE(server.requestCount(), 1);
+        qInfo("memory hit: %.2f us (%.0f per second); new client + SQLite hit: %.0f us",
+              memoryNs / 1000.0 / memoryRounds, memoryRounds * 1e9 / memoryNs, diskNs / 1000.0 / restarts);
+    }
+
     void failuresAreNotCached()
     {
         LoopbackHttpServer server;
