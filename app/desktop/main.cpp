@@ -138,7 +138,7 @@ private:
                 m_panDone();
             return;
         }
-        QQuickItem *map = m_window->contentItem()->findChild<QQuickItem *>(QStringLiteral("mapPane"));
+        QQuickItem *map = m_window->findChild<QQuickItem *>(QStringLiteral("mapPane"));
         if (map) {
             // One pan step: a fraction of the view per frame, as a drag would.
             const double t = now / 1e9;
@@ -186,16 +186,15 @@ public:
 
     void start()
     {
+        // The layout is known once a frame has been shown.
         if (m_options.exportSize.isValid())
-            resizeForExport();
+            connect(m_window, &QQuickWindow::frameSwapped, this, &ScriptedRun::resizeForExport,
+                    Qt::ConnectionType(Qt::QueuedConnection | Qt::SingleShotConnection));
         startOne();
     }
 
 private:
-    QQuickItem *mapPane() const
-    {
-        return m_window->contentItem()->findChild<QQuickItem *>(QStringLiteral("mapPane"));
-    }
+    QQuickItem *mapPane() const { return m_window->findChild<QQuickItem *>(QStringLiteral("mapPane")); }
 
     // The map pane gets exactly the requested size, so "fit route" frames what is exported.
     void resizeForExport()
@@ -204,7 +203,9 @@ private:
         if (!map)
             return;
         const QSize chrome(m_window->width() - int(map->width()), m_window->height() - int(map->height()));
-        m_window->resize(m_options.exportSize + chrome);
+        const QSize size = m_options.exportSize + chrome;
+        m_window->setProperty("width", size.width());
+        m_window->setProperty("height", size.height());
     }
 
     void startOne()
@@ -262,11 +263,17 @@ private:
     {
         QQuickItem *map = mapPane();
         if (map) {
-            if (m_options.zoom)
+            if (m_options.zoom) {
+                // --zoom is the image's zoom; the map renders exports of another size than its
+                // own with the zoom scaled by the size ratio, so undo that here.
+                double zoom = *m_options.zoom;
+                const QSizeF item = map->size();
+                if (m_options.exportSize.isValid() && !item.isEmpty())
+                    zoom -= std::log2(std::min(m_options.exportSize.width() / item.width(),
+                                               m_options.exportSize.height() / item.height()));
                 QMetaObject::invokeMethod(map, "setView", Q_ARG(QVariant, *m_options.centerLatitude),
-                                          Q_ARG(QVariant, *m_options.centerLongitude),
-                                          Q_ARG(QVariant, *m_options.zoom));
-            else
+                                          Q_ARG(QVariant, *m_options.centerLongitude), Q_ARG(QVariant, zoom));
+            } else
                 QMetaObject::invokeMethod(map, "fitRoute");
         }
         // Let one frame show the framed map (for people watching), then write the image.
