@@ -463,6 +463,19 @@ bool splitAsLine(const QByteArray &line, QByteArray *first, QByteArray *last, QB
     return true;
 }
 
+// "1.1.1.0/24" when the range is one CIDR block, else "first-last".
+QString v4RangeText(quint32 first, quint32 last)
+{
+    const quint64 size = quint64(last) - first + 1;
+    if ((size & (size - 1)) == 0 && (first & quint32(size - 1)) == 0) {
+        int length = 32;
+        for (quint64 s = size; s > 1; s >>= 1)
+            --length;
+        return QHostAddress(first).toString() + QLatin1Char('/') + QString::number(length);
+    }
+    return QHostAddress(first).toString() + QLatin1Char('-') + QHostAddress(last).toString();
+}
+
 } // namespace
 
 struct AsDatabase::Private
@@ -640,8 +653,7 @@ AsInfo AsDatabase::lookup(const QHostAddress &address) const
             if (ip <= it->last) {
                 info.number = it->asn;
                 info.name = d->orgs.value(int(it->org));
-                info.prefix =
-                    QHostAddress(it->first).toString() + QLatin1Char('-') + QHostAddress(it->last).toString();
+                info.prefix = v4RangeText(it->first, it->last);
             }
         }
     } else {

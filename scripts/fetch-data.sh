@@ -45,7 +45,7 @@ need_npm()
 {
     if ! command -v npm >/dev/null 2>&1; then
         echo "fetch-data.sh: installing Debian's npm" >&2
-        as_root apt-get install -y npm >&2
+        as_root apt-get install -y npm >&2 || { as_root apt-get update >&2 && as_root apt-get install -y npm >&2; }
     fi
 }
 

@@ -378,6 +378,10 @@ private slots:
         QCOMPARE(info.number, quint32(number));
         QCOMPARE(info.name, name);
         QCOMPARE(info.isValid(), number != 0);
+        if (file == m_asCsv && address == "1.0.0.200")
+            QCOMPARE(info.prefix, QString("1.0.0.0/24"));
+        if (file == m_asCsv && address == "1.0.7.255")
+            QCOMPARE(info.prefix, QString("1.0.4.0/22"));
     }
 
     void asDatabaseBadFiles()
