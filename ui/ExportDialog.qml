@@ -10,6 +10,9 @@ Dialog {
     required property ImageExporter exporter
     signal exportRequested(string path, int width, int height)
 
+    objectName: "exportDialog"
+    parent: Overlay.overlay
+    anchors.centerIn: Overlay.overlay
     title: qsTr("Export image")
     modal: true
     standardButtons: Dialog.Save | Dialog.Cancel

@@ -47,7 +47,7 @@ ApplicationWindow {
     }
     function openExportDialog() {
         if (!scripted)
-            exportDialog.openFor(controller.host, mapPane.width, mapPane.height)
+            exportLoader.show(controller.host, mapPane.width, mapPane.height)
     }
 
     Shortcut {
@@ -100,7 +100,7 @@ ApplicationWindow {
             MenuItem { text: qsTr("Copy image") + "\tCtrl+Shift+C"; onTriggered: window.copyImage() }
             MenuItem { text: qsTr("Copy hop table") + "\tCtrl+C"; onTriggered: window.copyTable() }
             MenuSeparator {}
-            MenuItem { text: qsTr("Settings…"); onTriggered: settingsDialog.open() }
+            MenuItem { text: qsTr("Settings…"); onTriggered: settingsLoader.show() }
             MenuSeparator {}
             MenuItem { text: qsTr("Quit") + "\tCtrl+Q"; onTriggered: Qt.quit() }
         }
@@ -243,24 +243,36 @@ ApplicationWindow {
         }
     }
 
-    SettingsDialog {
-        id: settingsDialog
-        objectName: "settingsDialog"
-        settings: window.settings
-        anchors.centerIn: parent
+    // The dialogs load on first use: QtQuick.Dialogs and their controls cost start-up time.
+    Loader {
+        id: settingsLoader
+        active: false
+        function show() {
+            if (!active)
+                setSource("SettingsDialog.qml", { settings: window.settings })
+            active = true
+            item.open()
+        }
     }
-    ExportDialog {
-        id: exportDialog
-        objectName: "exportDialog"
-        exporter: exporter
-        anchors.centerIn: parent
-        onExportRequested: (path, width, height) => window.exportImage(path, width, height)
+    Loader {
+        id: exportLoader
+        active: false
+        function show(host, width, height) {
+            if (!active)
+                setSource("ExportDialog.qml", { exporter: exporter })
+            active = true
+            item.openFor(host, width, height)
+        }
+        Connections {
+            target: exportLoader.item
+            function onExportRequested(path, width, height) { window.exportImage(path, width, height) }
+        }
     }
     Dialog {
         id: aboutDialog
         title: qsTr("About tracemap")
         standardButtons: Dialog.Ok
-        anchors.centerIn: parent
+        anchors.centerIn: Overlay.overlay
         Label {
             text: qsTr("tracemap — a visual traceroute.\n\nMap data © OpenStreetMap contributors (ODbL).\nBasemap: Natural Earth (public domain).\n%1").arg(window.controller.attributions.join("\n"))
         }

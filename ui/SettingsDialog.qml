@@ -9,6 +9,9 @@ Dialog {
     id: root
     required property AppSettings settings
 
+    objectName: "settingsDialog"
+    parent: Overlay.overlay
+    anchors.centerIn: Overlay.overlay
     title: qsTr("Settings")
     modal: true
     standardButtons: Dialog.Ok | Dialog.Cancel
