@@ -283,11 +283,13 @@ void TileLoader::send(const TileId &tile)
     qCDebug(lcMapTiles) << "GET" << request.url() << (conditional ? "(conditional)" : "");
     // The transfer timeout only catches silence; this bounds a server that trickles bytes.
     QTimer::singleShot(m_timeoutMs, reply, [reply] {
+        if (!reply->isRunning())
+            return;
         reply->setProperty(TimedOutProperty, true);
         reply->abort();
     });
     connect(reply, &QNetworkReply::downloadProgress, reply, [this, reply](qint64 received, qint64 total) {
-        if (received > m_maxTileBytes || total > m_maxTileBytes) {
+        if ((received > m_maxTileBytes || total > m_maxTileBytes) && reply->isRunning()) {
             reply->setProperty(TooLargeProperty, true);
             reply->abort();
         }
@@ -341,6 +343,9 @@ void TileLoader::finished(QNetworkReply *reply)
         m_meta.insert(tile, meta);
         storeMeta(tile, meta);
         m_failures.remove(tile);
+    } else if (status == 200 && reply->error() == QNetworkReply::NoError &&
+               reply->bytesAvailable() > m_maxTileBytes) {
+        fail(tile, TileError::TooLarge); // arrived faster than downloadProgress could stop it
     } else if (status == 200 && reply->error() == QNetworkReply::NoError) {
         const QByteArray body = reply->readAll();
         QImage image = QImage::fromData(body);
@@ -428,7 +433,8 @@ void TileLoader::abortAll()
     m_inFlight.clear();
     for (QNetworkReply *reply : replies) {
         reply->disconnect(this);
-        reply->abort();
+        if (reply->isRunning())
+            reply->abort();
         reply->deleteLater();
     }
 }

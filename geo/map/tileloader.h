@@ -123,7 +123,7 @@ private:
     qint64 m_minimumFreshness = 7 * 24 * 3600;
     qint64 m_maxTileBytes = 1024 * 1024;
 
-    QCache<TileId, QImage> m_images{256};
+    QCache<TileId, QImage> m_images{128}; // 32 MiB: a 1080p view at zoom x.5 plus its margin
     QHash<TileId, Meta> m_meta;        // for tiles in memory
     QSet<TileId> m_refreshed;          // stale tiles already re-fetched this session
     QHash<TileId, Failure> m_failures; // pruned when it grows
