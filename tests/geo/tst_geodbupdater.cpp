@@ -64,7 +64,7 @@ private:
         for (auto it = files.cbegin(); it != files.cend(); ++it)
             writeAll(root + "/package/" + it.key(), it.value());
         const QString tarball = m_dir.filePath(name + ".tgz");
-        if (QProcess::execute("tar", {"-czf", tarball, "-C", root, "package"}) != 0)
+        if (QProcess::execute("tar", {"-czf", tarball, "--mtime=@499162500", "-C", root, "package"}) != 0)
             return {};
         return readAll(tarball);
     }
@@ -193,7 +193,8 @@ private slots:
         QVERIFY(status[0].present);
         QCOMPARE(status[0].build, QString("DB-IP city ipv4 2026-06-05"));
         QVERIFY(status[0].sizeBytes > 0);
-        QVERIFY(status[0].modified.isValid());
+        // npm dates the files in its tarballs 1985-10-26; status shows when they were installed.
+        QVERIFY(status[0].modified.secsTo(QDateTime::currentDateTime()) < 3600);
         QVERIFY(status[0].error.isEmpty());
         QVERIFY(!status[1].present);
         QVERIFY(!status[1].error.isEmpty());
