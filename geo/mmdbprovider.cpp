@@ -14,6 +14,8 @@
 #include <array>
 #include <cstring>
 #include <netinet/in.h>
+#include <string_view>
+#include <unordered_map>
 
 Q_LOGGING_CATEGORY(lcMmdb, "tracemap.geo.mmdb", QtWarningMsg)
 
@@ -444,22 +446,50 @@ struct RangeV6
     quint32 org;
 };
 
-// Splits one CSV line of @ip-location-db/asn: first,last,asn,"organisation, maybe quoted".
-bool splitAsLine(const QByteArray &line, QByteArray *first, QByteArray *last, QByteArray *asn,
-                 QByteArray *org)
+// One CSV line of @ip-location-db/asn: first,last,asn,"organisation, maybe quoted".
+// Views into the file's bytes: the table has half a million lines, parsed without copies.
+struct AsLine
 {
-    const int c1 = line.indexOf(',');
-    const int c2 = c1 < 0 ? -1 : line.indexOf(',', c1 + 1);
-    const int c3 = c2 < 0 ? -1 : line.indexOf(',', c2 + 1);
-    if (c3 < 0)
+    std::string_view first, last, asn, org;
+};
+
+std::string_view trimmed(std::string_view text)
+{
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\r'))
+        text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
+        text.remove_suffix(1);
+    return text;
+}
+
+bool splitAsLine(std::string_view line, AsLine *out)
+{
+    std::string_view fields[3];
+    for (std::string_view &field : fields) {
+        const size_t comma = line.find(',');
+        if (comma == std::string_view::npos)
+            return false;
+        field = trimmed(line.substr(0, comma));
+        line.remove_prefix(comma + 1);
+    }
+    out->first = fields[0];
+    out->last = fields[1];
+    out->asn = fields[2];
+    out->org = trimmed(line);
+    return true;
+}
+
+bool parseUInt(std::string_view text, quint64 *value)
+{
+    if (text.empty() || text.size() > 20)
         return false;
-    *first = line.left(c1).trimmed();
-    *last = line.mid(c1 + 1, c2 - c1 - 1).trimmed();
-    *asn = line.mid(c2 + 1, c3 - c2 - 1).trimmed();
-    QByteArray rest = line.mid(c3 + 1).trimmed();
-    if (rest.size() >= 2 && rest.startsWith('"') && rest.endsWith('"'))
-        rest = rest.mid(1, rest.size() - 2).replace("\"\"", "\"");
-    *org = rest;
+    quint64 v = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + quint64(c - '0');
+    }
+    *value = v;
     return true;
 }
 
@@ -504,50 +534,71 @@ void AsDatabase::Private::loadCsv(const QString &path)
         errors << QStringLiteral("%1: %2").arg(path, file.errorString());
         return;
     }
-    QHash<QByteArray, quint32> orgIndex;
+    const QByteArray bytes = file.readAll();
+    std::string_view rest(bytes.constData(), size_t(bytes.size()));
+    std::unordered_map<std::string_view, quint32> orgIndex; // views into `bytes`, alive during the load
+    v4.reserve(v4.size() + size_t(bytes.size() / 55));
     qsizetype rows = 0, bad = 0;
-    QByteArray first, last, asn, org;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine(4096).trimmed();
-        if (line.isEmpty() || line.startsWith('#'))
+    char text[64];
+    AsLine f;
+    while (!rest.empty()) {
+        const size_t end = rest.find('\n');
+        std::string_view line = trimmed(rest.substr(0, end));
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+        if (line.empty() || line.front() == '#')
             continue;
         ++rows;
-        if (!splitAsLine(line, &first, &last, &asn, &org)) {
+        quint64 number = 0;
+        if (!splitAsLine(line, &f) || !parseUInt(f.asn, &number) || number == 0 || number > 0xffffffffULL ||
+            f.first.size() >= sizeof text || f.last.size() >= sizeof text) {
             ++bad;
             continue;
         }
-        bool ok = false;
-        const quint32 number = asn.toUInt(&ok);
-        if (!ok || number == 0) {
-            ++bad;
-            continue;
+        std::string_view orgText = f.org;
+        QByteArray unquoted;
+        if (orgText.size() >= 2 && orgText.front() == '"' && orgText.back() == '"') {
+            orgText = orgText.substr(1, orgText.size() - 2);
+            if (orgText.find("\"\"") != std::string_view::npos) {
+                unquoted = QByteArray(orgText.data(), qsizetype(orgText.size())).replace("\"\"", "\"");
+                orgText = {};
+            }
         }
-        auto it = orgIndex.constFind(org);
-        if (it == orgIndex.constEnd()) {
-            it = orgIndex.insert(org, quint32(orgs.size()));
-            orgs << QString::fromUtf8(org);
+        quint32 org = 0;
+        if (!unquoted.isNull()) {
+            org = quint32(orgs.size());
+            orgs << QString::fromUtf8(unquoted);
+        } else if (const auto it = orgIndex.find(orgText); it != orgIndex.end()) {
+            org = it->second;
+        } else {
+            org = quint32(orgs.size());
+            orgs << QString::fromUtf8(orgText.data(), qsizetype(orgText.size()));
+            orgIndex.emplace(orgText, org);
         }
+
+        // inet_pton wants NUL-terminated strings.
+        auto parse = [&](std::string_view field, int family, void *out) {
+            std::memcpy(text, field.data(), field.size());
+            text[field.size()] = '\0';
+            return inet_pton(family, text, out) == 1;
+        };
         in_addr a4{}, b4{};
         in6_addr a6{}, b6{};
-        if (inet_pton(AF_INET, first.constData(), &a4) == 1 &&
-            inet_pton(AF_INET, last.constData(), &b4) == 1) {
-            v4.push_back({ntohl(a4.s_addr), ntohl(b4.s_addr), number, *it});
-        } else if (inet_pton(AF_INET6, first.constData(), &a6) == 1 &&
-                   inet_pton(AF_INET6, last.constData(), &b6) == 1) {
+        quint64 firstNumber = 0, lastNumber = 0;
+        if (parse(f.first, AF_INET, &a4) && parse(f.last, AF_INET, &b4)) {
+            v4.push_back({ntohl(a4.s_addr), ntohl(b4.s_addr), quint32(number), org});
+        } else if (parse(f.first, AF_INET6, &a6) && parse(f.last, AF_INET6, &b6)) {
             RangeV6 range{};
             std::memcpy(range.first.data(), &a6, 16);
             std::memcpy(range.last.data(), &b6, 16);
-            range.asn = number;
-            range.org = *it;
+            range.asn = quint32(number);
+            range.org = org;
             v6.push_back(range);
-        } else {
+        } else if (parseUInt(f.first, &firstNumber) && parseUInt(f.last, &lastNumber) &&
+                   firstNumber <= 0xffffffffULL && lastNumber <= 0xffffffffULL) {
             // The "-num" variants (decimal addresses), IPv4 only.
-            bool okFirst = false, okLast = false;
-            const qulonglong f = first.toULongLong(&okFirst), l = last.toULongLong(&okLast);
-            if (okFirst && okLast && f <= 0xffffffffULL && l <= 0xffffffffULL)
-                v4.push_back({quint32(f), quint32(l), number, *it});
-            else
-                ++bad;
+            v4.push_back({quint32(firstNumber), quint32(lastNumber), quint32(number), org});
+        } else {
+            ++bad;
         }
     }
     if (rows == 0 || bad * 2 > rows) {

@@ -138,6 +138,7 @@ private slots:
         writeAll(m_asCsv, "1.0.4.0,1.0.7.255,38803,Gtelecom Pty Ltd\n"
                           "1.0.0.0,1.0.0.255,13335,\"Cloudflare, Inc.\"\n"
                           "not,a,valid line\n"
+                          "1.0.9.0,1.0.9.255,64500,\"Foo \"\"Bar\"\" Ltd\"\n"
                           "2001:200::,2001:200:1b9:ffff:ffff:ffff:ffff:ffff,2500,WIDE Project\n"
                           "16781312,16781567,2519,ARTERIA Networks Corporation\n");
     }
@@ -359,6 +360,7 @@ private slots:
         QTest::newRow("mmdb miss") << m_asMmdb << "9.9.9.9" << 0u << "";
         QTest::newRow("csv quoted name") << m_asCsv << "1.0.0.200" << 13335u << "Cloudflare, Inc.";
         QTest::newRow("csv range end") << m_asCsv << "1.0.7.255" << 38803u << "Gtelecom Pty Ltd";
+        QTest::newRow("csv doubled quotes") << m_asCsv << "1.0.9.1" << 64500u << "Foo \"Bar\" Ltd";
         QTest::newRow("csv gap") << m_asCsv << "1.0.8.0" << 0u << "";
         QTest::newRow("csv below first") << m_asCsv << "0.255.255.255" << 0u << "";
         QTest::newRow("csv numeric rows") << m_asCsv << "1.0.16.7" << 2519u << "ARTERIA Networks Corporation";
