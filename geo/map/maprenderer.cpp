@@ -207,8 +207,16 @@ void MapRenderer::paintRoute(QPainter &painter, const MapViewport &viewport, con
         const double distanceKm = GreatCircle::distanceKm(from.coordinate, to.coordinate);
         if (distanceKm < 0.5)
             continue;
+        // One point every ~6 px on screen (2 to 64 pieces): enough for a smooth curve, and
+        // stroking cost stays proportional to what is visible.
+        const QPointF a = WebMercator::coordinateToWorldPixel(from.coordinate.latitude(),
+                                                              from.coordinate.longitude(), viewport.zoom());
+        QPointF b = WebMercator::coordinateToWorldPixel(to.coordinate.latitude(), to.coordinate.longitude(),
+                                                        viewport.zoom());
+        b.rx() -= std::round((b.x() - a.x()) / world) * world;
+        const double pieces = std::clamp(std::hypot(b.x() - a.x(), b.y() - a.y()) / 6.0, 2.0, 64.0);
         const GeoPolyline line =
-            GreatCircle::interpolate(from.coordinate, to.coordinate, std::max(distanceKm / 64.0, 5.0));
+            GreatCircle::interpolate(from.coordinate, to.coordinate, std::max(distanceKm / pieces, 0.5));
         QPainterPath path;
         double minX = 0, maxX = 0;
         const QList<QPointF> points = GreatCircle::unwrapped(line);
