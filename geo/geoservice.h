@@ -30,7 +30,7 @@ struct GeoSettings
     QStringList overridePaths;  // CSV overrides and RFC 8805 geofeeds
     QUrl nominatimUrl = QUrl(QStringLiteral("https://nominatim.openstreetmap.org"));
     QUrl ipProviderUrl = QUrl(QStringLiteral("http://ip-api.com/json/{ip}"));
-    QString cachePath; // SQLite file; empty = <CacheLocation>/geo-cache.sqlite; "-" = no persistent cache
+    QString cachePath;      // SQLite; empty = ~/.cache/tracemap/geo-cache.sqlite; "-" = none
     bool reverseDns = true; // look up hop names (system resolver); off when offline
     bool asLookups = true;  // Team Cymru DNS (online only) and the offline prefix table
     std::optional<double> sourceLatitude, sourceLongitude; // where the trace starts
