@@ -120,6 +120,16 @@ private slots:
                                      << "JP"
                                      << "city:tokyo"
                                      << "";
+        QTest::newRow("access line in a clli-named site") << "pool-71-105-2-3.nycmny.fios.verizon.net"
+                                                          << "New York"
+                                                          << "US"
+                                                          << "clli:nycmny"
+                                                          << "";
+        QTest::newRow("cdn edge beside an address label") << "server-1-2-3-4.fra2.r.cloudfront.net"
+                                                          << "Frankfurt"
+                                                          << "DE"
+                                                          << "iata:fra"
+                                                          << "";
         QTest::newRow("trailing dot, upper case") << "BE2869.CCR41.LON13.ATLAS.COGENTCO.COM."
                                                   << "London"
                                                   << "GB"
@@ -180,6 +190,8 @@ private slots:
         QTest::newRow("interface words only") << "ae-1.core2.edge3.example.net";
         QTest::newRow("access network words") << "mobile-2-3.pool.dyn.example.se";
         QTest::newRow("garbage") << "....---...";
+        QTest::newRow("address spelled out, state label") << "c-73-15-22-1.hsd1.ca.comcast.net";
+        QTest::newRow("address label with an airport-like word") << "unn-1-2-3-4.datapacket.com";
     }
 
     void noHint()
