@@ -138,7 +138,8 @@ Pane {
                 height: parent.height
                 Repeater {
                     model: root.columns.length
-                    Label {
+                    // Plain Text, not Label: rows are created while a trace streams in.
+                    Text {
                         required property int index
                         width: root.columns[index].width
                         height: rowItem.height
