@@ -17,6 +17,9 @@ namespace tracemap {
 
 namespace {
 
+// Hop addresses of many traces over days; far more than a session sees, far less than memory holds.
+constexpr qsizetype kMaxCachedAddresses = 50000;
+
 QString addressKey(const QHostAddress &address)
 {
     bool isV4 = false;
@@ -244,8 +247,11 @@ void HostInfoResolver::finishName(const QString &key, LookupStatus status, const
     const QList<NameCallback> callbacks = m_pendingNames.take(key);
     if (callbacks.isEmpty())
         return; // answered already (a late answer after a timeout)
-    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
+    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound) {
+        if (m_names.size() >= kMaxCachedAddresses)
+            m_names.clear(); // a long-running app starts over rather than grow without bound
         m_names.insert(key, {status, name});
+    }
     for (const NameCallback &callback : callbacks)
         callback(status, name);
 }
@@ -364,8 +370,11 @@ void HostInfoResolver::finishAs(const QString &key, LookupStatus status, const A
     const QList<AsCallback> callbacks = m_pendingAs.take(key);
     if (callbacks.isEmpty())
         return;
-    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
+    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound) {
+        if (m_as.size() >= kMaxCachedAddresses)
+            m_as.clear();
         m_as.insert(key, {status, info});
+    }
     for (const AsCallback &callback : callbacks)
         callback(status, info);
 }
