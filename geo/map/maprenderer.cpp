@@ -98,10 +98,12 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
     painter.setRenderHint(QPainter::TextAntialiasing);
     paintRoute(painter, viewport, scene);
     paintMarkers(painter, viewport, scene);
+    const QRectF attribution = attributionRect(viewport, scene, nullptr);
+    const double bottomInset = attribution.isValid() && attribution.left() < 300 ? attribution.height() : 0.0;
     if (scene.showLegend)
-        paintLegend(painter, viewport, scene);
+        paintLegend(painter, viewport, bottomInset);
     if (scene.showScaleBar)
-        paintScaleBar(painter, viewport);
+        paintScaleBar(painter, viewport, bottomInset);
     paintAttribution(painter, viewport, scene);
     painter.restore();
 }
@@ -339,15 +341,15 @@ void MapRenderer::paintMarkers(QPainter &painter, const MapViewport &viewport, c
     }
 }
 
-void MapRenderer::paintLegend(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+void MapRenderer::paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset)
 {
-    if (viewport.size().width() < 260 || viewport.size().height() < 160)
+    if (viewport.size().width() < 400 || viewport.size().height() < 300 + bottomInset)
         return;
-    Q_UNUSED(scene);
     const QFont font = uiFont(11);
     const QFontMetricsF metrics(font);
     const double width = 196, rowHeight = metrics.height() + 4;
-    const QRectF box(10, viewport.size().height() - 44 - (rowHeight * 2 + 26), width, rowHeight * 2 + 22);
+    const QRectF box(10, viewport.size().height() - bottomInset - 44 - (rowHeight * 2 + 26), width,
+                     rowHeight * 2 + 22);
     painter.setPen(QPen(QColor(0, 0, 0, 40), 1));
     painter.setBrush(QColor(255, 255, 255, 225));
     painter.drawRoundedRect(box, 5, 5);
@@ -392,7 +394,7 @@ void MapRenderer::paintLegend(QPainter &painter, const MapViewport &viewport, co
                      Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("hops without a place"));
 }
 
-void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport)
+void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset)
 {
     if (viewport.size().width() < 200 || viewport.size().height() < 80)
         return;
@@ -414,7 +416,7 @@ void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport)
         niceKm >= 1.0 ? QStringLiteral("%1 km").arg(niceKm) : QStringLiteral("%1 m").arg(niceKm * 1000.0);
     const QFont font = uiFont(11);
     painter.setFont(font);
-    const double bottom = viewport.size().height() - 12;
+    const double bottom = viewport.size().height() - bottomInset - 12;
     const QRectF back(10, bottom - 22, length + 16 + QFontMetricsF(font).horizontalAdvance(text) + 8, 26);
     painter.setPen(Qt::NoPen);
     painter.setBrush(QColor(255, 255, 255, 200));
@@ -428,27 +430,40 @@ void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport)
                      Qt::AlignVCenter | Qt::AlignLeft, text);
 }
 
-void MapRenderer::paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+QRectF MapRenderer::attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text)
 {
     QStringList parts;
     if (!scene.attribution.isEmpty())
         parts.append(scene.attribution);
     parts.append(scene.extraAttributions);
     if (parts.isEmpty())
+        return {};
+    const QString joined = parts.join(QStringLiteral(" | "));
+    if (text)
+        *text = joined;
+    // Never elided (the tile licence requires the credit to be visible): wrapped instead.
+    const QFontMetricsF metrics(uiFont(11));
+    const double available = std::max(40.0, viewport.size().width() - 12);
+    const QRectF textRect =
+        metrics.boundingRect(QRectF(0, 0, available, 1e4), Qt::TextWordWrap | Qt::AlignRight, joined);
+    const double width = std::min(textRect.width(), available) + 12;
+    const double height = textRect.height() + 6;
+    return QRectF(viewport.size().width() - width, viewport.size().height() - height, width, height);
+}
+
+void MapRenderer::paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    QString text;
+    const QRectF box = attributionRect(viewport, scene, &text);
+    if (!box.isValid())
         return;
-    const QString text = parts.join(QStringLiteral(" | "));
     const QFont font = uiFont(11);
-    const QFontMetricsF metrics(font);
-    const double width = std::min(metrics.horizontalAdvance(text) + 12, viewport.size().width());
-    const double height = metrics.height() + 6;
-    const QRectF box(viewport.size().width() - width, viewport.size().height() - height, width, height);
     painter.setPen(Qt::NoPen);
     painter.setBrush(QColor(255, 255, 255, 215));
     painter.drawRect(box);
     painter.setFont(font);
     painter.setPen(QColor(0x33, 0x3b, 0x45));
-    painter.drawText(box.adjusted(6, 0, -6, 0), Qt::AlignVCenter | Qt::AlignRight,
-                     metrics.elidedText(text, Qt::ElideLeft, box.width() - 12));
+    painter.drawText(box.adjusted(6, 3, -6, -3), Qt::AlignVCenter | Qt::AlignRight | Qt::TextWordWrap, text);
 }
 
 } // namespace tracemap

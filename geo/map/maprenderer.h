@@ -81,8 +81,10 @@ private:
     void paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
-    void paintLegend(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
-    void paintScaleBar(QPainter &painter, const MapViewport &viewport);
+    // bottomInset: room left for a long attribution line under the legend and scale bar.
+    void paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset);
+    void paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset);
+    static QRectF attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text);
     void paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     QImage basemapTile(const TileId &tile);
 
