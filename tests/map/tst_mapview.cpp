@@ -159,6 +159,7 @@ private slots:
     void dragPans();
     void keysZoomAndPan();
     void tilesFromLoopbackServer();
+    void failingTilesShowTheBasemap();
     void exportImage_data();
     void exportImage();
     void exportErrors();
@@ -479,6 +480,45 @@ void TestMapView::tilesFromLoopbackServer()
     const QImage image = m_map->renderImage(QSize(800, 600));
     dump(image, QStringLiteral("tiles"));
     QVERIFY(near(image.pixelColor(400, 100), tileColour, 10));
+
+    // Zoomed in, while the new tiles are slow to come: the parent tiles, scaled, are drawn.
+    server.setDefaultHandler([&](const test::LoopbackHttpServer::Request &) {
+        test::LoopbackHttpServer::Response r;
+        r.body = png;
+        r.delayMs = 3000;
+        return r;
+    });
+    m_map->setZoom(6);
+    QCOMPARE(m_map->tileStatus(), QStringLiteral("loading"));
+    const QImage zoomed = m_map->renderImage(QSize(800, 600));
+    QVERIFY(near(zoomed.pixelColor(400, 100), tileColour, 10));
+    m_map->setNetworkEnabled(false);
+}
+
+void TestMapView::failingTilesShowTheBasemap()
+{
+    test::LoopbackHttpServer server;
+    QVERIFY(server.listen());
+    server.setDefaultHandler([](const test::LoopbackHttpServer::Request &) {
+        return test::LoopbackHttpServer::text("blocked", 403);
+    });
+    QTemporaryDir cache;
+    m_map->setTileCacheDirectory(cache.path());
+    m_map->setTileUrlTemplate(server.url().toString() + QStringLiteral("/{z}/{x}/{y}.png"));
+    m_map->setCenterLatitude(47);
+    m_map->setCenterLongitude(8);
+    m_map->setZoom(5);
+    m_map->setNetworkEnabled(true);
+    m_map->setTilesEnabled(true);
+    QTRY_COMPARE_WITH_TIMEOUT(m_map->tileStatus(), QStringLiteral("failing"), 10000);
+    QVERIFY(m_map->tilesSettled());
+    // The world is still drawn: land around Switzerland, sea in the Bay of Biscay.
+    const QImage image = m_map->renderImage(QSize(800, 600));
+    const BasemapStyle style;
+    QVERIFY(near(image.pixelColor(m_map->coordinateToPixel(48.5, 9.0).toPoint()), style.land, 12));
+    QVERIFY(near(image.pixelColor(m_map->coordinateToPixel(45.5, -4.0).toPoint()), style.ocean, 12));
+    // The credit is still OpenStreetMap's: tiles are on, whatever the server says.
+    QCOMPARE(m_map->attribution(), QStringLiteral("© OpenStreetMap contributors"));
     m_map->setNetworkEnabled(false);
 }
 
