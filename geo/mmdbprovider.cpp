@@ -506,6 +506,24 @@ QString v4RangeText(quint32 first, quint32 last)
     return QHostAddress(first).toString() + QLatin1Char('-') + QHostAddress(last).toString();
 }
 
+// The same for IPv6: "2a00:1450::/32" when first..last is one block.
+QString v6RangeText(const Ip6 &first, const Ip6 &last)
+{
+    const auto bitAt = [](const Ip6 &a, int bit) {
+        return (a[size_t(bit / 8)] >> (7 - bit % 8)) & 1;
+    };
+    int length = 128;
+    while (length > 0 && bitAt(first, length - 1) == 0 && bitAt(last, length - 1) == 1)
+        --length;
+    bool oneBlock = true;
+    for (int bit = 0; bit < length && oneBlock; ++bit)
+        oneBlock = bitAt(first, bit) == bitAt(last, bit);
+    const QString from = QHostAddress(first.data()).toString();
+    if (oneBlock)
+        return from + QLatin1Char('/') + QString::number(length);
+    return from + QLatin1Char('-') + QHostAddress(last.data()).toString();
+}
+
 } // namespace
 
 struct AsDatabase::Private
@@ -718,8 +736,7 @@ AsInfo AsDatabase::lookup(const QHostAddress &address) const
             if (ip <= it->last) {
                 info.number = it->asn;
                 info.name = d->orgs.value(int(it->org));
-                info.prefix = QHostAddress(it->first.data()).toString() + QLatin1Char('-') +
-                              QHostAddress(it->last.data()).toString();
+                info.prefix = v6RangeText(it->first, it->last);
             }
         }
     }

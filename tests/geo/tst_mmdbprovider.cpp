@@ -140,6 +140,7 @@ private slots:
                           "not,a,valid line\n"
                           "1.0.9.0,1.0.9.255,64500,\"Foo \"\"Bar\"\" Ltd\"\n"
                           "2001:200::,2001:200:1b9:ffff:ffff:ffff:ffff:ffff,2500,WIDE Project\n"
+                          "2001:db8::,2001:db8:ffff:ffff:ffff:ffff:ffff:ffff,64501,Documentation\n"
                           "16781312,16781567,2519,ARTERIA Networks Corporation\n");
     }
 
@@ -365,6 +366,7 @@ private slots:
         QTest::newRow("csv below first") << m_asCsv << "0.255.255.255" << 0u << "";
         QTest::newRow("csv numeric rows") << m_asCsv << "1.0.16.7" << 2519u << "ARTERIA Networks Corporation";
         QTest::newRow("csv ipv6") << m_asCsv << "2001:200:1b9::1" << 2500u << "WIDE Project";
+        QTest::newRow("csv ipv6 block") << m_asCsv << "2001:db8:5::1" << 64501u << "Documentation";
         QTest::newRow("csv ipv6 miss") << m_asCsv << "2001:200:1ba::1" << 0u << "";
     }
 
@@ -384,6 +386,10 @@ private slots:
             QCOMPARE(info.prefix, QString("1.0.0.0/24"));
         if (file == m_asCsv && address == "1.0.7.255")
             QCOMPARE(info.prefix, QString("1.0.4.0/22"));
+        if (file == m_asCsv && address == "2001:200:1b9::1")
+            QCOMPARE(info.prefix, QString("2001:200::-2001:200:1b9:ffff:ffff:ffff:ffff:ffff"));
+        if (file == m_asCsv && address == "2001:db8:5::1")
+            QCOMPARE(info.prefix, QString("2001:db8::/32"));
     }
 
     void asDatabaseBadFiles()
