@@ -45,6 +45,10 @@ ApplicationWindow {
         window.statusMessage = error.length === 0 ? qsTr("Saved %1").arg(path) : error
         return error
     }
+    function openSettings() {
+        if (!scripted)
+            settingsLoader.show()
+    }
     function openExportDialog() {
         if (!scripted)
             exportLoader.show(controller.host, mapPane.width, mapPane.height)
@@ -100,7 +104,7 @@ ApplicationWindow {
             MenuItem { text: qsTr("Copy image") + "\tCtrl+Shift+C"; onTriggered: window.copyImage() }
             MenuItem { text: qsTr("Copy hop table") + "\tCtrl+C"; onTriggered: window.copyTable() }
             MenuSeparator {}
-            MenuItem { text: qsTr("Settings…"); onTriggered: settingsLoader.show() }
+            MenuItem { text: qsTr("Settings…"); onTriggered: window.openSettings() }
             MenuSeparator {}
             MenuItem { text: qsTr("Quit") + "\tCtrl+Q"; onTriggered: Qt.quit() }
         }

@@ -50,7 +50,7 @@ Dialog {
 
     ScrollView {
         anchors.fill: parent
-        implicitHeight: Math.min(grid.implicitHeight, 520)
+        implicitHeight: Math.min(grid.implicitHeight, 600)
         contentWidth: availableWidth
         GridLayout {
             id: grid
@@ -78,6 +78,11 @@ Dialog {
             TextArea {
                 id: databases
                 Layout.fillWidth: true
+                background: Rectangle {
+                    color: root.palette.base
+                    border.color: parent.activeFocus ? root.palette.highlight : root.palette.mid
+                    radius: 2
+                }
                 Layout.preferredHeight: 52
                 placeholderText: qsTr("MMDB files, one a line (empty: the installed DB-IP City Lite)")
                 wrapMode: TextEdit.NoWrap
@@ -86,6 +91,11 @@ Dialog {
             TextArea {
                 id: overrides
                 Layout.fillWidth: true
+                background: Rectangle {
+                    color: root.palette.base
+                    border.color: parent.activeFocus ? root.palette.highlight : root.palette.mid
+                    radius: 2
+                }
                 Layout.preferredHeight: 52
                 placeholderText: qsTr("CSV override files or RFC 8805 geofeeds, one a line")
                 wrapMode: TextEdit.NoWrap
@@ -116,7 +126,7 @@ Dialog {
             SpinBox { id: maxTtl; from: 1; to: 255; editable: true }
             Label { text: qsTr("Recent hosts") }
             Button {
-                text: qsTr("Forget %n host(s)", "", root.settings.recentHosts.length)
+                text: root.settings.recentHosts.length > 0 ? qsTr("Forget %1 recent hosts").arg(root.settings.recentHosts.length) : qsTr("No recent hosts")
                 enabled: root.settings.recentHosts.length > 0
                 onClicked: root.settings.clearRecentHosts()
             }

@@ -220,6 +220,28 @@ private slots:
         QVERIFY2(colours.size() > 10, qPrintable(QString::number(colours.size())));
     }
 
+    void settingsDialogEditsSettings()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openSettings"));
+        QObject *dialog = w.find<QObject>("settingsDialog");
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty()) {
+            QTest::qWait(400); // let the switches' animations end
+            w.window->grabWindow().save(QString::fromLocal8Bit(dir) + QStringLiteral("/settings.png"));
+        }
+        // Accepting writes the dialog's values back; nothing changed, so no setting notifies.
+        QSignalSpy geoChanged(w.settings.get(), &AppSettings::geoSettingsChanged);
+        QVERIFY(QMetaObject::invokeMethod(dialog, "accept"));
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QCOMPARE(geoChanged.size(), 0);
+        QCOMPARE(w.settings->offline(), true);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
     void closingMidTraceIsQuick()
     {
         test::SimulatedNetwork net;
