@@ -118,8 +118,8 @@ private:
     {
         QNetworkAccessManager network;
         GeoDatabaseUpdater updater(&network, dataDir, m_server.url());
-        updater.setMetadataTimeoutMs(1500);
-        updater.setDownloadInactivityTimeoutMs(1500);
+        updater.setMetadataTimeoutMs(3000); // the "never answers" row waits this long
+        updater.setDownloadInactivityTimeoutMs(3000);
         if (configure)
             configure(updater);
         QSignalSpy finished(&updater, &GeoDatabaseUpdater::finished);
