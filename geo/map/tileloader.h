@@ -124,9 +124,9 @@ private:
     qint64 m_maxTileBytes = 1024 * 1024;
 
     QCache<TileId, QImage> m_images{128}; // 32 MiB: a 1080p view at zoom x.5 plus its margin
-    QHash<TileId, Meta> m_meta;        // for tiles in memory
-    QSet<TileId> m_refreshed;          // stale tiles already re-fetched this session
-    QHash<TileId, Failure> m_failures; // pruned when it grows
+    QHash<TileId, Meta> m_meta;           // for tiles in memory
+    QSet<TileId> m_refreshed;             // stale tiles already re-fetched this session
+    QHash<TileId, Failure> m_failures;    // pruned when it grows
     QList<TileId> m_queue;
     QSet<TileId> m_wanted;
     QList<TileId> m_wantedOrder;
