@@ -92,7 +92,8 @@ struct GeoService::Private
     QNetworkAccessManager *network = nullptr;
     std::unique_ptr<QNetworkAccessManager> ownedNetwork;
     std::vector<std::unique_ptr<GeoProvider>> chain;
-    MmdbProvider *mmdb = nullptr; // inside `chain` when present
+    MmdbProvider *mmdb = nullptr;  // inside `chain` when present
+    mutable QString databaseBuild; // mmdb's, computed once
     std::shared_ptr<const PlaceDictionary> places;
     bool placesLoaded = false;
     std::unique_ptr<HostInfoResolver> hostInfo;
@@ -236,7 +237,10 @@ void GeoService::Private::ensureChain()
 GeoCacheContext GeoService::Private::contextFor(const PendingLookup &p) const
 {
     GeoCacheContext c;
-    c.databaseBuild = mmdb ? mmdb->buildDescription() : QString();
+    // The files in use never change under a running service, nor does their build.
+    if (mmdb && databaseBuild.isNull())
+        databaseBuild = mmdb->buildDescription();
+    c.databaseBuild = databaseBuild;
     c.hostname = p.query.hostname;
     c.hostnameGiven = p.query.hostnameKnown;
     c.sourceKey = GeoCache::sourceKey(p.source.latitude, p.source.longitude);
