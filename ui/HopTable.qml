@@ -16,16 +16,16 @@ Pane {
     // Column widths in order: TTL, address, name, AS, place, loss, last, avg, best, worst, note.
     readonly property var columns: [
         { title: qsTr("TTL"), width: 48, align: Text.AlignRight },
-        { title: qsTr("Address"), width: 150 },
-        { title: qsTr("Reverse name"), width: 220 },
-        { title: qsTr("AS"), width: 170 },
-        { title: qsTr("Place"), width: 170 },
+        { title: qsTr("Address"), width: 140 },
+        { title: qsTr("Reverse name"), width: 200 },
+        { title: qsTr("AS"), width: 150 },
+        { title: qsTr("Place"), width: 150 },
         { title: qsTr("Loss"), width: 56, align: Text.AlignRight },
         { title: qsTr("Last"), width: 64, align: Text.AlignRight },
         { title: qsTr("Avg"), width: 64, align: Text.AlignRight },
         { title: qsTr("Best"), width: 64, align: Text.AlignRight },
         { title: qsTr("Worst"), width: 64, align: Text.AlignRight },
-        { title: qsTr("Note"), width: 320 }
+        { title: qsTr("Note"), width: 260 }
     ]
     readonly property int rowWidth: {
         let w = 0
@@ -141,7 +141,10 @@ Pane {
                     // Plain Text, not Label: rows are created while a trace streams in.
                     Text {
                         required property int index
-                        width: root.columns[index].width
+                        // The note takes whatever width the other columns leave.
+                        width: index === root.columns.length - 1
+                               ? Math.max(root.columns[index].width, rowItem.width - root.rowWidth + root.columns[index].width)
+                               : root.columns[index].width
                         height: rowItem.height
                         leftPadding: 6
                         rightPadding: 6
@@ -163,9 +166,10 @@ Pane {
                 width: 6
                 height: 6
                 radius: 3
-                color: root.rttColor(rowItem.avgRttMs)
-                border.width: rowItem.hasLocation ? 0 : 1
-                border.color: "#777"
+                // Filled: on the map; hollow: no place.
+                color: rowItem.hasLocation ? root.rttColor(rowItem.avgRttMs) : "transparent"
+                border.width: rowItem.hasLocation ? 0 : 1.5
+                border.color: root.rttColor(rowItem.avgRttMs)
             }
             ToolTip.visible: hoverArea.containsMouse && rowItem.responders.length > 1
             ToolTip.delay: 400
