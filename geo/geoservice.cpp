@@ -223,6 +223,7 @@ void GeoService::Private::ensureChain()
     hostSettings.cymru = settings.asLookups && !settings.offline;
     hostSettings.asDatabasePaths = settings.asLookups ? defaultAsDatabasePaths() : QStringList();
     hostSettings.timeoutMs = settings.lookupTimeoutMs;
+    hostSettings.dnsServer = settings.dnsServer;
     hostInfo = std::make_unique<HostInfoResolver>(hostSettings);
     if (onlineAllowed()) {
         const QString nominatimCache =

@@ -35,6 +35,7 @@ struct GeoSettings
     bool asLookups = true;  // Team Cymru DNS (online only) and the offline prefix table
     std::optional<double> sourceLatitude, sourceLongitude; // where the trace starts
     int lookupTimeoutMs = 4000;                            // per network lookup
+    QHostAddress dnsServer; // reverse DNS and Team Cymru through this server; null = the system's
 };
 
 class GeoService : public QObject

@@ -14,6 +14,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QUdpSocket>
+#include <QtEndian>
+
+#include <unistd.h>
 
 using namespace tracemap;
 
@@ -155,6 +159,58 @@ GeoResult decide(GeoService &service, const GeoQuery &q)
     }
     return spy.first().first().value<GeoResult>();
 }
+
+// Answers every PTR question with one name and counts the questions; nothing else. Qt 6.4's
+// QDnsLookup only talks to port 53, so binding needs root.
+class PtrResponder
+{
+public:
+    bool listen(const QHostAddress &address, const QByteArray &name)
+    {
+        m_name = name;
+        QObject::connect(&m_socket, &QUdpSocket::readyRead, [this] { serve(); });
+        return m_socket.bind(address, 53);
+    }
+    int questions() const { return m_questions; }
+
+private:
+    void serve()
+    {
+        while (m_socket.hasPendingDatagrams()) {
+            QHostAddress peer;
+            quint16 port = 0;
+            QByteArray query(int(m_socket.pendingDatagramSize()), '\0');
+            m_socket.readDatagram(query.data(), query.size(), &peer, &port);
+            int end = 12;
+            while (end < query.size() && query.at(end) != 0)
+                end += quint8(query.at(end)) + 1;
+            if (end + 5 > query.size())
+                continue;
+            ++m_questions;
+            QByteArray rdata;
+            for (const QByteArray &label : m_name.split('.'))
+                rdata += char(label.size()) + label;
+            rdata += '\0';
+            char header[10];
+            qToBigEndian<quint16>(0x8180, header); // response, recursion desired and available
+            qToBigEndian<quint16>(1, header + 2);  // one question
+            qToBigEndian<quint16>(1, header + 4);  // one answer
+            qToBigEndian<quint32>(0, header + 6);
+            char record[12];
+            qToBigEndian<quint16>(0xc00c, record); // the question's name
+            qToBigEndian<quint16>(12, record + 2); // PTR
+            qToBigEndian<quint16>(1, record + 4);  // IN
+            qToBigEndian<quint32>(60, record + 6);
+            qToBigEndian<quint16>(quint16(rdata.size()), record + 10);
+            const QByteArray reply = query.left(2) + QByteArray(header, 10) + query.mid(12, end + 5 - 12) +
+                                     QByteArray(record, 12) + rdata;
+            m_socket.writeDatagram(reply, peer, port);
+        }
+    }
+    QUdpSocket m_socket;
+    QByteArray m_name;
+    int m_questions = 0;
+};
 
 } // namespace
 
@@ -641,6 +697,40 @@ private slots:
         r = decide(service, query("192.0.2.78"));
         QCOMPARE(r.provider, QStringLiteral("override"));
         QCOMPARE(server.requestCount(QStringLiteral("/search")), 1);
+    }
+
+    // The default chain looks the hop's name up before asking the hint provider: reverse DNS
+    // (from a loopback responder) names the router, the hint places it, and the result carries
+    // the name. Only the PTR question is sent, to 127.0.0.61.
+    void reverseDnsFeedsTheHostnameHint()
+    {
+        if (::geteuid() != 0)
+            QSKIP("needs root to bind a DNS responder to port 53 on loopback");
+        PtrResponder dns;
+        const QHostAddress server(QStringLiteral("127.0.0.61"));
+        QVERIFY(dns.listen(server, "ae-2.r01.ash1.example.net"));
+        QTemporaryDir dir;
+        GeoSettings s;
+        s.offline = false;
+        s.onlineLookups = false;
+        s.reverseDns = true;
+        s.asLookups = false; // no Team Cymru
+        s.dnsServer = server;
+        s.cachePath = QStringLiteral("-");
+        s.databasePaths = {dir.filePath(QStringLiteral("none.mmdb"))};
+        s.sourceLatitude = kDcLat;
+        s.sourceLongitude = kDcLon;
+        s.lookupTimeoutMs = 2000;
+        GeoService service(s);
+        GeoQuery q;
+        q.address = QHostAddress(QStringLiteral("4.69.1.1"));
+        q.rttMs = 1.0;
+        const GeoResult r = decide(service, q);
+        QCOMPARE(r.hostname, QStringLiteral("ae-2.r01.ash1.example.net"));
+        QCOMPARE(r.status, GeoStatus::Located);
+        QCOMPARE(r.provider, QStringLiteral("hostname"));
+        QCOMPARE(r.place.city, QStringLiteral("Ashburn"));
+        QCOMPARE(dns.questions(), 1);
     }
 
     void defaultChainOfflineWithoutDatabase()
