@@ -149,7 +149,9 @@ void MapView::hopsChanged()
 {
     if (m_currentIndex >= m_hops.size())
         setCurrentIndex(-1);
-    if (m_hoveredIndex >= m_hops.size())
+    if (m_pointerInside && !m_dragging)
+        updateHover(m_hoverPointer);
+    else if (m_hoveredIndex >= m_hops.size())
         setHovered(-1, {});
     update();
 }
@@ -379,6 +381,9 @@ MapScene MapView::scene() const
 void MapView::viewportChanged()
 {
     requestTiles();
+    // Markers moved (wheel, keys, fitRoute): what is under a still pointer may have changed.
+    if (m_pointerInside && !m_dragging)
+        updateHover(m_hoverPointer);
     update();
 }
 
@@ -659,6 +664,8 @@ void MapView::setHovered(int row, QPointF position)
 
 void MapView::hoverMoveEvent(QHoverEvent *event)
 {
+    m_pointerInside = true;
+    m_hoverPointer = event->position();
     if (!m_dragging)
         updateHover(event->position());
     QQuickPaintedItem::hoverMoveEvent(event);
@@ -666,6 +673,7 @@ void MapView::hoverMoveEvent(QHoverEvent *event)
 
 void MapView::hoverLeaveEvent(QHoverEvent *event)
 {
+    m_pointerInside = false;
     setHovered(-1, {});
     QQuickPaintedItem::hoverLeaveEvent(event);
 }

@@ -172,6 +172,8 @@ private:
     int m_currentIndex = -1;
     int m_hoveredIndex = -1;
     QPointF m_hoveredPosition;
+    QPointF m_hoverPointer;       // last pointer position over the item
+    bool m_pointerInside = false; // re-test the hover when markers move under a still pointer
     QStringList m_extraAttributions;
     bool m_legendVisible = true;
     QString m_tileStatus;

@@ -381,6 +381,12 @@ void TestMapView::clickAndHover()
     QCOMPARE(clicked.count(), 1);
     QCOMPARE(clicked.first().first().toInt(), 3);
     QCOMPARE(m_map->currentIndex(), 3);
+    // The pointer stays; the view zooms out under it: the hover follows the markers.
+    m_map->setZoom(m_map->zoom() - 2);
+    QVERIFY(m_map->hoveredIndex() != 3 || (m_map->hoveredPosition() - ny).manhattanLength() > 1.0);
+    m_map->fitRoute(); // back to the same view: the marker is under the pointer again
+    QCOMPARE(m_map->hoveredIndex(), 3);
+    QVERIFY((m_map->hoveredPosition() - ny).manhattanLength() < 1e-6);
     // Empty sea: nothing hovered, a click selects nothing new.
     QTest::mouseMove(m_window.get(), QPoint(5, 5));
     QTRY_COMPARE(m_map->hoveredIndex(), -1);
