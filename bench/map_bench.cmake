@@ -1,5 +1,5 @@
 # map_bench: frame time of the map item while panning and insert-to-marker latency.
-# Included from the top-level CMakeLists.txt (include(bench/map_bench.cmake)).
+# Included from bench/CMakeLists.txt.
 if(TARGET tracemap_geomap)
     add_executable(map_bench ${CMAKE_CURRENT_LIST_DIR}/map_bench.cpp)
     target_link_libraries(map_bench PRIVATE tracemap_geomap Qt6::Gui Qt6::Quick)
