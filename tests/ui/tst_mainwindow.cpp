@@ -43,15 +43,42 @@ GeoSettings offlineGeoSettings()
     return s;
 }
 
-// One window with its own settings, geolocation (an empty chain) and controller.
+// Places 62.115.N.1 at latitude 50, longitude 5 + 4 N (a row of markers across Europe).
+class RowProvider final : public GeoProvider
+{
+public:
+    QString id() const override { return QStringLiteral("row"); }
+    void lookup(const GeoQuery &query, Callback done) override
+    {
+        GeoAnswer answer;
+        answer.provider = id();
+        answer.status = GeoStatus::Unlocatable;
+        const QStringList octets = query.address.toString().split(QLatin1Char('.'));
+        if (octets.size() == 4 && octets.at(0) == QLatin1String("62") &&
+            octets.at(1) == QLatin1String("115")) {
+            answer.status = GeoStatus::Located;
+            answer.place.latitude = 50.0;
+            answer.place.longitude = 5.0 + 4.0 * octets.at(2).toInt();
+            answer.place.city = QStringLiteral("Town %1").arg(octets.at(2));
+            answer.reason = QStringLiteral("test row");
+        }
+        done(answer);
+    }
+};
+
+// One window with its own settings, geolocation (an empty chain unless given) and controller.
 struct Window
 {
-    explicit Window(std::unique_ptr<ProbeTransportFactory> factory = {})
+    explicit Window(std::unique_ptr<ProbeTransportFactory> factory = {},
+                    std::unique_ptr<GeoProvider> provider = {})
     {
         settings = AppSettings::inMemory();
         settings->setOffline(true); // no tile may be fetched from a test
         settings->setProbeTimeoutSec(0.5);
-        geo = std::make_unique<GeoService>(offlineGeoSettings(), std::vector<std::unique_ptr<GeoProvider>>{});
+        std::vector<std::unique_ptr<GeoProvider>> chain;
+        if (provider)
+            chain.push_back(std::move(provider));
+        geo = std::make_unique<GeoService>(offlineGeoSettings(), std::move(chain));
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
@@ -197,6 +224,50 @@ private slots:
         QVERIFY(w.controller->start());
         QCOMPARE(list->property("currentIndex").toInt(), -1);
         QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 5000);
+    }
+
+    void hoverShowsDetailsAndClickSelects()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath path;
+        for (int i = 0; i < 3; ++i)
+            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
+        path.destinationRttMs = 80.0;
+        net.paths.insert(QStringLiteral("203.0.113.8"), path);
+        Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        w.controller->setHost(QStringLiteral("203.0.113.8"));
+        QSignalSpy finished(w.controller.get(), &TraceController::finished);
+        QVERIFY(w.controller->start());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.controller->pendingLookups(), 0, 3000);
+        QVERIFY2(w.controller->model()->placedCount() == 3, qPrintable(w.controller->model()->toText()));
+        QQuickItem *map = w.find("mapView");
+        QQuickItem *list = w.find("hopList");
+        // The second hop's marker, wherever the fitted view put it.
+        QPointF pixel;
+        QVERIFY(QMetaObject::invokeMethod(map, "coordinateToPixel", Q_RETURN_ARG(QPointF, pixel),
+                                          Q_ARG(double, 50.0), Q_ARG(double, 9.0)));
+        const QPoint scenePoint = map->mapToScene(pixel).toPoint();
+        QTest::mouseMove(w.window, scenePoint + QPoint(3, 0));
+        QTest::mouseMove(w.window, scenePoint);
+        QTRY_COMPARE(map->property("hoveredIndex").toInt(), 1);
+        QObject *tip = nullptr;
+        QTRY_VERIFY((tip = [&]() -> QObject * {
+            for (QObject *o : w.window->findChildren<QObject *>()) {
+                if (o->inherits("QQuickToolTip") && o->property("visible").toBool())
+                    return o;
+            }
+            return nullptr;
+        }()));
+        const QString text = tip->property("text").toString();
+        QVERIFY2(text.contains(QStringLiteral("62.115.1.1")) && text.contains(QStringLiteral("Town 1")),
+                 qPrintable(text));
+        // A click on the marker selects its row in the table.
+        QTest::mouseClick(w.window, Qt::LeftButton, {}, scenePoint);
+        QTRY_COMPARE(list->property("currentIndex").toInt(), 1);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
     void exportWritesTheMap()
