@@ -168,7 +168,9 @@ bool readUrl(const QCommandLineParser &p, const QString &name, QUrl *out, QStrin
     if (!p.isSet(name))
         return true;
     const QString text = p.value(name);
-    const QUrl url(text, QUrl::StrictMode);
+    // Tolerant parsing: templates such as http://host/json/{ip} must pass (braces become %7B..%7D,
+    // which the providers substitute too).
+    const QUrl url(text);
     if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
         url.host().isEmpty()) {
         *error = QStringLiteral("--%1 must be an http:// or https:// URL, got '%2'").arg(name, text);

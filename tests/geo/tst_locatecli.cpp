@@ -338,6 +338,16 @@ private slots:
         QTest::newRow("locate option on trace")
             << QStringList{"trace", "127.0.0.1", "--geo", "--rtt", "1"} << "--rtt does not apply to trace";
     }
+    // A provider URL template with a literal {ip} is a normal way to write it, not a bad URL.
+    // 192.0.2.1 is documentation space: nothing is sent anywhere.
+    void providerUrlTemplateAccepted()
+    {
+        const Run r = run({"locate", "192.0.2.1", "--online", "--geo-cache", "-", "--geo-provider-url",
+                           "http://127.0.0.1:9/json/{ip}?fields=66846719"});
+        QVERIFY2(r.exitCode != 2, r.err.constData());
+        QVERIFY2(!r.err.contains("--geo-provider-url"), r.err.constData());
+    }
+
     void badInput()
     {
         QFETCH(QStringList, args);
