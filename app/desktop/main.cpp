@@ -268,23 +268,30 @@ private:
         frameMap();
     }
 
-    void frameMap()
+    // Centre and zoom (or fit the route) for the image, from the map's size right now.
+    void applyView()
     {
         QQuickItem *map = mapPane();
-        if (map) {
-            if (m_options.zoom) {
-                // --zoom is the image's zoom; the map renders exports of another size than its
-                // own with the zoom scaled by the size ratio, so undo that here.
-                double zoom = *m_options.zoom;
-                const QSizeF item = map->size();
-                if (m_options.exportSize.isValid() && !item.isEmpty())
-                    zoom -= std::log2(std::min(m_options.exportSize.width() / item.width(),
-                                               m_options.exportSize.height() / item.height()));
-                QMetaObject::invokeMethod(map, "setView", Q_ARG(QVariant, *m_options.centerLatitude),
-                                          Q_ARG(QVariant, *m_options.centerLongitude), Q_ARG(QVariant, zoom));
-            } else
-                QMetaObject::invokeMethod(map, "fitRoute");
+        if (!map)
+            return;
+        if (!m_options.zoom) {
+            QMetaObject::invokeMethod(map, "fitRoute");
+            return;
         }
+        // --zoom is the image's zoom; the map renders exports of another size than its own
+        // with the zoom scaled by the size ratio, so undo that here.
+        double zoom = *m_options.zoom;
+        const QSizeF item = map->size();
+        if (m_options.exportSize.isValid() && !item.isEmpty())
+            zoom -= std::log2(std::min(m_options.exportSize.width() / item.width(),
+                                       m_options.exportSize.height() / item.height()));
+        QMetaObject::invokeMethod(map, "setView", Q_ARG(QVariant, *m_options.centerLatitude),
+                                  Q_ARG(QVariant, *m_options.centerLongitude), Q_ARG(QVariant, zoom));
+    }
+
+    void frameMap()
+    {
+        applyView();
         // Let one frame show the framed map (for people watching), then write the image.
         QTimer::singleShot(100, this, [this] { finish(); });
     }
@@ -293,6 +300,9 @@ private:
     {
         int code = m_allReached ? kExitOk : kExitFailure;
         if (!m_options.exportPath.isEmpty()) {
+            // Again, in the same step as the export: the window may have been resized since
+            // (its first frame can come after a quick trace on a loaded machine).
+            applyView();
             QVariant error;
             const QSize size = m_options.exportSize.isValid() ? m_options.exportSize : QSize(0, 0);
             QMetaObject::invokeMethod(m_window, "exportImage", Q_RETURN_ARG(QVariant, error),
