@@ -12,6 +12,7 @@
 
 #include "appsettings.h"
 #include "geoservice.h"
+#include "perfstats.h"
 #include "tracecontroller.h"
 
 #include <QElapsedTimer>
@@ -71,33 +72,6 @@ public:
         done(answer);
     }
 };
-
-qint64 residentKb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return 0;
-}
-
-QString percentiles(QList<double> samples)
-{
-    if (samples.isEmpty())
-        return QStringLiteral("n=0");
-    std::sort(samples.begin(), samples.end());
-    const auto at = [&](double q) {
-        return samples.at(std::min<qsizetype>(samples.size() - 1, qsizetype(q * samples.size())));
-    };
-    return QStringLiteral("n=%1 median=%2 p95=%3 max=%4")
-        .arg(samples.size())
-        .arg(at(0.5), 0, 'f', 2)
-        .arg(at(0.95), 0, 'f', 2)
-        .arg(samples.last(), 0, 'f', 2);
-}
 
 void out(const QString &line)
 {
@@ -206,16 +180,16 @@ int main(int argc, char *argv[])
             return;
         }
         if (completed == 1) {
-            out(QStringLiteral("bench marker_ms %1").arg(percentiles(markerMs)));
-            out(QStringLiteral("bench rss_kb_after_1 %1").arg(residentKb()));
+            out(QStringLiteral("bench marker_ms %1").arg(percentileSummary(markerMs)));
+            out(QStringLiteral("bench rss_kb_after_1 %1").arg(residentMemoryKb()));
         }
         if (completed % 50 == 0 || completed == traces)
-            out(QStringLiteral("bench rss_kb_after_%1 %2").arg(completed).arg(residentKb()));
+            out(QStringLiteral("bench rss_kb_after_%1 %2").arg(completed).arg(residentMemoryKb()));
         if (completed < traces) {
             QTimer::singleShot(0, &controller, [&] { controller.start(); });
             return;
         }
-        out(QStringLiteral("bench marker_ms_all_traces %1").arg(percentiles(markerMs)));
+        out(QStringLiteral("bench marker_ms_all_traces %1").arg(percentileSummary(markerMs)));
         // Pan the map one step per frame for 3 s, as a drag would.
         panClock.start();
         panning = true;
@@ -226,7 +200,7 @@ int main(int argc, char *argv[])
             lastPanNs = now;
             if (now > 3'000'000'000LL) {
                 panning = false;
-                out(QStringLiteral("bench pan_frame_ms %1").arg(percentiles(panFrames)));
+                out(QStringLiteral("bench pan_frame_ms %1").arg(percentileSummary(panFrames)));
                 QCoreApplication::exit(0);
                 return;
             }
