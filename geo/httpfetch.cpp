@@ -1,7 +1,10 @@
 #include "httpfetch.h"
 
+#include <QJsonValue>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+
+#include <cmath>
 
 namespace tracemap {
 
@@ -146,6 +149,20 @@ void HttpFetch::finish(HttpFetchResult result)
     deleteLater();
     if (done)
         done(result);
+}
+
+double jsonCoordinate(const QJsonValue &value, double limit)
+{
+    double number = qQNaN();
+    if (value.isDouble()) {
+        number = value.toDouble();
+    } else if (value.isString()) {
+        bool ok = false;
+        number = value.toString().trimmed().toDouble(&ok);
+        if (!ok)
+            return qQNaN();
+    }
+    return std::isfinite(number) && std::abs(number) <= limit ? number : qQNaN();
 }
 
 } // namespace tracemap

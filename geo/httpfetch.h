@@ -15,6 +15,7 @@
 #include <functional>
 #include <utility>
 
+class QJsonValue;
 class QNetworkAccessManager;
 class QNetworkReply;
 
@@ -71,5 +72,9 @@ private:
     QString m_host;
     Done m_done;
 };
+
+// A coordinate from a JSON answer: a number, or a string holding one (Nominatim sends strings).
+// NaN when missing, not a number, not finite or beyond ±limit.
+double jsonCoordinate(const QJsonValue &value, double limit);
 
 } // namespace tracemap

@@ -137,23 +137,6 @@ QString shortText(const QJsonValue &value)
     return text.simplified().left(maxFieldLength);
 }
 
-// Nominatim sends coordinates as strings; other servers (and mistakes) as numbers.
-double coordinate(const QJsonValue &value, double limit)
-{
-    double number = qQNaN();
-    if (value.isDouble()) {
-        number = value.toDouble();
-    } else if (value.isString()) {
-        bool ok = false;
-        number = value.toString().trimmed().toDouble(&ok);
-        if (!ok)
-            return qQNaN();
-    }
-    if (!std::isfinite(number) || std::abs(number) > limit)
-        return qQNaN();
-    return number;
-}
-
 QString firstText(const QJsonObject &object, std::initializer_list<const char *> keys)
 {
     for (const char *key : keys) {
@@ -170,8 +153,8 @@ double boundingBoxRadiusKm(const QJsonValue &value)
     const QJsonArray box = value.toArray();
     if (box.size() != 4)
         return -1.0;
-    const double south = coordinate(box.at(0), 90), north = coordinate(box.at(1), 90);
-    const double west = coordinate(box.at(2), 180), east = coordinate(box.at(3), 180);
+    const double south = jsonCoordinate(box.at(0), 90), north = jsonCoordinate(box.at(1), 90);
+    const double west = jsonCoordinate(box.at(2), 180), east = jsonCoordinate(box.at(3), 180);
     if (qIsNaN(south) || qIsNaN(north) || qIsNaN(west) || qIsNaN(east))
         return -1.0;
     return greatCircleKm(south, west, north, east) / 2.0;
@@ -741,8 +724,8 @@ NominatimAnswer NominatimClient::parseAnswer(const QByteArray &body, Endpoint en
 
     NominatimAnswer answer;
     GeoPlace &place = answer.place;
-    place.latitude = coordinate(object.value(QLatin1String("lat")), 90);
-    place.longitude = coordinate(object.value(QLatin1String("lon")), 180);
+    place.latitude = jsonCoordinate(object.value(QLatin1String("lat")), 90);
+    place.longitude = jsonCoordinate(object.value(QLatin1String("lon")), 180);
     if (!place.hasCoordinates()) {
         place.latitude = qQNaN();
         place.longitude = qQNaN();

@@ -53,24 +53,10 @@ QString firstText(const QJsonObject &object, std::initializer_list<const char *>
     return {};
 }
 
-double coordinate(const QJsonValue &value, double limit)
-{
-    double number = qQNaN();
-    if (value.isDouble()) {
-        number = value.toDouble();
-    } else if (value.isString()) {
-        bool ok = false;
-        number = value.toString().trimmed().toDouble(&ok);
-        if (!ok)
-            return qQNaN();
-    }
-    return std::isfinite(number) && std::abs(number) <= limit ? number : qQNaN();
-}
-
 double firstCoordinate(const QJsonObject &object, std::initializer_list<const char *> keys, double limit)
 {
     for (const char *key : keys) {
-        const double value = coordinate(object.value(QLatin1String(key)), limit);
+        const double value = jsonCoordinate(object.value(QLatin1String(key)), limit);
         if (!qIsNaN(value))
             return value;
     }
@@ -393,8 +379,8 @@ GeoAnswer OnlineIpProvider::parseAnswer(const QByteArray &body, const QString &h
         // ipinfo.io: "loc": "50.11,8.68"
         const QStringList loc = shortText(object.value(QLatin1String("loc"))).split(QLatin1Char(','));
         if (loc.size() == 2) {
-            place.latitude = coordinate(QJsonValue(loc.at(0)), 90);
-            place.longitude = coordinate(QJsonValue(loc.at(1)), 180);
+            place.latitude = jsonCoordinate(QJsonValue(loc.at(0)), 90);
+            place.longitude = jsonCoordinate(QJsonValue(loc.at(1)), 180);
         }
     }
     if (!place.hasCoordinates())
@@ -414,7 +400,7 @@ GeoAnswer OnlineIpProvider::parseAnswer(const QByteArray &body, const QString &h
     place.country = firstText(object, {"country_name"});
     if (place.country.isEmpty() && !isTwoLetterCode(country))
         place.country = country;
-    const double radius = coordinate(object.value(QLatin1String("accuracy_radius")), 20000);
+    const double radius = jsonCoordinate(object.value(QLatin1String("accuracy_radius")), 20000);
     place.accuracyKm = radius > 0 ? radius : -1.0;
 
     GeoAnswer answer =

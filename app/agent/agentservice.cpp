@@ -254,6 +254,21 @@ void AgentService::onHopUpdated(quint64 id, const Hop &hop)
     job->publish([&] { job->streamData += line; });
 }
 
+void AgentService::failProbe(const Running &running, TraceError error, const QString &message,
+                             const QString &what)
+{
+    if (running.timedOut)
+        fail(running.job, 504,
+             QStringLiteral("the %1 did not finish within the agent's limit of %2 s")
+                 .arg(what)
+                 .arg(m_config.limits.maxRequestSec));
+    else if (error == TraceError::Cancelled)
+        fail(running.job, 503, QStringLiteral("the agent is shutting down"));
+    else
+        fail(running.job, statusFor(error), message,
+             statusFor(error) == 400 ? QStringLiteral("dest") : QString());
+}
+
 void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
 {
     const Running running = m_jobs.take(id);
@@ -261,15 +276,7 @@ void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
     if (!job)
         return;
     if (finished.error != TraceError::None) {
-        if (running.timedOut)
-            fail(job, 504,
-                 QStringLiteral("the trace did not finish within the agent's limit of %1 s")
-                     .arg(m_config.limits.maxRequestSec));
-        else if (finished.error == TraceError::Cancelled)
-            fail(job, 503, QStringLiteral("the agent is shutting down"));
-        else
-            fail(job, statusFor(finished.error), finished.errorMessage,
-                 statusFor(finished.error) == 400 ? QStringLiteral("dest") : QString());
+        failProbe(running, finished.error, finished.errorMessage, QStringLiteral("trace"));
         return;
     }
     TraceResult result = finished;
@@ -294,15 +301,7 @@ void AgentService::onPingFinished(quint64 id, const PingResult &finished)
     if (!job)
         return;
     if (finished.error != TraceError::None) {
-        if (running.timedOut)
-            fail(job, 504,
-                 QStringLiteral("the ping did not finish within the agent's limit of %1 s")
-                     .arg(m_config.limits.maxRequestSec));
-        else if (finished.error == TraceError::Cancelled)
-            fail(job, 503, QStringLiteral("the agent is shutting down"));
-        else
-            fail(job, statusFor(finished.error), finished.errorMessage,
-                 statusFor(finished.error) == 400 ? QStringLiteral("dest") : QString());
+        failProbe(running, finished.error, finished.errorMessage, QStringLiteral("ping"));
         return;
     }
     PingResult result = finished;

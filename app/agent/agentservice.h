@@ -52,6 +52,9 @@ private:
     void resolved(const ProbeJobPtr &job, const QHostInfo &info);
     void start(const ProbeJobPtr &job, const QHostAddress &destination);
     void fail(const ProbeJobPtr &job, int status, const QString &message, const QString &parameter = {});
+    // Answers a probe that ended with an error (time limit, shutdown, engine error); `what` is
+    // "trace" or "ping".
+    void failProbe(const Running &running, TraceError error, const QString &message, const QString &what);
     void finishJob(const ProbeJobPtr &job);
 
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
