@@ -459,7 +459,9 @@ void MapView::fitRoute()
     const double spanY = bottom - top;
     const double availableWidth = std::max(32.0, width() - 2 * FitPadding);
     const double availableHeight = std::max(32.0, height() - 2 * FitPadding);
-    double zoom = 12.0; // a single place (or one city): close, but not street level
+    // A single place (or one city): close, but not street level. The compiled-in basemap has
+    // country-level detail only, so without tiles stop where it still shows the surroundings.
+    double zoom = m_tilesEnabled ? 12.0 : 5.0;
     if (spanX > 1e-9)
         zoom = std::min(zoom, std::log2(availableWidth / (spanX * WebMercator::TileSize)));
     if (spanY > 1e-9)

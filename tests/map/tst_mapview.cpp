@@ -262,6 +262,9 @@ void TestMapView::fitRouteFramesAllHops()
     QVERIFY((m_map->coordinateToPixel(Frankfurt.latitude, Frankfurt.longitude) - QPointF(400, 300))
                 .manhattanLength() < 1.0);
     QVERIFY(m_map->zoom() <= 12.0);
+    // Basemap only: framed with its surroundings, since the basemap has no street detail.
+    QVERIFY(!m_map->tilesEnabled());
+    QCOMPARE(m_map->zoom(), 5.0);
 }
 
 void TestMapView::antimeridianRoute()
