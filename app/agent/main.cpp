@@ -8,6 +8,7 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -78,8 +79,9 @@ int main(int argc, char *argv[])
     std::fflush(stderr);
 
     // Graceful shutdown, bounded: stop accepting, cancel probes and let their answers
-    // (503) go out, then close everything. A second signal exits at once.
+    // (503) go out, then close everything. A second signal (half a second later) exits at once.
     bool stopping = false;
+    QElapsedTimer sinceFirstSignal;
     QDeadlineTimer deadline;
     QTimer poll;
     poll.setInterval(50);
@@ -104,10 +106,15 @@ int main(int argc, char *argv[])
         while (::read(g_signalPipe[0], buffer, sizeof buffer) > 0) {
         }
         if (stopping) {
+            // `timeout` and process-group kills deliver one SIGTERM twice (to the process and
+            // to its group) within microseconds: only a signal sent later means "now".
+            if (sinceFirstSignal.elapsed() < 500)
+                return;
             qCWarning(lcAgent) << "second signal: exiting now";
             std::_Exit(1);
         }
         stopping = true;
+        sinceFirstSignal.start();
         qCInfo(lcAgent) << "shutting down";
         frontend.stopAccepting();
         service.shutdown();

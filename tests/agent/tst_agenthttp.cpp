@@ -489,6 +489,25 @@ private Q_SLOTS:
         QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
     }
 
+    // `timeout` (and a kill of the process group) delivers one SIGTERM twice within
+    // microseconds; that is still one graceful shutdown, not "second signal: exit now".
+    void duplicateSignalIsOneShutdown()
+    {
+        AgentProcess agent;
+        QString error;
+        QVERIFY2(agent.start({}, &error), qPrintable(error));
+        QNetworkReply *running = m_http.send(agent.url("/ping?dest=127.0.0.1&count=20&interval=1"));
+        QTRY_COMPARE(jsonOf(m_http.get(agent.url("/health")).body).value("active_probes").toInt(), 1);
+        const auto pid = pid_t(agent.process()->processId());
+        ::kill(pid, SIGTERM);
+        ::kill(pid, SIGTERM);
+        QTRY_VERIFY_WITH_TIMEOUT(running->isFinished(), 5000);
+        QCOMPARE(HttpClient::collect(running).status, 503);
+        QVERIFY(agent.process()->waitForFinished(5000));
+        QCOMPARE(agent.process()->exitStatus(), QProcess::NormalExit);
+        QCOMPARE(agent.process()->exitCode(), 0);
+    }
+
     void cleanupTestCase() { m_shared.reset(); }
 
 private:
