@@ -34,6 +34,22 @@ void outLine(const QString &line)
     fflush(stdout);
 }
 
+// True when Qt would find no display: no X11 or Wayland session and no platform chosen.
+// Qt aborts in QGuiApplication's constructor then, before we could even report a bad argument.
+bool noDisplay(int argc, char *argv[])
+{
+    if (!qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+        !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        return false;
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-platform" || arg == "--platform" || arg.startsWith("-platform=") ||
+            arg.startsWith("--platform="))
+            return false;
+    }
+    return true;
+}
+
 ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
 {
     ScriptedRunOptions run;
@@ -55,6 +71,11 @@ int main(int argc, char *argv[])
 {
     QElapsedTimer sinceStart;
     sinceStart.start();
+    // Without a display, start offscreen: argument errors are reported as usual, a scripted
+    // export works without Xvfb, and an interactive start says what is missing.
+    const bool headless = noDisplay(argc, argv);
+    if (headless)
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QGuiApplication app(argc, argv);
     QGuiApplication::setOrganizationName(QStringLiteral("tracemap"));
     QGuiApplication::setApplicationName(QStringLiteral("tracemap"));
@@ -75,6 +96,12 @@ int main(int argc, char *argv[])
         return kExitOk;
     }
     const DesktopOptions &options = parsed.options;
+    if (headless && !(options.scripted && options.quitWhenDone)) {
+        errLine(QStringLiteral("tracemap: no display to show the window on (DISPLAY and WAYLAND_DISPLAY are "
+                               "unset): start it in a desktop session or under xvfb-run, or export without "
+                               "one with --trace HOST --export-image FILE --quit-when-done"));
+        return kExitFailure;
+    }
 
     if (qEnvironmentVariableIsEmpty("QT_QUICK_CONTROLS_STYLE"))
         QQuickStyle::setStyle(QStringLiteral("Fusion"));
