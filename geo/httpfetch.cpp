@@ -1,5 +1,6 @@
 #include "httpfetch.h"
 
+#include <QJsonObject>
 #include <QJsonValue>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -163,6 +164,26 @@ double jsonCoordinate(const QJsonValue &value, double limit)
             return qQNaN();
     }
     return std::isfinite(number) && std::abs(number) <= limit ? number : qQNaN();
+}
+
+QString jsonText(const QJsonValue &value, int maxLength)
+{
+    QString text;
+    if (value.isString())
+        text = value.toString();
+    else if (value.isDouble())
+        text = QString::number(value.toDouble());
+    return text.simplified().left(maxLength);
+}
+
+QString firstJsonText(const QJsonObject &object, std::initializer_list<const char *> keys, int maxLength)
+{
+    for (const char *key : keys) {
+        const QString text = jsonText(object.value(QLatin1String(key)), maxLength);
+        if (!text.isEmpty())
+            return text;
+    }
+    return {};
 }
 
 } // namespace tracemap

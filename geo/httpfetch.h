@@ -13,8 +13,10 @@
 #include <QTimer>
 
 #include <functional>
+#include <initializer_list>
 #include <utility>
 
+class QJsonObject;
 class QJsonValue;
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -76,5 +78,11 @@ private:
 // A coordinate from a JSON answer: a number, or a string holding one (Nominatim sends strings).
 // NaN when missing, not a number, not finite or beyond ±limit.
 double jsonCoordinate(const QJsonValue &value, double limit);
+
+// A short text from a JSON answer: a string or a number, whitespace simplified, cut to
+// maxLength (a hostile server cannot fill our caches and labels). Empty when neither.
+QString jsonText(const QJsonValue &value, int maxLength);
+// The first non-empty jsonText among `keys` of `object` (providers name fields differently).
+QString firstJsonText(const QJsonObject &object, std::initializer_list<const char *> keys, int maxLength);
 
 } // namespace tracemap

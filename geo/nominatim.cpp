@@ -127,26 +127,6 @@ QString serverKey(const QUrl &server)
            QString::number(server.port(server.scheme() == QLatin1String("https") ? 443 : 80));
 }
 
-QString shortText(const QJsonValue &value)
-{
-    QString text;
-    if (value.isString())
-        text = value.toString();
-    else if (value.isDouble())
-        text = QString::number(value.toDouble());
-    return text.simplified().left(maxFieldLength);
-}
-
-QString firstText(const QJsonObject &object, std::initializer_list<const char *> keys)
-{
-    for (const char *key : keys) {
-        const QString text = shortText(object.value(QLatin1String(key)));
-        if (!text.isEmpty())
-            return text;
-    }
-    return {};
-}
-
 // Half the diagonal of [south, north, west, east], as an accuracy radius; < 0 when unusable.
 double boundingBoxRadiusKm(const QJsonValue &value)
 {
@@ -163,13 +143,13 @@ double boundingBoxRadiusKm(const QJsonValue &value)
 QString errorText(const QJsonValue &error)
 {
     if (error.isObject()) {
-        const QString message = shortText(error.toObject().value(QLatin1String("message")));
+        const QString message = jsonText(error.toObject().value(QLatin1String("message")), maxFieldLength);
         if (!message.isEmpty())
             return message;
         return QString::fromUtf8(QJsonDocument(error.toObject()).toJson(QJsonDocument::Compact))
             .left(maxFieldLength);
     }
-    const QString text = shortText(error);
+    const QString text = jsonText(error, maxFieldLength);
     return text.isEmpty() ? QStringLiteral("unspecified error") : text;
 }
 
@@ -732,13 +712,15 @@ NominatimAnswer NominatimClient::parseAnswer(const QByteArray &body, Endpoint en
     }
     place.accuracyKm =
         place.hasCoordinates() ? boundingBoxRadiusKm(object.value(QLatin1String("boundingbox"))) : -1.0;
-    place.displayName = shortText(object.value(QLatin1String("display_name")));
+    place.displayName = jsonText(object.value(QLatin1String("display_name")), maxFieldLength);
     // `address` should be an object; anything else (a list, a string, null) is ignored.
     const QJsonObject address = object.value(QLatin1String("address")).toObject();
-    place.city = firstText(address, {"city", "town", "village", "municipality", "hamlet", "suburb"});
-    place.region = firstText(address, {"state", "region", "province", "state_district", "county"});
-    place.country = firstText(address, {"country"});
-    const QString code = firstText(address, {"country_code"}).toUpper();
+    place.city = firstJsonText(address, {"city", "town", "village", "municipality", "hamlet", "suburb"},
+                               maxFieldLength);
+    place.region =
+        firstJsonText(address, {"state", "region", "province", "state_district", "county"}, maxFieldLength);
+    place.country = firstJsonText(address, {"country"}, maxFieldLength);
+    const QString code = firstJsonText(address, {"country_code"}, maxFieldLength).toUpper();
     if (code.size() == 2 && code.at(0).isLetter() && code.at(1).isLetter() && code.at(0).unicode() < 128 &&
         code.at(1).unicode() < 128)
         place.countryCode = code;
@@ -747,7 +729,7 @@ NominatimAnswer NominatimClient::parseAnswer(const QByteArray &body, Endpoint en
         if (!place.hasCoordinates())
             return failed(QStringLiteral("Nominatim answer has no usable coordinates"));
         if (place.city.isEmpty() && place.displayName.isEmpty())
-            place.city = shortText(object.value(QLatin1String("name")));
+            place.city = jsonText(object.value(QLatin1String("name")), maxFieldLength);
     } else {
         if (place.displayName.isEmpty() && place.city.isEmpty() && place.region.isEmpty() &&
             place.country.isEmpty() && place.countryCode.isEmpty())

@@ -33,26 +33,6 @@ qint64 steadyNowMs()
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-QString shortText(const QJsonValue &value)
-{
-    QString text;
-    if (value.isString())
-        text = value.toString();
-    else if (value.isDouble())
-        text = QString::number(value.toDouble());
-    return text.simplified().left(maxFieldLength);
-}
-
-QString firstText(const QJsonObject &object, std::initializer_list<const char *> keys)
-{
-    for (const char *key : keys) {
-        const QString text = shortText(object.value(QLatin1String(key)));
-        if (!text.isEmpty())
-            return text;
-    }
-    return {};
-}
-
 double firstCoordinate(const QJsonObject &object, std::initializer_list<const char *> keys, double limit)
 {
     for (const char *key : keys) {
@@ -84,7 +64,7 @@ GeoAnswer answerWith(GeoStatus status, const QString &host, const QString &text)
 // The service's own words when it says it cannot place the address; empty when it did not say so.
 QString refusal(const QJsonObject &object)
 {
-    const QString status = shortText(object.value(QLatin1String("status")));
+    const QString status = jsonText(object.value(QLatin1String("status")), maxFieldLength);
     const QJsonValue error = object.value(QLatin1String("error"));
     const bool errorSet = (error.isBool() && error.toBool()) ||
                           (error.isString() && !error.toString().isEmpty()) || error.isObject();
@@ -95,11 +75,11 @@ QString refusal(const QJsonObject &object)
                          errorSet || object.value(QLatin1String("bogon")).toBool();
     if (!refused)
         return {};
-    QString message = firstText(object, {"message", "reason"});
+    QString message = firstJsonText(object, {"message", "reason"}, maxFieldLength);
     if (message.isEmpty() && error.isString())
-        message = shortText(error);
+        message = jsonText(error, maxFieldLength);
     if (message.isEmpty() && error.isObject())
-        message = firstText(error.toObject(), {"message", "info", "title"});
+        message = firstJsonText(error.toObject(), {"message", "info", "title"}, maxFieldLength);
     if (message.isEmpty() && object.value(QLatin1String("bogon")).toBool())
         message = QStringLiteral("bogon address");
     return message.isEmpty() ? QStringLiteral("no reason given") : message;
@@ -377,7 +357,8 @@ GeoAnswer OnlineIpProvider::parseAnswer(const QByteArray &body, const QString &h
     place.longitude = firstCoordinate(object, {"lon", "lng", "longitude"}, 180);
     if (!place.hasCoordinates()) {
         // ipinfo.io: "loc": "50.11,8.68"
-        const QStringList loc = shortText(object.value(QLatin1String("loc"))).split(QLatin1Char(','));
+        const QStringList loc =
+            jsonText(object.value(QLatin1String("loc")), maxFieldLength).split(QLatin1Char(','));
         if (loc.size() == 2) {
             place.latitude = jsonCoordinate(QJsonValue(loc.at(0)), 90);
             place.longitude = jsonCoordinate(QJsonValue(loc.at(1)), 180);
@@ -389,15 +370,15 @@ GeoAnswer OnlineIpProvider::parseAnswer(const QByteArray &body, const QString &h
     if (place.latitude == 0.0 && place.longitude == 0.0)
         return answerWith(GeoStatus::Unlocatable, host,
                           QStringLiteral("%1 gave 0, 0, which means it does not know").arg(host));
-    place.city = firstText(object, {"city"});
-    place.region = firstText(object, {"regionName", "region_name", "region", "state"});
-    const QString country = firstText(object, {"country"});
-    QString code = firstText(object, {"countryCode", "country_code"});
+    place.city = firstJsonText(object, {"city"}, maxFieldLength);
+    place.region = firstJsonText(object, {"regionName", "region_name", "region", "state"}, maxFieldLength);
+    const QString country = firstJsonText(object, {"country"}, maxFieldLength);
+    QString code = firstJsonText(object, {"countryCode", "country_code"}, maxFieldLength);
     if (code.isEmpty() && isTwoLetterCode(country))
         code = country;
     if (isTwoLetterCode(code))
         place.countryCode = code.toUpper();
-    place.country = firstText(object, {"country_name"});
+    place.country = firstJsonText(object, {"country_name"}, maxFieldLength);
     if (place.country.isEmpty() && !isTwoLetterCode(country))
         place.country = country;
     const double radius = jsonCoordinate(object.value(QLatin1String("accuracy_radius")), 20000);
