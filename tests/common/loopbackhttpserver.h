@@ -84,6 +84,11 @@ public:
             headers.append({name, value});
             return *this;
         }
+        Response &delayed(int ms)
+        {
+            delayMs = ms;
+            return *this;
+        }
     };
 
     using Handler = std::function<Response(const Request &)>;

@@ -461,9 +461,7 @@ private Q_SLOTS:
         LoopbackHttpServer server;
         QVERIFY(server.listen());
         server.route("/search", [](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(frankfurtSearch);
-            r.delayMs = 700;
-            return r;
+            return respond(frankfurtSearch).delayed(700);
         });
         auto first = client(server);
         auto second = client(server);
@@ -482,9 +480,7 @@ private Q_SLOTS:
         LoopbackHttpServer server;
         QVERIFY(server.listen());
         server.route("/search", [](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(frankfurtSearch);
-            r.delayMs = 200;
-            return r;
+            return respond(frankfurtSearch).delayed(200);
         });
         auto nominatim = client(server);
         Answers answers;
@@ -692,9 +688,7 @@ private Q_SLOTS:
         LoopbackHttpServer server;
         QVERIFY(server.listen());
         server.route("/search", [](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(frankfurtSearch);
-            r.delayMs = 200;
-            return r;
+            return respond(frankfurtSearch).delayed(200);
         });
         auto nominatim = client(server);
         Answers answers;
@@ -713,9 +707,7 @@ private Q_SLOTS:
         LoopbackHttpServer server;
         QVERIFY(server.listen());
         server.route("/search", [](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(frankfurtSearch);
-            r.delayMs = 200;
-            return r;
+            return respond(frankfurtSearch).delayed(200);
         });
         auto nominatim = client(server);
         int calls = 0;

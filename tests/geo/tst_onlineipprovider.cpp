@@ -374,10 +374,7 @@ private Q_SLOTS:
         LoopbackHttpServer server;
         QVERIFY(server.listen());
         server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r =
-                respond("Too Many Requests", 429).header("X-Rl", "0").header("X-Ttl", "7");
-            r.delayMs = 100;
-            return r;
+            return respond("Too Many Requests", 429).header("X-Rl", "0").header("X-Ttl", "7").delayed(100);
         });
         auto ip = provider(server);
         ip->setMaxInFlight(1);
@@ -402,11 +399,8 @@ private Q_SLOTS:
     {
         LoopbackHttpServer server;
         QVERIFY(server.listen());
-        server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(googleDns);
-            r.delayMs = 50;
-            return r;
-        });
+        server.setDefaultHandler(
+            [](const LoopbackHttpServer::Request &) { return respond(googleDns).delayed(50); });
         auto ip = provider(server);
         Answers answers;
         for (int i = 1; i <= 12; ++i)
@@ -423,11 +417,8 @@ private Q_SLOTS:
     {
         LoopbackHttpServer server;
         QVERIFY(server.listen());
-        server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(googleDns);
-            r.delayMs = 100;
-            return r;
-        });
+        server.setDefaultHandler(
+            [](const LoopbackHttpServer::Request &) { return respond(googleDns).delayed(100); });
         auto ip = provider(server);
         Answers answers;
         ip->lookup(queryFor("8.8.8.8"), answers.callback());
@@ -466,11 +457,8 @@ private Q_SLOTS:
     {
         LoopbackHttpServer server;
         QVERIFY(server.listen());
-        server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(googleDns);
-            r.delayMs = 300;
-            return r;
-        });
+        server.setDefaultHandler(
+            [](const LoopbackHttpServer::Request &) { return respond(googleDns).delayed(300); });
         auto ip = provider(server, 100);
         int calls = 0;
         ip->lookup(queryFor("8.8.8.8"), [&calls](const GeoAnswer &answer) {
@@ -486,11 +474,8 @@ private Q_SLOTS:
     {
         LoopbackHttpServer server;
         QVERIFY(server.listen());
-        server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(googleDns);
-            r.delayMs = 150;
-            return r;
-        });
+        server.setDefaultHandler(
+            [](const LoopbackHttpServer::Request &) { return respond(googleDns).delayed(150); });
         auto ip = provider(server);
         int calls = 0;
         for (const char *address : {"8.8.8.8", "8.8.4.4", "1.1.1.1"})
@@ -510,11 +495,8 @@ private Q_SLOTS:
     {
         LoopbackHttpServer server;
         QVERIFY(server.listen());
-        server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r = respond(googleDns);
-            r.delayMs = 150;
-            return r;
-        });
+        server.setDefaultHandler(
+            [](const LoopbackHttpServer::Request &) { return respond(googleDns).delayed(150); });
         auto ip = provider(server);
         int calls = 0;
         for (const char *address : {"8.8.8.8", "8.8.4.4", "1.1.1.1"})

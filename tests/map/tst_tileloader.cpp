@@ -221,11 +221,7 @@ void TestTileLoader::expiry()
 
 void TestTileLoader::atMostTwoInFlight()
 {
-    m_server->setDefaultHandler([](const Server::Request &) {
-        Server::Response r = tileResponse();
-        r.delayMs = 60;
-        return r;
-    });
+    m_server->setDefaultHandler([](const Server::Request &) { return tileResponse().delayed(60); });
     auto loader = newLoader();
     int mostInFlight = 0;
     connect(loader.get(), &TileLoader::pendingCountChanged, this,
@@ -250,11 +246,7 @@ void TestTileLoader::atMostTwoInFlight()
 
 void TestTileLoader::onlyWantedTiles()
 {
-    m_server->setDefaultHandler([](const Server::Request &) {
-        Server::Response r = tileResponse();
-        r.delayMs = 150;
-        return r;
-    });
+    m_server->setDefaultHandler([](const Server::Request &) { return tileResponse().delayed(150); });
     auto loader = newLoader();
     loader->request(row(5, 10, 10));
     QCOMPARE(loader->inFlightCount(), 2);
@@ -415,11 +407,7 @@ void TestTileLoader::offlineSendsNothing()
     QTRY_COMPARE(m_server->requestCount(), 7);
     QTRY_COMPARE(loader->pendingCount(), 0);
     // Switched off mid-flight: requests are abandoned, nothing more goes out.
-    m_server->setDefaultHandler([](const Server::Request &) {
-        Server::Response r = tileResponse();
-        r.delayMs = 300;
-        return r;
-    });
+    m_server->setDefaultHandler([](const Server::Request &) { return tileResponse().delayed(300); });
     loader->request(row(3, 6, 8));
     QCOMPARE(loader->inFlightCount(), 2);
     loader->setNetworkEnabled(false);
