@@ -26,7 +26,12 @@ if [ -f "$build_dir/CMakeCache.txt" ]; then
         cmake -S "$root" -B "$build_dir" "$@"
     fi
 else
-    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+    # ccache, when installed, makes rebuilds in fresh clones and worktrees cheap.
+    launcher=()
+    if command -v ccache >/dev/null 2>&1; then
+        launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+    fi
+    cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "$@"
 fi
 
 cmake --build "$build_dir" -j"$(nproc)"

@@ -16,6 +16,7 @@ TRACEMAP_DEPS_BUILD=(
     build-essential
     cmake
     ninja-build
+    ccache             # scripts/build.sh uses it when present: cheap rebuilds in fresh clones
     pkg-config
     qt6-base-dev       # Qt Core, Network, Test
     qt6-base-dev-tools # moc, rcc
