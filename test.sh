@@ -10,7 +10,7 @@ cd "$root"
 build_dir=${TRACEMAP_BUILD_DIR:-$root/build}
 export TRACEMAP_BUILD_DIR=$build_dir
 
-bash scripts/deps.sh build test
+bash scripts/deps.sh build test package
 
 echo "== format check"
 format_status=0
