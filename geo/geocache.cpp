@@ -1,6 +1,5 @@
 #include "geocache.h"
 
-#include <QAtomicInteger>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -21,19 +20,6 @@ namespace {
 
 constexpr int kSchemaVersion = 1;
 
-// SQLite result codes that mean "this file is not a usable database".
-bool isCorruption(const QSqlError &error)
-{
-    const QString code = error.nativeErrorCode();
-    return code == QLatin1String("11") || code == QLatin1String("26"); // SQLITE_CORRUPT, SQLITE_NOTADB
-}
-
-QString nextConnectionName()
-{
-    static QAtomicInteger<quint64> counter;
-    return QStringLiteral("tracemap-geocache-%1").arg(counter.fetchAndAddRelaxed(1));
-}
-
 QVariant realOrNull(double v)
 {
     return std::isfinite(v) ? QVariant(v) : QVariant(QMetaType(QMetaType::Double));
@@ -46,6 +32,33 @@ double realOrNaN(const QVariant &v)
 
 } // namespace
 
+GeoPlace readPlaceColumns(const QSqlQuery &query, int first)
+{
+    GeoPlace place;
+    place.latitude = realOrNaN(query.value(first));
+    place.longitude = realOrNaN(query.value(first + 1));
+    place.accuracyKm = query.value(first + 2).isNull() ? -1.0 : query.value(first + 2).toDouble();
+    place.city = query.value(first + 3).toString();
+    place.region = query.value(first + 4).toString();
+    place.countryCode = query.value(first + 5).toString();
+    place.country = query.value(first + 6).toString();
+    place.displayName = query.value(first + 7).toString();
+    return place;
+}
+
+void bindPlaceColumns(QSqlQuery &query, const GeoPlace &place)
+{
+    query.addBindValue(realOrNull(place.latitude));
+    query.addBindValue(realOrNull(place.longitude));
+    query.addBindValue(place.accuracyKm < 0 ? QVariant(QMetaType(QMetaType::Double))
+                                            : QVariant(place.accuracyKm));
+    query.addBindValue(place.city);
+    query.addBindValue(place.region);
+    query.addBindValue(place.countryCode);
+    query.addBindValue(place.country);
+    query.addBindValue(place.displayName);
+}
+
 GeoCache::GeoCache(const QString &path) : m_path(path.isEmpty() ? defaultPath() : path)
 {
     if (m_path == QLatin1String("-"))
@@ -53,16 +66,7 @@ GeoCache::GeoCache(const QString &path) : m_path(path.isEmpty() ? defaultPath() 
     open();
 }
 
-GeoCache::~GeoCache()
-{
-    if (m_connection.isEmpty())
-        return;
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connection);
-}
+GeoCache::~GeoCache() = default;
 
 QString GeoCache::defaultPath()
 {
@@ -88,64 +92,20 @@ void GeoCache::bypass(const QString &why)
     m_state = State::Bypassed;
     m_warning = QStringLiteral("geolocation cache %1 not used: %2").arg(m_path, why);
     qCWarning(lcGeoCache).noquote() << m_warning;
-    if (!m_connection.isEmpty()) {
-        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-        db.close();
-    }
+    m_store.close();
 }
 
 bool GeoCache::open()
 {
-    const QFileInfo info(m_path);
-    if (!QDir().mkpath(info.absolutePath())) {
-        bypass(QStringLiteral("cannot create directory %1").arg(info.absolutePath()));
-        return false;
-    }
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        if (m_connection.isEmpty()) {
-            m_connection = nextConnectionName();
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-            if (!db.isValid()) {
-                bypass(QStringLiteral("the Qt SQLite driver is not installed (libqt6sql6-sqlite)"));
-                return false;
-            }
-        }
-        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-        db.setDatabaseName(m_path);
-        // Short busy timeout: another tracemap process may be writing; we never wait long.
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=200"));
-        QString error;
-        if (db.open() && createSchema(&error)) {
-            m_state = State::Open;
-            return true;
-        }
-        const QSqlError sqlError = db.lastError();
-        db.close();
-        const bool corrupt = isCorruption(sqlError) || error.contains(QLatin1String("not a database")) ||
-                             error.contains(QLatin1String("malformed"));
-        if (!corrupt || attempt > 0) {
-            bypass(error.isEmpty() ? sqlError.text() : error);
-            return false;
-        }
-        const QString aside = m_path + QStringLiteral(".corrupt-") +
-                              QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-        QFile::remove(aside);
-        if (!QFile::rename(m_path, aside) && !QFile::remove(m_path)) {
-            bypass(QStringLiteral("corrupt and cannot be moved aside"));
-            return false;
-        }
-        QFile::remove(m_path + QStringLiteral("-wal"));
-        QFile::remove(m_path + QStringLiteral("-shm"));
-        m_warning = QStringLiteral("geolocation cache %1 was corrupt (%2); moved to %3 and recreated")
-                        .arg(m_path, error, aside);
-        qCWarning(lcGeoCache).noquote() << m_warning;
-    }
-    return false;
+    const bool open =
+        m_store.open(m_path, [this](QSqlDatabase &db, QString *error) { return createSchema(db, error); });
+    m_state = open ? State::Open : State::Bypassed;
+    m_warning = m_store.message();
+    return open;
 }
 
-bool GeoCache::createSchema(QString *error)
+bool GeoCache::createSchema(QSqlDatabase &db, QString *error)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlQuery q(db);
     auto run = [&](const QString &sql) {
         if (q.exec(sql))
@@ -153,16 +113,6 @@ bool GeoCache::createSchema(QString *error)
         *error = q.lastError().text();
         return false;
     };
-    // WAL keeps readers and the writer of several tracemap processes out of each other's way;
-    // it fails harmlessly on read-only media. quick_check notices a corrupt file up front.
-    q.exec(QStringLiteral("PRAGMA journal_mode=WAL"));
-    q.exec(QStringLiteral("PRAGMA synchronous=NORMAL"));
-    if (!run(QStringLiteral("PRAGMA quick_check")))
-        return false;
-    if (q.next() && q.value(0).toString() != QLatin1String("ok")) {
-        *error = QStringLiteral("database disk image is malformed (%1)").arg(q.value(0).toString());
-        return false;
-    }
     if (!run(QStringLiteral("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")))
         return false;
     if (!run(QStringLiteral("SELECT value FROM meta WHERE key = 'schema'")))
@@ -195,7 +145,7 @@ std::optional<GeoResult> GeoCache::find(const QHostAddress &address, const GeoCa
 {
     if (m_state != State::Open)
         return std::nullopt;
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = m_store.database();
     QSqlQuery q(db);
     q.prepare(QStringLiteral(
         "SELECT status, provider, detail, reason, confidence, latitude, longitude, accuracy, city, region,"
@@ -204,7 +154,7 @@ std::optional<GeoResult> GeoCache::find(const QHostAddress &address, const GeoCa
         " FROM decisions WHERE address = ?"));
     q.addBindValue(address.toString());
     if (!q.exec()) {
-        if (isCorruption(q.lastError()))
+        if (SqliteStore::isCorruption(q.lastError().nativeErrorCode(), q.lastError().text()))
             bypass(q.lastError().text());
         else
             qCDebug(lcGeoCache) << "lookup failed:" << q.lastError().text();
@@ -231,14 +181,7 @@ std::optional<GeoResult> GeoCache::find(const QHostAddress &address, const GeoCa
     r.providerDetail = q.value(2).toString();
     r.reason = q.value(3).toString();
     r.confidence = q.value(4).toDouble();
-    r.place.latitude = realOrNaN(q.value(5));
-    r.place.longitude = realOrNaN(q.value(6));
-    r.place.accuracyKm = q.value(7).isNull() ? -1.0 : q.value(7).toDouble();
-    r.place.city = q.value(8).toString();
-    r.place.region = q.value(9).toString();
-    r.place.countryCode = q.value(10).toString();
-    r.place.country = q.value(11).toString();
-    r.place.displayName = q.value(12).toString();
+    r.place = readPlaceColumns(q, 5);
     r.hostname = q.value(13).toString();
     r.as.number = quint32(q.value(14).toLongLong());
     r.as.name = q.value(15).toString();
@@ -258,7 +201,7 @@ void GeoCache::store(const GeoResult &r, const GeoCacheContext &context, const Q
         return;
     if (r.status != GeoStatus::Located && r.status != GeoStatus::Unlocatable)
         return;
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    QSqlDatabase db = m_store.database();
     QSqlQuery q(db);
     q.prepare(QStringLiteral(
         "INSERT OR REPLACE INTO decisions (address, status, provider, detail, reason, confidence, latitude,"
@@ -271,15 +214,7 @@ void GeoCache::store(const GeoResult &r, const GeoCacheContext &context, const Q
     q.addBindValue(r.providerDetail);
     q.addBindValue(r.reason);
     q.addBindValue(r.confidence);
-    q.addBindValue(realOrNull(r.place.latitude));
-    q.addBindValue(realOrNull(r.place.longitude));
-    q.addBindValue(r.place.accuracyKm < 0 ? QVariant(QMetaType(QMetaType::Double))
-                                          : QVariant(r.place.accuracyKm));
-    q.addBindValue(r.place.city);
-    q.addBindValue(r.place.region);
-    q.addBindValue(r.place.countryCode);
-    q.addBindValue(r.place.country);
-    q.addBindValue(r.place.displayName);
+    bindPlaceColumns(q, r.place);
     q.addBindValue(r.hostname);
     q.addBindValue(qint64(r.as.number));
     q.addBindValue(r.as.name);
@@ -300,7 +235,7 @@ void GeoCache::clear()
 {
     if (m_state != State::Open)
         return;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    QSqlQuery q(m_store.database());
     if (!q.exec(QStringLiteral("DELETE FROM decisions")))
         bypass(q.lastError().text());
 }
@@ -309,7 +244,7 @@ int GeoCache::count()
 {
     if (m_state != State::Open)
         return 0;
-    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    QSqlQuery q(m_store.database());
     if (!q.exec(QStringLiteral("SELECT COUNT(*) FROM decisions")) || !q.next())
         return 0;
     return q.value(0).toInt();

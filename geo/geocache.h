@@ -5,15 +5,18 @@
 // chain's full decision per address. Located answers live ~30 days, unlocatable ones ~1 day;
 // an entry made with another database build, or for another hostname or source location, is
 // a miss. The cache is a convenience, never a failure: a corrupt file is moved aside and
-// recreated, an unwritable one is bypassed with one warning.
+// recreated, an unwritable one is bypassed with one warning (the policy of base/sqlitestore.h).
 
 #include "geotypes.h"
+#include "sqlitestore.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QString>
 
 #include <optional>
+
+class QSqlQuery;
 
 Q_DECLARE_LOGGING_CATEGORY(lcGeoCache)
 
@@ -27,6 +30,12 @@ struct GeoCacheContext
     bool hostnameGiven = false; // compare hostnames only when the query carried one
     QString sourceKey;          // source location rounded (see GeoCache::sourceKey), empty = unknown
 };
+
+// A GeoPlace in eight SQLite columns (latitude, longitude, accuracy, city, region, country
+// code, country, display name), shared by the geolocation and Nominatim caches. SQLite stores
+// NaN as NULL: unknown coordinates and accuracy are written as NULL and read back as unknown.
+GeoPlace readPlaceColumns(const QSqlQuery &query, int firstColumn);
+void bindPlaceColumns(QSqlQuery &query, const GeoPlace &place);
 
 class GeoCache
 {
@@ -60,11 +69,11 @@ public:
 
 private:
     bool open();
-    bool createSchema(QString *error);
+    bool createSchema(QSqlDatabase &db, QString *error);
     void bypass(const QString &why);
 
     QString m_path;
-    QString m_connection;
+    SqliteStore m_store{QStringLiteral("geolocation cache"), QStringLiteral("tracemap-geocache")};
     QString m_warning;
     State m_state = State::Disabled;
     qint64 m_positiveSeconds = 30LL * 24 * 3600;

@@ -1,6 +1,8 @@
 #include "geodbupdater.h"
 
+#include "httpfetch.h"
 #include "mmdbprovider.h"
+#include "useragent.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -10,7 +12,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -18,10 +19,6 @@
 
 #include <cstdio>
 #include <sys/time.h>
-
-#ifndef TRACEMAP_VERSION
-#define TRACEMAP_VERSION "0"
-#endif
 
 Q_LOGGING_CATEGORY(lcGeoDbUpdate, "tracemap.geo.dbupdate", QtWarningMsg)
 
@@ -32,9 +29,10 @@ namespace {
 constexpr qint64 kMaxMetadataBytes = 4 * 1024 * 1024;
 constexpr int kExtractTimeoutMs = 5 * 60 * 1000;
 
-QByteArray userAgent()
+// Registries may want to tell a database update from other tracemap traffic.
+QByteArray updaterAgent()
 {
-    return QByteArrayLiteral("tracemap/" TRACEMAP_VERSION " (geodb update)");
+    return userAgent("geodb update");
 }
 
 } // namespace
@@ -69,16 +67,14 @@ struct GeoDatabaseUpdater::Run
     explicit Run(const QString &dataDir) : work(dataDir + QStringLiteral("/.update-XXXXXX")) {}
 
     QTemporaryDir work;
-    QPointer<QNetworkReply> reply;
+    QPointer<HttpFetch> fetch;
     QPointer<QProcess> tar;
     QFile tarball;
     QCryptographicHash sha512{QCryptographicHash::Sha512};
     QCryptographicHash sha1{QCryptographicHash::Sha1};
     QString integrity; // "sha512-<base64>"
     QString shasum;    // sha1, hex
-    qint64 received = 0;
-    bool tooLarge = false;
-    bool pastDeadline = false;
+    bool writeFailed = false;
 };
 
 GeoDatabaseUpdater::GeoDatabaseUpdater(QNetworkAccessManager *network, const QString &dataDir,
@@ -95,11 +91,8 @@ void GeoDatabaseUpdater::cleanUp()
 {
     if (!m_run)
         return;
-    if (m_run->reply) {
-        m_run->reply->disconnect(this);
-        m_run->reply->abort();
-        m_run->reply->deleteLater();
-    }
+    if (m_run->fetch)
+        m_run->fetch->cancel();
     if (m_run->tar) {
         m_run->tar->disconnect(this);
         m_run->tar->kill();
@@ -148,48 +141,33 @@ void GeoDatabaseUpdater::start()
         path.chop(1);
     url.setPath(path + u'/' + m_package + QStringLiteral("/latest"));
     QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
+    request.setHeader(QNetworkRequest::UserAgentHeader, updaterAgent());
     request.setRawHeader("Accept", "application/json");
-    request.setTransferTimeout(m_metadataTimeoutMs);
     emit progress(QStringLiteral("Asking %1 for the latest %2 ...").arg(m_registry.toString(), m_package));
-    QNetworkReply *reply = m_network->get(request);
-    m_run->reply = reply;
-    connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received, qint64) {
-        if (received > kMaxMetadataBytes && m_run) {
-            m_run->tooLarge = true;
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::finished, this, &GeoDatabaseUpdater::onMetadata);
+    m_run->fetch = HttpFetch::start(
+        m_network, request, m_metadataTimeoutMs, kMaxMetadataBytes,
+        [this](const HttpFetchResult &result) { onMetadata(result); }, this);
 }
 
-void GeoDatabaseUpdater::onMetadata()
+void GeoDatabaseUpdater::onMetadata(const HttpFetchResult &result)
 {
-    QNetworkReply *reply = m_run ? m_run->reply.data() : nullptr;
-    if (!reply)
-        return;
-    reply->deleteLater();
-    m_run->reply = nullptr;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (m_run->tooLarge) {
+    using Outcome = HttpFetchResult::Outcome;
+    if (result.outcome == Outcome::TooLarge) {
         fail(Error::Metadata,
              QStringLiteral("The registry's answer is larger than %1 bytes.").arg(kMaxMetadataBytes));
         return;
     }
-    if (reply->error() != QNetworkReply::NoError && status == 0) {
-        const QString why = reply->error() == QNetworkReply::OperationCanceledError
-                                ? QStringLiteral("no answer within %1 s").arg(m_metadataTimeoutMs / 1000.0)
-                                : reply->errorString();
-        fail(Error::Network, QStringLiteral("Cannot reach the registry: %1.").arg(why));
+    if (result.outcome != Outcome::Answered) {
+        fail(Error::Network, QStringLiteral("Cannot reach the registry: %1.").arg(result.error));
         return;
     }
-    if (status != 200) {
+    if (result.httpStatus != 200) {
         fail(Error::Metadata,
-             QStringLiteral("The registry answered HTTP %1 for %2.").arg(status).arg(m_package));
+             QStringLiteral("The registry answered HTTP %1 for %2.").arg(result.httpStatus).arg(m_package));
         return;
     }
     QJsonParseError parseError{};
-    const QJsonDocument document = QJsonDocument::fromJson(reply->readAll(), &parseError);
+    const QJsonDocument document = QJsonDocument::fromJson(result.body, &parseError);
     const QJsonObject dist = document.object().value(QLatin1String("dist")).toObject();
     const QUrl tarball(dist.value(QLatin1String("tarball")).toString());
     m_version = document.object().value(QLatin1String("version")).toString();
@@ -222,82 +200,41 @@ void GeoDatabaseUpdater::download(const QUrl &tarball)
     }
     emit progress(QStringLiteral("Downloading %1 %2 ...").arg(m_package, m_version));
     QNetworkRequest request(tarball);
-    request.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
+    request.setHeader(QNetworkRequest::UserAgentHeader, updaterAgent());
     request.setTransferTimeout(m_inactivityTimeoutMs); // no byte for this long: give up
-    QNetworkReply *reply = m_network->get(request);
-    m_run->reply = reply;
-    QTimer::singleShot(m_deadlineMs, reply, [this, reply] {
-        if (m_run) {
-            m_run->pastDeadline = true;
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::metaDataChanged, this, [this, reply] {
-        const qint64 announced = reply->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-        if (announced > m_maxBytes && m_run) {
-            m_run->tooLarge = true;
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::readyRead, this, [this, reply] {
-        if (!m_run || m_run->tooLarge)
-            return;
-        const QByteArray chunk = reply->readAll();
-        m_run->received += chunk.size();
-        if (m_run->received > m_maxBytes) {
-            m_run->tooLarge = true;
-            reply->abort();
-            return;
-        }
+    m_run->fetch = HttpFetch::start(
+        m_network, request, m_deadlineMs, m_maxBytes,
+        [this](const HttpFetchResult &result) { onDownloadFinished(result); }, this);
+    // Streamed to disk and hashed on the way: the package may be hundreds of megabytes.
+    m_run->fetch->streamTo([this](const QByteArray &chunk) {
         m_run->sha512.addData(chunk);
         m_run->sha1.addData(chunk);
-        if (m_run->tarball.write(chunk) != chunk.size())
-            reply->abort(); // disk full: reported as a failed write below
+        m_run->writeFailed = m_run->tarball.write(chunk) != chunk.size();
+        return !m_run->writeFailed; // disk full: reported as a failed write below
     });
-    connect(reply, &QNetworkReply::finished, this, &GeoDatabaseUpdater::onDownloadFinished);
 }
 
-void GeoDatabaseUpdater::onDownloadFinished()
+void GeoDatabaseUpdater::onDownloadFinished(const HttpFetchResult &result)
 {
-    QNetworkReply *reply = m_run ? m_run->reply.data() : nullptr;
-    if (!reply)
-        return;
-    reply->deleteLater();
-    m_run->reply = nullptr;
-    if (reply->error() == QNetworkReply::NoError) {
-        // Bytes may remain when the last readyRead came with finished.
-        const QByteArray rest = reply->readAll();
-        m_run->received += rest.size();
-        m_run->sha512.addData(rest);
-        m_run->sha1.addData(rest);
-        m_run->tarball.write(rest);
-    }
+    using Outcome = HttpFetchResult::Outcome;
     m_run->tarball.close();
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (m_run->tooLarge || m_run->received > m_maxBytes) {
+    if (result.outcome == Outcome::TooLarge) {
         fail(
             Error::TooLarge,
             QStringLiteral("The package is larger than the limit of %1 MB.").arg(m_maxBytes / (1024 * 1024)));
         return;
     }
-    if (m_run->pastDeadline) {
-        fail(Error::Network, QStringLiteral("The download took longer than %1 s.").arg(m_deadlineMs / 1000));
-        return;
-    }
-    if (reply->error() != QNetworkReply::NoError && status == 0) {
-        const QString why = reply->error() == QNetworkReply::OperationCanceledError
-                                ? QStringLiteral("no data for %1 s").arg(m_inactivityTimeoutMs / 1000.0)
-                                : reply->errorString();
-        fail(Error::Network, QStringLiteral("The download failed: %1.").arg(why));
-        return;
-    }
-    if (status != 200) {
-        fail(Error::Network, QStringLiteral("The download failed: HTTP %1.").arg(status));
-        return;
-    }
-    if (m_run->tarball.error() != QFile::NoError) {
+    if (m_run->writeFailed || m_run->tarball.error() != QFile::NoError) {
         fail(Error::Install,
              QStringLiteral("Cannot write the download: %1").arg(m_run->tarball.errorString()));
+        return;
+    }
+    if (result.outcome != Outcome::Answered) {
+        fail(Error::Network, QStringLiteral("The download failed: %1.").arg(result.error));
+        return;
+    }
+    if (result.httpStatus != 200) {
+        fail(Error::Network, QStringLiteral("The download failed: HTTP %1.").arg(result.httpStatus));
         return;
     }
 

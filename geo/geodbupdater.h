@@ -26,6 +26,8 @@ class QNetworkReply;
 
 namespace tracemap {
 
+struct HttpFetchResult;
+
 struct GeoDatabaseInfo
 {
     QString path;
@@ -70,9 +72,9 @@ signals:
     void finished(bool ok, const QString &message);
 
 private:
-    void onMetadata();
+    void onMetadata(const HttpFetchResult &result);
     void download(const QUrl &tarball);
-    void onDownloadFinished();
+    void onDownloadFinished(const HttpFetchResult &result);
     void extract();
     void install();
     void fail(Error error, const QString &message);

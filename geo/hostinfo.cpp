@@ -1,5 +1,6 @@
 #include "hostinfo.h"
 
+#include "address.h"
 #include "mmdbprovider.h"
 #include "specialranges.h"
 
@@ -16,16 +17,6 @@ Q_LOGGING_CATEGORY(lcHostInfo, "tracemap.geo.hostinfo", QtWarningMsg)
 namespace tracemap {
 
 namespace {
-
-// Hop addresses of many traces over days; far more than a session sees, far less than memory holds.
-constexpr qsizetype kMaxCachedAddresses = 50000;
-
-QString addressKey(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4).toString() : address.toString();
-}
 
 // A host name as DNS may carry it: at most 253 characters of letters, digits, '-', '_' and dots.
 bool isPlausibleHostName(const QString &name)
@@ -102,30 +93,31 @@ QStringList HostInfoResolver::attributions() const
     return m_asTable ? m_asTable->attributions() : QStringList();
 }
 
+// a.b.c.d -> "d.c.b.a.<v4Zone>"; IPv6 -> its nibbles reversed, then <v6Zone>.
+QString HostInfoResolver::reversedName(const QHostAddress &address, const QString &v4Zone,
+                                       const QString &v6Zone)
+{
+    if (const std::optional<quint32> ip = ipv4Of(address)) {
+        const quint32 v4 = *ip;
+        return QStringLiteral("%1.%2.%3.%4.")
+                   .arg(v4 & 0xff)
+                   .arg((v4 >> 8) & 0xff)
+                   .arg((v4 >> 16) & 0xff)
+                   .arg(v4 >> 24) +
+               v4Zone;
+    }
+    return nibbles(address) + v6Zone;
+}
+
 QString HostInfoResolver::reverseDnsName(const QHostAddress &address)
 {
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        return QStringLiteral("%1.%2.%3.%4.in-addr.arpa")
-            .arg(v4 & 0xff)
-            .arg((v4 >> 8) & 0xff)
-            .arg((v4 >> 16) & 0xff)
-            .arg(v4 >> 24);
-    return nibbles(address) + QStringLiteral("ip6.arpa");
+    return reversedName(address, QStringLiteral("in-addr.arpa"), QStringLiteral("ip6.arpa"));
 }
 
 QString HostInfoResolver::cymruOriginName(const QHostAddress &address)
 {
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4)
-        return QStringLiteral("%1.%2.%3.%4.origin.asn.cymru.com")
-            .arg(v4 & 0xff)
-            .arg((v4 >> 8) & 0xff)
-            .arg((v4 >> 16) & 0xff)
-            .arg(v4 >> 24);
-    return nibbles(address) + QStringLiteral("origin6.asn.cymru.com");
+    return reversedName(address, QStringLiteral("origin.asn.cymru.com"),
+                        QStringLiteral("origin6.asn.cymru.com"));
 }
 
 bool HostInfoResolver::parseCymruOrigin(const QString &text, AsInfo *info)
@@ -176,8 +168,8 @@ void HostInfoResolver::reverseName(const QHostAddress &address, NameCallback don
         return;
     }
     const QString key = addressKey(address);
-    if (const auto it = m_names.constFind(key); it != m_names.constEnd()) {
-        done(it->status, it->name);
+    if (const auto entry = m_names.find(key)) {
+        done(entry->status, entry->name);
         return;
     }
     if (!m_settings.reverseDns) {
@@ -247,11 +239,8 @@ void HostInfoResolver::finishName(const QString &key, LookupStatus status, const
     const QList<NameCallback> callbacks = m_pendingNames.take(key);
     if (callbacks.isEmpty())
         return; // answered already (a late answer after a timeout)
-    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound) {
-        if (m_names.size() >= kMaxCachedAddresses)
-            m_names.clear(); // a long-running app starts over rather than grow without bound
+    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
         m_names.insert(key, {status, name});
-    }
     for (const NameCallback &callback : callbacks)
         callback(status, name);
 }
@@ -265,8 +254,8 @@ void HostInfoResolver::originAs(const QHostAddress &address, AsCallback done)
         return;
     }
     const QString key = addressKey(address);
-    if (const auto it = m_as.constFind(key); it != m_as.constEnd()) {
-        done(it->status, it->info);
+    if (const auto entry = m_as.find(key)) {
+        done(entry->status, entry->info);
         return;
     }
     if (auto it = m_pendingAs.find(key); it != m_pendingAs.end()) {
@@ -370,11 +359,8 @@ void HostInfoResolver::finishAs(const QString &key, LookupStatus status, const A
     const QList<AsCallback> callbacks = m_pendingAs.take(key);
     if (callbacks.isEmpty())
         return;
-    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound) {
-        if (m_as.size() >= kMaxCachedAddresses)
-            m_as.clear();
+    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
         m_as.insert(key, {status, info});
-    }
     for (const AsCallback &callback : callbacks)
         callback(status, info);
 }

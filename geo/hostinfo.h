@@ -9,6 +9,7 @@
 // `cymru` is on, Team Cymru's DNS interface: TXT d.c.b.a.origin.asn.cymru.com (IPv6: nibbles
 // under origin6.asn.cymru.com) and TXT AS<n>.asn.cymru.com for the AS name.
 
+#include "boundedcache.h"
 #include "geotypes.h"
 
 #include <QHash>
@@ -81,6 +82,7 @@ private:
         AsInfo info;
     };
 
+    static QString reversedName(const QHostAddress &address, const QString &v4Zone, const QString &v6Zone);
     void finishName(const QString &key, LookupStatus status, const QString &name);
     void finishAs(const QString &key, LookupStatus status, const AsInfo &info);
     void resolveAs(const QHostAddress &address);
@@ -89,10 +91,13 @@ private:
     QDnsLookup *startTxt(const QString &name);
     void armTimeout(QObject *lookup, std::function<void()> onTimeout);
 
+    // Hop addresses of many traces over days; far more than a session sees, far less than memory holds.
+    static constexpr qsizetype kMaxCachedAddresses = 50000;
+
     HostInfoSettings m_settings;
-    QHash<QString, NameEntry> m_names;
+    BoundedCache<QString, NameEntry> m_names{kMaxCachedAddresses};
     QHash<QString, QList<NameCallback>> m_pendingNames;
-    QHash<QString, AsEntry> m_as;
+    BoundedCache<QString, AsEntry> m_as{kMaxCachedAddresses};
     QHash<QString, QList<AsCallback>> m_pendingAs;
     QList<QHostAddress> m_waitingForTable;
     std::shared_ptr<const AsDatabase> m_asTable;

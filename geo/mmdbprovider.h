@@ -1,9 +1,10 @@
 #pragma once
 // Offline IP databases read through libmaxminddb: the city databases behind MmdbProvider
-// (GeoIP2/GeoLite2-City and the flat DB-IP Lite layout of @ip-location-db) and the origin-AS
-// table behind HostInfoResolver (an AS MMDB or the CSV ranges of @ip-location-db/asn).
-// Files are memory-mapped (MMDB_MODE_MMAP), never copied into the heap.
+// (GeoIP2/GeoLite2-City and the flat DB-IP Lite layout of @ip-location-db) and where the
+// installed data sets live. The origin-AS table is asdatabase.h. Files are memory-mapped
+// (MMDB_MODE_MMAP), never copied into the heap.
 
+#include "asdatabase.h" // AsDatabase, kept available to includers of this header
 #include "geoprovider.h"
 
 #include <QLoggingCategory>
@@ -38,6 +39,7 @@ public:
     ~MmdbProvider() override;
 
     QString id() const override; // "mmdb"
+    ProviderRole role() const override { return ProviderRole::Database; }
     void lookup(const GeoQuery &query, Callback done) override;
 
     // Answers synchronously; lookup() is this plus the callback.
@@ -56,27 +58,6 @@ private:
     std::vector<std::unique_ptr<Database>> m_databases;
     QStringList m_errors;
     LoadError m_firstError = LoadError::None;
-};
-
-// Origin AS from offline tables. Accepts MaxMind-style AS MMDBs (autonomous_system_number,
-// autonomous_system_organization) and the CSV ranges of @ip-location-db/asn
-// ("first,last,asn,organisation", IPv4 or IPv6). CSV tables are parsed into sorted arrays
-// (about 10 MB for the full IPv4+IPv6 table).
-class AsDatabase
-{
-public:
-    explicit AsDatabase(const QStringList &paths);
-    ~AsDatabase();
-
-    bool isLoaded() const;
-    QStringList loadErrors() const;
-    // Invalid AsInfo when no table covers the address.
-    AsInfo lookup(const QHostAddress &address) const;
-    QStringList attributions() const;
-
-private:
-    struct Private;
-    std::unique_ptr<Private> d;
 };
 
 } // namespace tracemap

@@ -1,131 +1,49 @@
 #include "nominatim.h"
 
+#include "hostpacer.h"
 #include "httpfetch.h"
+#include "nominatimcache.h"
 #include "plausibility.h"
+#include "useragent.h"
 
-#include <QAtomicInteger>
 #include <QDateTime>
-#include <QDir>
-#include <QFile>
-#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QMutex>
-#include <QMutexLocker>
 #include <QNetworkAccessManager>
 #include <QPointer>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QTimer>
 #include <QUrlQuery>
 
-#include <chrono>
 #include <cmath>
 #include <deque>
 #include <optional>
 #include <vector>
 
-#ifndef TRACEMAP_VERSION
-#define TRACEMAP_VERSION "0"
-#endif
-
-Q_LOGGING_CATEGORY(lcNominatim, "tracemap.nominatim", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcNominatim, "tracemap.geo.nominatim", QtWarningMsg)
 
 namespace tracemap {
 
 namespace {
 
-// The one piece of process-wide state in geo/, on purpose: the Nominatim usage policy limits
-// the whole *application* to one request a second, so every NominatimClient in the process
-// (the GUI's, the geofeed loader's, one per thread) must draw from a single budget. Handing a
-// limiter object through every layer would let one forgotten instance break the policy
-// silently. Budgets are per server (scheme, host, port): a private Nominatim does not share the
-// public one's. A mutex guards it because clients may live in different threads.
-//
-// One request per server is in flight at a time, and the next leaves at least a second after
-// the previous answer ended as well as 1.1 s after the previous request left: so the server
-// sees requests at least a second apart however the network delays each of them.
-class ServerRateLimiter
+// The usage policy limits the whole application to one request a second per server: every
+// client in the process draws from HostPacer::shared(), one budget per server (scheme, host,
+// port), so a private Nominatim does not share the public one's. One request per server is in
+// flight at a time, and the next leaves at least a second after the previous answer ended as
+// well as 1.1 s after the previous request left: the server sees requests at least a second
+// apart however the network delays each of them.
+HostPacer &pacer()
 {
-public:
-    static constexpr qint64 busyPollMs = 100; // how often a client waiting on another's request looks again
-
-    static ServerRateLimiter &instance()
-    {
-        static ServerRateLimiter limiter;
-        return limiter;
-    }
-
-    // Takes the server's send slot if it is free and due (returns 0), else returns the ms to
-    // wait before asking again. The slot is held until release(), or `holdMs` at most (a
-    // safety net: an answer always ends by its deadline).
-    qint64 tryAcquire(const QString &server, qint64 intervalMs, qint64 holdMs)
-    {
-        QMutexLocker lock(&m_mutex);
-        State &state = m_servers[server];
-        const qint64 now = nowMs();
-        if (state.busyUntilMs > now)
-            return std::min(state.busyUntilMs - now, busyPollMs);
-        const qint64 due = std::max(state.nextSlotMs, state.backOffUntilMs);
-        if (now < due)
-            return due - now;
-        state.nextSlotMs = now + intervalMs;
-        state.busyUntilMs = now + holdMs;
-        return 0;
-    }
-
-    // The request that held the slot has ended: the next may leave `gapMs` from now at the earliest.
-    void release(const QString &server, qint64 gapMs)
-    {
-        QMutexLocker lock(&m_mutex);
-        State &state = m_servers[server];
-        state.busyUntilMs = 0;
-        state.nextSlotMs = std::max(state.nextSlotMs, nowMs() + gapMs);
-    }
-
-    void backOff(const QString &server, qint64 durationMs)
-    {
-        QMutexLocker lock(&m_mutex);
-        State &state = m_servers[server];
-        state.backOffUntilMs = std::max(state.backOffUntilMs, nowMs() + durationMs);
-    }
-
-    qint64 backOffRemainingMs(const QString &server)
-    {
-        QMutexLocker lock(&m_mutex);
-        const auto it = m_servers.constFind(server);
-        return it == m_servers.cend() ? 0 : std::max<qint64>(0, it->backOffUntilMs - nowMs());
-    }
-
-private:
-    struct State
-    {
-        qint64 nextSlotMs = 0;
-        qint64 backOffUntilMs = 0;
-        qint64 busyUntilMs = 0;
-    };
-
-    static qint64 nowMs()
-    {
-        using namespace std::chrono;
-        return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-    }
-
-    QMutex m_mutex;
-    QHash<QString, State> m_servers;
-};
-
-constexpr int maxFieldLength = 300;           // longer strings in an answer are cut
-constexpr qsizetype maxMemoryEntries = 10000; // the memory cache is emptied beyond this
-
-QString serverKey(const QUrl &server)
-{
-    return server.scheme().toLower() + QLatin1String("://") + server.host().toLower() + QLatin1Char(':') +
-           QString::number(server.port(server.scheme() == QLatin1String("https") ? 443 : 80));
+    return HostPacer::shared();
 }
+
+qint64 nowMs()
+{
+    return HostPacer::steadyNowMs();
+}
+
+constexpr int kMaxFieldLength = 300; // longer strings in an answer are cut
 
 // Half the diagonal of [south, north, west, east], as an accuracy radius; < 0 when unusable.
 double boundingBoxRadiusKm(const QJsonValue &value)
@@ -143,13 +61,13 @@ double boundingBoxRadiusKm(const QJsonValue &value)
 QString errorText(const QJsonValue &error)
 {
     if (error.isObject()) {
-        const QString message = jsonText(error.toObject().value(QLatin1String("message")), maxFieldLength);
+        const QString message = jsonText(error.toObject().value(QLatin1String("message")), kMaxFieldLength);
         if (!message.isEmpty())
             return message;
         return QString::fromUtf8(QJsonDocument(error.toObject()).toJson(QJsonDocument::Compact))
-            .left(maxFieldLength);
+            .left(kMaxFieldLength);
     }
-    const QString text = jsonText(error, maxFieldLength);
+    const QString text = jsonText(error, kMaxFieldLength);
     return text.isEmpty() ? QStringLiteral("unspecified error") : text;
 }
 
@@ -166,7 +84,7 @@ int retryAfterSeconds(const QByteArray &header)
         text = text.chopped(4) + QStringLiteral(" +0000");
     const QDateTime date = QDateTime::fromString(text, Qt::RFC2822Date);
     return date.isValid() ? int(QDateTime::currentDateTimeUtc().secsTo(date))
-                          : NominatimClient::defaultBackoffSeconds;
+                          : NominatimClient::kDefaultBackoffSeconds;
 }
 
 NominatimAnswer failed(const QString &error, LookupStatus status = LookupStatus::Failed)
@@ -186,12 +104,6 @@ struct PendingLookup
     std::vector<NominatimClient::Callback> callbacks;
 };
 
-struct CacheEntry
-{
-    NominatimAnswer answer;
-    qint64 expiresAt = 0; // seconds since the epoch
-};
-
 } // namespace
 
 struct NominatimClient::Private
@@ -201,21 +113,15 @@ struct NominatimClient::Private
     QUrl server;
     QString limiterKey;
     int timeoutMs = 4000;
-    int maxQueued = defaultMaxQueued;
+    int maxQueued = kDefaultMaxQueued;
 
-    QHash<QString, CacheEntry> memory;
-    QString connectionName; // QSqlDatabase connection; empty = no persistent cache
-    bool warnedWriteFailure = false;
+    NominatimCache cache;
 
     QHash<QString, PendingLookup> pending; // queued or in flight, by cache key
     std::deque<QString> queue;             // keys not yet sent, oldest first
     QString inFlightKey;
     QPointer<HttpFetch> fetch;
     QTimer sendTimer;
-
-    void openCache(const QString &path);
-    std::optional<NominatimAnswer> cached(const QString &key);
-    void store(const QString &key, const NominatimAnswer &answer);
 
     void submit(const QString &key, PendingLookup lookup, Callback done);
     void pump();
@@ -225,138 +131,6 @@ struct NominatimClient::Private
     void failQueued(const QString &error);
     QUrl endpointUrl(const QString &endpoint, const QList<std::pair<QString, QString>> &items) const;
 };
-
-// ---- cache -------------------------------------------------------------------------------
-
-void NominatimClient::Private::openCache(const QString &path)
-{
-    if (path.isEmpty())
-        return;
-    static QAtomicInteger<int> connections;
-    const QString name = QStringLiteral("tracemap-nominatim-%1").arg(connections.fetchAndAddRelaxed(1));
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        QString error;
-        bool corrupt = false;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
-            db.setDatabaseName(path);
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=200"));
-            if (db.open()) {
-                QSqlQuery create(db);
-                if (create.exec(QStringLiteral(
-                        "CREATE TABLE IF NOT EXISTS nominatim_cache (key TEXT PRIMARY KEY, status INTEGER "
-                        "NOT NULL, "
-                        "latitude REAL, longitude REAL, accuracy_km REAL, city TEXT, region TEXT, "
-                        "country_code TEXT, "
-                        "country TEXT, display_name TEXT, error TEXT, expires_at INTEGER NOT NULL)"))) {
-                    connectionName = name;
-                    return;
-                }
-                error = create.lastError().text();
-                // SQLITE_CORRUPT (11), SQLITE_NOTADB (26): the file is not a database we can use.
-                const QString code = create.lastError().nativeErrorCode();
-                corrupt = code == QLatin1String("11") || code == QLatin1String("26");
-            } else {
-                error = db.lastError().text();
-            }
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-        if (attempt == 0 && corrupt) {
-            const QString aside = path + QStringLiteral(".corrupt");
-            QFile::remove(aside);
-            if (QFile::rename(path, aside)) {
-                qCWarning(lcNominatim).noquote()
-                    << QStringLiteral(
-                           "Nominatim cache %1 is corrupt (%2); moved it to %3 and starting afresh")
-                           .arg(path, error, aside);
-                continue;
-            }
-        }
-        qCWarning(lcNominatim).noquote()
-            << QStringLiteral("Nominatim cache %1 is unusable (%2); caching in memory only").arg(path, error);
-        return;
-    }
-}
-
-std::optional<NominatimAnswer> NominatimClient::Private::cached(const QString &key)
-{
-    const qint64 now = QDateTime::currentSecsSinceEpoch();
-    if (const auto it = memory.constFind(key); it != memory.cend()) {
-        if (it->expiresAt > now)
-            return it->answer;
-        memory.remove(key);
-    }
-    if (connectionName.isEmpty())
-        return std::nullopt;
-    QSqlQuery select(QSqlDatabase::database(connectionName, false));
-    select.prepare(
-        QStringLiteral("SELECT status, latitude, longitude, accuracy_km, city, region, country_code, "
-                       "country, display_name, error, expires_at FROM nominatim_cache WHERE key = ?"));
-    select.addBindValue(key);
-    if (!select.exec() || !select.next())
-        return std::nullopt;
-    const qint64 expiresAt = select.value(10).toLongLong();
-    const int status = select.value(0).toInt();
-    if (expiresAt <= now || (status != int(LookupStatus::Resolved) && status != int(LookupStatus::NotFound)))
-        return std::nullopt;
-    // SQLite stores NaN as NULL: read NULL back as "unknown", not 0.
-    auto real = [&](int column) {
-        return select.value(column).isNull() ? qQNaN() : select.value(column).toDouble();
-    };
-    NominatimAnswer answer;
-    answer.status = LookupStatus(status);
-    answer.place.latitude = real(1);
-    answer.place.longitude = real(2);
-    answer.place.accuracyKm = select.value(3).isNull() ? -1.0 : select.value(3).toDouble();
-    answer.place.city = select.value(4).toString();
-    answer.place.region = select.value(5).toString();
-    answer.place.countryCode = select.value(6).toString();
-    answer.place.country = select.value(7).toString();
-    answer.place.displayName = select.value(8).toString();
-    answer.error = select.value(9).toString();
-    memory.insert(key, {answer, expiresAt});
-    return answer;
-}
-
-void NominatimClient::Private::store(const QString &key, const NominatimAnswer &answer)
-{
-    const int ttlDays = answer.status == LookupStatus::Resolved ? resolvedTtlDays : notFoundTtlDays;
-    const qint64 expiresAt = QDateTime::currentSecsSinceEpoch() + qint64(ttlDays) * 24 * 3600;
-    if (memory.size() >= maxMemoryEntries)
-        memory.clear();
-    memory.insert(key, {answer, expiresAt});
-    if (connectionName.isEmpty())
-        return;
-    QSqlQuery insert(QSqlDatabase::database(connectionName, false));
-    insert.prepare(
-        QStringLiteral("INSERT OR REPLACE INTO nominatim_cache (key, status, latitude, longitude, "
-                       "accuracy_km, city, region, country_code, country, display_name, error, expires_at) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-    const GeoPlace &place = answer.place;
-    auto real = [](double value) {
-        return std::isfinite(value) ? QVariant(value) : QVariant();
-    };
-    insert.addBindValue(key);
-    insert.addBindValue(int(answer.status));
-    insert.addBindValue(real(place.latitude));
-    insert.addBindValue(real(place.longitude));
-    insert.addBindValue(place.accuracyKm >= 0 ? QVariant(place.accuracyKm) : QVariant());
-    insert.addBindValue(place.city);
-    insert.addBindValue(place.region);
-    insert.addBindValue(place.countryCode);
-    insert.addBindValue(place.country);
-    insert.addBindValue(place.displayName);
-    insert.addBindValue(answer.error);
-    insert.addBindValue(expiresAt);
-    if (!insert.exec() && !warnedWriteFailure) {
-        warnedWriteFailure = true;
-        qCWarning(lcNominatim).noquote()
-            << QStringLiteral("cannot write the Nominatim cache (%1); answers are kept in memory only")
-                   .arg(insert.lastError().text());
-    }
-}
 
 // ---- requests ----------------------------------------------------------------------------
 
@@ -385,7 +159,7 @@ void NominatimClient::Private::submit(const QString &key, PendingLookup lookup, 
     if (!done)
         done = [](const NominatimAnswer &) {
         };
-    if (std::optional<NominatimAnswer> answer = cached(key)) {
+    if (std::optional<NominatimAnswer> answer = cache.find(key, QDateTime::currentSecsSinceEpoch())) {
         answer->fromCache = true;
         done(*answer);
         return;
@@ -394,7 +168,7 @@ void NominatimClient::Private::submit(const QString &key, PendingLookup lookup, 
         it->callbacks.push_back(std::move(done)); // the same question is already on its way
         return;
     }
-    if (const qint64 wait = ServerRateLimiter::instance().backOffRemainingMs(limiterKey); wait > 0) {
+    if (const qint64 wait = pacer().backOffRemainingMs(limiterKey, nowMs()); wait > 0) {
         done(failed(QStringLiteral("Nominatim server %1 asked to slow down; try again in %2 s")
                         .arg(server.host())
                         .arg((wait + 999) / 1000)));
@@ -432,7 +206,7 @@ void NominatimClient::Private::pump()
 {
     if (fetch || queue.empty())
         return;
-    const qint64 backOff = ServerRateLimiter::instance().backOffRemainingMs(limiterKey);
+    const qint64 backOff = pacer().backOffRemainingMs(limiterKey, nowMs());
     if (backOff > 0) {
         sendTimer.stop();
         failQueued(QStringLiteral("Nominatim server %1 asked to slow down; try again in %2 s")
@@ -443,9 +217,9 @@ void NominatimClient::Private::pump()
     if (sendTimer.isActive())
         return;
     const qint64 wait =
-        ServerRateLimiter::instance().tryAcquire(limiterKey, minRequestIntervalMs, qint64(timeoutMs) + 1000);
+        pacer().tryAcquire(limiterKey, nowMs(), kMinRequestIntervalMs, qint64(timeoutMs) + 1000);
     if (wait > 0) {
-        sendTimer.start(int(std::min<qint64>(wait, minRequestIntervalMs)));
+        sendTimer.start(int(std::min<qint64>(wait, kMinRequestIntervalMs)));
         return;
     }
     const QString key = queue.front();
@@ -466,11 +240,11 @@ void NominatimClient::Private::send(const QString &key)
     qCDebug(lcNominatim).noquote() << "GET" << it->url.toString();
     inFlightKey = key;
     fetch = HttpFetch::start(
-        network, request, timeoutMs, maxBodyBytes,
+        network, request, timeoutMs, kMaxBodyBytes,
         [this, key](const HttpFetchResult &result) {
             fetch = nullptr;
             inFlightKey.clear();
-            ServerRateLimiter::instance().release(limiterKey, minGapAfterAnswerMs);
+            pacer().release(limiterKey, nowMs(), kMinGapAfterAnswerMs);
             const auto found = pending.constFind(key);
             if (found == pending.cend())
                 return;
@@ -499,8 +273,8 @@ NominatimAnswer NominatimClient::Private::interpret(const PendingLookup &lookup,
     const int status = result.httpStatus;
     if (status == 429 || status == 503) {
         const int seconds =
-            std::clamp(retryAfterSeconds(result.header("Retry-After")), 1, int(maxBackoffSeconds));
-        ServerRateLimiter::instance().backOff(limiterKey, qint64(seconds) * 1000);
+            std::clamp(retryAfterSeconds(result.header("Retry-After")), 1, int(kMaxBackoffSeconds));
+        pacer().backOff(limiterKey, nowMs(), qint64(seconds) * 1000);
         qCWarning(lcNominatim).noquote()
             << QStringLiteral("Nominatim server %1 answered HTTP %2; leaving it alone for %3 s")
                    .arg(server.host())
@@ -533,7 +307,7 @@ void NominatimClient::Private::complete(const QString &key, const NominatimAnswe
     std::vector<Callback> callbacks = std::move(it->callbacks);
     pending.erase(it);
     if (answer.status == LookupStatus::Resolved || answer.status == LookupStatus::NotFound)
-        store(key, answer);
+        cache.store(key, answer, QDateTime::currentSecsSinceEpoch());
     // A callback may cancel, ask again or even delete the client: check after each.
     QPointer<NominatimClient> alive(q);
     for (const Callback &callback : callbacks) {
@@ -552,21 +326,17 @@ NominatimClient::NominatimClient(QNetworkAccessManager *network, const QUrl &ser
     d->q = this;
     d->network = network;
     d->server = server;
-    d->limiterKey = serverKey(server);
+    d->limiterKey = HostPacer::hostKey(server);
     d->timeoutMs = std::max(1, timeoutMs);
     d->sendTimer.setSingleShot(true);
     d->sendTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early
     connect(&d->sendTimer, &QTimer::timeout, this, [this] { d->pump(); });
-    d->openCache(cachePath);
+    d->cache.open(cachePath);
 }
 
 NominatimClient::~NominatimClient()
 {
     cancelAll();
-    if (!d->connectionName.isEmpty()) {
-        QSqlDatabase::database(d->connectionName, false).close();
-        QSqlDatabase::removeDatabase(d->connectionName);
-    }
 }
 
 void NominatimClient::search(const QString &query, Callback done)
@@ -577,9 +347,9 @@ void NominatimClient::search(const QString &query, Callback done)
             done(failed(QStringLiteral("empty place name")));
         return;
     }
-    if (text.size() > maxQueryLength) {
+    if (text.size() > kMaxQueryLength) {
         if (done)
-            done(failed(QStringLiteral("place name longer than %1 characters").arg(maxQueryLength)));
+            done(failed(QStringLiteral("place name longer than %1 characters").arg(kMaxQueryLength)));
         return;
     }
     PendingLookup lookup;
@@ -624,7 +394,7 @@ void NominatimClient::cancelAll()
     d->sendTimer.stop();
     if (d->fetch) {
         d->fetch->cancel();
-        ServerRateLimiter::instance().release(d->limiterKey, minGapAfterAnswerMs);
+        pacer().release(d->limiterKey, nowMs(), kMinGapAfterAnswerMs);
     }
     d->fetch = nullptr;
     d->inFlightKey.clear();
@@ -654,7 +424,7 @@ QUrl NominatimClient::server() const
 
 bool NominatimClient::hasPersistentCache() const
 {
-    return !d->connectionName.isEmpty();
+    return d->cache.isPersistent();
 }
 
 QString NominatimClient::attribution()
@@ -664,7 +434,7 @@ QString NominatimClient::attribution()
 
 QByteArray NominatimClient::userAgent()
 {
-    return QByteArrayLiteral("tracemap/" TRACEMAP_VERSION " (+https://github.com/tracemap/tracemap)");
+    return tracemap::userAgent();
 }
 
 NominatimAnswer NominatimClient::parseAnswer(const QByteArray &body, Endpoint endpoint,
@@ -712,15 +482,15 @@ NominatimAnswer NominatimClient::parseAnswer(const QByteArray &body, Endpoint en
     }
     place.accuracyKm =
         place.hasCoordinates() ? boundingBoxRadiusKm(object.value(QLatin1String("boundingbox"))) : -1.0;
-    place.displayName = jsonText(object.value(QLatin1String("display_name")), maxFieldLength);
+    place.displayName = jsonText(object.value(QLatin1String("display_name")), kMaxFieldLength);
     // `address` should be an object; anything else (a list, a string, null) is ignored.
     const QJsonObject address = object.value(QLatin1String("address")).toObject();
     place.city = firstJsonText(address, {"city", "town", "village", "municipality", "hamlet", "suburb"},
-                               maxFieldLength);
+                               kMaxFieldLength);
     place.region =
-        firstJsonText(address, {"state", "region", "province", "state_district", "county"}, maxFieldLength);
-    place.country = firstJsonText(address, {"country"}, maxFieldLength);
-    const QString code = firstJsonText(address, {"country_code"}, maxFieldLength).toUpper();
+        firstJsonText(address, {"state", "region", "province", "state_district", "county"}, kMaxFieldLength);
+    place.country = firstJsonText(address, {"country"}, kMaxFieldLength);
+    const QString code = firstJsonText(address, {"country_code"}, kMaxFieldLength).toUpper();
     if (code.size() == 2 && code.at(0).isLetter() && code.at(1).isLetter() && code.at(0).unicode() < 128 &&
         code.at(1).unicode() < 128)
         place.countryCode = code;
@@ -729,7 +499,7 @@ NominatimAnswer NominatimClient::parseAnswer(const QByteArray &body, Endpoint en
         if (!place.hasCoordinates())
             return failed(QStringLiteral("Nominatim answer has no usable coordinates"));
         if (place.city.isEmpty() && place.displayName.isEmpty())
-            place.city = jsonText(object.value(QLatin1String("name")), maxFieldLength);
+            place.city = jsonText(object.value(QLatin1String("name")), kMaxFieldLength);
     } else {
         if (place.displayName.isEmpty() && place.city.isEmpty() && place.region.isEmpty() &&
             place.country.isEmpty() && place.countryCode.isEmpty())

@@ -48,16 +48,16 @@ public:
 
     // Shortest time between two requests to one server, program-wide. The policy says one a
     // second; the margin keeps timer and scheduling jitter from ever making it less.
-    static constexpr int minRequestIntervalMs = 1100;
+    static constexpr int kMinRequestIntervalMs = 1100;
     // ...and between the end of one answer and the next request (one request in flight per server).
-    static constexpr int minGapAfterAnswerMs = 1000;
-    static constexpr qint64 maxBodyBytes = 1 << 20;
-    static constexpr int defaultMaxQueued = 32;
-    static constexpr int maxQueryLength = 500; // longer place names are refused, not sent
-    static constexpr int resolvedTtlDays = 30;
-    static constexpr int notFoundTtlDays = 7;
-    static constexpr int defaultBackoffSeconds = 60;
-    static constexpr int maxBackoffSeconds = 3600;
+    static constexpr int kMinGapAfterAnswerMs = 1000;
+    static constexpr qint64 kMaxBodyBytes = 1 << 20;
+    static constexpr int kDefaultMaxQueued = 32;
+    static constexpr int kMaxQueryLength = 500; // longer place names are refused, not sent
+    static constexpr int kResolvedTtlDays = 30;
+    static constexpr int kNotFoundTtlDays = 7;
+    static constexpr int kDefaultBackoffSeconds = 60;
+    static constexpr int kMaxBackoffSeconds = 3600;
 
     // `network` must outlive the client. `server` is the base URL (e.g.
     // https://nominatim.openstreetmap.org); `cachePath` an SQLite file ("" = memory only; an

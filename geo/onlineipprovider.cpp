@@ -1,5 +1,6 @@
 #include "onlineipprovider.h"
 
+#include "hostpacer.h"
 #include "httpfetch.h"
 #include "plausibility.h"
 #include "specialranges.h"
@@ -10,28 +11,17 @@
 #include <QNetworkAccessManager>
 #include <QPointer>
 
-#include <chrono>
 #include <cmath>
 #include <deque>
 #include <vector>
 
-#ifndef TRACEMAP_VERSION
-#define TRACEMAP_VERSION "0"
-#endif
-
-Q_LOGGING_CATEGORY(lcOnlineIp, "tracemap.onlineip", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcOnlineIp, "tracemap.geo.onlineip", QtWarningMsg)
 
 namespace tracemap {
 
 namespace {
 
-constexpr int maxFieldLength = 200;
-
-qint64 steadyNowMs()
-{
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
-}
+constexpr int kMaxFieldLength = 200;
 
 double firstCoordinate(const QJsonObject &object, std::initializer_list<const char *> keys, double limit)
 {
@@ -64,7 +54,7 @@ GeoAnswer answerWith(GeoStatus status, const QString &host, const QString &text)
 // The service's own words when it says it cannot place the address; empty when it did not say so.
 QString refusal(const QJsonObject &object)
 {
-    const QString status = jsonText(object.value(QLatin1String("status")), maxFieldLength);
+    const QString status = jsonText(object.value(QLatin1String("status")), kMaxFieldLength);
     const QJsonValue error = object.value(QLatin1String("error"));
     const bool errorSet = (error.isBool() && error.toBool()) ||
                           (error.isString() && !error.toString().isEmpty()) || error.isObject();
@@ -75,11 +65,11 @@ QString refusal(const QJsonObject &object)
                          errorSet || object.value(QLatin1String("bogon")).toBool();
     if (!refused)
         return {};
-    QString message = firstJsonText(object, {"message", "reason"}, maxFieldLength);
+    QString message = firstJsonText(object, {"message", "reason"}, kMaxFieldLength);
     if (message.isEmpty() && error.isString())
-        message = jsonText(error, maxFieldLength);
+        message = jsonText(error, kMaxFieldLength);
     if (message.isEmpty() && error.isObject())
-        message = firstJsonText(error.toObject(), {"message", "info", "title"}, maxFieldLength);
+        message = firstJsonText(error.toObject(), {"message", "info", "title"}, kMaxFieldLength);
     if (message.isEmpty() && object.value(QLatin1String("bogon")).toBool())
         message = QStringLiteral("bogon address");
     return message.isEmpty() ? QStringLiteral("no reason given") : message;
@@ -101,16 +91,16 @@ struct OnlineIpProvider::Private
     QUrl urlTemplate;
     QString host;
     int timeoutMs = 4000;
-    int maxInFlight = defaultMaxInFlight;
-    int maxQueued = defaultMaxQueued;
+    int maxInFlight = kDefaultMaxInFlight;
+    int maxQueued = kDefaultMaxQueued;
 
     QHash<QString, PendingLookup> pending; // by address text
     std::deque<QString> queue;             // not yet sent, oldest first
     QList<QPointer<HttpFetch>> fetches;
     int inFlight = 0;
-    qint64 blockedUntilMs = 0; // steady clock
+    HostPacer pacer; // this provider's own back-off: the service's window is per client, not per process
 
-    qint64 blockedForMs() const { return std::max<qint64>(0, blockedUntilMs - steadyNowMs()); }
+    qint64 blockedForMs() const { return pacer.backOffRemainingMs(host, HostPacer::steadyNowMs()); }
     QString rateLimitedText() const
     {
         return QStringLiteral("rate limited by %1, retry in %2 s")
@@ -119,7 +109,7 @@ struct OnlineIpProvider::Private
     }
     void block(int seconds)
     {
-        blockedUntilMs = std::max(blockedUntilMs, steadyNowMs() + qint64(seconds) * 1000);
+        pacer.backOff(host, HostPacer::steadyNowMs(), qint64(seconds) * 1000);
         qCWarning(lcOnlineIp).noquote()
             << QStringLiteral("%1: rate limit reached; no requests for %2 s").arg(host).arg(seconds);
     }
@@ -150,13 +140,11 @@ void OnlineIpProvider::Private::send(const QString &key)
         return;
     it->sent = true;
     QNetworkRequest request(q->urlFor(it->address));
-    request.setHeader(
-        QNetworkRequest::UserAgentHeader,
-        QByteArrayLiteral("tracemap/" TRACEMAP_VERSION " (+https://github.com/tracemap/tracemap)"));
+    // HttpFetch adds tracemap's User-Agent (base/useragent.h).
     request.setRawHeader("Accept", "application/json");
     ++inFlight;
     fetches.append(HttpFetch::start(
-        network, request, timeoutMs, maxBodyBytes,
+        network, request, timeoutMs, kMaxBodyBytes,
         [this, key](const HttpFetchResult &result) {
             --inFlight;
             fetches.removeAll(nullptr);
@@ -185,12 +173,12 @@ GeoAnswer OnlineIpProvider::Private::interpret(const HttpFetchResult &result)
     const int ttl = QString::fromLatin1(result.header("X-Ttl")).trimmed().toInt(&haveTtl);
     bool haveLeft = false;
     const int left = QString::fromLatin1(result.header("X-Rl")).trimmed().toInt(&haveLeft);
-    const int window = std::clamp(haveTtl && ttl > 0 ? ttl : defaultRateLimitSeconds, 1, 3600);
+    const int window = std::clamp(haveTtl && ttl > 0 ? ttl : kDefaultRateLimitSeconds, 1, 3600);
     if (result.httpStatus == 429) {
         bool haveRetry = false;
         const int retry = QString::fromLatin1(result.header("Retry-After")).trimmed().toInt(&haveRetry);
         block(haveTtl ? window
-                      : (haveRetry && retry > 0 ? std::clamp(retry, 1, 3600) : defaultRateLimitSeconds));
+                      : (haveRetry && retry > 0 ? std::clamp(retry, 1, 3600) : kDefaultRateLimitSeconds));
         return answerWith(GeoStatus::Failed, host, rateLimitedText());
     }
     if (haveLeft && left <= 0)
@@ -358,7 +346,7 @@ GeoAnswer OnlineIpProvider::parseAnswer(const QByteArray &body, const QString &h
     if (!place.hasCoordinates()) {
         // ipinfo.io: "loc": "50.11,8.68"
         const QStringList loc =
-            jsonText(object.value(QLatin1String("loc")), maxFieldLength).split(QLatin1Char(','));
+            jsonText(object.value(QLatin1String("loc")), kMaxFieldLength).split(QLatin1Char(','));
         if (loc.size() == 2) {
             place.latitude = jsonCoordinate(QJsonValue(loc.at(0)), 90);
             place.longitude = jsonCoordinate(QJsonValue(loc.at(1)), 180);
@@ -370,15 +358,15 @@ GeoAnswer OnlineIpProvider::parseAnswer(const QByteArray &body, const QString &h
     if (place.latitude == 0.0 && place.longitude == 0.0)
         return answerWith(GeoStatus::Unlocatable, host,
                           QStringLiteral("%1 gave 0, 0, which means it does not know").arg(host));
-    place.city = firstJsonText(object, {"city"}, maxFieldLength);
-    place.region = firstJsonText(object, {"regionName", "region_name", "region", "state"}, maxFieldLength);
-    const QString country = firstJsonText(object, {"country"}, maxFieldLength);
-    QString code = firstJsonText(object, {"countryCode", "country_code"}, maxFieldLength);
+    place.city = firstJsonText(object, {"city"}, kMaxFieldLength);
+    place.region = firstJsonText(object, {"regionName", "region_name", "region", "state"}, kMaxFieldLength);
+    const QString country = firstJsonText(object, {"country"}, kMaxFieldLength);
+    QString code = firstJsonText(object, {"countryCode", "country_code"}, kMaxFieldLength);
     if (code.isEmpty() && isTwoLetterCode(country))
         code = country;
     if (isTwoLetterCode(code))
         place.countryCode = code.toUpper();
-    place.country = firstJsonText(object, {"country_name"}, maxFieldLength);
+    place.country = firstJsonText(object, {"country_name"}, kMaxFieldLength);
     if (place.country.isEmpty() && !isTwoLetterCode(country))
         place.country = country;
     const double radius = jsonCoordinate(object.value(QLatin1String("accuracy_radius")), 20000);

@@ -34,10 +34,10 @@ class OnlineIpProvider : public QObject, public GeoProvider
 {
     Q_OBJECT
 public:
-    static constexpr qint64 maxBodyBytes = 64 * 1024;
-    static constexpr int defaultMaxInFlight = 2;
-    static constexpr int defaultMaxQueued = 64;
-    static constexpr int defaultRateLimitSeconds = 60; // after a 429 that names no window
+    static constexpr qint64 kMaxBodyBytes = 64 * 1024;
+    static constexpr int kDefaultMaxInFlight = 2;
+    static constexpr int kDefaultMaxQueued = 64;
+    static constexpr int kDefaultRateLimitSeconds = 60; // after a 429 that names no window
 
     // `network` must outlive the provider.
     OnlineIpProvider(QNetworkAccessManager *network, const QUrl &urlTemplate, int timeoutMs,
@@ -45,6 +45,7 @@ public:
     ~OnlineIpProvider() override;
 
     QString id() const override; // "ip-api"
+    ProviderRole role() const override { return ProviderRole::Online; }
     void lookup(const GeoQuery &query, Callback done) override;
     void cancelAll() override;
 

@@ -2,23 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 namespace tracemap {
-
-double greatCircleKm(double latitude1, double longitude1, double latitude2, double longitude2)
-{
-    constexpr double earthRadiusKm = 6371.0;
-    constexpr double toRadians = std::numbers::pi / 180.0;
-    const double phi1 = latitude1 * toRadians;
-    const double phi2 = latitude2 * toRadians;
-    const double dPhi = (latitude2 - latitude1) * toRadians;
-    const double dLambda = (longitude2 - longitude1) * toRadians;
-    const double a = std::sin(dPhi / 2) * std::sin(dPhi / 2) +
-                     std::cos(phi1) * std::cos(phi2) * std::sin(dLambda / 2) * std::sin(dLambda / 2);
-    // Clamp: rounding can push `a` a hair above 1 for antipodal points.
-    return 2 * earthRadiusKm * std::asin(std::sqrt(std::clamp(a, 0.0, 1.0)));
-}
 
 double maxPlausibleKm(double rttMs)
 {
@@ -60,22 +45,15 @@ PlausibilityVerdict checkPlausibility(const GeoPlace &candidate, const SourceLoc
     }
     v.distanceKm = greatCircleKm(source.latitude, source.longitude, candidate.latitude, candidate.longitude);
     v.boundKm = maxPlausibleKm(rttMs);
-    const QString where = describePlace(candidate);
-    if (v.distanceKm > v.boundKm) {
-        v.kind = PlausibilityVerdict::Kind::Implausible;
-        v.sentence = QStringLiteral("%1 is %2 km from the source; %3 ms allows at most %4 km")
-                         .arg(where)
-                         .arg(qRound64(v.distanceKm))
-                         .arg(rttMs, 0, 'f', 1)
-                         .arg(qRound64(v.boundKm));
-    } else {
-        v.kind = PlausibilityVerdict::Kind::Plausible;
-        v.sentence = QStringLiteral("%1 is %2 km from the source, within the %3 ms RTT bound of %4 km")
-                         .arg(where)
-                         .arg(qRound64(v.distanceKm))
-                         .arg(rttMs, 0, 'f', 1)
-                         .arg(qRound64(v.boundKm));
-    }
+    const bool tooFar = v.distanceKm > v.boundKm;
+    v.kind = tooFar ? PlausibilityVerdict::Kind::Implausible : PlausibilityVerdict::Kind::Plausible;
+    const QString pattern =
+        tooFar ? QStringLiteral("%1 is %2 km from the source; %3 ms allows at most %4 km")
+               : QStringLiteral("%1 is %2 km from the source, within the %3 ms RTT bound of %4 km");
+    v.sentence = pattern.arg(describePlace(candidate))
+                     .arg(qRound64(v.distanceKm))
+                     .arg(rttMs, 0, 'f', 1)
+                     .arg(qRound64(v.boundKm));
     return v;
 }
 

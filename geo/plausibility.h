@@ -4,6 +4,7 @@
 // 100 km per ms of round trip; we allow 10 % more for measurement noise, plus a fixed slack
 // for the size of a metro area (both places are city centres, not exact router sites).
 
+#include "geodistance.h" // greatCircleKm()
 #include "geotypes.h"
 
 namespace tracemap {
@@ -11,9 +12,6 @@ namespace tracemap {
 inline constexpr double kKmPerRttMs = 100.0;
 inline constexpr double kRttTolerance = 1.1;
 inline constexpr double kMetroSlackKm = 50.0;
-
-// Great-circle distance on a sphere of radius 6371 km (haversine).
-double greatCircleKm(double latitude1, double longitude1, double latitude2, double longitude2);
 
 // Farthest a hop with this RTT can be from the source: RTT × 100 km × 1.1 + metro slack.
 double maxPlausibleKm(double rttMs);

@@ -113,27 +113,6 @@ const QList<SpecialRange> &specialRanges()
     return all;
 }
 
-QHostAddress normalizedAddress(const QHostAddress &address)
-{
-    if (address.protocol() != QAbstractSocket::IPv6Protocol)
-        return address;
-    // Only ::ffff:a.b.c.d is an IPv4 address in disguise; QHostAddress::toIPv4Address() would
-    // also turn "::" into 0.0.0.0.
-    const Q_IPV6ADDR bytes = address.toIPv6Address();
-    bool mapped = bytes[10] == 0xff && bytes[11] == 0xff;
-    for (int i = 0; i < 10 && mapped; ++i)
-        mapped = bytes[i] == 0;
-    if (mapped)
-        return QHostAddress(quint32(bytes[12]) << 24 | quint32(bytes[13]) << 16 | quint32(bytes[14]) << 8 |
-                            bytes[15]);
-    if (!address.scopeId().isEmpty()) {
-        QHostAddress copy = address;
-        copy.setScopeId(QString());
-        return copy;
-    }
-    return address;
-}
-
 std::optional<SpecialRange> classifySpecialAddress(const QHostAddress &input)
 {
     const QHostAddress address = normalizedAddress(input);

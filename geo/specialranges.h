@@ -3,6 +3,8 @@
 // that are not global unicast). An address in one of them has no place a database could know:
 // it is reported as unlocatable with the block's reason and never sent to any service.
 
+#include "address.h" // normalizedAddress(): ::ffff:a.b.c.d is a.b.c.d
+
 #include <QHostAddress>
 #include <QList>
 #include <QString>
@@ -28,8 +30,5 @@ const QList<SpecialRange> &specialRanges();
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are classified as their IPv4 address; IPv6
 // outside 2000::/3 that no narrower block names is reported as reserved.
 std::optional<SpecialRange> classifySpecialAddress(const QHostAddress &address);
-
-// ::ffff:a.b.c.d -> a.b.c.d, scope id dropped; every other address unchanged.
-QHostAddress normalizedAddress(const QHostAddress &address);
 
 } // namespace tracemap

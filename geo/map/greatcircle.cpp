@@ -1,5 +1,7 @@
 #include "greatcircle.h"
 
+#include "geodistance.h"
+
 #include <QPointF>
 
 #include <algorithm>
@@ -9,7 +11,7 @@ namespace tracemap::GreatCircle {
 
 double distanceKm(const QGeoCoordinate &from, const QGeoCoordinate &to)
 {
-    return from.distanceTo(to) / 1000.0;
+    return greatCircleKm(from, to); // the one distance of base/
 }
 
 GeoPolyline interpolate(const QGeoCoordinate &from, const QGeoCoordinate &to, double maxStepKm)

@@ -1,5 +1,7 @@
 #include "tileloader.h"
+#include "httpfetch.h"
 #include "maplogging.h"
+#include "useragent.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -8,7 +10,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -17,17 +18,10 @@
 
 #include <algorithm>
 
-#ifndef TRACEMAP_VERSION
-#define TRACEMAP_VERSION "0"
-#endif
-
 namespace tracemap {
 
 namespace {
 constexpr const char *TileProperty = "tracemapTile";
-constexpr const char *TimedOutProperty = "tracemapTimedOut";
-constexpr const char *TooLargeProperty = "tracemapTooLarge";
-constexpr const char *ConditionalProperty = "tracemapConditional";
 constexpr int MaxRememberedFailures = 4096;
 
 // "Wed, 21 Oct 2015 07:28:00 GMT" (RFC 9110 IMF-fixdate); invalid for anything else.
@@ -55,8 +49,7 @@ TileLoader::~TileLoader()
 
 QString TileLoader::userAgent()
 {
-    return QStringLiteral("tracemap/%1 (+https://github.com/tracemap/tracemap)")
-        .arg(QLatin1String(TRACEMAP_VERSION));
+    return QString::fromLatin1(tracemap::userAgent());
 }
 
 void TileLoader::setUrlTemplate(const QString &urlTemplate)
@@ -261,11 +254,11 @@ void TileLoader::dispatch()
 
 void TileLoader::send(const TileId &tile)
 {
+    // HttpFetch sets tracemap's User-Agent, bounds the whole request by m_timeoutMs (a server
+    // that trickles bytes included) and aborts bodies over m_maxTileBytes.
     QNetworkRequest request(urlFor(tile));
-    request.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     // No CacheLoadControl attribute: AlwaysNetwork would add "Cache-Control: no-cache", which the
     // OSM policy asks clients not to send. The QNAM has no cache of its own; ours is on disk.
-    request.setTransferTimeout(m_timeoutMs);
     bool conditional = false;
     if (m_images.contains(tile)) {
         const Meta meta = m_meta.value(tile);
@@ -276,65 +269,48 @@ void TileLoader::send(const TileId &tile)
         conditional = !meta.etag.isEmpty() || !meta.lastModified.isEmpty();
         m_refreshed.insert(tile);
     }
-    QNetworkReply *reply = m_network->get(request);
     ++m_requestsSent;
-    reply->setProperty(ConditionalProperty, conditional);
-    m_inFlight.insert(reply, tile);
     qCDebug(lcMapTiles) << "GET" << request.url() << (conditional ? "(conditional)" : "");
-    // The transfer timeout only catches silence; this bounds a server that trickles bytes.
-    QTimer::singleShot(m_timeoutMs, reply, [reply] {
-        if (!reply->isRunning())
-            return;
-        reply->setProperty(TimedOutProperty, true);
-        reply->abort();
-    });
-    connect(reply, &QNetworkReply::downloadProgress, reply, [this, reply](qint64 received, qint64 total) {
-        if ((received > m_maxTileBytes || total > m_maxTileBytes) && reply->isRunning()) {
-            reply->setProperty(TooLargeProperty, true);
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::finished, this, [this, reply] { finished(reply); });
+    // The callback never runs after abortAll() cancelled the fetch.
+    auto *fetch = HttpFetch::start(
+        m_network, request, m_timeoutMs, m_maxTileBytes,
+        [this, tile](const HttpFetchResult &result) { finished(tile, result); }, this);
+    m_inFlight.insert(fetch, tile);
 }
 
-TileLoader::Meta TileLoader::metaFromReply(QNetworkReply *reply) const
+TileLoader::Meta TileLoader::metaFrom(const HttpFetchResult &result) const
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     qint64 lifetime = -1;
-    const QString cacheControl = QString::fromLatin1(reply->rawHeader("Cache-Control")).toLower();
+    const QString cacheControl = QString::fromLatin1(result.header("Cache-Control")).toLower();
     static const QRegularExpression maxAge(QStringLiteral("max-age\\s*=\\s*(\\d+)"));
     if (const auto match = maxAge.match(cacheControl); match.hasMatch())
         lifetime = match.captured(1).toLongLong();
     if (lifetime < 0) {
-        const QDateTime expires = parseHttpDate(reply->rawHeader("Expires"));
+        const QDateTime expires = parseHttpDate(result.header("Expires"));
         if (expires.isValid())
             lifetime = now.secsTo(expires);
     }
     Meta meta;
     meta.freshUntil = now.addSecs(std::max(lifetime, m_minimumFreshness));
-    meta.etag = reply->rawHeader("ETag").left(256);
-    meta.lastModified = reply->rawHeader("Last-Modified").left(128);
+    meta.etag = result.header("ETag").left(256);
+    meta.lastModified = result.header("Last-Modified").left(128);
     return meta;
 }
 
-void TileLoader::finished(QNetworkReply *reply)
+void TileLoader::finished(const TileId &tile, const HttpFetchResult &result)
 {
-    reply->deleteLater();
-    const auto it = m_inFlight.find(reply);
-    if (it == m_inFlight.end())
-        return; // aborted by abortAll()
-    const TileId tile = it.value();
-    m_inFlight.erase(it);
-
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (reply->property(TimedOutProperty).toBool() || reply->error() == QNetworkReply::TimeoutError ||
-        (reply->error() == QNetworkReply::OperationCanceledError &&
-         !reply->property(TooLargeProperty).toBool())) {
+    m_inFlight.removeIf([&tile](const auto &entry) { return entry.value() == tile; });
+    using Outcome = HttpFetchResult::Outcome;
+    const int status = result.httpStatus;
+    if (result.outcome == Outcome::TimedOut) {
         fail(tile, TileError::Timeout);
-    } else if (reply->property(TooLargeProperty).toBool()) {
+    } else if (result.outcome == Outcome::TooLarge) {
         fail(tile, TileError::TooLarge);
+    } else if (result.outcome == Outcome::NetworkError) {
+        fail(tile, TileError::Network);
     } else if (status == 304 && m_images.contains(tile)) {
-        Meta meta = metaFromReply(reply);
+        Meta meta = metaFrom(result);
         const Meta old = m_meta.value(tile);
         if (meta.etag.isEmpty())
             meta.etag = old.etag;
@@ -343,27 +319,21 @@ void TileLoader::finished(QNetworkReply *reply)
         m_meta.insert(tile, meta);
         storeMeta(tile, meta);
         m_failures.remove(tile);
-    } else if (status == 200 && reply->error() == QNetworkReply::NoError &&
-               reply->bytesAvailable() > m_maxTileBytes) {
-        fail(tile, TileError::TooLarge); // arrived faster than downloadProgress could stop it
-    } else if (status == 200 && reply->error() == QNetworkReply::NoError) {
-        const QByteArray body = reply->readAll();
-        QImage image = QImage::fromData(body);
+    } else if (status == 200) {
+        QImage image = QImage::fromData(result.body);
         if (image.isNull() || image.width() > 1024 || image.height() > 1024) {
             fail(tile, TileError::BadImage);
         } else {
-            const Meta meta = metaFromReply(reply);
-            store(tile, body, meta);
+            const Meta meta = metaFrom(result);
+            store(tile, result.body, meta);
             m_images.insert(tile, new QImage(image.convertToFormat(QImage::Format_ARGB32_Premultiplied)));
             m_meta.insert(tile, meta);
             m_failures.remove(tile);
             emit tileReady(tile);
         }
-    } else if (status != 0) {
-        const int retryAfter = reply->rawHeader("Retry-After").trimmed().toInt();
-        fail(tile, TileError::HttpStatus, retryAfter);
     } else {
-        fail(tile, TileError::Network);
+        const int retryAfter = result.header("Retry-After").trimmed().toInt();
+        fail(tile, TileError::HttpStatus, retryAfter);
     }
     if (m_meta.size() > 4 * m_images.maxCost()) {
         m_meta.removeIf([this](const auto &entry) { return !m_images.contains(entry.key()); });
@@ -429,14 +399,10 @@ void TileLoader::updateStatus()
 
 void TileLoader::abortAll()
 {
-    const auto replies = m_inFlight.keys();
+    const auto fetches = m_inFlight.keys();
     m_inFlight.clear();
-    for (QNetworkReply *reply : replies) {
-        reply->disconnect(this);
-        if (reply->isRunning())
-            reply->abort();
-        reply->deleteLater();
-    }
+    for (HttpFetch *fetch : fetches)
+        fetch->cancel(); // its callback is never called
 }
 
 } // namespace tracemap

@@ -16,10 +16,12 @@
 #include <QString>
 
 class QNetworkAccessManager;
-class QNetworkReply;
 class QTimer;
 
 namespace tracemap {
+
+class HttpFetch;
+struct HttpFetchResult;
 
 class TileLoader : public QObject
 {
@@ -104,9 +106,9 @@ private:
     QUrl urlFor(const TileId &tile) const;
     void dispatch();
     void send(const TileId &tile);
-    void finished(QNetworkReply *reply);
+    void finished(const TileId &tile, const HttpFetchResult &result);
     void fail(const TileId &tile, TileError error, int retryAfterSeconds = 0);
-    Meta metaFromReply(QNetworkReply *reply) const;
+    Meta metaFrom(const HttpFetchResult &result) const;
     void scheduleRetry();
     void updateStatus();
     void abortAll();
@@ -130,7 +132,7 @@ private:
     QList<TileId> m_queue;
     QSet<TileId> m_wanted;
     QList<TileId> m_wantedOrder;
-    QHash<QNetworkReply *, TileId> m_inFlight;
+    QHash<HttpFetch *, TileId> m_inFlight; // base/httpfetch.h: User-Agent, deadline, size cap
     Status m_status = Status::Ok;
     int m_requestsSent = 0;
 };

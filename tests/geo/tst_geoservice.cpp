@@ -79,6 +79,13 @@ public:
         : m_id(id), m_answer(std::move(answer)), m_delayMs(delayMs), m_log(std::move(log))
     {}
     QString id() const override { return m_id; }
+    // The fakes stand in for the real providers of the same id, roles included.
+    ProviderRole role() const override
+    {
+        return m_id == QLatin1String("hostname") ? ProviderRole::Hint
+               : m_id == QLatin1String("ip-api") ? ProviderRole::Online
+                                                 : ProviderRole::Database;
+    }
     void lookup(const GeoQuery &query, Callback done) override
     {
         m_log->append(query);
@@ -116,7 +123,8 @@ struct Chain
     }
     Chain &addHints()
     {
-        providers.push_back(std::make_unique<HostnameHintProvider>(PlaceDictionary::loadBuiltin()));
+        providers.push_back(withRole(std::make_unique<HostnameHintProvider>(PlaceDictionary::loadBuiltin()),
+                                     ProviderRole::Hint));
         logs << std::make_shared<QList<GeoQuery>>();
         return *this;
     }

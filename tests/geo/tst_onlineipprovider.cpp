@@ -258,7 +258,7 @@ private Q_SLOTS:
         ip->lookup(queryFor("8.8.8.8"), answers.callback());
         QTRY_COMPARE(answers.list.size(), 1);
         QCOMPARE(geoStatusName(answers.list.first().status), QStringLiteral("failed"));
-        QVERIFY(server.requestCount() <= 1 + HttpFetch::maxRedirects);
+        QVERIFY(server.requestCount() <= 1 + HttpFetch::kMaxRedirects);
     }
 
     void invalidAddressFails()

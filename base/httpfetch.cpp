@@ -1,5 +1,7 @@
 #include "httpfetch.h"
 
+#include "useragent.h"
+
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QNetworkAccessManager>
@@ -45,7 +47,9 @@ HttpFetch *HttpFetch::start(QNetworkAccessManager *network, const QNetworkReques
         return fetch;
     }
     QNetworkRequest bounded(request);
-    bounded.setMaximumRedirectsAllowed(maxRedirects);
+    bounded.setMaximumRedirectsAllowed(kMaxRedirects);
+    if (!bounded.header(QNetworkRequest::UserAgentHeader).isValid())
+        bounded.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     fetch->m_reply = network->get(bounded);
     connect(fetch->m_reply, &QNetworkReply::readyRead, fetch, &HttpFetch::readBody);
     connect(fetch->m_reply, &QNetworkReply::metaDataChanged, fetch, &HttpFetch::checkAnnouncedLength);
@@ -86,12 +90,28 @@ void HttpFetch::dropReply()
     m_reply = nullptr;
 }
 
+void HttpFetch::streamTo(Sink sink)
+{
+    m_sink = std::move(sink);
+}
+
 void HttpFetch::readBody()
 {
     if (!m_reply)
         return;
-    m_body += m_reply->readAll();
-    if (m_body.size() > m_maxBodyBytes) {
+    const QByteArray chunk = m_reply->readAll();
+    m_received += chunk.size();
+    if (m_received <= m_maxBodyBytes) {
+        if (!m_sink) {
+            m_body += chunk;
+        } else if (!chunk.isEmpty() && !m_sink(chunk)) {
+            HttpFetchResult result;
+            result.error = QStringLiteral("the answer from %1 could not be stored; aborted").arg(m_host);
+            finish(result);
+            return;
+        }
+    }
+    if (m_received > m_maxBodyBytes) {
         HttpFetchResult result;
         result.outcome = HttpFetchResult::Outcome::TooLarge;
         result.error =
@@ -134,6 +154,12 @@ void HttpFetch::onFinished()
         // An HTTP error status is still an answer: the caller reads 429s, error bodies, ...
         result.outcome = HttpFetchResult::Outcome::Answered;
         result.body = m_body;
+    } else if (m_reply->error() == QNetworkReply::OperationCanceledError ||
+               m_reply->error() == QNetworkReply::TimeoutError) {
+        // Only the request's own transfer timeout cancels a reply we still listen to.
+        result.outcome = HttpFetchResult::Outcome::TimedOut;
+        result.error =
+            QStringLiteral("no data from %1 for %2 ms").arg(m_host).arg(m_reply->request().transferTimeout());
     } else {
         result.outcome = HttpFetchResult::Outcome::NetworkError;
         result.error = QStringLiteral("%1: %2").arg(m_host, m_reply->errorString());

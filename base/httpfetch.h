@@ -1,8 +1,10 @@
 #pragma once
-// One bounded HTTP GET for the online geo clients (Nominatim, the IP provider): a total
-// deadline rather than an idle timeout (a server dripping one byte a second cannot hold us),
-// a cap on the body (a 10 MB answer is aborted, not buffered), and exactly one completion
-// callback, never after the fetch was cancelled or destroyed.
+// One bounded HTTP GET for every HTTP client of tracemap (map tiles, Nominatim, the online IP
+// provider, the database updater): tracemap's User-Agent (base/useragent.h) unless the request
+// names another, a total deadline rather than an idle timeout (a server dripping one byte a
+// second cannot hold us), a cap on the body (a 10 MB answer is aborted, not buffered), and
+// exactly one completion callback, never after the fetch was cancelled or destroyed. Per-host
+// politeness (one request in flight, a minimum interval) is base/hostpacer.h.
 
 #include <QByteArray>
 #include <QList>
@@ -28,7 +30,7 @@ struct HttpFetchResult
     enum class Outcome {
         Answered,     // the server sent a complete HTTP answer (any status, see httpStatus)
         NetworkError, // no usable HTTP answer: refused, reset, malformed, TLS, ...
-        TimedOut,     // not complete within the deadline
+        TimedOut,     // not complete within the deadline (or silent for the request's transfer timeout)
         TooLarge,     // the body (or its announced length) exceeded the cap
     };
     Outcome outcome = Outcome::NetworkError;
@@ -46,7 +48,7 @@ class HttpFetch : public QObject
 public:
     using Done = std::function<void(const HttpFetchResult &)>;
 
-    static constexpr int maxRedirects = 3;
+    static constexpr int kMaxRedirects = 3;
 
     // Starts the request at once; only http and https URLs are fetched (never file: or data:). `done` is
     // called once, from the event loop, unless the fetch is cancelled or destroyed first; the fetch deletes
@@ -57,6 +59,12 @@ public:
 
     // Aborts the request without calling `done` and deletes the fetch later.
     void cancel();
+
+    // Hands the body to `sink` chunk by chunk instead of buffering it (downloads to a file);
+    // the cap still counts every byte. A sink returning false aborts the fetch (NetworkError,
+    // "the body could not be stored"). Call right after start(), before the event loop runs.
+    using Sink = std::function<bool(const QByteArray &chunk)>;
+    void streamTo(Sink sink);
 
 private:
     HttpFetch(qint64 maxBodyBytes, Done done, QObject *parent);
@@ -69,6 +77,8 @@ private:
     QPointer<QNetworkReply> m_reply;
     QTimer m_deadline;
     QByteArray m_body;
+    Sink m_sink;
+    qint64 m_received = 0;
     qint64 m_maxBodyBytes = 0;
     int m_timeoutMs = 0;
     QString m_host;

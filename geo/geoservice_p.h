@@ -1,0 +1,108 @@
+#pragma once
+// GeoService's inside, shared by its two source files (internal to geo/): geoservice.cpp walks
+// one lookup through overrides, special ranges, the caches and the provider chain;
+// geoservicesetup.cpp builds the chain and places geofeed overrides. Not for other includers.
+
+#include "arbitration.h"
+#include "boundedcache.h"
+#include "geocache.h"
+#include "geoservice.h"
+#include "hostinfo.h"
+#include "nominatim.h"
+#include "overrides.h"
+#include "placedictionary.h"
+#include "plausibility.h"
+
+#include <QLoggingCategory>
+#include <QNetworkAccessManager>
+
+#include <map>
+
+Q_DECLARE_LOGGING_CATEGORY(lcGeoService)
+
+namespace tracemap {
+
+class MmdbProvider;
+
+// This session's decisions: a long-running program (the agent) must not grow without bound;
+// the persistent cache still has everything.
+inline constexpr qsizetype kMaxRememberedDecisions = 50000;
+
+struct PendingLookup
+{
+    quint64 id = 0;
+    GeoQuery query; // normalized address; hostname filled once known
+    SourceLocation source;
+    std::optional<GeoResult> decision;
+    bool hostnameDone = false;
+    bool asDone = false;
+    AsInfo as;
+
+    ProviderRole decidedBy = ProviderRole::Cache; // the step that made `decision`
+
+    // The provider chain.
+    bool chainStarted = false;
+    size_t nextProvider = 0;
+    bool waitingProvider = false;
+    bool inAdvance = false;
+    quint64 stepToken = 0;
+    std::optional<Arbitration> arbitration; // from the chain's start
+    QString overrideNote;                   // a geofeed entry that could not be placed
+    bool waitingGeocode = false;            // for Nominatim to place a geofeed city
+};
+
+struct GeoService::Private
+{
+    GeoService *q = nullptr;
+    GeoSettings settings;
+    bool defaultChain = false;
+    bool chainBuilt = false;
+
+    QNetworkAccessManager *network = nullptr;
+    std::unique_ptr<QNetworkAccessManager> ownedNetwork;
+    std::vector<std::unique_ptr<GeoProvider>> chain;
+    MmdbProvider *mmdb = nullptr;  // inside `chain` when present
+    mutable QString databaseBuild; // mmdb's, computed once
+    std::shared_ptr<const PlaceDictionary> places;
+    bool placesLoaded = false;
+    std::unique_ptr<HostInfoResolver> hostInfo;
+    std::unique_ptr<NominatimClient> nominatim;
+    std::unique_ptr<GeoCache> cache;
+    OverrideTable overrides;
+    QStringList warnings;
+
+    QHash<QHostAddress, GeoResult> results;
+    struct Remembered
+    {
+        GeoResult result;
+        GeoCacheContext context;
+    };
+    BoundedCache<QHostAddress, Remembered> memory{kMaxRememberedDecisions}; // same rules as the cache
+    std::map<quint64, std::unique_ptr<PendingLookup>> pending;
+    QHash<QHostAddress, quint64> pendingByAddress;
+    SourceLocation source;
+    bool nominatimUsed = false;
+    quint64 nextId = 1;
+
+    bool onlineAllowed() const { return settings.onlineLookups && !settings.offline; }
+    void ensureChain();
+    void loadOverrides();
+    PendingLookup *find(quint64 id)
+    {
+        auto it = pending.find(id);
+        return it == pending.end() ? nullptr : it->second.get();
+    }
+    GeoCacheContext contextFor(const PendingLookup &p) const;
+
+    void startHostInfo(PendingLookup &p);
+    void afterOverrides(quint64 id);
+    bool tryOverride(PendingLookup &p);
+    void decideOverride(PendingLookup &p, const OverrideEntry &entry);
+    void advance(quint64 id);
+    void onAnswer(quint64 id, quint64 token, ProviderRole role, const QString &provider,
+                  const GeoAnswer &answer);
+    void decideFromChain(PendingLookup &p);
+    void maybeFinish(quint64 id);
+};
+
+} // namespace tracemap
