@@ -10,9 +10,17 @@ namespace tracemap {
 TraceController::TraceController(AppSettings *settings, GeoService *geo,
                                  std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
     : QObject(parent), m_settings(settings), m_engine(std::make_unique<EngineThread>(std::move(factory))),
-      m_model(new HopListModel(this)), m_method(settings->defaultMethod())
+      m_model(new HopListModel(this)), m_method(settings->defaultMethod()), m_locator(new TraceLocator(this))
 {
     registerGeoTypes();
+    connect(m_locator, &TraceLocator::located, this, &TraceController::onLocated);
+    connect(m_locator, &TraceLocator::pendingChanged, this, [this] { setPendingChanged(m_pendingShown); });
+    connect(m_locator, &TraceLocator::sourceChanged, this, [this] {
+        m_sourceTtl = m_locator->sourceTtl();
+        m_sourceLatitude = m_locator->hasSource() ? m_locator->source().latitude : qQNaN();
+        m_sourceLongitude = m_locator->hasSource() ? m_locator->source().longitude : qQNaN();
+        emit sourceChanged();
+    });
     TraceEngine *engine = m_engine->engine();
     // The engine lives in its worker thread: these connections are queued.
     connect(engine, &TraceEngine::traceStarted, this, &TraceController::onTraceStarted);
@@ -84,27 +92,18 @@ void TraceController::setGeoService(GeoService *geo)
 {
     if (m_geo == geo)
         return;
-    disconnect(m_geoConnection);
     m_geo = geo;
-    const qsizetype pendingBefore = m_waitingFor.size();
-    m_waitingFor.clear();
-    m_asked.clear();
-    if (m_sourceTtl > 0) {
-        m_sourceTtl = -1;
-        emit sourceChanged();
-    }
+    m_locator->setService(geo);
     const QStringList attributions = m_geo ? m_geo->attributions() : QStringList();
     if (attributions != m_attributions) {
         m_attributions = attributions;
         emit attributionsChanged();
     }
     if (m_geo) {
-        m_geoConnection = connect(m_geo, &GeoService::located, this, &TraceController::onLocated);
         applySettingsSource();
-        for (int row = 0; row < m_model->rowCount(); ++row)
-            locateRow(row);
+        locateHops(!running());
     }
-    setPendingChanged(pendingBefore);
+    setPendingChanged(m_pendingShown);
 }
 
 void TraceController::applySettingsSource()
@@ -112,12 +111,7 @@ void TraceController::applySettingsSource()
     double lat = 0, lon = 0;
     if (!AppSettings::parseLatLon(m_settings->sourceLocation(), &lat, &lon))
         return;
-    m_sourceTtl = 0;
-    m_sourceLatitude = lat;
-    m_sourceLongitude = lon;
-    if (m_geo)
-        m_geo->setSourceLocation(lat, lon);
-    emit sourceChanged();
+    m_locator->setConfiguredSource(SourceLocation{lat, lon});
 }
 
 bool TraceController::start()
@@ -148,10 +142,7 @@ bool TraceController::start()
 
     setErrorMessage({});
     m_model->clear();
-    const qsizetype pendingBefore = m_waitingFor.size();
-    m_waitingFor.clear();
-    m_asked.clear();
-    setPendingChanged(pendingBefore);
+    m_locator->reset();
     if (!m_destination.isEmpty()) {
         m_destination.clear();
         emit destinationChanged();
@@ -184,6 +175,7 @@ void TraceController::stop()
     setElapsedMs(int(m_elapsed.elapsed()));
     // Late hop signals of the cancelled trace carry its id and are ignored from now on.
     setRunningId(0);
+    locateHops(true); // what was seen is all there will be
     emit finished(false);
 }
 
@@ -213,7 +205,8 @@ void TraceController::setElapsedMs(int ms)
 
 void TraceController::setPendingChanged(qsizetype before)
 {
-    if (before != m_waitingFor.size())
+    m_pendingShown = pendingLookups();
+    if (before != m_pendingShown)
         emit pendingLookupsChanged();
 }
 
@@ -249,31 +242,19 @@ void TraceController::onHopUpdated(quint64 id, const Hop &hop)
 {
     if (id != m_currentId)
         return;
-    const int row = m_model->updateHop(hop);
+    m_model->updateHop(hop);
     updateHopsAnswered();
-    locateRow(row);
+    locateHops(false);
 }
 
-void TraceController::locateRow(int row)
+void TraceController::locateHops(bool traceOver)
 {
-    const QHostAddress address = m_model->firstResponderAt(row);
-    if (!m_geo || address.isNull() || m_asked.contains(address))
-        return;
-    m_asked.insert(address);
-    const qsizetype pendingBefore = m_waitingFor.size();
-    m_waitingFor.insert(address);
-    setPendingChanged(pendingBefore);
-    GeoQuery query;
-    query.address = address;
-    const Hop hop = m_model->hopAt(row);
-    for (const ProbeReply &reply : hop.replies) {
-        if (reply.responder == address && reply.rttMs >= 0) {
-            query.rttMs = reply.rttMs;
-            break;
-        }
-    }
-    // May emit located() before returning (cached answers); the connection is in place.
-    m_geo->locate(query);
+    QList<Hop> hops;
+    hops.reserve(m_model->rowCount());
+    for (int row = 0; row < m_model->rowCount(); ++row)
+        hops << m_model->hopAt(row);
+    // Decisions may arrive before this returns (cached answers); the connections are in place.
+    m_locator->update(hops, traceOver);
 }
 
 void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
@@ -281,8 +262,9 @@ void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
     if (id != m_currentId)
         return;
     for (const Hop &hop : result.hops)
-        locateRow(m_model->updateHop(hop));
+        m_model->updateHop(hop);
     updateHopsAnswered();
+    locateHops(true);
     m_elapsedTick.stop();
     setElapsedMs(int(result.elapsedMs));
     if (result.reached != m_reached) {
@@ -302,28 +284,7 @@ void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
 
 void TraceController::onLocated(const GeoResult &result)
 {
-    const qsizetype pendingBefore = m_waitingFor.size();
-    m_waitingFor.remove(result.address);
     m_model->applyGeoResult(result);
-    if (result.status == GeoStatus::Located && result.place.hasCoordinates() && m_sourceTtl != 0) {
-        // Without a configured source, the trace starts near its first placed hop.
-        int ttl = -1;
-        for (int row = 0; row < m_model->rowCount(); ++row) {
-            if (m_model->firstResponderAt(row) == result.address) {
-                ttl = m_model->hopAt(row).ttl;
-                break;
-            }
-        }
-        if (ttl > 0 && (m_sourceTtl < 0 || ttl < m_sourceTtl)) {
-            m_sourceTtl = ttl;
-            m_sourceLatitude = result.place.latitude;
-            m_sourceLongitude = result.place.longitude;
-            if (m_geo)
-                m_geo->setSourceLocation(m_sourceLatitude, m_sourceLongitude);
-            emit sourceChanged();
-        }
-    }
-    setPendingChanged(pendingBefore);
 }
 
 } // namespace tracemap

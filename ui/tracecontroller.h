@@ -6,6 +6,7 @@
 
 #include "hoplistmodel.h"
 #include "probetransport.h"
+#include "tracelocator.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -65,7 +66,7 @@ public:
     QString destination() const { return m_destination; }
     QString transport() const { return m_transport; }
     bool reached() const { return m_reached; }
-    int pendingLookups() const { return int(m_waitingFor.size()); }
+    int pendingLookups() const { return m_locator->pendingCount(); }
     int tracesCompleted() const { return m_tracesCompleted; }
     QStringList recentHosts() const;
     bool hasSource() const { return m_sourceTtl >= 0; }
@@ -112,7 +113,7 @@ private:
     void onHopUpdated(quint64 id, const tracemap::Hop &hop);
     void onTraceFinished(quint64 id, const tracemap::TraceResult &result);
     void onLocated(const tracemap::GeoResult &result);
-    void locateRow(int row);
+    void locateHops(bool traceOver); // hands the hops shown to the locating policy
     void setRunningId(quint64 id);
     void setErrorMessage(const QString &message);
     void setElapsedMs(int ms);
@@ -139,13 +140,12 @@ private:
     QString m_destination;
     QString m_transport;
     bool m_reached = false;
-    QSet<QHostAddress> m_waitingFor; // asked GeoService, no decision yet
-    QSet<QHostAddress> m_asked;      // asked during this trace
-    int m_sourceTtl = -1;            // 0: from settings; > 0: the hop it was taken from
+    TraceLocator *m_locator; // which hops to locate, with which RTT, from which source (geo/)
+    int m_pendingShown = 0;  // pendingLookups() when pendingLookupsChanged was last emitted
+    int m_sourceTtl = -1;    // 0: from settings; > 0: the hop it was taken from
     double m_sourceLatitude = qQNaN();
     double m_sourceLongitude = qQNaN();
     QStringList m_attributions;
-    QMetaObject::Connection m_geoConnection;
 };
 
 } // namespace tracemap

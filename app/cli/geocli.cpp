@@ -1,7 +1,6 @@
 #include "geocli.h"
 
-#include "specialranges.h"
-
+#include "address.h"
 #include "geodbupdater.h"
 #include "mmdbprovider.h"
 
@@ -299,20 +298,19 @@ int runGeoDb(const Options &options)
 // --- trace --geo --------------------------------------------------------------------------
 
 TraceGeoAnnotator::TraceGeoAnnotator(const GeoSettings &settings, QObject *parent)
-    : QObject(parent), m_service(std::make_unique<GeoService>(settings))
+    : TraceGeoAnnotator(std::make_unique<GeoService>(settings), parent)
+{}
+
+TraceGeoAnnotator::TraceGeoAnnotator(std::unique_ptr<GeoService> service, QObject *parent)
+    : QObject(parent), m_service(std::move(service))
 {
-    connect(m_service.get(), &GeoService::located, this, [this](const GeoResult &r) {
-        m_results.insert(r.address, r);
-        if (!m_restStarted) {
-            // The first public hop's place is where the trace (nearly) starts.
-            if (r.status == GeoStatus::Located && r.place.hasCoordinates() &&
-                !m_service->settings().sourceLatitude)
-                m_service->setSourceLocation(r.place.latitude, r.place.longitude);
-            QTimer::singleShot(0, this, [this] { locateRest(); });
-            return;
-        }
-        finishIfDone();
-    });
+    m_locator.setService(m_service.get());
+    const GeoSettings &settings = m_service->settings();
+    if (settings.sourceLatitude && settings.sourceLongitude)
+        m_locator.setConfiguredSource(SourceLocation{*settings.sourceLatitude, *settings.sourceLongitude});
+    // Decisions may come synchronously (cached ones): report the end from the event loop.
+    connect(&m_locator, &TraceLocator::done, this,
+            [this] { QTimer::singleShot(0, this, [this] { finish(); }); });
 }
 
 TraceGeoAnnotator::~TraceGeoAnnotator() = default;
@@ -320,81 +318,25 @@ TraceGeoAnnotator::~TraceGeoAnnotator() = default;
 void TraceGeoAnnotator::start(const TraceResult &trace, std::function<void()> done)
 {
     m_done = std::move(done);
-    const bool offline = m_service->settings().offline;
-    for (const Hop &hop : trace.hops) {
-        for (const QHostAddress &responder : hop.responders()) {
-            const QHostAddress address = normalizedAddress(responder);
-            bool seen = false;
-            for (const GeoQuery &q : std::as_const(m_queries))
-                seen = seen || q.address == address;
-            if (seen)
-                continue;
-            GeoQuery q;
-            q.address = address;
-            q.hostnameKnown = offline;
-            for (const ProbeReply &reply : hop.replies) {
-                if (normalizedAddress(reply.responder) == address && reply.rttMs >= 0 &&
-                    (q.rttMs < 0 || reply.rttMs < q.rttMs))
-                    q.rttMs = reply.rttMs; // the best RTT bounds the distance most tightly
-            }
-            if (m_firstPublic < 0 && !classifySpecialAddress(address))
-                m_firstPublic = int(m_queries.size());
-            m_queries << q;
-        }
-    }
     QTimer::singleShot(overallDeadlineMs(m_service->settings()), this, [this] {
-        if (!m_finished) {
-            m_finished = true;
-            m_service->cancelAll();
-            m_done();
-        }
+        m_locator.cancelAll();
+        finish();
     });
-    if (m_queries.isEmpty()) {
-        QTimer::singleShot(0, this, [this] { finishIfDone(); });
-        m_restStarted = true;
-        return;
-    }
-    if (m_firstPublic >= 0 && !m_service->settings().sourceLatitude) {
-        // The source hop itself is placed without an RTT check: it defines the source.
-        GeoQuery first = m_queries.at(m_firstPublic);
-        first.rttMs = -1;
-        m_service->locate(first);
-        return;
-    }
-    locateRest();
+    m_locator.update(trace.hops, true);
 }
 
-void TraceGeoAnnotator::locateRest()
+void TraceGeoAnnotator::finish()
 {
-    if (m_restStarted)
+    if (m_finished)
         return;
-    m_restStarted = true;
-    for (int i = 0; i < m_queries.size(); ++i) {
-        if (i == m_firstPublic && m_results.contains(m_queries.at(i).address))
-            continue;
-        m_service->locate(m_queries.at(i));
-    }
-    finishIfDone();
-}
-
-void TraceGeoAnnotator::finishIfDone()
-{
-    if (m_finished || !m_restStarted)
-        return;
-    for (const GeoQuery &q : std::as_const(m_queries)) {
-        if (!m_results.contains(q.address))
-            return;
-    }
     m_finished = true;
     m_done();
 }
 
 GeoResult TraceGeoAnnotator::resultFor(const QHostAddress &address) const
 {
-    const QHostAddress key = normalizedAddress(address);
-    GeoResult r = m_results.value(key);
-    if (!m_results.contains(key)) {
-        r.address = key;
+    GeoResult r = m_locator.resultFor(address);
+    if (r.status == GeoStatus::Pending) {
         r.status = GeoStatus::TimedOut;
         r.reason = QStringLiteral("no decision in time");
     }

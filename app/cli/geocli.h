@@ -3,6 +3,7 @@
 
 #include "cliargs.h"
 #include "geoservice.h"
+#include "tracelocator.h"
 #include "tracetypes.h"
 
 #include <QHash>
@@ -24,13 +25,17 @@ QString formatGeoResult(const GeoResult &result);
 int runLocate(const Options &options);
 int runGeoDb(const Options &options);
 
-// Locates every responder of a finished trace. Without --source-location the first public hop
-// that is located becomes the source, so later hops are RTT-checked against it.
+// Locates a finished trace by the one policy of geo/tracelocator.h: every responder with its
+// best RTT; without --source-location the first public responder's place is the source, so
+// later hops are RTT-checked against it.
 class TraceGeoAnnotator : public QObject
 {
     Q_OBJECT
 public:
     explicit TraceGeoAnnotator(const GeoSettings &settings, QObject *parent = nullptr);
+    // With a given service (tests: an explicit provider chain). The configured source is the
+    // service's settings' source location.
+    explicit TraceGeoAnnotator(std::unique_ptr<GeoService> service, QObject *parent = nullptr);
     ~TraceGeoAnnotator() override;
 
     void start(const TraceResult &trace, std::function<void()> done);
@@ -44,15 +49,11 @@ public:
     QStringList textLines(const TraceResult &trace) const;
 
 private:
-    void locateRest();
-    void finishIfDone();
+    void finish();
 
     std::unique_ptr<GeoService> m_service;
-    QList<GeoQuery> m_queries; // one per distinct responder, in TTL order
-    QHash<QHostAddress, GeoResult> m_results;
+    TraceLocator m_locator;
     std::function<void()> m_done;
-    int m_firstPublic = -1;
-    bool m_restStarted = false;
     bool m_finished = false;
 };
 
