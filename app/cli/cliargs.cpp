@@ -56,7 +56,13 @@ const QList<Spec> &specs()
          QStringLiteral("ping: probes to send, 1-100000 (5).")},
         {{QStringLiteral("interval")},
          QStringLiteral("SEC"),
-         QStringLiteral("ping: seconds between probes, 0.01-3600 (1).")},
+         QStringLiteral("ping: seconds between probes, 0.01-3600 (1); watch: between rounds, 0.1-3600 (1).")},
+        {{QStringLiteral("cycles")},
+         QStringLiteral("N"),
+         QStringLiteral("watch: rounds to run, 1-1000000 (until q or Ctrl+C).")},
+        {{QStringLiteral("csv")},
+         {},
+         QStringLiteral("watch: print one CSV row per hop and responder at the end.")},
         {{QStringLiteral("ttl")},
          QStringLiteral("N"),
          QStringLiteral("ping: TTL of the probes, 1-255 (64).")},
@@ -115,6 +121,7 @@ const QSet<QString> kTraceOnly = {QStringLiteral("first-ttl"),     QStringLitera
                                   QStringLiteral("max-in-flight"), QStringLiteral("classic"),
                                   QStringLiteral("report")};
 const QSet<QString> kPingOnly = {QStringLiteral("count"), QStringLiteral("interval"), QStringLiteral("ttl")};
+const QSet<QString> kWatchOnly = {QStringLiteral("cycles"), QStringLiteral("csv")};
 // Options of the geolocation chain: locate, trace --geo, and (some) geodb.
 const QSet<QString> kGeoOptions = {QStringLiteral("offline"),         QStringLiteral("online"),
                                    QStringLiteral("geo-db"),          QStringLiteral("geo-overrides"),
@@ -309,6 +316,30 @@ bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Option
     return true;
 }
 
+// watch: the trace request parsed so far becomes the rounds' request.
+bool parseWatch(const QCommandLineParser &p, Options *options, QString *error)
+{
+    WatchRequest &w = options->watch;
+    w.trace = options->trace;
+    if (!p.isSet(QStringLiteral("queries")))
+        w.trace.queries = WatchRequest().trace.queries; // one probe per hop per round, as mtr
+    options->csv = p.isSet(QStringLiteral("csv"));
+    if (int(options->json) + int(options->csv) + int(options->report) > 1) {
+        *error = QStringLiteral("--report, --json and --csv exclude each other");
+        return false;
+    }
+    if (!readSeconds(p, QStringLiteral("interval"), kMinWatchIntervalSec, kMaxWatchIntervalSec,
+                     &w.intervalSec, error) ||
+        !readInt(p, QStringLiteral("cycles"), 1, kMaxWatchCycles, &w.cycles, error))
+        return false;
+    if (const QString e = validate(w); !e.isEmpty()) {
+        *error = e;
+        return false;
+    }
+    options->command = Command::Watch;
+    return true;
+}
+
 } // namespace
 
 QString helpText()
@@ -316,9 +347,12 @@ QString helpText()
     QString text = QStringLiteral(
         "Usage: tracemap-cli trace HOST [options] [--geo]\n"
         "       tracemap-cli ping HOST [options]\n"
+        "       tracemap-cli watch HOST [trace options] [--interval SEC] [--cycles N] "
+        "[--report|--json|--csv]\n"
         "       tracemap-cli locate ADDRESS... [--hostname NAME] [--rtt MS] [geo options]\n"
         "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n\n"
-        "Traces the route to HOST, or pings it, and prints each answer as it arrives; locate says\n"
+        "Traces the route to HOST, or pings it, and prints each answer as it arrives; watch repeats the\n"
+        "trace in rounds with mtr's statistics (see docs/watch.md); locate says\n"
         "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
         "offline IP database.\n"
         "Exit status: 0 done (destination reached / answered, every address located, database ok),\n"
@@ -360,8 +394,9 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     const QStringList positional = p.positionalArguments();
     if (positional.isEmpty()) {
-        *error = QStringLiteral("missing command: use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb "
-                                "status|update' (see --help)");
+        *error = QStringLiteral(
+            "missing command: use 'trace HOST', 'ping HOST', 'watch HOST', 'locate ADDRESS' or "
+            "'geodb status|update' (see --help)");
         return false;
     }
     const QString command = positional.first();
@@ -371,13 +406,15 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     if (command == QLatin1String("locate") || command == QLatin1String("geodb"))
         return parseGeoCommand(p, command, options, error);
-    if (command != QLatin1String("trace") && command != QLatin1String("ping")) {
-        *error =
-            QStringLiteral("unknown command '%1': use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb'")
-                .arg(command);
+    const bool watch = command == QLatin1String("watch");
+    if (command != QLatin1String("trace") && command != QLatin1String("ping") && !watch) {
+        *error = QStringLiteral(
+                     "unknown command '%1': use 'trace HOST', 'ping HOST', 'watch HOST', 'locate ADDRESS' or "
+                     "'geodb'")
+                     .arg(command);
         return false;
     }
-    const bool trace = command == QLatin1String("trace");
+    const bool trace = command == QLatin1String("trace") || watch;
     if (positional.size() < 2) {
         *error = QStringLiteral("%1: missing HOST").arg(command);
         return false;
@@ -388,6 +425,13 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
         return false;
     }
     for (const QString &name : p.optionNames()) {
+        if (watch && name == QLatin1String("interval"))
+            continue;
+        if ((watch && (kGeoOptions.contains(name) || name == QLatin1String("geo"))) ||
+            (!watch && kWatchOnly.contains(name))) {
+            *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
+            return false;
+        }
         if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
             kLocateOnly.contains(name) || name == QLatin1String("registry") ||
             (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
@@ -444,6 +488,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
             *error = e;
             return false;
         }
+        if (watch)
+            return parseWatch(p, options, error);
         options->geo.enabled = p.isSet(QStringLiteral("geo"));
         if (options->geo.enabled && !readGeoSettings(p, &options->geo.settings, error))
             return false;

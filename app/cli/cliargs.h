@@ -3,13 +3,14 @@
 
 #include "geoservice.h"
 #include "tracetypes.h"
+#include "watchtypes.h"
 
 #include <QString>
 #include <QStringList>
 
 namespace tracemap::cli {
 
-enum class Command { Trace, Ping, Locate, GeoDb, Help, Version };
+enum class Command { Trace, Ping, Locate, GeoDb, Watch, Help, Version };
 
 // Geolocation: `locate`, `geodb` and `trace --geo`.
 struct GeoOptions
@@ -30,8 +31,10 @@ struct Options
     TraceRequest trace;
     PingRequest ping;
     GeoOptions geo;
+    WatchRequest watch; // watch: the trace options plus --interval and --cycles
     bool json = false;
     bool report = false;
+    bool csv = false; // watch --csv
 };
 
 // Exit status for bad usage; 0 is success and 1 a target not reached.
