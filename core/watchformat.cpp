@@ -114,14 +114,20 @@ QStringList changeLines(const WatchSnapshot &watch)
 {
     QStringList lines;
     for (const PathChange &c : watch.pathChanges)
-        lines << QStringLiteral("path change %1: ttl %2 %3 -> %4")
-                     .arg(isoTime(c.timeMs))
-                     .arg(c.ttl)
-                     .arg(c.from.toString(), c.to.toString());
+        lines << formatPathChange(c);
     return lines;
 }
 
 } // namespace
+
+QString formatPathChange(const PathChange &c)
+{
+    return QStringLiteral("path change %1: ttl %2 %3 -> %4 (round %5)")
+        .arg(isoTime(c.timeMs))
+        .arg(c.ttl)
+        .arg(c.from.toString(), c.to.toString())
+        .arg(c.round);
+}
 
 QJsonObject watchToJson(const WatchSnapshot &watch)
 {

@@ -22,6 +22,8 @@ QString formatWatchReport(const WatchSnapshot &watch);
 // The live view: a title line, the mtr columns plus Gmean and the jitter columns, and the
 // path changes so far.
 QString formatWatchTable(const WatchSnapshot &watch);
+// "path change 2026-12-01T15:30:00.000Z: ttl 3 198.18.2.1 -> 198.18.3.1 (round 12)"
+QString formatPathChange(const PathChange &change);
 // "2026-12-01T15:30:00.000Z round 3 ttl 2 198.18.1.1 0.123 ms" for every hop of a round.
 QStringList formatWatchRoundLines(const WatchRound &round);
 

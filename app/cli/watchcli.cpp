@@ -126,12 +126,17 @@ int runWatch(const Options &options)
                                    toString(context.method))
                               .arg(options.watch.intervalSec));
     });
+    qsizetype changesPrinted = 0;
     QObject::connect(&watch, &WatchSession::roundFinished, app, [&](const WatchRound &round) {
         if (output == Output::Live)
             print(stdout,
                   QStringLiteral("\x1b[H\x1b[2J") + formatWatchTable(watch.snapshot()) + QLatin1Char('\n'));
         else if (output == Output::Lines)
             print(stdout, formatWatchRoundLines(round).join(QLatin1Char('\n')) + QLatin1Char('\n'));
+        // Path changes are news in a log: each one is printed once, when it is confirmed.
+        const QList<PathChange> &changes = watch.pathChanges().changes();
+        for (; output == Output::Lines && changesPrinted < changes.size(); ++changesPrinted)
+            print(stdout, formatPathChange(changes.at(changesPrinted)) + QLatin1Char('\n'));
     });
     int exitCode = 0;
     QObject::connect(
