@@ -70,6 +70,7 @@ TRACEMAP_DEPS_TEST=(
     wrk                # agent benchmark
     libmaxmind-db-writer-perl # tests write their own MMDB files
     mmdb-bin
+    libnetfilter-queue-dev # tests/netns delay shim (realistic RTTs without netem)
 )
 
 # Prints the packages of the named groups (build, test), one a line.

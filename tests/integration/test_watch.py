@@ -8,6 +8,8 @@
   it. The change at TTL 3 (r3 -> r4) is printed within 3 rounds of the new route, and the
   JSON-free line log names it.
 * SIGINT mid-watch: the watch stops and prints the report of what it measured.
+* Delay (when $TRACEMAP_DELAYSHIM names tm-delayshim): r3 holds forwarded packets for
+  20 ± 5 ms; the hops behind it show that RTT and jitter.
 
 usage: test_watch.py /path/to/tracemap-cli
 """
@@ -140,6 +142,52 @@ def sigint_report(t, cli):
             r.brief(2000))
 
 
+def delayed_path(t, cli, topo):
+    """r3 holds what it forwards downstream for 20 ms ± 5 ms (tm-delayshim on an NFQUEUE):
+    TTLs 1-3 stay fast, TTL 4 and beyond show the delay and its jitter."""
+    shim = os.environ.get("TRACEMAP_DELAYSHIM", "")
+    if not shim or not os.access(shim, os.X_OK):
+        print("NOTE: TRACEMAP_DELAYSHIM is not set (libnetfilter-queue-dev missing?): delay check skipped")
+        return
+    ns = topo.ns("r3")
+    ipt = iptables(ns)
+    rule = ["FORWARD", "-i", "up0", "-j", "NFQUEUE", "--queue-num", "7"]
+    p = t.spawn([shim, "--queue", "7", "--delay", "20", "--jitter", "5"], timeout=120, node="r3")
+    r = None
+    try:
+        ready = p.stdout.readline().strip()
+        if ready == "ready":
+            sh(["ip", "netns", "exec", ns, ipt, "-w", "-A", *rule])
+            r = t.run([cli, "watch", DST, "-4", "--cycles", "40", "--interval", "0.1", "--json"], timeout=60)
+            sh(["ip", "netns", "exec", ns, ipt, "-w", "-D", *rule])
+    finally:
+        p.send_signal(signal.SIGTERM)
+        _, shim_err = p.communicate(timeout=10)
+    t.check("delay: the shim ran and ended cleanly on SIGTERM", ready == "ready" and p.returncode == 0,
+            f"shim said {ready!r}, exit {p.returncode}: {shim_err[:400]}")
+    if r is None:
+        return
+    try:
+        hops = hops_by_ttl(nstest.last_json(r.out))
+    except ValueError as e:
+        t.fail("delay: JSON document", f"{e}\n{r.brief()}")
+        return
+    fast = {ttl: hops[ttl]["avg"] for ttl in (1, 2, 3) if hops.get(ttl, {}).get("avg") is not None}
+    slow = {ttl: hops[ttl]["avg"] for ttl in range(4, DST_TTL + 1) if hops.get(ttl, {}).get("avg") is not None}
+    t.check("delay: TTLs 1-3 under 5 ms", len(fast) == 3 and all(v < 5 for v in fast.values()), f"avg {fast}")
+    # The shim never releases early (best >= 15 ms); late releases depend on the machine's
+    # load, so the upper bound is loose.
+    t.check("delay: TTLs 4-7 average 15-35 ms", len(slow) == 4 and all(15 <= v <= 35 for v in slow.values()),
+            f"avg {slow}\n{r.brief(1500)}", ok_detail=f"avg {slow}")
+    dst = hops.get(DST_TTL, {})
+    t.check("delay: the destination shows the delay and its jitter (best >= 15 ms, stddev and jitter "
+            "avg >= 1 ms, no loss)",
+            (dst.get("best") or 0) >= 15 and (dst.get("stddev") or 0) >= 1 and (dst.get("jitter_avg") or 0) >= 1
+            and dst.get("loss_pct") == 0,
+            f"ttl {DST_TTL}: {dst}",
+            ok_detail=f"best {dst.get('best')}, stddev {dst.get('stddev')}, jitter avg {dst.get('jitter_avg')} ms")
+
+
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_watch", deadline=220) as t:
@@ -148,6 +196,7 @@ def main():
         topo = t.topology()
         rate_limited(t, cli, topo)
         sigint_report(t, cli)
+        delayed_path(t, cli, topo)
         route_change(t, cli, topo)
 
 
