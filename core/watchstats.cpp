@@ -163,17 +163,24 @@ void WatchStats::addProbe(int ttl, qint64 timeMs, const QHostAddress &responder,
     if (it == m_hops.end())
         it = m_hops.insert(ttl, HopSeries{RttSeries(m_limits), {}});
     const bool lost = responder.isNull() || rttMs < 0;
-    it->all.add(timeMs, lost ? -1.0 : rttMs);
-    if (lost)
-        return;
-    for (auto &entry : it->responders) {
-        if (entry.first.isEqual(responder)) {
-            entry.second.add(timeMs, rttMs);
-            return;
+    Responder *who = nullptr;
+    if (!lost) {
+        for (Responder &r : it->responders) {
+            if (r.address.isEqual(responder))
+                who = &r;
+        }
+        if (!who) {
+            // A second responder: the first one's history so far is the hop's (before this probe).
+            if (it->responders.size() == 1 && !it->responders.first().own)
+                it->responders.first().own = it->all;
+            it->responders.append(
+                {responder, it->responders.isEmpty() ? std::nullopt : std::optional(RttSeries(m_limits))});
+            who = &it->responders.last();
         }
     }
-    it->responders.append({responder, RttSeries(m_limits)});
-    it->responders.last().second.add(timeMs, rttMs);
+    it->all.add(timeMs, lost ? -1.0 : rttMs);
+    if (who && who->own)
+        who->own->add(timeMs, rttMs);
 }
 
 void WatchStats::addHop(qint64 timeMs, const Hop &hop)
@@ -203,10 +210,11 @@ template<typename Pick> QList<HopSummary> WatchStats::summarize(Pick pick) const
         HopSummary h;
         h.ttl = it.key();
         h.stats = pick(it->all);
-        for (const auto &entry : it->responders) {
+        for (const Responder &entry : it->responders) {
             ResponderSummary r;
-            r.address = entry.first;
-            r.stats = pick(entry.second);
+            r.address = entry.address;
+            r.stats = pick(it->of(entry));
+            r.stats.sent = r.stats.received; // a shared series also counts the hop's losses
             if (r.stats.received == 0)
                 continue;
             r.sharePercent = h.stats.received > 0 ? 100.0 * r.stats.received / h.stats.received : 0.0;
@@ -241,9 +249,9 @@ const RttSeries *WatchStats::series(int ttl, const QHostAddress &responder) cons
     auto it = m_hops.constFind(ttl);
     if (it == m_hops.cend())
         return nullptr;
-    for (const auto &entry : it->responders) {
-        if (entry.first.isEqual(responder))
-            return &entry.second;
+    for (const Responder &entry : it->responders) {
+        if (entry.address.isEqual(responder))
+            return &it->of(entry);
     }
     return nullptr;
 }
@@ -253,8 +261,8 @@ qint64 WatchStats::approximateBytes() const
     qint64 bytes = sizeof(*this);
     for (const HopSeries &h : m_hops) {
         bytes += h.all.approximateBytes();
-        for (const auto &entry : h.responders)
-            bytes += qint64(sizeof(QHostAddress)) + entry.second.approximateBytes();
+        for (const Responder &entry : h.responders)
+            bytes += qint64(sizeof(Responder)) + (entry.own ? entry.own->approximateBytes() : 0);
     }
     return bytes;
 }

@@ -15,6 +15,7 @@
 #include <QMap>
 
 #include <deque>
+#include <optional>
 #include <vector>
 
 namespace tracemap {
@@ -151,10 +152,19 @@ public:
     qint64 approximateBytes() const;
 
 private:
+    struct Responder
+    {
+        QHostAddress address;
+        // Absent while this is the hop's only responder: its replies are then exactly the
+        // hop's, and `all` serves both (half the memory on the usual, unbalanced path).
+        // Materialized as a copy of `all` when a second responder appears.
+        std::optional<RttSeries> own;
+    };
     struct HopSeries
     {
         RttSeries all;
-        QList<QPair<QHostAddress, RttSeries>> responders; // in order of first answer
+        QList<Responder> responders; // in order of first answer
+        const RttSeries &of(const Responder &r) const { return r.own ? *r.own : all; }
     };
     template<typename Pick> QList<HopSummary> summarize(Pick pick) const;
 
