@@ -1,5 +1,6 @@
 #include "cliargs.h"
 
+#include "filecli.h"
 #include "traceengine.h"
 
 #include <QCommandLineParser>
@@ -110,6 +111,13 @@ const QList<Spec> &specs()
         {{QStringLiteral("registry")},
          QStringLiteral("URL"),
          QStringLiteral("geodb update: npm registry to fetch DB-IP from (https://registry.npmjs.org).")},
+        {{QStringLiteral("format")},
+         QStringLiteral("json|geojson|kml|csv"),
+         QStringLiteral(
+             "trace --geo/convert: write a trace file, GeoJSON, KML or CSV (docs/trace-files.md).")},
+        {{QStringLiteral("output")},
+         QStringLiteral("FILE"),
+         QStringLiteral("trace --json/--format, convert, diff: write FILE (atomically) instead of stdout.")},
         {{QStringLiteral("h"), QStringLiteral("help")}, {}, QStringLiteral("Show this help.")},
         {{QStringLiteral("version")}, {}, QStringLiteral("Show the version.")},
     };
@@ -350,7 +358,9 @@ QString helpText()
         "       tracemap-cli watch HOST [trace options] [--interval SEC] [--cycles N] "
         "[--report|--json|--csv]\n"
         "       tracemap-cli locate ADDRESS... [--hostname NAME] [--rtt MS] [geo options]\n"
-        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n\n"
+        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n"
+        "       tracemap-cli convert FILE --format json|geojson|kml|csv [--output FILE]\n"
+        "       tracemap-cli diff A B [--json]\n\n"
         "Traces the route to HOST, or pings it, and prints each answer as it arrives; watch repeats the\n"
         "trace in rounds with mtr's statistics (see docs/watch.md); locate says\n"
         "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
@@ -406,6 +416,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     if (command == QLatin1String("locate") || command == QLatin1String("geodb"))
         return parseGeoCommand(p, command, options, error);
+    if (isFileCommand(command))
+        return parseFileCommand(p, command, options, error);
     const bool watch = command == QLatin1String("watch");
     if (command != QLatin1String("trace") && command != QLatin1String("ping") && !watch) {
         *error = QStringLiteral(
@@ -427,13 +439,15 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     for (const QString &name : p.optionNames()) {
         if (watch && name == QLatin1String("interval"))
             continue;
-        if ((watch && (kGeoOptions.contains(name) || name == QLatin1String("geo"))) ||
+        if ((watch && (kGeoOptions.contains(name) || name == QLatin1String("geo") ||
+                       name == QLatin1String("format") || name == QLatin1String("output"))) ||
             (!watch && kWatchOnly.contains(name))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;
         }
         if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
             kLocateOnly.contains(name) || name == QLatin1String("registry") ||
+            (!trace && (name == QLatin1String("format") || name == QLatin1String("output"))) ||
             (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;
@@ -492,6 +506,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
             return parseWatch(p, options, error);
         options->geo.enabled = p.isSet(QStringLiteral("geo"));
         if (options->geo.enabled && !readGeoSettings(p, &options->geo.settings, error))
+            return false;
+        if (!parseTraceFileOptions(p, options, error))
             return false;
         options->command = Command::Trace;
         return true;

@@ -10,7 +10,7 @@
 
 namespace tracemap::cli {
 
-enum class Command { Trace, Ping, Locate, GeoDb, Watch, Help, Version };
+enum class Command { Trace, Ping, Locate, GeoDb, Watch, Convert, Diff, History, Help, Version };
 
 // Geolocation: `locate`, `geodb` and `trace --geo`.
 struct GeoOptions
@@ -25,6 +25,14 @@ struct GeoOptions
     QUrl registryUrl = QUrl(QStringLiteral("https://registry.npmjs.org")); // geodb update --registry
 };
 
+// Trace files (filecli.h): trace --geo --format/--output, convert, diff, history.
+struct FileOptions
+{
+    QString format;     // json, geojson, kml, csv; empty: the command's default
+    QString outputPath; // --output: written to a temporary name, then renamed; empty: stdout
+    QStringList args;   // the command's arguments after its name
+};
+
 struct Options
 {
     Command command = Command::Help;
@@ -32,6 +40,7 @@ struct Options
     PingRequest ping;
     GeoOptions geo;
     WatchRequest watch; // watch: the trace options plus --interval and --cycles
+    FileOptions file;
     bool json = false;
     bool report = false;
     bool csv = false; // watch --csv
