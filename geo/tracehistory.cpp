@@ -61,7 +61,7 @@ bool TraceHistory::fail(HistoryError error, const QString &message)
 {
     m_error = error;
     m_errorMessage = message;
-    qCWarning(lcHistory).noquote() << message;
+    qCInfo(lcHistory).noquote() << message;
     return false;
 }
 
@@ -80,7 +80,7 @@ bool TraceHistory::moveAside(const QString &why)
     QFile::remove(m_settings.path + QStringLiteral("-journal"));
     m_warning = QStringLiteral("history %1 was damaged (%2); moved to %3, a new history was started")
                     .arg(m_settings.path, why, aside);
-    qCWarning(lcHistory).noquote() << m_warning;
+    qCInfo(lcHistory).noquote() << m_warning;
     return true;
 }
 

@@ -118,6 +118,10 @@ const QList<Spec> &specs()
         {{QStringLiteral("output")},
          QStringLiteral("FILE"),
          QStringLiteral("trace --json/--format, convert, diff: write FILE (atomically) instead of stdout.")},
+        {{QStringLiteral("keep")}, {}, QStringLiteral("trace --geo: also keep the trace in the history.")},
+        {{QStringLiteral("history-db")},
+         QStringLiteral("PATH"),
+         QStringLiteral("history, trace --keep: history database (~/.local/share/tracemap/history.sqlite).")},
         {{QStringLiteral("h"), QStringLiteral("help")}, {}, QStringLiteral("Show this help.")},
         {{QStringLiteral("version")}, {}, QStringLiteral("Show the version.")},
     };
@@ -360,7 +364,8 @@ QString helpText()
         "       tracemap-cli locate ADDRESS... [--hostname NAME] [--rtt MS] [geo options]\n"
         "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n"
         "       tracemap-cli convert FILE --format json|geojson|kml|csv [--output FILE]\n"
-        "       tracemap-cli diff A B [--json]\n\n"
+        "       tracemap-cli diff A B [--json]\n"
+        "       tracemap-cli history list [TARGET] | show ID [--format F] | delete ID\n\n"
         "Traces the route to HOST, or pings it, and prints each answer as it arrives; watch repeats the\n"
         "trace in rounds with mtr's statistics (see docs/watch.md); locate says\n"
         "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
@@ -440,14 +445,16 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
         if (watch && name == QLatin1String("interval"))
             continue;
         if ((watch && (kGeoOptions.contains(name) || name == QLatin1String("geo") ||
-                       name == QLatin1String("format") || name == QLatin1String("output"))) ||
+                       name == QLatin1String("format") || name == QLatin1String("output") ||
+                       name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
             (!watch && kWatchOnly.contains(name))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;
         }
         if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
             kLocateOnly.contains(name) || name == QLatin1String("registry") ||
-            (!trace && (name == QLatin1String("format") || name == QLatin1String("output"))) ||
+            (!trace && (name == QLatin1String("format") || name == QLatin1String("output") ||
+                        name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
             (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;

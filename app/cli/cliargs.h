@@ -28,9 +28,11 @@ struct GeoOptions
 // Trace files (filecli.h): trace --geo --format/--output, convert, diff, history.
 struct FileOptions
 {
-    QString format;     // json, geojson, kml, csv; empty: the command's default
-    QString outputPath; // --output: written to a temporary name, then renamed; empty: stdout
-    QStringList args;   // the command's arguments after its name
+    QString format;      // json, geojson, kml, csv; empty: the command's default
+    QString outputPath;  // --output: written to a temporary name, then renamed; empty: stdout
+    QStringList args;    // the command's arguments after its name
+    bool keep = false;   // trace --geo --keep: also store the trace in the history
+    QString historyPath; // --history-db; empty: defaultHistoryPath()
 };
 
 struct Options

@@ -3,7 +3,9 @@
 #include "geocli.h"
 #include "tracediff.h"
 #include "traceexport.h"
+#include "tracehistory.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
 #include <QTimeZone>
@@ -53,14 +55,52 @@ bool readOutput(const QCommandLineParser &p, Options *options, QString *error)
 
 bool isFileCommand(const QString &command)
 {
-    return command == QLatin1String("convert") || command == QLatin1String("diff");
+    return command == QLatin1String("convert") || command == QLatin1String("diff") ||
+           command == QLatin1String("history");
 }
+
+namespace {
+
+bool parseHistoryCommand(const QCommandLineParser &p, Options *options, QString *error)
+{
+    const QStringList &args = options->file.args;
+    const QString action = args.value(0);
+    const bool show = action == QLatin1String("show");
+    if (action == QLatin1String("list")) {
+        if (args.size() > 2) {
+            *error = QStringLiteral("history list: at most one TARGET");
+            return false;
+        }
+    } else if (show || action == QLatin1String("delete")) {
+        bool ok = false;
+        if (args.size() != 2 || args.at(1).toLongLong(&ok) <= 0 || !ok) {
+            *error = QStringLiteral("history %1: give one ID (a number from 'history list')").arg(action);
+            return false;
+        }
+    } else {
+        *error = QStringLiteral("history: say 'list', 'show ID' or 'delete ID'");
+        return false;
+    }
+    if (!show && (p.isSet(QStringLiteral("format")) || p.isSet(QStringLiteral("output")))) {
+        *error = QStringLiteral("--format and --output apply to history show only");
+        return false;
+    }
+    if (p.isSet(QStringLiteral("history-db")))
+        options->file.historyPath = p.value(QStringLiteral("history-db"));
+    options->command = Command::History;
+    return true;
+}
+
+} // namespace
 
 bool parseFileCommand(const QCommandLineParser &p, const QString &command, Options *options, QString *error)
 {
     const bool convert = command == QLatin1String("convert");
-    const QStringList allowed = convert ? QStringList{QStringLiteral("format"), QStringLiteral("output")}
-                                        : QStringList{QStringLiteral("json"), QStringLiteral("output")};
+    const bool history = command == QLatin1String("history");
+    const QStringList allowed = history   ? QStringList{QStringLiteral("json"), QStringLiteral("history-db"),
+                                                      QStringLiteral("format"), QStringLiteral("output")}
+                                : convert ? QStringList{QStringLiteral("format"), QStringLiteral("output")}
+                                          : QStringList{QStringLiteral("json"), QStringLiteral("output")};
     for (const QString &name : p.optionNames()) {
         if (!allowed.contains(name)) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
@@ -71,6 +111,8 @@ bool parseFileCommand(const QCommandLineParser &p, const QString &command, Optio
     options->json = p.isSet(QStringLiteral("json"));
     if (!readFormat(p, options, error) || !readOutput(p, options, error))
         return false;
+    if (history)
+        return parseHistoryCommand(p, options, error);
     if (convert) {
         if (options->file.args.size() != 1) {
             *error = QStringLiteral("convert: give one FILE (a .tracemap.json trace file)");
@@ -103,6 +145,18 @@ bool parseTraceFileOptions(const QCommandLineParser &p, Options *options, QStrin
     if (!format.isEmpty() && options->json && format != QLatin1String("json")) {
         *error = QStringLiteral("--json and --format %1 exclude each other").arg(format);
         return false;
+    }
+    options->file.keep = p.isSet(QStringLiteral("keep"));
+    if (options->file.keep && !options->geo.enabled) {
+        *error = QStringLiteral("--keep needs --geo (the history keeps trace files)");
+        return false;
+    }
+    if (p.isSet(QStringLiteral("history-db"))) {
+        if (!options->file.keep) {
+            *error = QStringLiteral("--history-db needs --keep");
+            return false;
+        }
+        options->file.historyPath = p.value(QStringLiteral("history-db"));
     }
     if (!options->file.outputPath.isEmpty() && !options->json && format.isEmpty()) {
         *error = QStringLiteral("--output needs --json or --format");
@@ -221,6 +275,77 @@ int runDiff(const Options &options)
     if (!writeOutput(out, options))
         return 2;
     return diff.identical() ? 0 : 1;
+}
+
+void keepInHistory(const TraceFile &file, const Options &options)
+{
+    HistorySettings settings;
+    settings.path = options.file.historyPath;
+    TraceHistory history(settings);
+    const qint64 id = history.add(file);
+    if (!history.warning().isEmpty())
+        printErr(QStringLiteral("warning: %1").arg(history.warning()));
+    if (id < 0)
+        printErr(QStringLiteral("warning: the trace was not kept: %1").arg(history.errorMessage()));
+}
+
+int runHistory(const Options &options)
+{
+    HistorySettings settings;
+    settings.path = options.file.historyPath;
+    TraceHistory history(settings);
+    const QStringList &args = options.file.args;
+    if (!history.open()) {
+        printErr(history.errorMessage());
+        return 1;
+    }
+    if (!history.warning().isEmpty())
+        printErr(QStringLiteral("warning: %1").arg(history.warning()));
+    const QString action = args.first();
+    if (action == QLatin1String("show")) {
+        const TraceFileReadResult r = history.get(args.at(1).toLongLong());
+        if (!r.ok()) {
+            printErr(r.message);
+            return 1;
+        }
+        return writeOutput(renderTraceFile(r.file, options.file.format), options) ? 0 : 1;
+    }
+    if (action == QLatin1String("delete")) {
+        if (!history.remove(args.at(1).toLongLong())) {
+            printErr(history.errorMessage());
+            return 1;
+        }
+        return 0;
+    }
+    const QList<HistoryEntry> entries = history.list(args.value(1), {}, {}, 1000);
+    QByteArray out;
+    if (options.json) {
+        QJsonArray list;
+        for (const HistoryEntry &e : entries) {
+            list.append(QJsonObject{{QStringLiteral("id"), e.id},
+                                    {QStringLiteral("target"), e.target},
+                                    {QStringLiteral("dest"), e.destination},
+                                    {QStringLiteral("started_at"), e.startedAt.toString(Qt::ISODateWithMs)},
+                                    {QStringLiteral("hops"), e.hops},
+                                    {QStringLiteral("reached"), e.reached},
+                                    {QStringLiteral("bytes"), e.bytes}});
+        }
+        out = QJsonDocument(QJsonObject{{QStringLiteral("entries"), list}}).toJson(QJsonDocument::Indented);
+    } else {
+        for (const HistoryEntry &e : entries) {
+            out += QStringLiteral("%1  %2  %3 (%4)  %5 hops%6\n")
+                       .arg(e.id, 6)
+                       .arg(e.startedAt.toString(Qt::ISODate), e.target, e.destination)
+                       .arg(e.hops)
+                       .arg(e.reached ? QString() : QStringLiteral(", not reached"))
+                       .toUtf8();
+        }
+    }
+    if (history.error() == HistoryError::Failed) {
+        printErr(history.errorMessage());
+        return 1;
+    }
+    return writeOutput(out, options) ? 0 : 1;
 }
 
 } // namespace tracemap::cli

@@ -1,6 +1,7 @@
 // tracemap-cli's trace-file commands (docs/trace-files.md): the document `trace --geo --json`
 // writes, `--format json|geojson|kml|csv` and `--output FILE` on trace --geo, `convert FILE`
-// and `diff A B`. Output files are written to a temporary name and renamed.
+// and `diff A B`, and the history (`history list|show|delete`, `trace --geo --keep`). Output files are
+// written to a temporary name and renamed.
 #pragma once
 
 #include "cliargs.h"
@@ -30,5 +31,9 @@ bool writeOutput(const QByteArray &bytes, const Options &options);
 
 int runConvert(const Options &options); // 0 written, 1 unreadable input or failed write
 int runDiff(const Options &options);    // 0 same route, 1 differences, 2 unreadable or different targets
+int runHistory(const Options &options); // list [TARGET] | show ID | delete ID; 0 done, 1 failed
+
+// trace --geo --keep: stores the finished trace; a failure is a warning, not an error.
+void keepInHistory(const TraceFile &file, const Options &options);
 
 } // namespace tracemap::cli

@@ -70,13 +70,15 @@ public:
     // `geo`: the hops' places (trace --geo), or null. False when the output could not be written.
     bool finished(const TraceResult &r, bool report, const cli::TraceGeoAnnotator *geo = nullptr)
     {
+        // With --geo, the trace file (docs/trace-files.md): printed or exported, and kept if asked.
+        const TraceFile file =
+            geo ? cli::makeTraceFile(r, m_options, *geo, m_startedAt, QDateTime::currentDateTime())
+                : TraceFile();
+        if (geo && m_options.file.keep)
+            cli::keepInHistory(file, m_options);
         if (m_json) {
-            // With --geo, the trace file (docs/trace-files.md) or one of its exports.
-            const QByteArray document =
-                geo ? cli::renderTraceFile(
-                          cli::makeTraceFile(r, m_options, *geo, m_startedAt, QDateTime::currentDateTime()),
-                          m_options.file.format)
-                    : QJsonDocument(traceToJson(r)).toJson(QJsonDocument::Indented);
+            const QByteArray document = geo ? cli::renderTraceFile(file, m_options.file.format)
+                                            : QJsonDocument(traceToJson(r)).toJson(QJsonDocument::Indented);
             return cli::writeOutput(document, m_options);
         }
         for (const Hop &h : r.hops) {
@@ -136,6 +138,8 @@ int main(int argc, char *argv[])
         return cli::runConvert(options);
     if (options.command == cli::Command::Diff)
         return cli::runDiff(options);
+    if (options.command == cli::Command::History)
+        return cli::runHistory(options);
 
     EngineThread engine;
     quint64 job = 0;

@@ -2,7 +2,8 @@
 """Trace files against the netns topology: `trace --geo --json --output` writes a trace file
 with the routers placed by an overrides file; after a route is changed in router r2 (a new link
 r2 -- r4 bypassing r3), a second trace differs and `tracemap-cli diff` reports the new
-responder at TTL 3 and the hop that is gone; `convert` turns the file into GeoJSON, KML and CSV
+responder at TTL 3 and the hop that is gone; both traces are kept in a history (--keep);
+`convert` turns the file into GeoJSON, KML and CSV
 that Python's json, xml and csv modules read.
 
 usage: test_diff.py /path/to/tracemap-cli
@@ -34,6 +35,27 @@ OVERRIDES = """# the topology's links, placed far apart so the path is drawn
 """
 
 
+def first_difference(a, b, path="$"):
+    """The path of the first value that differs between two JSON documents, or None."""
+    if type(a) is not type(b):
+        return f"{path}: {a!r:.60} vs {b!r:.60}"
+    if isinstance(a, dict):
+        for k in sorted(set(a) | set(b)):
+            d = first_difference(a.get(k), b.get(k), f"{path}.{k}")
+            if d:
+                return d
+    elif isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: {len(a)} vs {len(b)} entries"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = first_difference(x, y, f"{path}[{i}]")
+            if d:
+                return d
+    elif a != b:
+        return f"{path}: {a!r:.60} vs {b!r:.60}"
+    return None
+
+
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_diff", deadline=110) as t:
@@ -52,11 +74,13 @@ def run_checks(t, topo, cli, work):
     with open(overrides, "w") as f:
         f.write(OVERRIDES)
     os.chmod(work, 0o755)
+    history = os.path.join(work, "history.sqlite")
 
     def trace_to(name):
         path = os.path.join(work, name)
         r = t.run([cli, "trace", DST, "-4", "--geo", "--offline", "--geo-cache", "-",
-                   "--geo-overrides", overrides, "--json", "--output", path], timeout=40)
+                   "--geo-overrides", overrides, "--json", "--output", path,
+                   "--keep", "--history-db", history], timeout=40)
         doc = None
         try:
             with open(path) as f:
@@ -122,6 +146,25 @@ def run_checks(t, topo, cli, work):
     r = t.run([cli, "diff", before, after], timeout=20)
     t.check("diff (text): names the old and the new responder",
             r.rc == 1 and "ttl 3: responder 198.18.2.1 -> " in r.out, r.brief())
+
+    # Both traces were kept (--keep): newest first, and show gives the file back.
+    r = t.run([cli, "history", "list", DST, "--json", "--history-db", history], timeout=20)
+    try:
+        entries = json.loads(r.out)["entries"]
+    except (ValueError, KeyError):
+        entries = []
+    t.check("history list: both traces, newest first", r.rc == 0 and len(entries) == 2
+            and entries[0]["id"] > entries[1]["id"] and entries[0]["hops"] == len(hops2), r.brief())
+    if entries:
+        r = t.run([cli, "history", "show", str(entries[0]["id"]), "--history-db", history], timeout=20)
+        with open(after) as f:
+            saved = json.load(f)
+        try:
+            shown = json.loads(r.out)
+        except ValueError:
+            shown = None
+        t.check("history show: the same document as the file", r.rc == 0 and shown == saved,
+                f"differs at {first_difference(saved, shown)}\n{r.brief(300)}")
 
     other = os.path.join(work, "other.tracemap.json")
     with open(other, "w") as f:
