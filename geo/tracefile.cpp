@@ -166,7 +166,16 @@ QJsonObject geoResultToJson(const GeoResult &r)
 
 QJsonObject traceFileToJson(const TraceFile &f)
 {
-    QJsonObject doc = traceToJson(f.trace);
+    // RTTs at the file's precision first, so the hop statistics written are the ones a reader
+    // recomputes from the stored RTTs: a file read and written again is the same file.
+    TraceResult stored = f.trace;
+    for (Hop &hop : stored.hops) {
+        for (ProbeReply &reply : hop.replies) {
+            if (reply.rttMs >= 0)
+                reply.rttMs = roundRtt(reply.rttMs);
+        }
+    }
+    QJsonObject doc = traceToJson(stored);
     if (f.meta.geoEnabled) {
         QJsonArray hops = doc.value(QStringLiteral("ping_time")).toArray();
         for (qsizetype i = 0; i < hops.size() && i < f.trace.hops.size(); ++i) {

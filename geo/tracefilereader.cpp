@@ -337,7 +337,12 @@ TraceFileReadResult failure(TraceFileError error, const QString &message)
 {
     TraceFileReadResult r;
     r.error = error;
+    // Messages quote the file's own text: its control characters must not break the one line.
     r.message = message;
+    for (QChar &c : r.message) {
+        if (c.category() == QChar::Other_Control)
+            c = QLatin1Char(' ');
+    }
     qCDebug(lcTraceFile) << toString(error) << message;
     return r;
 }

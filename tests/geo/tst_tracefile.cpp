@@ -235,6 +235,9 @@ private slots:
         QTest::newRow("started_at garbage")
             << patched({QStringLiteral("started_at")}, QStringLiteral("yesterday"))
             << toString(TraceFileError::InvalidContent) << "started_at";
+        QTest::newRow("line break in a quoted value")
+            << patched({QStringLiteral("kind")}, QStringLiteral("trace\nsecond line"))
+            << toString(TraceFileError::InvalidContent) << "'trace second";
         QTest::newRow("unknown kind") << patched({QStringLiteral("kind")}, QStringLiteral("movie"))
                                       << toString(TraceFileError::InvalidContent) << "kind";
         QTest::newRow("settings queries 0")
