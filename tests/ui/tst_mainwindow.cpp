@@ -383,6 +383,13 @@ private slots:
         QTRY_COMPARE(list->property("count").toInt(), 4);
         list->setProperty("currentIndex", 2);
         QCOMPARE(map->property("currentIndex").toInt(), 2);
+        // The detail pane shows the selected hop in full.
+        QQuickItem *details = w.find("hopDetails");
+        QVERIFY(details && details->isVisible());
+        const QString detailText = w.find("hopDetailsText")->property("text").toString();
+        QVERIFY2(detailText.contains(QLatin1String("Hop 3")) &&
+                     detailText.contains(QLatin1String("62.115.2.1")),
+                 qPrintable(detailText));
         map->setProperty("currentIndex", 1);
         QCOMPARE(list->property("currentIndex").toInt(), 1);
         // A new trace clears the selection.
