@@ -33,6 +33,7 @@ TRACEMAP_DEPS_BUILD=(
     qml6-module-qtquick-window
     qml6-module-qtquick-templates
     qml6-module-qtquick-dialogs
+    qml6-module-qt-labs-folderlistmodel # the non-native FileDialog (Export image → Browse…)
     qml6-module-qtqml-workerscript
     qml6-module-qtpositioning
     qt6-qpa-plugins     # offscreen platform for headless export
@@ -67,6 +68,9 @@ TRACEMAP_DEPS_TEST=(
     clang-format       # the format check in test.sh
     xvfb               # GUI tests under xvfb-run
     xauth
+    openbox            # a window manager for the GUI tests under Xvfb (focus, placement)
+    xdotool            # types and clicks in those tests
+    imagemagick        # `import` takes the screenshots they check
     wrk                # agent benchmark
     libmaxmind-db-writer-perl # tests write their own MMDB files
     mmdb-bin

@@ -1,22 +1,8 @@
 #include "perfstats.h"
 
-#include <QFile>
-
 #include <algorithm>
 
 namespace tracemap {
-
-qint64 residentMemoryKb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return 0;
-    for (const QByteArray &line : status.readAll().split('\n')) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
-    }
-    return 0;
-}
 
 QString percentileSummary(QList<double> samples)
 {

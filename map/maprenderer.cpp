@@ -2,11 +2,15 @@
 #include "greatcircle.h"
 #include "tileloader.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QFont>
 #include <QFontMetricsF>
+#include <QImageWriter>
 #include <QLinearGradient>
 #include <QPainter>
 #include <QPainterPath>
+#include <QSaveFile>
 #include <QtMath>
 
 #include <algorithm>
@@ -88,23 +92,78 @@ QColor MapRenderer::rttColor(double rttMs)
     return t < 0.5 ? mix(green, yellow, t * 2.0) : mix(yellow, red, (t - 0.5) * 2.0);
 }
 
+QImage MapRenderer::render(const MapViewport &viewport, const MapScene &scene, const TileLoader *tiles)
+{
+    const QSize size = viewport.size().toSize();
+    if (size.isEmpty() || size.width() > 16384 || size.height() > 16384)
+        return {};
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    paint(painter, viewport, scene, tiles);
+    return image;
+}
+
+QString MapRenderer::writePng(const QImage &image, const QString &path)
+{
+    if (path.isEmpty())
+        return QStringLiteral("No file name was given for the image.");
+    if (image.isNull())
+        return QStringLiteral("The map could not be rendered.");
+    const QFileInfo info(path);
+    if (!info.absoluteDir().exists())
+        return QStringLiteral("The folder %1 does not exist.")
+            .arg(QDir::toNativeSeparators(info.absolutePath()));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QStringLiteral("Could not write %1: %2.")
+            .arg(QDir::toNativeSeparators(path), file.errorString());
+    QImageWriter writer(&file, "png");
+    if (!writer.write(image)) {
+        file.cancelWriting();
+        return QStringLiteral("Could not write %1: %2.")
+            .arg(QDir::toNativeSeparators(path), writer.errorString());
+    }
+    if (!file.commit())
+        return QStringLiteral("Could not write %1: %2.")
+            .arg(QDir::toNativeSeparators(path), file.errorString());
+    return {};
+}
+
+QString MapRenderer::tileAttribution()
+{
+    return QStringLiteral("© OpenStreetMap contributors");
+}
+
+QString MapRenderer::basemapAttribution()
+{
+    return QStringLiteral("Basemap: Natural Earth (public domain)");
+}
+
 void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
                         const TileLoader *tiles)
 {
     painter.save();
     painter.fillRect(QRectF(QPointF(0, 0), viewport.size()), m_style.ocean);
-    paintTiles(painter, viewport, tiles);
+    const bool raster = paintTiles(painter, viewport, tiles);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
     paintRoute(painter, viewport, scene);
     paintMarkers(painter, viewport, scene);
-    const QRectF attribution = attributionRect(viewport, scene, nullptr);
+    if (scene.showLabels)
+        paintLabels(painter, viewport, scene);
+    // Credit only what is drawn: without a single raster tile (offline, failing server) the
+    // picture is the basemap's alone.
+    MapScene credited = scene;
+    if (!raster && scene.attribution == tileAttribution())
+        credited.attribution = basemapAttribution();
+    const QRectF attribution = attributionRect(viewport, credited, nullptr);
     const double bottomInset = attribution.isValid() && attribution.left() < 300 ? attribution.height() : 0.0;
     if (scene.showLegend)
         paintLegend(painter, viewport, bottomInset);
     if (scene.showScaleBar)
         paintScaleBar(painter, viewport, bottomInset);
-    paintAttribution(painter, viewport, scene);
+    paintAttribution(painter, viewport, credited);
     painter.restore();
 }
 
@@ -119,8 +178,9 @@ QImage MapRenderer::basemapTile(const TileId &tile)
     return copy;
 }
 
-void MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles)
+bool MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles)
 {
+    bool raster = false;
     const int tileZoom = WebMercator::tileZoomFor(viewport.zoom());
     const bool scaled = std::abs(viewport.zoom() - tileZoom) > 1e-3;
     painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
@@ -129,6 +189,7 @@ void MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, con
         if (tiles) {
             if (const QImage image = tiles->tile(placed.tile); !image.isNull()) {
                 painter.drawImage(target, image);
+                raster = true;
                 continue;
             }
             // Meanwhile, a lower zoom's tile scaled up (Marble does the same).
@@ -147,11 +208,14 @@ void MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, con
                 painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
                 drawn = true;
             }
-            if (drawn)
+            if (drawn) {
+                raster = true;
                 continue;
+            }
         }
         painter.drawImage(target, basemapTile(placed.tile));
     }
+    return raster;
 }
 
 void MapRenderer::paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
@@ -338,6 +402,45 @@ void MapRenderer::paintMarkers(QPainter &painter, const MapViewport &viewport, c
         const QString label = QString::number(marker.ttl);
         painter.setFont(label.size() > 2 ? smallFont : font);
         painter.drawText(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r), Qt::AlignCenter, label);
+    }
+}
+
+// Labels beside the markers, right of each when there is room, else left, else none: a label
+// never covers another label or another marker.
+void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    QHash<int, QString> labelByRow;
+    for (const MapHop &hop : scene.hops)
+        labelByRow.insert(hop.row, hop.label);
+    const QList<MarkerPlacement> markers = placeMarkers(viewport, scene);
+    QList<QRectF> taken;
+    for (const MarkerPlacement &m : markers)
+        taken.append(QRectF(m.position - QPointF(m.radius, m.radius), QSizeF(2 * m.radius, 2 * m.radius)));
+    const QFont font = uiFont(10, true);
+    const QFontMetricsF metrics(font);
+    painter.setFont(font);
+    const QRectF bounds(QPointF(0, 0), viewport.size());
+    for (const MarkerPlacement &m : markers) {
+        const QString text = metrics.elidedText(labelByRow.value(m.row), Qt::ElideRight, 180);
+        if (text.isEmpty())
+            continue;
+        const QSizeF size(metrics.horizontalAdvance(text) + 8, metrics.height() + 2);
+        const double top = m.position.y() - size.height() / 2;
+        for (const QRectF &box : {QRectF(QPointF(m.position.x() + m.radius + 3, top), size),
+                                  QRectF(QPointF(m.position.x() - m.radius - 3 - size.width(), top), size)}) {
+            const bool free =
+                bounds.contains(box) && std::none_of(taken.cbegin(), taken.cend(),
+                                                     [&](const QRectF &t) { return t.intersects(box); });
+            if (!free)
+                continue;
+            taken.append(box);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(QColor(255, 255, 255, 215));
+            painter.drawRoundedRect(box, 3, 3);
+            painter.setPen(InkColor);
+            painter.drawText(box, Qt::AlignCenter, text);
+            break;
+        }
     }
 }
 

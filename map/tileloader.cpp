@@ -357,6 +357,7 @@ void TileLoader::finished(QNetworkReply *reply)
             m_images.insert(tile, new QImage(image.convertToFormat(QImage::Format_ARGB32_Premultiplied)));
             m_meta.insert(tile, meta);
             m_failures.remove(tile);
+            m_lastFailure = TileError::None;
             emit tileReady(tile);
         }
     } else if (status != 0) {
@@ -374,12 +375,32 @@ void TileLoader::finished(QNetworkReply *reply)
     emit pendingCountChanged();
 }
 
+QString TileLoader::describe(TileError error)
+{
+    switch (error) {
+    case TileError::None:
+        return {};
+    case TileError::Network:
+        return QStringLiteral("the tile server cannot be reached");
+    case TileError::Timeout:
+        return QStringLiteral("the tile server did not answer in time");
+    case TileError::HttpStatus:
+        return QStringLiteral("the tile server refused the request");
+    case TileError::BadImage:
+        return QStringLiteral("the tile server sent no image");
+    case TileError::TooLarge:
+        return QStringLiteral("the tile server sent an oversized tile");
+    }
+    return {};
+}
+
 void TileLoader::fail(const TileId &tile, TileError error, int retryAfterSeconds)
 {
     if (m_failures.size() > MaxRememberedFailures) {
         const QDateTime now = QDateTime::currentDateTimeUtc();
         m_failures.removeIf([&](const auto &entry) { return entry.value().retryAt < now; });
     }
+    m_lastFailure = error;
     Failure &failure = m_failures[tile];
     failure.attempts = std::min(failure.attempts + 1, 30);
     failure.error = error;

@@ -1,10 +1,9 @@
 #include "mapview.h"
+
+#include "mapframing.h"
 #include "maplogging.h"
 #include "tileloader.h"
 
-#include <QFileInfo>
-#include <QImageWriter>
-#include <QNativeGestureEvent>
 #include <QPainter>
 
 #include <algorithm>
@@ -21,8 +20,11 @@ bool changed(double a, double b)
 
 constexpr double MinViewZoom = 1.0;
 constexpr double MaxViewZoom = 19.0;
-constexpr double DragThreshold = 4.0;
 constexpr double FitPadding = 56.0;
+// Following a trace: refit only when a place falls this close to an edge, or when the route
+// would now fill the view much better, so the view does not jump on every hop.
+constexpr double FollowMargin = 24.0;
+constexpr double FollowZoomSlack = 1.5;
 
 } // namespace
 
@@ -59,7 +61,7 @@ void MapView::setModel(QAbstractItemModel *model)
                         if (parent.isValid())
                             return;
                         for (int row = first; row <= last; ++row)
-                            m_hops.insert(row, readRow(row));
+                            m_hops.insert(row, m_reader.readRow(row));
                         for (int row = last + 1; row < m_hops.size(); ++row)
                             m_hops[row].row = row;
                         hopsChanged();
@@ -69,7 +71,7 @@ void MapView::setModel(QAbstractItemModel *model)
                         if (topLeft.parent().isValid())
                             return;
                         for (int row = topLeft.row(); row <= bottomRight.row() && row < m_hops.size(); ++row)
-                            m_hops[row] = readRow(row);
+                            m_hops[row] = m_reader.readRow(row);
                         hopsChanged();
                     }),
             connect(model, &QAbstractItemModel::rowsRemoved, this, &MapView::reloadAll),
@@ -87,61 +89,10 @@ void MapView::setModel(QAbstractItemModel *model)
     emit modelChanged();
 }
 
-void MapView::readRoles()
-{
-    m_roles = {};
-    if (!m_model)
-        return;
-    const QHash<int, QByteArray> names = m_model->roleNames();
-    for (auto it = names.cbegin(); it != names.cend(); ++it) {
-        const QByteArray &name = it.value();
-        if (name == "ttl")
-            m_roles.ttl = it.key();
-        else if (name == "latitude")
-            m_roles.latitude = it.key();
-        else if (name == "longitude")
-            m_roles.longitude = it.key();
-        else if (name == "hasLocation")
-            m_roles.hasLocation = it.key();
-        else if (name == "accuracyKm")
-            m_roles.accuracyKm = it.key();
-        else if (name == "avgRttMs")
-            m_roles.avgRttMs = it.key();
-    }
-}
-
-MapHop MapView::readRow(int row) const
-{
-    MapHop hop;
-    hop.row = row;
-    if (!m_model)
-        return hop;
-    const QModelIndex index = m_model->index(row, 0);
-    auto number = [&](int role, double fallback) {
-        if (role < 0)
-            return fallback;
-        bool ok = false;
-        const double value = index.data(role).toDouble(&ok);
-        return ok && std::isfinite(value) ? value : fallback;
-    };
-    hop.ttl = m_roles.ttl >= 0 ? index.data(m_roles.ttl).toInt() : row + 1;
-    hop.latitude = number(m_roles.latitude, qQNaN());
-    hop.longitude = number(m_roles.longitude, qQNaN());
-    hop.hasLocation = m_roles.hasLocation >= 0 ? index.data(m_roles.hasLocation).toBool()
-                                               : std::isfinite(hop.latitude) && std::isfinite(hop.longitude);
-    hop.accuracyKm = number(m_roles.accuracyKm, -1.0);
-    hop.avgRttMs = number(m_roles.avgRttMs, -1.0);
-    return hop;
-}
-
 void MapView::reloadAll()
 {
-    readRoles();
-    m_hops.clear();
-    const int rows = m_model ? m_model->rowCount() : 0;
-    m_hops.reserve(rows);
-    for (int row = 0; row < rows; ++row)
-        m_hops.append(readRow(row));
+    m_reader.setModel(m_model);
+    m_hops = m_reader.readAll();
     hopsChanged();
 }
 
@@ -149,9 +100,10 @@ void MapView::hopsChanged()
 {
     if (m_currentIndex >= m_hops.size())
         setCurrentIndex(-1);
-    if (m_pointerInside && !m_dragging)
-        updateHover(m_hoverPointer);
-    else if (m_hoveredIndex >= m_hops.size())
+    if (m_followRoute)
+        frame(true);
+    m_input.refreshHover();
+    if (m_hoveredIndex >= m_hops.size())
         setHovered(-1, {});
     update();
 }
@@ -214,11 +166,8 @@ void MapView::setTilesEnabled(bool enabled)
 {
     if (enabled == m_tilesEnabled)
         return;
-    const QString before = attribution();
     m_tilesEnabled = enabled;
     emit tilesEnabledChanged();
-    if (attribution() != before)
-        emit attributionChanged();
     if (!enabled)
         m_tiles->request({});
     updateTileState();
@@ -295,6 +244,22 @@ void MapView::updateTileState()
         m_tilesSettled = settled;
         emit tilesSettledChanged();
     }
+    const bool failing = m_tilesEnabled && m_tiles->status() == TileLoader::Status::Failing;
+    const QString problem = failing ? tr("Map tiles unavailable: %1. Showing the offline basemap.")
+                                          .arg(TileLoader::describe(m_tiles->lastFailure()).isEmpty()
+                                                   ? tr("they failed to load")
+                                                   : TileLoader::describe(m_tiles->lastFailure()))
+                                    : QString();
+    if (problem != m_tileProblem) {
+        m_tileProblem = problem;
+        emit tileProblemChanged();
+    }
+    const QString credit =
+        m_tilesEnabled && !failing ? MapRenderer::tileAttribution() : MapRenderer::basemapAttribution();
+    if (credit != m_attribution) {
+        m_attribution = credit;
+        emit attributionChanged();
+    }
 }
 
 void MapView::setHasSource(bool hasSource)
@@ -336,8 +301,7 @@ void MapView::setCurrentIndex(int row)
 
 QString MapView::attribution() const
 {
-    return m_tilesEnabled ? QStringLiteral("© OpenStreetMap contributors")
-                          : QStringLiteral("Basemap: Natural Earth (public domain)");
+    return m_attribution;
 }
 
 void MapView::setExtraAttributions(const QStringList &attributions)
@@ -375,6 +339,7 @@ MapScene MapView::scene() const
     scene.attribution = attribution();
     scene.extraAttributions = m_extraAttributions;
     scene.showLegend = m_legendVisible;
+    scene.showLabels = m_labelsVisible;
     return scene;
 }
 
@@ -382,8 +347,7 @@ void MapView::viewportChanged()
 {
     requestTiles();
     // Markers moved (wheel, keys, fitRoute): what is under a still pointer may have changed.
-    if (m_pointerInside && !m_dragging)
-        updateHover(m_hoverPointer);
+    m_input.refreshHover();
     update();
 }
 
@@ -410,65 +374,65 @@ void MapView::geometryChange(const QRectF &newGeometry, const QRectF &oldGeometr
     QQuickPaintedItem::geometryChange(newGeometry, oldGeometry);
     if (newGeometry.size() == oldGeometry.size())
         return;
-    if (m_fitPending && !newGeometry.size().isEmpty()) {
+    if ((m_fitPending || m_followRoute) && !newGeometry.size().isEmpty()) {
         m_fitPending = false;
-        fitRoute();
+        frame(false);
     }
     viewportChanged();
 }
 
 void MapView::fitRoute()
 {
-    QList<GeoPoint> points;
-    for (const MapHop &hop : std::as_const(m_hops)) {
-        if (hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude))
-            points.append(
-                {WebMercator::clampLatitude(hop.latitude), WebMercator::wrapLongitude(hop.longitude)});
-    }
-    if (m_hasSource && std::isfinite(m_sourceLatitude) && std::isfinite(m_sourceLongitude))
-        points.append(
-            {WebMercator::clampLatitude(m_sourceLatitude), WebMercator::wrapLongitude(m_sourceLongitude)});
+    setFollowRoute(true);
+    frame(false);
+}
+
+void MapView::frame(bool onlyWhenNeeded)
+{
+    const QList<GeoPoint> points = routePoints(scene());
     if (points.isEmpty())
         return;
     if (size().isEmpty()) {
         m_fitPending = true;
         return;
     }
-    // Longitudes: the shortest interval covering all points is the circle minus its widest gap.
-    QList<double> longitudes;
-    for (const GeoPoint &p : points)
-        longitudes.append(p.longitude);
-    std::sort(longitudes.begin(), longitudes.end());
-    double widestGap = longitudes.first() + 360.0 - longitudes.last();
-    double west = longitudes.first();
-    for (qsizetype i = 1; i < longitudes.size(); ++i) {
-        const double gap = longitudes[i] - longitudes[i - 1];
-        if (gap > widestGap) {
-            widestGap = gap;
-            west = longitudes[i];
-        }
-    }
-    const double spanLongitude = 360.0 - widestGap;
-    double top = 1.0, bottom = 0.0;
-    for (const GeoPoint &p : points) {
-        const double y = WebMercator::coordinateToNormalized(p.latitude, 0.0).y();
-        top = std::min(top, y);
-        bottom = std::max(bottom, y);
-    }
-    const double spanX = spanLongitude / 360.0;
-    const double spanY = bottom - top;
-    const double availableWidth = std::max(32.0, width() - 2 * FitPadding);
-    const double availableHeight = std::max(32.0, height() - 2 * FitPadding);
     // A single place (or one city): close, but not street level. The compiled-in basemap has
     // country-level detail only, so without tiles stop where it still shows the surroundings.
-    double zoom = m_tilesEnabled ? 12.0 : 5.0;
-    if (spanX > 1e-9)
-        zoom = std::min(zoom, std::log2(availableWidth / (spanX * WebMercator::TileSize)));
-    if (spanY > 1e-9)
-        zoom = std::min(zoom, std::log2(availableHeight / (spanY * WebMercator::TileSize)));
-    const GeoPoint center = WebMercator::normalizedToCoordinate({0.0, (top + bottom) / 2.0});
-    setZoom(zoom);
-    setCenter(center.latitude, west + spanLongitude / 2.0);
+    const std::optional<MapFrame> fit = frameRoute(points, size(), FitPadding, m_tilesEnabled ? 12.0 : 5.0);
+    if (!fit)
+        return;
+    if (onlyWhenNeeded && viewShowsAll(viewport(), points, FollowMargin) &&
+        fit->zoom < m_zoom + FollowZoomSlack)
+        return;
+    setZoom(fit->zoom);
+    setCenter(fit->centerLatitude, fit->centerLongitude);
+}
+
+void MapView::userMoved()
+{
+    setFollowRoute(false);
+}
+
+void MapView::setFollowRoute(bool follow)
+{
+    if (follow == m_followRoute)
+        return;
+    m_followRoute = follow;
+    emit followRouteChanged();
+}
+
+void MapView::setLabelsVisible(bool visible)
+{
+    if (visible == m_labelsVisible)
+        return;
+    m_labelsVisible = visible;
+    emit labelsVisibleChanged();
+    update();
+}
+
+int MapView::markerAt(QPointF pixel) const
+{
+    return MapRenderer::markerAt(viewport(), scene(), pixel);
 }
 
 QPointF MapView::coordinateToPixel(double latitude, double longitude) const
@@ -498,13 +462,7 @@ QPointF MapView::pixelToCoordinate(QPointF pixel) const
 
 QImage MapView::renderImage(const QSize &size) const
 {
-    if (size.isEmpty() || size.width() > 16384 || size.height() > 16384)
-        return {};
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    m_renderer->paint(painter, exportViewport(size), scene(), m_tilesEnabled ? m_tiles : nullptr);
-    return image;
+    return m_renderer->render(exportViewport(size), scene(), m_tilesEnabled ? m_tiles : nullptr);
 }
 
 QString MapView::exportImage(const QString &path, int width, int height) const
@@ -521,10 +479,7 @@ QString MapView::exportImage(const QString &path, int width, int height) const
     const QImage image = renderImage(size);
     if (image.isNull())
         return tr("The map could not be rendered at %1x%2.").arg(size.width()).arg(size.height());
-    QImageWriter writer(path, "png");
-    if (!writer.write(image))
-        return tr("Could not write %1: %2.").arg(path, writer.errorString());
-    return {};
+    return MapRenderer::writePng(image, path);
 }
 
 void MapView::zoomAround(QPointF pixel, double newZoom)
@@ -546,92 +501,6 @@ void MapView::panBy(QPointF pixels)
     const MapViewport view = viewport();
     const GeoPoint center = WebMercator::worldPixelToCoordinate(view.centerWorldPixel() + pixels, m_zoom);
     setCenter(center.latitude, center.longitude);
-}
-
-void MapView::mousePressEvent(QMouseEvent *event)
-{
-    forceActiveFocus(Qt::MouseFocusReason);
-    m_pressed = true;
-    m_dragging = false;
-    m_pressPosition = event->position();
-    m_pressCenterWorld = viewport().centerWorldPixel();
-    event->accept();
-}
-
-void MapView::mouseMoveEvent(QMouseEvent *event)
-{
-    if (!m_pressed)
-        return;
-    const QPointF delta = event->position() - m_pressPosition;
-    if (!m_dragging && delta.manhattanLength() < DragThreshold)
-        return;
-    if (!m_dragging) {
-        m_dragging = true;
-        setKeepMouseGrab(true);
-        setHovered(-1, {});
-    }
-    const GeoPoint center = WebMercator::worldPixelToCoordinate(m_pressCenterWorld - delta, m_zoom);
-    setCenter(center.latitude, center.longitude);
-    event->accept();
-}
-
-void MapView::mouseReleaseEvent(QMouseEvent *event)
-{
-    const bool click = m_pressed && !m_dragging;
-    m_pressed = false;
-    m_dragging = false;
-    setKeepMouseGrab(false);
-    if (click) {
-        const int row = MapRenderer::markerAt(viewport(), scene(), event->position());
-        if (row >= 0) {
-            setCurrentIndex(row);
-            emit hopClicked(row);
-        }
-    }
-    event->accept();
-}
-
-void MapView::wheelEvent(QWheelEvent *event)
-{
-    // A notch (120) zooms by half a level; trackpads send smaller deltas for smooth zooming.
-    const double steps = event->angleDelta().y() / 120.0;
-    if (steps == 0.0) {
-        event->ignore();
-        return;
-    }
-    zoomAround(event->position(), m_zoom + steps * 0.5);
-    event->accept();
-}
-
-void MapView::keyPressEvent(QKeyEvent *event)
-{
-    const QPointF center(width() / 2.0, height() / 2.0);
-    const double step = std::max(40.0, std::min(width(), height()) / 4.0);
-    switch (event->key()) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal:
-        zoomAround(center, m_zoom + 1.0);
-        break;
-    case Qt::Key_Minus:
-        zoomAround(center, m_zoom - 1.0);
-        break;
-    case Qt::Key_Left:
-        panBy({-step, 0});
-        break;
-    case Qt::Key_Right:
-        panBy({step, 0});
-        break;
-    case Qt::Key_Up:
-        panBy({0, -step});
-        break;
-    case Qt::Key_Down:
-        panBy({0, step});
-        break;
-    default:
-        QQuickPaintedItem::keyPressEvent(event);
-        return;
-    }
-    event->accept();
 }
 
 void MapView::updateHover(QPointF pixel)
@@ -664,54 +533,52 @@ void MapView::setHovered(int row, QPointF position)
     }
 }
 
+void MapView::mousePressEvent(QMouseEvent *event)
+{
+    m_input.mousePress(event);
+}
+
+void MapView::mouseMoveEvent(QMouseEvent *event)
+{
+    m_input.mouseMove(event);
+}
+
+void MapView::mouseReleaseEvent(QMouseEvent *event)
+{
+    m_input.mouseRelease(event);
+}
+
+void MapView::wheelEvent(QWheelEvent *event)
+{
+    m_input.wheel(event);
+}
+
+void MapView::keyPressEvent(QKeyEvent *event)
+{
+    if (!m_input.key(event))
+        QQuickPaintedItem::keyPressEvent(event);
+}
+
 void MapView::hoverMoveEvent(QHoverEvent *event)
 {
-    m_pointerInside = true;
-    m_hoverPointer = event->position();
-    if (!m_dragging)
-        updateHover(event->position());
+    m_input.hoverMove(event);
     QQuickPaintedItem::hoverMoveEvent(event);
 }
 
 void MapView::hoverLeaveEvent(QHoverEvent *event)
 {
-    m_pointerInside = false;
-    setHovered(-1, {});
+    m_input.hoverLeave();
     QQuickPaintedItem::hoverLeaveEvent(event);
 }
 
 void MapView::touchEvent(QTouchEvent *event)
 {
-    const auto &points = event->points();
-    if (points.size() != 2) {
-        m_pinchStartDistance = 0.0;
-        event->ignore(); // one finger: delivered again as a mouse drag
-        return;
-    }
-    const QPointF a = points[0].position(), b = points[1].position();
-    const double distance = std::hypot(a.x() - b.x(), a.y() - b.y());
-    if (m_pinchStartDistance <= 0.0 || event->type() == QEvent::TouchBegin) {
-        m_pinchStartDistance = std::max(1.0, distance);
-        m_pinchStartZoom = m_zoom;
-    } else {
-        zoomAround((a + b) / 2.0,
-                   m_pinchStartZoom + std::log2(std::max(1.0, distance) / m_pinchStartDistance));
-    }
-    if (event->type() == QEvent::TouchEnd || event->type() == QEvent::TouchCancel)
-        m_pinchStartDistance = 0.0;
-    event->accept();
+    m_input.touch(event);
 }
 
 bool MapView::event(QEvent *event)
 {
-    if (event->type() == QEvent::NativeGesture) {
-        auto *gesture = static_cast<QNativeGestureEvent *>(event);
-        if (gesture->gestureType() == Qt::ZoomNativeGesture) {
-            zoomAround(gesture->position(), m_zoom + std::log2(std::max(0.1, 1.0 + gesture->value())));
-            return true;
-        }
-    }
-    return QQuickPaintedItem::event(event);
+    return m_input.nativeGesture(event) || QQuickPaintedItem::event(event);
 }
 
 } // namespace tracemap

@@ -32,6 +32,7 @@ struct MapHop
     bool hasLocation = false;
     double accuracyKm = -1.0;
     double avgRttMs = -1.0;
+    QString label; // place, or the address when unplaced (drawn when the scene shows labels)
 };
 
 struct MapScene
@@ -46,6 +47,7 @@ struct MapScene
     QStringList extraAttributions;
     bool showLegend = true;
     bool showScaleBar = true;
+    bool showLabels = false; // hop labels beside the markers
 };
 
 // Where a hop's marker is drawn (item pixels), for painting and hit testing alike.
@@ -69,6 +71,16 @@ public:
     void paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
                const TileLoader *tiles);
 
+    // A white image of the viewport's size with the map painted on it (exports, the clipboard).
+    // Null when the size is empty or over 16384 pixels a side.
+    QImage render(const MapViewport &viewport, const MapScene &scene, const TileLoader *tiles);
+    // Writes a PNG through a temporary file renamed into place. Empty on success, else why not
+    // (a missing folder is named as such).
+    static QString writePng(const QImage &image, const QString &path);
+    // What the attribution line credits: the raster tiles, or the compiled-in basemap alone.
+    static QString tileAttribution();
+    static QString basemapAttribution();
+
     // Markers in drawing order (the last is on top). Hops at the same place fan out around it.
     static QList<MarkerPlacement> placeMarkers(const MapViewport &viewport, const MapScene &scene);
     // Topmost marker under `point`, or -1.
@@ -78,9 +90,11 @@ public:
     static QColor rttColor(double rttMs);
 
 private:
-    void paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
+    // True when at least one raster tile (or a scaled parent) was drawn.
+    bool paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    void paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     // bottomInset: room left for a long attribution line under the legend and scale bar.
     void paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset);
     void paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset);

@@ -1,4 +1,4 @@
-// Small measurements shared by the desktop app's --bench-report and bench/gui_bench.
+// Small measurements for bench/gui_bench (benchmark-only: not in the shipped app).
 #pragma once
 
 #include <QList>
@@ -6,8 +6,7 @@
 
 namespace tracemap {
 
-// Resident set size of this process in kB (0 when /proc is unavailable).
-qint64 residentMemoryKb();
+// residentMemoryKb() is ui/scriptedrun.h's (the --repeat soak line prints it too).
 
 // "n=N median=M p95=P max=X" of samples in ms.
 QString percentileSummary(QList<double> samples);

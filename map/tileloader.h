@@ -74,6 +74,10 @@ public:
     int inFlightCount() const { return int(m_inFlight.size()); }
     int pendingCount() const { return queuedCount() + inFlightCount(); }
     Status status() const { return m_status; }
+    // The most recent failure (None until one happens; a tile arriving clears it), and why in
+    // words for the status area: tiles that fail silently leave the user guessing.
+    TileError lastFailure() const { return m_lastFailure; }
+    static QString describe(TileError error);
     // Requests sent since construction (tests, benchmarks).
     int requestsSent() const { return m_requestsSent; }
 
@@ -132,6 +136,7 @@ private:
     QList<TileId> m_wantedOrder;
     QHash<QNetworkReply *, TileId> m_inFlight;
     Status m_status = Status::Ok;
+    TileError m_lastFailure = TileError::None;
     int m_requestsSent = 0;
 };
 

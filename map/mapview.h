@@ -2,6 +2,8 @@
 // The Qt Quick map item: a thin QQuickPaintedItem over MapRenderer (which also renders exports),
 // reading hops from any list model by role name, with panning, zooming and selection.
 
+#include "hopmodelreader.h"
+#include "mapinteraction.h"
 #include "maprenderer.h"
 #include "webmercator.h"
 
@@ -35,6 +37,8 @@ class MapView : public QQuickPaintedItem
                    tileCacheDirectoryChanged)
     Q_PROPERTY(QString tileStatus READ tileStatus NOTIFY tileStatusChanged)
     Q_PROPERTY(bool tilesSettled READ tilesSettled NOTIFY tilesSettledChanged)
+    // Why tiles are not shown while they are wanted (empty when fine): for the status area.
+    Q_PROPERTY(QString tileProblem READ tileProblem NOTIFY tileProblemChanged)
     Q_PROPERTY(bool hasSource READ hasSource WRITE setHasSource NOTIFY hasSourceChanged)
     Q_PROPERTY(double sourceLatitude READ sourceLatitude WRITE setSourceLatitude NOTIFY sourceLatitudeChanged)
     Q_PROPERTY(
@@ -46,6 +50,10 @@ class MapView : public QQuickPaintedItem
     Q_PROPERTY(QStringList extraAttributions READ extraAttributions WRITE setExtraAttributions NOTIFY
                    extraAttributionsChanged)
     Q_PROPERTY(bool legendVisible READ legendVisible WRITE setLegendVisible NOTIFY legendVisibleChanged)
+    Q_PROPERTY(bool labelsVisible READ labelsVisible WRITE setLabelsVisible NOTIFY labelsVisibleChanged)
+    // While true the view frames the route as it grows and on resize; the user's pan or zoom
+    // sets it false, fitRoute() sets it true again.
+    Q_PROPERTY(bool followRoute READ followRoute WRITE setFollowRoute NOTIFY followRouteChanged)
 
 public:
     explicit MapView(QQuickItem *parent = nullptr);
@@ -69,6 +77,7 @@ public:
     void setTileCacheDirectory(const QString &directory);
     QString tileStatus() const;
     bool tilesSettled() const;
+    QString tileProblem() const { return m_tileProblem; }
     bool hasSource() const { return m_hasSource; }
     void setHasSource(bool hasSource);
     double sourceLatitude() const { return m_sourceLatitude; }
@@ -84,8 +93,13 @@ public:
     void setExtraAttributions(const QStringList &attributions);
     bool legendVisible() const { return m_legendVisible; }
     void setLegendVisible(bool visible);
+    bool labelsVisible() const { return m_labelsVisible; }
+    void setLabelsVisible(bool visible);
+    bool followRoute() const { return m_followRoute; }
+    void setFollowRoute(bool follow);
 
-    // Frames every placed hop and the source with padding, across the antimeridian when shorter.
+    // Frames every placed hop and the source with padding, across the antimeridian when shorter,
+    // and follows the route from then on (followRoute).
     Q_INVOKABLE void fitRoute();
     // Item pixel of a coordinate (the copy of the world nearest the centre).
     Q_INVOKABLE QPointF coordinateToPixel(double latitude, double longitude) const;
@@ -114,6 +128,7 @@ signals:
     void tileCacheDirectoryChanged();
     void tileStatusChanged();
     void tilesSettledChanged();
+    void tileProblemChanged();
     void hasSourceChanged();
     void sourceLatitudeChanged();
     void sourceLongitudeChanged();
@@ -123,6 +138,8 @@ signals:
     void attributionChanged();
     void extraAttributionsChanged();
     void legendVisibleChanged();
+    void labelsVisibleChanged();
+    void followRouteChanged();
     void hopClicked(int row);
 
 protected:
@@ -138,18 +155,16 @@ protected:
     bool event(QEvent *event) override;
 
 private:
-    struct Roles
-    {
-        int ttl = -1, latitude = -1, longitude = -1, hasLocation = -1, accuracyKm = -1, avgRttMs = -1;
-    };
+    friend class MapInteraction;
     MapScene scene() const;
-    MapHop readRow(int row) const;
-    void readRoles();
     void reloadAll();
     void hopsChanged();
     void setCenter(double latitude, double longitude);
     void zoomAround(QPointF pixel, double newZoom);
     void panBy(QPointF pixels);
+    void userMoved(); // the user panned or zoomed: stop following the route
+    void frame(bool onlyWhenNeeded);
+    int markerAt(QPointF pixel) const;
     void viewportChanged();
     void requestTiles();
     void updateHover(QPointF pixel);
@@ -159,7 +174,7 @@ private:
 
     QPointer<QAbstractItemModel> m_model;
     QList<QMetaObject::Connection> m_modelConnections;
-    Roles m_roles;
+    HopModelReader m_reader;
     QList<MapHop> m_hops;
     double m_centerLatitude = 25.0;
     double m_centerLongitude = 0.0;
@@ -172,24 +187,19 @@ private:
     int m_currentIndex = -1;
     int m_hoveredIndex = -1;
     QPointF m_hoveredPosition;
-    QPointF m_hoverPointer;       // last pointer position over the item
-    bool m_pointerInside = false; // re-test the hover when markers move under a still pointer
     QStringList m_extraAttributions;
     bool m_legendVisible = true;
+    bool m_labelsVisible = false;
+    bool m_followRoute = false;
     QString m_tileStatus;
     bool m_tilesSettled = true;
+    QString m_tileProblem;
+    QString m_attribution;
     bool m_fitPending = false;
 
     TileLoader *m_tiles = nullptr;
     std::unique_ptr<MapRenderer> m_renderer;
-
-    // Gestures
-    QPointF m_pressPosition;
-    QPointF m_pressCenterWorld;
-    bool m_dragging = false;
-    bool m_pressed = false;
-    double m_pinchStartDistance = 0.0;
-    double m_pinchStartZoom = 0.0;
+    MapInteraction m_input{*this};
 };
 
 } // namespace tracemap
