@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -374,6 +375,19 @@ void ConnectionGate::sweep()
         logRejected(client, 408, QStringLiteral("stalled_head_budget"), t);
     for (const QString &line : m_rejectLog->flush(t))
         qCInfo(lcAgent).noquote() << line;
+    // After a wave of connections (an attack, a burst) their buffers are free but glibc keeps
+    // the pages; give them back so the agent's RSS returns to its baseline.
+    bool trim = false;
+    {
+        std::lock_guard lock(m_mutex);
+        trim = m_closedSinceTrim >= 64 && t - m_lastTrimMs >= 5000;
+        if (trim) {
+            m_closedSinceTrim = 0;
+            m_lastTrimMs = t;
+        }
+    }
+    if (trim)
+        ::malloc_trim(0);
     for (const ProbeJobPtr &job : abandoned) {
         {
             std::lock_guard lock(job->mutex);
@@ -413,6 +427,7 @@ void ConnectionGate::closed(int fd)
 {
     std::lock_guard lock(m_mutex);
     m_connections.remove(fd);
+    ++m_closedSinceTrim;
 }
 
 } // namespace tracemap::agent

@@ -147,6 +147,8 @@ private:
     std::atomic<bool> m_closeListener{false};
     std::mutex m_mutex;
     QHash<int, Connection> m_connections; // by descriptor
+    int m_closedSinceTrim = 0;            // guarded by m_mutex
+    qint64 m_lastTrimMs = 0;
 };
 
 } // namespace tracemap::agent
