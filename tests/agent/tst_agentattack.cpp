@@ -409,6 +409,26 @@ private Q_SLOTS:
         QCOMPARE(agent.process()->state(), QProcess::Running);
     }
 
+    // SIGHUP re-reads the lists and limits too; a config that does not load keeps the old one.
+    void sighupReloadsListsAndKeepsOldOnError()
+    {
+        const QString path = config("reload.conf", "[limits]\nmax_count=100\n");
+        AgentProcess agent;
+        QString error;
+        QVERIFY2(agent.start({"--config", path}, &error), qPrintable(error));
+        QCOMPARE(m_http.get(agent.url("/ping?dest=127.0.0.1&count=1")).status, 200);
+        config("reload.conf", "[destinations]\ndeny=127.0.0.0/8\n[limits]\nmax_count=3\n");
+        ::kill(pid_t(agent.process()->processId()), SIGHUP);
+        QTRY_VERIFY(agent.stderrText().contains("configuration reloaded"));
+        QCOMPARE(m_http.get(agent.url("/ping?dest=127.0.0.1&count=1")).status, 403);
+        QCOMPARE(m_http.get(agent.url("/ping?dest=::1&count=5")).status, 400); // max_count=3 now
+        config("reload.conf", "[limits]\nmax_count=banana\n");
+        ::kill(pid_t(agent.process()->processId()), SIGHUP);
+        QTRY_VERIFY(agent.stderrText().contains("keeping the old configuration"));
+        QCOMPARE(m_http.get(agent.url("/ping?dest=127.0.0.1&count=1")).status, 403);
+        QCOMPARE(agent.process()->state(), QProcess::Running);
+    }
+
     void signalsEndGracefully_data()
     {
         QTest::addColumn<int>("signal");
