@@ -25,6 +25,7 @@ TRACEMAP_DEPS_BUILD=(
     qt6-declarative-dev # Qt Quick / QML for the desktop app
     qt6-positioning-dev # QGeoCoordinate: great-circle arcs
     libmicrohttpd-dev   # tracemap-agent's HTTP server (see docs/agent.md for why)
+    libc-ares-dev       # tracemap-agent's bounded, cancellable resolver
     libmaxminddb-dev    # offline IP database (MMDB)
     qml6-module-qtquick
     qml6-module-qtquick-controls

@@ -1,6 +1,7 @@
 #include "geocli.h"
 
 #include "specialranges.h"
+#include "terminaltext.h"
 
 #include "geodbupdater.h"
 #include "mmdbprovider.h"
@@ -20,13 +21,13 @@ namespace {
 
 void printOut(const QString &text)
 {
-    fputs(qPrintable(text + QLatin1Char('\n')), stdout);
+    fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stdout); // labels come from files
     fflush(stdout);
 }
 
 void printErr(const QString &text)
 {
-    fputs(qPrintable(text + QLatin1Char('\n')), stderr);
+    fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stderr); // labels come from files
     fflush(stderr);
 }
 

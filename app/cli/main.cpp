@@ -4,6 +4,7 @@
 #include "filecli.h"
 #include "geocli.h"
 #include "resultformat.h"
+#include "terminaltext.h"
 #include "watchcli.h"
 
 #include <QCoreApplication>
@@ -30,13 +31,13 @@ void onSignal(int)
 
 void out(const QString &line)
 {
-    fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stdout); // labels come from files
     fflush(stdout);
 }
 
 void err(const QString &line)
 {
-    fputs(qPrintable(line + QLatin1Char('\n')), stderr);
+    fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stderr); // labels come from files
     fflush(stderr);
 }
 
