@@ -26,6 +26,26 @@ QString VantagePoint::place() const
     return city.isEmpty() ? country : city;
 }
 
+QUrl apiUrl(const QUrl &base, const QString &path)
+{
+    QUrl url = base;
+    QString prefix = base.path();
+    while (prefix.endsWith(QLatin1Char('/')))
+        prefix.chop(1);
+    url.setPath(prefix + path);
+    url.setQuery(QString());
+    return url;
+}
+
+QString jsonLabel(const QJsonValue &value, int maxLength)
+{
+    if (value.isString())
+        return value.toString().simplified().left(maxLength);
+    if (value.isDouble())
+        return QString::number(qint64(value.toDouble()));
+    return {};
+}
+
 int retryAfterSeconds(const QByteArray &value, const QDateTime &nowUtc)
 {
     const QByteArray text = value.trimmed();

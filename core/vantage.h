@@ -9,9 +9,11 @@
 #include "tracetypes.h"
 
 #include <QDateTime>
+#include <QJsonValue>
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
+#include <QUrl>
 
 #include <cmath>
 
@@ -66,6 +68,13 @@ struct VantageTrace
 };
 
 void registerVantageTypes();
+
+// For the measurement APIs' pure parts: `path` appended to the base URL's own path (so a mirror at
+// https://host/atlas/ keeps its prefix), query dropped.
+QUrl apiUrl(const QUrl &base, const QString &path);
+// A short text from a JSON answer (string, or an integer number), simplified and cut to maxLength so
+// a hostile server cannot fill labels; empty for anything else.
+QString jsonLabel(const QJsonValue &value, int maxLength = 200);
 
 // Seconds to wait from a Retry-After header: delta-seconds or an HTTP date (relative to nowUtc, so
 // callers and tests pass the time in). -1 when absent or unreadable; capped at a day.
