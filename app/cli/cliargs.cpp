@@ -193,7 +193,9 @@ bool readFiles(const QCommandLineParser &p, const QString &name, QStringList *ou
     return true;
 }
 
-// The options shared by locate and trace --geo.
+} // namespace
+
+// The options shared by locate, trace --geo and the vantage commands.
 bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error)
 {
     s->offline = p.isSet(QStringLiteral("offline"));
@@ -234,6 +236,8 @@ bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error
     s->reverseDns = !s->offline;
     return true;
 }
+
+namespace {
 
 bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Options *options, QString *error)
 {
@@ -317,7 +321,12 @@ QString helpText()
         "Usage: tracemap-cli trace HOST [options] [--geo]\n"
         "       tracemap-cli ping HOST [options]\n"
         "       tracemap-cli locate ADDRESS... [--hostname NAME] [--rtt MS] [geo options]\n"
-        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n\n"
+        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n"
+        "       tracemap-cli trace HOST --via URL [--token-file F]\n"
+        "       tracemap-cli atlas show FILE | --measurement ID [--probe-ids 1,2] [geo options]\n"
+        "       tracemap-cli atlas trace HOST --probes N (--country CC | --asn N | --area NAME) --key-file "
+        "F\n"
+        "       tracemap-cli globalping trace HOST --from LOCATION [--limit N] [--token-file F]\n\n"
         "Traces the route to HOST, or pings it, and prints each answer as it arrives; locate says\n"
         "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
         "offline IP database.\n"
@@ -332,6 +341,11 @@ QString helpText()
             left += QLatin1Char(' ') + s.valueName;
         text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
     }
+    for (const VantageSpec &s : vantageSpecs()) {
+        const QString left = QStringLiteral("  --") + s.name +
+                             (s.valueName.isEmpty() ? QString() : QLatin1Char(' ') + s.valueName);
+        text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
+    }
     return text;
 }
 
@@ -342,6 +356,12 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     for (const Spec &s : specs()) {
         QCommandLineOption o(s.names, s.help);
+        if (!s.valueName.isEmpty())
+            o.setValueName(s.valueName);
+        p.addOption(o);
+    }
+    for (const VantageSpec &s : vantageSpecs()) {
+        QCommandLineOption o(s.name, s.help);
         if (!s.valueName.isEmpty())
             o.setValueName(s.valueName);
         p.addOption(o);
@@ -371,6 +391,9 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     if (command == QLatin1String("locate") || command == QLatin1String("geodb"))
         return parseGeoCommand(p, command, options, error);
+    if (command == QLatin1String("atlas") || command == QLatin1String("globalping") ||
+        (command == QLatin1String("trace") && p.isSet(QStringLiteral("via"))))
+        return parseVantageCommand(p, command, options, error);
     if (command != QLatin1String("trace") && command != QLatin1String("ping")) {
         *error =
             QStringLiteral("unknown command '%1': use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb'")
@@ -389,7 +412,7 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     for (const QString &name : p.optionNames()) {
         if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
-            kLocateOnly.contains(name) || name == QLatin1String("registry") ||
+            isVantageOption(name) || kLocateOnly.contains(name) || name == QLatin1String("registry") ||
             (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;

@@ -3,13 +3,15 @@
 
 #include "geoservice.h"
 #include "tracetypes.h"
+#include "vantagecli.h"
 
+#include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
 
 namespace tracemap::cli {
 
-enum class Command { Trace, Ping, Locate, GeoDb, Help, Version };
+enum class Command { Trace, Ping, Locate, GeoDb, Help, Version, Vantage };
 
 // Geolocation: `locate`, `geodb` and `trace --geo`.
 struct GeoOptions
@@ -30,6 +32,7 @@ struct Options
     TraceRequest trace;
     PingRequest ping;
     GeoOptions geo;
+    VantageOptions vantage; // atlas, globalping, trace --via
     bool json = false;
     bool report = false;
 };
@@ -40,5 +43,7 @@ inline constexpr int kExitUsage = 2;
 // Returns false with a one-line message in *error on bad usage.
 bool parse(const QStringList &arguments, Options *options, QString *error);
 QString helpText();
+// The geolocation options shared by locate, trace --geo and the vantage commands.
+bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error);
 
 } // namespace tracemap::cli

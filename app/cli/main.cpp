@@ -3,6 +3,7 @@
 #include "enginethread.h"
 #include "geocli.h"
 #include "resultformat.h"
+#include "vantagecli.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -122,6 +123,8 @@ int main(int argc, char *argv[])
         return cli::runLocate(options);
     if (options.command == cli::Command::GeoDb)
         return cli::runGeoDb(options);
+    if (options.command == cli::Command::Vantage)
+        return cli::runVantage(options);
 
     EngineThread engine;
     quint64 job = 0;
