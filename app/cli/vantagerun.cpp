@@ -145,28 +145,38 @@ private:
             for (const QString &w : annotator->warnings())
                 err(QStringLiteral("warning: %1").arg(w));
         }
-        m_annotators.append(annotator);
+        m_annotator = annotator;
         annotator->start(m_routes.at(m_index).trace, [this] {
+            // Keep what is printed, not the service: one geolocation chain open at a time.
+            const TraceResult &trace = m_routes.at(m_index).trace;
+            QJsonObject json = traceToJson(trace);
+            m_annotator->annotateJson(&json, trace);
+            json.remove(QStringLiteral("attribution"));
+            m_located.append(json);
+            m_lines.append(m_annotator->textLines(trace));
+            if (m_attributions.isEmpty())
+                m_attributions = m_annotator->attributions();
             ++m_index;
             QMetaObject::invokeMethod(
-                this, [this] { next(); }, Qt::QueuedConnection);
+                this,
+                [this] {
+                    m_annotator.reset();
+                    next();
+                },
+                Qt::QueuedConnection);
         });
     }
 
     void print()
     {
-        const QStringList attributions =
-            m_annotators.isEmpty() ? QStringList() : m_annotators.first()->attributions();
+        const QStringList &attributions = m_attributions;
         if (m_options.json) {
             QJsonArray routes;
             for (qsizetype i = 0; i < m_routes.size(); ++i) {
                 const VantageTrace &r = m_routes.at(i);
-                QJsonObject trace = traceToJson(r.trace);
-                m_annotators.at(i)->annotateJson(&trace, r.trace);
-                trace.remove(QStringLiteral("attribution"));
                 QJsonObject route{
                     {QStringLiteral("vantage"), vantageToJson(r.vantage)},
-                    {QStringLiteral("trace"), trace},
+                    {QStringLiteral("trace"), m_located.at(i)},
                     {QStringLiteral("notes"), notesToJson(r.notes)},
                     {QStringLiteral("failed"), r.failed},
                     {QStringLiteral("failure"), r.failed ? QJsonValue(r.failure) : QJsonValue()}};
@@ -192,7 +202,7 @@ private:
                     out(formatHopLine(h));
                 for (const VantageHopNotes &n : r.notes)
                     out(noteText(n));
-                for (const QString &line : m_annotators.at(i)->textLines(r.trace))
+                for (const QString &line : m_lines.at(i))
                     out(QStringLiteral("   ") + line);
                 out(QString());
             }
@@ -205,7 +215,10 @@ private:
     const Options &m_options;
     QList<VantageTrace> m_routes;
     std::function<void(int)> m_done;
-    QList<std::shared_ptr<TraceGeoAnnotator>> m_annotators;
+    std::shared_ptr<TraceGeoAnnotator> m_annotator;
+    QList<QJsonObject> m_located; // per route: its trace document with a place per hop
+    QList<QStringList> m_lines;   // per route: the located hops as text
+    QStringList m_attributions;
     qsizetype m_index = 0;
 };
 
