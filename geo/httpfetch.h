@@ -1,5 +1,5 @@
 #pragma once
-// One bounded HTTP GET for the online geo clients (Nominatim, the IP provider): a total
+// One bounded HTTP request for the online clients (Nominatim, the IP provider, the measurement APIs): a total
 // deadline rather than an idle timeout (a server dripping one byte a second cannot hold us),
 // a cap on the body (a 10 MB answer is aborted, not buffered), and exactly one completion
 // callback, never after the fetch was cancelled or destroyed.
@@ -53,6 +53,10 @@ public:
     // itself (deleteLater) after calling it.
     static HttpFetch *start(QNetworkAccessManager *network, const QNetworkRequest &request, int timeoutMs,
                             qint64 maxBodyBytes, Done done, QObject *parent);
+    // The same with another method and a body (POST for the measurement APIs); a GET ignores `body`.
+    static HttpFetch *send(QNetworkAccessManager *network, const QNetworkRequest &request,
+                           const QByteArray &verb, const QByteArray &body, int timeoutMs, qint64 maxBodyBytes,
+                           Done done, QObject *parent);
     ~HttpFetch() override;
 
     // Aborts the request without calling `done` and deletes the fetch later.

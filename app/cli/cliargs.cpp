@@ -212,7 +212,9 @@ bool readFiles(const QCommandLineParser &p, const QString &name, QStringList *ou
     return true;
 }
 
-// The options shared by locate and trace --geo.
+} // namespace
+
+// The options shared by locate, trace --geo and the vantage commands.
 bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error)
 {
     s->offline = p.isSet(QStringLiteral("offline"));
@@ -253,6 +255,8 @@ bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error
     s->reverseDns = !s->offline;
     return true;
 }
+
+namespace {
 
 bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Options *options, QString *error)
 {
@@ -365,7 +369,12 @@ QString helpText()
         "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n"
         "       tracemap-cli convert FILE --format json|geojson|kml|csv [--output FILE]\n"
         "       tracemap-cli diff A B [--json]\n"
-        "       tracemap-cli history list [TARGET] | show ID [--format F] | delete ID\n\n"
+        "       tracemap-cli history list [TARGET] | show ID [--format F] | delete ID\n"
+        "       tracemap-cli trace HOST --via URL [--token-file F]\n"
+        "       tracemap-cli atlas show FILE | --measurement ID [--probe-ids 1,2] [geo options]\n"
+        "       tracemap-cli atlas trace HOST --probes N (--country CC | --asn N | --area NAME) --key-file "
+        "F\n"
+        "       tracemap-cli globalping trace HOST --from LOCATION [--limit N] [--token-file F]\n\n"
         "Traces the route to HOST, or pings it, and prints each answer as it arrives; watch repeats the\n"
         "trace in rounds with mtr's statistics (see docs/watch.md); locate says\n"
         "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
@@ -381,6 +390,11 @@ QString helpText()
             left += QLatin1Char(' ') + s.valueName;
         text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
     }
+    for (const VantageSpec &s : vantageSpecs()) {
+        const QString left = QStringLiteral("  --") + s.name +
+                             (s.valueName.isEmpty() ? QString() : QLatin1Char(' ') + s.valueName);
+        text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
+    }
     return text;
 }
 
@@ -391,6 +405,12 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     for (const Spec &s : specs()) {
         QCommandLineOption o(s.names, s.help);
+        if (!s.valueName.isEmpty())
+            o.setValueName(s.valueName);
+        p.addOption(o);
+    }
+    for (const VantageSpec &s : vantageSpecs()) {
+        QCommandLineOption o(s.name, s.help);
         if (!s.valueName.isEmpty())
             o.setValueName(s.valueName);
         p.addOption(o);
@@ -423,11 +443,14 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
         return parseGeoCommand(p, command, options, error);
     if (isFileCommand(command))
         return parseFileCommand(p, command, options, error);
+    if (command == QLatin1String("atlas") || command == QLatin1String("globalping") ||
+        (command == QLatin1String("trace") && p.isSet(QStringLiteral("via"))))
+        return parseVantageCommand(p, command, options, error);
     const bool watch = command == QLatin1String("watch");
     if (command != QLatin1String("trace") && command != QLatin1String("ping") && !watch) {
-        *error = QStringLiteral(
-                     "unknown command '%1': use 'trace HOST', 'ping HOST', 'watch HOST', 'locate ADDRESS' or "
-                     "'geodb'")
+        *error = QStringLiteral("unknown command '%1': use 'trace HOST', 'ping HOST', 'watch HOST', "
+                                "'locate ADDRESS', 'geodb', 'convert', 'diff', 'history', 'atlas' or "
+                                "'globalping'")
                      .arg(command);
         return false;
     }
@@ -452,7 +475,7 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
             return false;
         }
         if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
-            kLocateOnly.contains(name) || name == QLatin1String("registry") ||
+            isVantageOption(name) || kLocateOnly.contains(name) || name == QLatin1String("registry") ||
             (!trace && (name == QLatin1String("format") || name == QLatin1String("output") ||
                         name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
             (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {

@@ -4,13 +4,15 @@
 #include "geoservice.h"
 #include "tracetypes.h"
 #include "watchtypes.h"
+#include "vantagecli.h"
 
+#include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
 
 namespace tracemap::cli {
 
-enum class Command { Trace, Ping, Locate, GeoDb, Watch, Convert, Diff, History, Help, Version };
+enum class Command { Trace, Ping, Locate, GeoDb, Watch, Convert, Diff, History, Vantage, Help, Version };
 
 // Geolocation: `locate`, `geodb` and `trace --geo`.
 struct GeoOptions
@@ -43,6 +45,7 @@ struct Options
     GeoOptions geo;
     WatchRequest watch; // watch: the trace options plus --interval and --cycles
     FileOptions file;
+    VantageOptions vantage; // atlas, globalping, trace --via
     bool json = false;
     bool report = false;
     bool csv = false; // watch --csv
@@ -54,5 +57,7 @@ inline constexpr int kExitUsage = 2;
 // Returns false with a one-line message in *error on bad usage.
 bool parse(const QStringList &arguments, Options *options, QString *error);
 QString helpText();
+// The geolocation options shared by locate, trace --geo and the vantage commands.
+bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error);
 
 } // namespace tracemap::cli

@@ -6,6 +6,7 @@
 #include "resultformat.h"
 #include "terminaltext.h"
 #include "watchcli.h"
+#include "vantagecli.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -141,6 +142,8 @@ int main(int argc, char *argv[])
         return cli::runDiff(options);
     if (options.command == cli::Command::History)
         return cli::runHistory(options);
+    if (options.command == cli::Command::Vantage)
+        return cli::runVantage(options);
 
     EngineThread engine;
     quint64 job = 0;
