@@ -30,6 +30,14 @@ HttpFetch::HttpFetch(qint64 maxBodyBytes, Done done, QObject *parent)
 HttpFetch *HttpFetch::start(QNetworkAccessManager *network, const QNetworkRequest &request, int timeoutMs,
                             qint64 maxBodyBytes, Done done, QObject *parent)
 {
+    return send(network, request, QByteArrayLiteral("GET"), {}, timeoutMs, maxBodyBytes, std::move(done),
+                parent);
+}
+
+HttpFetch *HttpFetch::send(QNetworkAccessManager *network, const QNetworkRequest &request,
+                           const QByteArray &verb, const QByteArray &body, int timeoutMs, qint64 maxBodyBytes,
+                           Done done, QObject *parent)
+{
     auto *fetch = new HttpFetch(maxBodyBytes, std::move(done), parent);
     fetch->m_timeoutMs = timeoutMs;
     fetch->m_host = request.url().host();
@@ -50,7 +58,7 @@ HttpFetch *HttpFetch::start(QNetworkAccessManager *network, const QNetworkReques
     bounded.setMaximumRedirectsAllowed(kMaxRedirects);
     if (!bounded.header(QNetworkRequest::UserAgentHeader).isValid())
         bounded.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
-    fetch->m_reply = network->get(bounded);
+    fetch->m_reply = verb == "GET" ? network->get(bounded) : network->sendCustomRequest(bounded, verb, body);
     connect(fetch->m_reply, &QNetworkReply::readyRead, fetch, &HttpFetch::readBody);
     connect(fetch->m_reply, &QNetworkReply::metaDataChanged, fetch, &HttpFetch::checkAnnouncedLength);
     connect(fetch->m_reply, &QNetworkReply::finished, fetch, &HttpFetch::onFinished);

@@ -1,10 +1,11 @@
 #pragma once
-// One bounded HTTP GET for every HTTP client of tracemap (map tiles, Nominatim, the online IP
-// provider, the database updater): tracemap's User-Agent (base/useragent.h) unless the request
-// names another, a total deadline rather than an idle timeout (a server dripping one byte a
-// second cannot hold us), a cap on the body (a 10 MB answer is aborted, not buffered), and
-// exactly one completion callback, never after the fetch was cancelled or destroyed. Per-host
-// politeness (one request in flight, a minimum interval) is base/hostpacer.h.
+// One bounded HTTP request for every HTTP client of tracemap (map tiles, Nominatim, the online IP
+// provider, the database updater, the measurement APIs): tracemap's User-Agent
+// (base/useragent.h) unless the request names another, a total deadline rather than an idle
+// timeout (a server dripping one byte a second cannot hold us), a cap on the body (a 10 MB answer
+// is aborted, not buffered), and exactly one completion callback, never after the fetch was
+// cancelled or destroyed. Per-host politeness (one request in flight, a minimum interval) is
+// base/hostpacer.h.
 
 #include <QByteArray>
 #include <QList>
@@ -55,6 +56,10 @@ public:
     // itself (deleteLater) after calling it.
     static HttpFetch *start(QNetworkAccessManager *network, const QNetworkRequest &request, int timeoutMs,
                             qint64 maxBodyBytes, Done done, QObject *parent);
+    // The same with another method and a body (POST for the measurement APIs); a GET ignores `body`.
+    static HttpFetch *send(QNetworkAccessManager *network, const QNetworkRequest &request,
+                           const QByteArray &verb, const QByteArray &body, int timeoutMs, qint64 maxBodyBytes,
+                           Done done, QObject *parent);
     ~HttpFetch() override;
 
     // Aborts the request without calling `done` and deletes the fetch later.

@@ -2,12 +2,17 @@
 // whole GeoService chain (cold, warm persistent cache, warm in-memory), and the memory the
 // installed DB-IP City Lite costs once opened (memory-mapped: anonymous memory should barely
 // move; touched file pages show up as RssFile, shared with the page cache, not copied).
+// Then the hostname hints: the time and memory of loading the place dictionary (GeoNames
+// gazetteer, airports, operator rules), hint look-ups per second on the real router names of
+// tests/data/router-names.tsv, and the chain again with those names as the hops' host names.
 //
-//   geo_bench [--lookups N] [--chain-lookups M] [--db FILE]...   (default: the installed DB-IP files)
+//   geo_bench [--lookups N] [--chain-lookups M] [--db FILE]... [--hints-only]
+//             (default: the installed DB-IP files; without them only the hint part runs)
 //
 // Offline only: no reverse DNS, no AS lookups, no online provider; nothing leaves the machine.
 
 #include "geoservice.h"
+#include "hostnamehints.h"
 #include "mmdbprovider.h"
 #include "specialranges.h"
 
@@ -21,6 +26,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace tracemap;
@@ -76,8 +82,59 @@ QList<QHostAddress> publicAddresses(int count, quint32 seed)
     return out;
 }
 
+QStringList routerNames()
+{
+    QStringList names;
+    QFile file(QStringLiteral(TRACEMAP_SOURCE_DIR "/tests/data/router-names.tsv"));
+    if (!file.open(QIODevice::ReadOnly))
+        return names;
+    while (!file.atEnd()) {
+        const QByteArray line = file.readLine().trimmed();
+        if (!line.isEmpty() && !line.startsWith('#'))
+            names << QString::fromUtf8(line.left(line.indexOf('\t')));
+    }
+    return names;
+}
+
+// Loading the dictionaries, and hint look-ups on real router names.
+void benchHints(int lookups)
+{
+    std::printf("\nhostname hints:\n");
+    const Memory before = memoryNow();
+    QElapsedTimer timer;
+    timer.start();
+    const auto places = PlaceDictionary::loadBuiltin();
+    const double loadMs = timer.nsecsElapsed() / 1e6;
+    const Memory loaded = memoryNow();
+    timer.start();
+    const HostnameHintProvider hints(places);
+    const double rulesMs = timer.nsecsElapsed() / 1e6;
+    const Memory withRules = memoryNow();
+    std::printf("  place dictionary: %d entries loaded in %.1f ms; operator rules in %.1f ms\n",
+                places->size(), loadMs, rulesMs);
+    printMemory("before loading", before);
+    printMemory("after the place dictionary", loaded);
+    printMemory("after the operator rules", withRules);
+    const QStringList names = routerNames();
+    if (names.isEmpty()) {
+        std::printf("  (tests/data/router-names.tsv not found)\n");
+        return;
+    }
+    int located = 0;
+    timer.start();
+    for (int i = 0; i < lookups; ++i)
+        located += hints.hintFor(names.at(i % names.size())).status == GeoStatus::Located;
+    const double seconds = timer.nsecsElapsed() / 1e9;
+    std::printf("  %d hint look-ups over %lld real names in %.2f s = %.0f look-ups/s (%.1f us each, %.1f %% "
+                "placed)\n",
+                lookups, qlonglong(names.size()), seconds, lookups / seconds, seconds * 1e6 / lookups,
+                100.0 * located / lookups);
+    printMemory("after the look-ups", memoryNow());
+}
+
 // Locates every address through `service` and waits for all answers; returns seconds.
-double runChain(GeoService &service, const QList<QHostAddress> &addresses, int *located)
+double runChain(GeoService &service, const QList<QHostAddress> &addresses, int *located,
+                const QStringList &hostnames = {})
 {
     int answers = 0;
     int placed = 0;
@@ -91,10 +148,12 @@ double runChain(GeoService &service, const QList<QHostAddress> &addresses, int *
     });
     QElapsedTimer timer;
     timer.start();
-    for (const QHostAddress &address : addresses) {
+    for (qsizetype i = 0; i < addresses.size(); ++i) {
         GeoQuery query;
-        query.address = address;
+        query.address = addresses.at(i);
         query.hostnameKnown = true; // no reverse DNS in a benchmark
+        if (!hostnames.isEmpty())
+            query.hostname = hostnames.at(i % hostnames.size());
         service.locate(query);
     }
     if (answers < addresses.size()) {
@@ -116,6 +175,7 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     int lookups = 1000000;
     int chainLookups = 20000;
+    bool hintsOnly = false;
     QStringList paths;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
@@ -125,17 +185,21 @@ int main(int argc, char **argv)
             chainLookups = args[++i].toInt();
         else if (args[i] == QLatin1String("--db") && i + 1 < args.size())
             paths << args[++i];
+        else if (args[i] == QLatin1String("--hints-only"))
+            hintsOnly = true;
         else {
-            std::fprintf(stderr, "usage: geo_bench [--lookups N] [--chain-lookups M] [--db FILE]...\n");
+            std::fprintf(
+                stderr, "usage: geo_bench [--lookups N] [--chain-lookups M] [--db FILE]... [--hints-only]\n");
             return 2;
         }
     }
     if (paths.isEmpty())
         paths = defaultDatabasePaths();
-    if (paths.isEmpty()) {
-        std::fprintf(stderr,
-                     "geo_bench: no IP database installed (run scripts/fetch-data.sh) and no --db given\n");
-        return 1;
+    if (hintsOnly || paths.isEmpty()) {
+        if (paths.isEmpty())
+            std::printf("no IP database installed (scripts/fetch-data.sh) and no --db: hint part only\n");
+        benchHints(std::min(lookups, 200000));
+        return 0;
     }
     qint64 fileBytes = 0;
     for (const QString &path : paths)
@@ -199,6 +263,21 @@ int main(int argc, char **argv)
         std::printf("chain, warm in-memory (same service again):      %lld in %.2f s = %.0f lookups/s\n",
                     qlonglong(chainAddresses.size()), s, chainAddresses.size() / s);
     }
+    // The same chain with the real router names as the hops' host names (hints consulted).
+    const QStringList names = routerNames();
+    if (!names.isEmpty()) {
+        QTemporaryDir hintDir;
+        settings.cachePath = hintDir.filePath(QStringLiteral("geo-cache.sqlite"));
+        GeoService cold(settings);
+        double s = runChain(cold, chainAddresses, &located, names);
+        std::printf("chain with host names, empty cache:               %lld in %.2f s = %.0f lookups/s\n",
+                    qlonglong(chainAddresses.size()), s, chainAddresses.size() / s);
+        GeoService warm(settings);
+        s = runChain(warm, chainAddresses, &located, names);
+        std::printf("chain with host names, warm persistent cache:     %lld in %.2f s = %.0f lookups/s\n",
+                    qlonglong(chainAddresses.size()), s, chainAddresses.size() / s);
+    }
     printMemory("at the end", memoryNow());
+    benchHints(std::min(lookups, 200000));
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "appsettings.h"
 #include "geoservice.h"
 #include "perfstats.h"
+#include "scriptedrun.h"
 #include "tracecontroller.h"
 
 #include <QElapsedTimer>
@@ -109,7 +110,7 @@ int main(int argc, char *argv[])
     settings->setOffline(true);
     TraceController controller(settings.get(), &geo, std::make_unique<SimulatedFactory>(net));
     controller.setHost(kTarget);
-    controller.setMethod(QStringLiteral("udp"));
+    controller.setMethod(TraceController::Udp);
 
     QElapsedTimer sinceCreate;
     sinceCreate.start();

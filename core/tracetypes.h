@@ -102,6 +102,10 @@ struct TraceRequest
     double nearFactor = 10.0; // NEAR: ... or this × the RTT of a later hop's answer
     int maxGap = 5;           // stop after this many silent TTLs beyond the last answering one
     int maxInFlight = 24;     // bounded window of probes on the wire at once
+    // Paris only. 0: each trace takes a new flow. Otherwise the flow's identifier (UDP/TCP
+    // source port, ICMP echo id) to keep across traces, so that repeated traces of a watch
+    // take one path through per-flow load balancers.
+    quint16 flowId = 0;
 };
 
 struct TraceResult

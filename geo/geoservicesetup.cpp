@@ -162,7 +162,7 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
                 p->waitingGeocode = false;
                 p->overrideNote =
                     QStringLiteral("override: %1 (%2) could not be placed: Nominatim did not answer in time")
-                        .arg(overrides.entries().at(index).label, overrides.entries().at(index).origin);
+                        .arg(overrides.entry(index).label, overrides.entry(index).origin);
                 afterOverrides(id);
             });
             nominatim->search(
@@ -181,13 +181,13 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
                         return;
                     p->waitingGeocode = false;
                     if (placed) {
-                        decideOverride(*p, overrides.entries().at(index));
+                        decideOverride(*p, overrides.entry(index));
                         maybeFinish(id);
                         return;
                     }
                     p->overrideNote =
                         QStringLiteral("override: %1 (%2) could not be placed: %3")
-                            .arg(overrides.entries().at(index).label, overrides.entries().at(index).origin,
+                            .arg(overrides.entry(index).label, overrides.entry(index).origin,
                                  a.error.isEmpty() ? lookupStatusName(a.status) : a.error);
                     afterOverrides(id);
                 });
@@ -201,7 +201,7 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
                          onlineAllowed() ? QString() : QStringLiteral(" and online lookups are off"));
             return false;
         }
-        entry = &overrides.entries().at(index);
+        entry = &overrides.entry(index);
     }
     decideOverride(p, *entry); // may complete the lookup: `p` is not used after this
     maybeFinish(id);

@@ -1,9 +1,9 @@
 #include "hostnamehints.h"
 
+#include "hostnametokens.h"
+#include "plausibility.h"
+
 #include <QHostAddress>
-#include <QRegularExpression>
-#include <QSet>
-#include <QtMath>
 
 #include <algorithm>
 
@@ -13,65 +13,11 @@ namespace tracemap {
 
 namespace {
 
-// Tokens that name interfaces, router roles or access technologies rather than places; several
-// are also IATA codes (CCR Concord, MPR McPherson, POP Puerto Plata, MAN Manchester) or cities
-// (Mobile, AL) and would otherwise be read as one.
-const QSet<QString> &notPlaces()
-{
-    // clang-format off
-    static const QSet<QString> words{
-        "ae", "be", "et", "xe", "ge", "te", "hu", "fo", "gi", "so", "po", "lo", "ix", "tengig", "tengige",
-        "gige", "hundredgige", "fortygige", "gigabitethernet", "ethernet", "eth", "bundle", "ether", "lag",
-        "vlan", "vl", "irb", "bvi", "pos", "ten", "hun", "gig", "fa", "ccr", "mpr", "bbr", "agr", "core",
-        "tcore", "edge", "border", "peer", "peering", "transit", "cust", "customer", "customers", "static",
-        "dynamic", "dyn", "pool", "dsl", "adsl", "vdsl", "ftth", "fttx", "cable", "fiber", "fibre",
-        "broadband", "wifi", "gpon", "olt", "bng", "bras", "lns", "cpe", "rtr", "router", "gw", "gateway",
-        "sw", "switch", "csw", "dsw", "asw", "esr", "pe", "rr", "ar", "cr", "br", "er", "ibr", "ebr",
-        "cbr", "sbr", "igw", "int", "ext", "mgmt", "oob", "loopback", "net", "com", "org", "www", "mail",
-        "smtp", "dns", "ns", "cdn", "cache", "fw", "lb", "nat", "ipv", "ip", "ips", "bb", "gin", "atlas",
-        "zip", "man", "pop", "isp", "ppp", "res", "rev", "ptr", "arpa", "addr", "host", "hosts", "server",
-        "srv", "vps", "cloud", "mobile", "dial", "dialup", "business", "home", "user", "users", "client",
-        "access", "agg", "aggr", "dist", "metro", "backbone", "link", "uplink", "inet", "internet",
-        "telecom", "level", "colo", "dc", "datacenter", "lan", "wan", "mpls", "vpn", "bgp", "ospf", "any",
-        "unknown", "not", "assigned", "unassigned", "reverse", "in", "out", "the", "and", "red", "blue",
-        "green", "ear", "car", "bar", "csr", "msr", "hsd", "dip", "range", "compute", "deploy", "clients",
-        "unn"
-    };
-    // clang-format on
-    return words;
-}
+using Candidate = HostnameHintProvider::Candidate;
 
-// Two-letter labels that are not meant as countries even when they are country codes.
-const QSet<QString> &notCountryLabels()
-{
-    static const QSet<QString> labels{"bb", "ip", "gw", "cr", "br", "ar", "er", "pe", "lo", "mx", "ns", "rr",
-                                      "sw", "ae", "be", "et", "ge", "xe", "te", "so", "po", "ix", "fo", "hu"};
-    return labels;
-}
-
-QString countryFromLabel(const QString &label)
-{
-    if (label == QLatin1String("uk"))
-        return QStringLiteral("GB");
-    return label.toUpper();
-}
-
-double distanceKm(double lat1, double lon1, double lat2, double lon2)
-{
-    const double p1 = qDegreesToRadians(lat1), p2 = qDegreesToRadians(lat2);
-    const double dp = p2 - p1, dl = qDegreesToRadians(lon2 - lon1);
-    const double a = qSin(dp / 2) * qSin(dp / 2) + qCos(p1) * qCos(p2) * qSin(dl / 2) * qSin(dl / 2);
-    return 6371.0 * 2 * qAtan2(qSqrt(a), qSqrt(1 - a));
-}
-
-struct Candidate
-{
-    PlaceEntry place;
-    QString token;
-    QString kind; // "clli", "metro", "iata", "city"
-    double score = 0.0;
-    QStringList evidence; // other tokens that point at the same place
-};
+// Below this the evidence is too weak to name a place (measured on tests/data/router-names.tsv
+// with bench/geo_accuracy: bare codes of small airports were mostly false positives).
+constexpr double kMinimumConfidence = 0.4;
 
 QString kindPhrase(const QString &kind)
 {
@@ -81,14 +27,20 @@ QString kindPhrase(const QString &kind)
         return QStringLiteral("carrier code");
     if (kind == QLatin1String("iata"))
         return QStringLiteral("IATA airport code");
+    if (kind == QLatin1String("locode"))
+        return QStringLiteral("UN/LOCODE-style code");
+    if (kind == QLatin1String("operator"))
+        return QStringLiteral("operator's code");
+    if (kind == QLatin1String("region"))
+        return QStringLiteral("city and region");
     return QStringLiteral("city name");
 }
 
 double accuracyFor(const QString &kind)
 {
-    if (kind == QLatin1String("iata"))
+    if (kind == QLatin1String("iata") || kind == QLatin1String("locode"))
         return 40.0; // airports lie outside the cities they serve
-    if (kind == QLatin1String("metro"))
+    if (kind == QLatin1String("metro") || kind == QLatin1String("operator"))
         return 30.0;
     return 25.0;
 }
@@ -110,11 +62,68 @@ GeoPlace toGeoPlace(const Candidate &c)
     return place;
 }
 
+double iataScore(const PlaceEntry &e, double large, double medium, double other)
+{
+    return e.rank >= 2 ? large : e.rank == 1 ? medium : other;
+}
+
+// Tokens that point at the same city (pvu + paris) are one candidate, a little surer.
+QList<Candidate> mergeCandidates(QList<Candidate> candidates)
+{
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate &a, const Candidate &b) { return a.score > b.score; });
+    QList<Candidate> merged;
+    for (const Candidate &c : std::as_const(candidates)) {
+        auto same = std::find_if(merged.begin(), merged.end(), [&](const Candidate &m) {
+            return m.place.countryCode == c.place.countryCode &&
+                   greatCircleKm(m.place.latitude, m.place.longitude, c.place.latitude, c.place.longitude) <
+                       40.0;
+        });
+        if (same == merged.end()) {
+            merged.append(c);
+        } else if (c.token != same->token && !same->evidence.contains(c.token)) {
+            same->evidence << c.token;
+            same->score += 0.05;
+        }
+    }
+    std::stable_sort(merged.begin(), merged.end(),
+                     [](const Candidate &a, const Candidate &b) { return a.score > b.score; });
+    return merged;
+}
+
 } // namespace
 
-HostnameHintProvider::HostnameHintProvider(std::shared_ptr<const PlaceDictionary> places)
-    : m_places(std::move(places))
-{}
+HostnameHintProvider::HostnameHintProvider(std::shared_ptr<const PlaceDictionary> places,
+                                           std::shared_ptr<const OperatorRules> rules)
+    : m_places(std::move(places)), m_rules(std::move(rules))
+{
+    if (!m_rules)
+        return;
+    m_ruleErrors = m_rules->loadErrors();
+    if (!m_places)
+        return;
+    // Operators' tables name places as GeoNames does; resolve them once.
+    for (const auto &[table, code] : m_rules->allCodes()) {
+        const OperatorCode oc = *m_rules->code(table, code);
+        int found = -1;
+        for (int row : m_places->gazetteer().find(PlaceDictionary::normalizeName(oc.city).toLatin1())) {
+            if (m_places->gazetteer().countryCode(row) == oc.countryCode &&
+                (oc.region.isEmpty() || m_places->gazetteer().regionCode(row) == oc.region)) {
+                found = row;
+                break;
+            }
+        }
+        if (found < 0) {
+            m_ruleErrors << QStringLiteral("operator code %1:%2: no place \"%3\" in %4 %5")
+                                .arg(table, code, oc.city, oc.region, oc.countryCode);
+            continue;
+        }
+        PlaceEntry entry = m_places->cityEntry(found);
+        entry.kind = QStringLiteral("operator");
+        entry.code = code;
+        m_tableCodes.insert(table + u':' + code, entry);
+    }
+}
 
 QString HostnameHintProvider::id() const
 {
@@ -124,6 +133,230 @@ QString HostnameHintProvider::id() const
 void HostnameHintProvider::lookup(const GeoQuery &query, Callback done)
 {
     done(hintFor(query.hostname));
+}
+
+// CLLI-style: four letters of the city, then the state ("asbnva") or, in NTT's international
+// names, a country ("frnkge" with the label ".de."). The carriers' table first; else the most
+// populous place of that state or country whose name starts with the first letter and holds the
+// other three in order ("pitbpa" -> Pittsburgh, "brslbe" -> Brussels).
+QList<Candidate> HostnameHintProvider::clliCandidates(const QString &code, const QString &country,
+                                                      double score) const
+{
+    QList<Candidate> out;
+    if (code.size() != 6)
+        return out;
+    for (const PlaceEntry &e : m_places->findCode(code)) {
+        if (e.kind == QLatin1String("clli"))
+            out.append(Candidate{e, code, e.kind, score, {}});
+    }
+    if (!out.isEmpty())
+        return out;
+    QString searchCountry = country, region;
+    if (searchCountry.isEmpty()) {
+        for (const QString &r : m_places->gazetteer().regionsForAbbreviation(code.right(2))) {
+            if (r.startsWith(QLatin1String("US.")) || r.startsWith(QLatin1String("CA."))) {
+                searchCountry = r.left(2);
+                region = r.mid(3);
+            }
+        }
+        if (searchCountry.isEmpty())
+            return out;
+    }
+    const Gazetteer &g = m_places->gazetteer();
+    const QList<int> rows = g.findPrefix(code.left(1).toLatin1(), searchCountry, region);
+    for (int row : rows) {
+        if (g.population(row) < 5000)
+            break;
+        const QString key = g.place(row).key.left(12);
+        qsizetype at = 0;
+        bool matches = true;
+        for (QChar c : code.mid(1, 3)) {
+            at = key.indexOf(c, at + 1);
+            matches = matches && at > 0;
+        }
+        if (matches) {
+            PlaceEntry e = m_places->cityEntry(row);
+            out.append(Candidate{e, code, QStringLiteral("clli"), score - 0.1, {}});
+            break;
+        }
+    }
+    return out;
+}
+
+// A place name, perhaps with its state or country label, perhaps cut short by the operator.
+QList<Candidate> HostnameHintProvider::cityCandidates(const QString &key, const QString &country,
+                                                      const QString &region, bool prefixAllowed) const
+{
+    const Gazetteer &g = m_places->gazetteer();
+    QStringList regions;
+    if (!region.isEmpty()) {
+        for (const QString &r : g.regionsForAbbreviation(region)) {
+            if (country.isEmpty() || r.startsWith(country))
+                regions << r;
+        }
+    }
+    auto inScope = [&](int row) {
+        if (!country.isEmpty() && g.countryCode(row) != country)
+            return false;
+        return regions.isEmpty() || regions.contains(g.countryCode(row) + u'.' + g.regionCode(row));
+    };
+    QList<Candidate> out;
+    auto take = [&](const QList<int> &rows, const QString &token, double first, double other) {
+        for (int row : rows) {
+            if (!inScope(row) || out.size() >= 3)
+                continue;
+            out.append(Candidate{
+                m_places->cityEntry(row), token, QStringLiteral("city"), out.isEmpty() ? first : other, {}});
+        }
+    };
+    take(g.find(key.toLatin1()), key, 0.85, 0.6);
+    // "manchesteruk": a city glued to its country.
+    if (out.isEmpty() && key.size() > 6 && m_places->isCountryCode(countryFromLabel(key.right(2))) &&
+        country.isEmpty()) {
+        const QString cc = countryFromLabel(key.right(2));
+        for (int row : g.find(key.chopped(2).toLatin1())) {
+            if (g.countryCode(row) == cc && out.size() < 3)
+                out.append(Candidate{
+                    m_places->cityEntry(row), key, QStringLiteral("city"), out.isEmpty() ? 0.85 : 0.6, {}});
+        }
+    }
+    // A misspelt big city in an operator's city label ("losangels"): same start, nearly the same length.
+    if (out.isEmpty() && prefixAllowed && key.size() >= 8 && regions.isEmpty()) {
+        for (int row : g.findPrefix(key.left(key.size() - 2).toLatin1(), country, QString())) {
+            const qsizetype length = g.place(row).key.size();
+            if (g.population(row) >= 100000 && length >= key.size() - 1 && length <= key.size() + 2) {
+                out.append(Candidate{m_places->cityEntry(row), key, QStringLiteral("city"), 0.7, {}});
+                break;
+            }
+        }
+    }
+    if (out.isEmpty() && prefixAllowed && key.size() >= 7 && !regions.isEmpty()) {
+        for (const QString &r : regions) {
+            const QList<int> rows = g.findPrefix(key.toLatin1(), r.left(2), r.mid(3));
+            if (!rows.isEmpty())
+                take(rows.mid(0, 1), key, 0.75, 0.6);
+        }
+    }
+    return out;
+}
+
+// The generic reading: city + region pairs, carriers' and IATA codes (a code with its site
+// number weighs more), CLLI and UN/LOCODE-style codes, and place names, small towns only when
+// the name is long or a country label confirms it.
+QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &labels,
+                                                         QSet<QString> *regionLabels) const
+{
+    const Gazetteer &g = m_places->gazetteer();
+    QList<Candidate> out;
+    for (const HostnameToken &t : tokenize(labels)) {
+        const QString &token = t.text;
+        if (token.size() < 3 || isNotPlaceWord(token))
+            continue;
+        const double position = t.lastLabel ? 1.05 : 1.0;
+        if (!t.next.isEmpty() && token.size() >= 4 && !g.regionsForAbbreviation(t.next).isEmpty()) {
+            QList<Candidate> paired = cityCandidates(token, QString(), t.next, true);
+            if (!paired.isEmpty()) {
+                regionLabels->insert(t.next);
+                for (Candidate &c : paired) {
+                    c.kind = QStringLiteral("region");
+                    c.token = token + u'.' + t.next;
+                    c.score += 0.05;
+                }
+                out += paired;
+                continue;
+            }
+        }
+        bool clliKnown = false;
+        for (const PlaceEntry &entry : m_places->findCode(token)) {
+            double s = 0;
+            if (entry.kind == QLatin1String("clli"))
+                s = 0.75;
+            else if (entry.kind == QLatin1String("metro"))
+                s = 0.6;
+            else if (entry.kind == QLatin1String("iata") && token.size() == 3)
+                s = iataScore(entry, 0.55, 0.45, 0.3) * (t.siteNumber || entry.rank >= 2 ? 1.0 : 0.8);
+            else
+                continue;
+            clliKnown = clliKnown || entry.kind == QLatin1String("clli");
+            // A code followed by its site number ("fra3", "pao1") is how operators name PoPs.
+            if (token.size() == 3 && t.siteNumber)
+                s += entry.kind == QLatin1String("iata") ? 0.1 : 0.05;
+            out.append(Candidate{entry, token, entry.kind, s * position, {}});
+        }
+        if (token.size() == 6 && !t.joined && !clliKnown)
+            out += clliCandidates(token, QString(), 0.75);
+        // An 8-letter CLLI names the building too ("nwrknjmd67w": Newark, NJ, building md).
+        if (token.size() == 8 && t.siteNumber && !t.joined)
+            out += clliCandidates(token.left(6), QString(), 0.75);
+        if (token.size() == 5 && !t.joined && m_places->isCountryCode(token.left(2).toUpper())) {
+            for (const PlaceEntry &e : m_places->findCode(token.mid(2))) {
+                if (e.countryCode == token.left(2).toUpper()) {
+                    out.append(Candidate{e, token, QStringLiteral("locode"), 0.65, {}});
+                    break;
+                }
+            }
+        }
+        if (token.size() < 4)
+            continue;
+        int taken = 0;
+        for (int row : g.find(token.toLatin1())) {
+            if (taken >= 3)
+                break;
+            const qint64 population = g.population(row);
+            const bool confirmed =
+                !labels.strongCountry.isEmpty() && g.countryCode(row) == labels.strongCountry;
+            if (population < 100000 && token.size() < 6 && !confirmed)
+                continue;
+            double s = population >= 1000000  ? 0.7
+                       : population >= 100000 ? 0.65
+                       : population >= 20000  ? 0.5
+                                              : 0.4;
+            if (taken > 0)
+                s -= 0.15;
+            if (t.joined)
+                s += 0.05;
+            out.append(Candidate{m_places->cityEntry(row), token, QStringLiteral("city"), s * position, {}});
+            ++taken;
+        }
+    }
+    return out;
+}
+
+QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match) const
+{
+    const OperatorRule &rule = *match.rule;
+    const QString &code = match.code;
+    QList<Candidate> out;
+    if (!rule.table.isEmpty()) {
+        const auto it = m_tableCodes.constFind(rule.table + u':' + code);
+        if (it != m_tableCodes.cend()) {
+            out.append(Candidate{*it, code, QStringLiteral("operator"), 0.85, {}});
+            return out;
+        }
+    }
+    switch (rule.reading) {
+    case RuleReading::Clli:
+        return clliCandidates(code, match.country, 0.8);
+    case RuleReading::City:
+        return cityCandidates(code, match.country, match.region, true);
+    case RuleReading::Iata: {
+        for (const PlaceEntry &e : m_places->findCode(code)) {
+            if (!match.country.isEmpty() && e.countryCode != match.country)
+                continue;
+            if (e.kind == QLatin1String("metro"))
+                out.append(Candidate{e, code, e.kind, 0.8, {}});
+            else if (e.kind == QLatin1String("iata") && code.size() == 3)
+                out.append(Candidate{e, code, e.kind, iataScore(e, 0.8, 0.75, 0.6), {}});
+        }
+        if (out.isEmpty() && code.size() >= 4)
+            out = cityCandidates(code, match.country, QString(), false);
+        return out;
+    }
+    case RuleReading::Table:
+    case RuleReading::None:
+        break;
+    }
+    return out;
 }
 
 GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
@@ -148,79 +381,53 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
         return answer;
     }
 
-    // The registered domain (cogentco.com, ntt.net, co.uk domains) names the operator, not a place.
-    QStringList labels = name.split(u'.', Qt::SkipEmptyParts);
-    qsizetype domainLabels = labels.size() >= 2 ? 2 : 0;
-    static const QSet<QString> secondLevel{"co", "com", "net", "org", "ac", "ne",
-                                           "or", "gov", "edu", "ad",  "gr"};
-    if (labels.size() >= 3 && labels.last().size() == 2 && secondLevel.contains(labels.at(labels.size() - 2)))
-        domainLabels = 3;
-    QString weakCountry;
-    if (domainLabels > 0 && labels.last().size() == 2 &&
-        m_places->isCountryCode(countryFromLabel(labels.last())))
-        weakCountry = countryFromLabel(labels.last());
-    labels.resize(labels.size() - domainLabels);
-
-    QString strongCountry, countryLabel;
-    static const QRegularExpression separators(QStringLiteral("[-_]+"));
-    static const QRegularExpression leadingLetters(QStringLiteral("^[0-9]*([a-z]+)"));
-    QStringList tokens;
-    QSet<QString> joined; // "losangeles" from "los-angeles": a longer, more specific name
-    for (const QString &label : std::as_const(labels)) {
-        if (label.size() == 2 && !notCountryLabels().contains(label) &&
-            m_places->isCountryCode(countryFromLabel(label))) {
-            if (strongCountry.isEmpty()) {
-                strongCountry = countryFromLabel(label);
-                countryLabel = label;
+    // 1. The operator's own convention, when a rule knows the domain.
+    QList<Candidate> candidates;
+    const OperatorRule *rule = nullptr;
+    std::optional<OperatorMatch> unreadMatch;
+    if (m_rules) {
+        if (const auto match = m_rules->match(name)) {
+            rule = match->rule;
+            if (rule->reading == RuleReading::None) {
+                answer.providerDetail = rule->suffix + QStringLiteral("/none");
+                answer.reason = QStringLiteral("operator rule %1 (%2): names of this form carry no place.")
+                                    .arg(rule->suffix, rule->operatorName);
+                return answer;
             }
-            continue;
-        }
-        // "frnkge13" -> "frnkge", "100ge1" -> "ge", "Frankfurt1" -> "frankfurt"; neighbours are
-        // also tried together ("los-angeles" -> "losangeles"). A label that spells out an address
-        // ("c-73-15-22-1", "unn-1-2-3-4") names a customer line, not a place.
-        const QStringList parts = label.split(separators, Qt::SkipEmptyParts);
-        static const QRegularExpression digitsOnly(QStringLiteral("^[0-9]+$"));
-        if (std::count_if(parts.cbegin(), parts.cend(),
-                          [](const QString &p) { return digitsOnly.match(p).hasMatch(); }) >= 3)
-            continue;
-        QString previous;
-        for (const QString &part : parts) {
-            const auto match = leadingLetters.match(part);
-            if (!match.hasMatch()) {
-                previous.clear();
-                continue;
+            candidates = ruleCandidates(*match);
+            if (candidates.isEmpty()) {
+                rule = nullptr; // the convention matched but its code is unknown: read it generically
+                unreadMatch = match;
             }
-            const QString token = match.captured(1);
-            if (!tokens.contains(token))
-                tokens << token;
-            if (!previous.isEmpty() && !tokens.contains(previous + token)) {
-                tokens << previous + token;
-                joined.insert(previous + token);
-            }
-            previous = token;
         }
     }
 
-    QList<Candidate> candidates;
-    auto add = [&](const PlaceEntry &place, const QString &token, const QString &kind, double score) {
-        candidates.append(Candidate{place, token, kind, score, {}});
-    };
-    for (const QString &token : std::as_const(tokens)) {
-        if (token.size() < 3 || notPlaces().contains(token))
-            continue;
-        for (const PlaceEntry &entry : m_places->findCode(token)) {
-            if (entry.kind == QLatin1String("clli"))
-                add(entry, token, entry.kind, 0.75);
-            else if (entry.kind == QLatin1String("metro"))
-                add(entry, token, entry.kind, 0.6);
-            else if (entry.kind == QLatin1String("iata") && token.size() == 3)
-                add(entry, token, entry.kind, entry.rank >= 2 ? 0.55 : entry.rank == 1 ? 0.45 : 0.3);
+    // 2. Generic reading of labels and tokens.
+    const HostnameLabels labels = splitHostname(name, *m_places);
+    if (candidates.isEmpty()) {
+        QSet<QString> regionLabels;
+        candidates = genericCandidates(labels, &regionLabels);
+        // A rule that matched but whose code is unknown still says the country or state.
+        if (unreadMatch && (!unreadMatch->country.isEmpty() || !unreadMatch->region.isEmpty())) {
+            const QStringList regions = m_places->gazetteer().regionsForAbbreviation(unreadMatch->region);
+            QList<Candidate> inScope;
+            for (const Candidate &c : std::as_const(candidates)) {
+                if ((unreadMatch->country.isEmpty() || c.place.countryCode == unreadMatch->country) &&
+                    (regions.isEmpty() ||
+                     regions.contains(c.place.countryCode + u'.' + c.place.regionCode))) {
+                    inScope << c;
+                    // The operator's own country or state label stands behind the smaller namesake.
+                    inScope.last().score = std::max(c.score, 0.5);
+                }
+            }
+            candidates = inScope;
         }
-        if (token.size() >= 4) {
-            const QList<PlaceEntry> cities = m_places->findCity(token);
-            for (qsizetype i = 0; i < cities.size() && i < 3; ++i)
-                add(cities.at(i), token, QStringLiteral("city"),
-                    (i == 0 ? 0.65 : 0.5) + (joined.contains(token) ? 0.05 : 0.0));
+        // A country label (".de.", ".uk.") or ccTLD confirms or weakens each candidate.
+        for (Candidate &c : candidates) {
+            if (!labels.strongCountry.isEmpty() && !regionLabels.contains(labels.countryLabel))
+                c.score *= c.place.countryCode == labels.strongCountry ? 1.2 : 0.6;
+            else if (!labels.weakCountry.isEmpty())
+                c.score *= c.place.countryCode == labels.weakCountry ? 1.1 : 0.85;
         }
     }
     if (candidates.isEmpty()) {
@@ -228,45 +435,31 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
         return answer;
     }
 
-    // A country label (".de.", ".uk.") or ccTLD confirms or weakens each candidate.
-    for (Candidate &c : candidates) {
-        if (!strongCountry.isEmpty())
-            c.score *= c.place.countryCode == strongCountry ? 1.2 : 0.6;
-        else if (!weakCountry.isEmpty())
-            c.score *= c.place.countryCode == weakCountry ? 1.1 : 0.85;
-    }
-    std::stable_sort(candidates.begin(), candidates.end(),
-                     [](const Candidate &a, const Candidate &b) { return a.score > b.score; });
-
-    // Tokens that point at the same city (pvu + paris) are one candidate, a little surer.
-    QList<Candidate> merged;
-    for (const Candidate &c : std::as_const(candidates)) {
-        auto same = std::find_if(merged.begin(), merged.end(), [&](const Candidate &m) {
-            return m.place.countryCode == c.place.countryCode &&
-                   distanceKm(m.place.latitude, m.place.longitude, c.place.latitude, c.place.longitude) <
-                       40.0;
-        });
-        if (same == merged.end()) {
-            merged.append(c);
-        } else if (c.token != same->token && !same->evidence.contains(c.token)) {
-            same->evidence << c.token;
-            same->score += 0.05;
-        }
-    }
-    std::stable_sort(merged.begin(), merged.end(),
-                     [](const Candidate &a, const Candidate &b) { return a.score > b.score; });
-
+    const QList<Candidate> merged = mergeCandidates(candidates);
     const Candidate &best = merged.first();
+    if (best.score < kMinimumConfidence) {
+        // A small airport's code alone ("ads", "cmu") is more often a word or a device name.
+        answer.reason = QStringLiteral("Only weak evidence in \"%1\": %2 '%3' (%4) without a site number or "
+                                       "country label.")
+                            .arg(name, kindPhrase(best.kind), best.token, placeText(best.place));
+        return answer;
+    }
     answer.status = GeoStatus::Located;
     answer.place = toGeoPlace(best);
-    answer.confidence = std::min(best.score, 0.85);
+    answer.confidence = std::min(best.score, 0.9);
     answer.providerDetail = best.kind + QLatin1Char(':') + best.token;
     answer.reason =
         QStringLiteral("%1 '%2' (%3)").arg(kindPhrase(best.kind), best.token, placeText(best.place));
+    if (rule) {
+        answer.providerDetail.prepend(rule->suffix + u'/');
+        answer.reason = QStringLiteral("operator rule %1 (%2): %3 '%4' → %5")
+                            .arg(rule->suffix, rule->operatorName, kindPhrase(best.kind), best.token,
+                                 placeText(best.place));
+    }
     if (!best.evidence.isEmpty())
         answer.reason += QStringLiteral(", also '%1'").arg(best.evidence.join(QStringLiteral("', '")));
-    if (!countryLabel.isEmpty() && best.place.countryCode == strongCountry)
-        answer.reason += QStringLiteral(", country label '%1'").arg(countryLabel);
+    if (!rule && !labels.countryLabel.isEmpty() && best.place.countryCode == labels.strongCountry)
+        answer.reason += QStringLiteral(", country label '%1'").arg(labels.countryLabel);
     QStringList others;
     for (qsizetype i = 1; i < merged.size() && i <= 5; ++i) {
         answer.alternatives.append(toGeoPlace(merged.at(i)));

@@ -1,6 +1,8 @@
 #include "placedictionary.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -8,22 +10,6 @@
 Q_LOGGING_CATEGORY(lcPlaces, "tracemap.geo.places", QtWarningMsg)
 
 namespace tracemap {
-
-namespace {
-
-// First words of multi-word city names that are too generic to stand for the city alone.
-const QSet<QString> &genericFirstWords()
-{
-    static const QSet<QString> words{
-        "saint",      "sainte",  "santa",  "santo", "sankt",  "north", "south", "east",
-        "west",       "ciudad",  "nueva",  "nuevo", "puerto", "port",  "porto", "villa",
-        "great",      "greater", "little", "upper", "lower",  "mount", "monte", "general",
-        "presidente", "colonia", "san",    "new",   "los",    "las",   "el",    "la",
-        "le",         "al",      "bandar", "kota",  "ban"};
-    return words;
-}
-
-} // namespace
 
 QString PlaceDictionary::normalizeName(const QString &name)
 {
@@ -74,17 +60,18 @@ QString PlaceDictionary::normalizeName(const QString &name)
 
 std::shared_ptr<const PlaceDictionary> PlaceDictionary::loadBuiltin()
 {
-    return load(QStringLiteral(":/geo/airports.tsv"), QStringLiteral(":/geo/cities.tsv"),
+    return load(QStringLiteral(":/geo/airports.tsv"), QStringLiteral(":/geo/gazetteer.tsv"),
                 QStringLiteral(":/geo/carrier-codes.tsv"));
 }
 
 std::shared_ptr<const PlaceDictionary>
-PlaceDictionary::load(const QString &airportsTsv, const QString &citiesTsv, const QString &carrierCodesTsv)
+PlaceDictionary::load(const QString &airportsTsv, const QString &gazetteerTsv, const QString &carrierCodesTsv)
 {
     auto dictionary = std::make_shared<PlaceDictionary>();
-    dictionary->m_entries.reserve(12000);
+    dictionary->m_entries.reserve(7000);
     dictionary->parseFile(carrierCodesTsv, QStringLiteral("carrier"));
-    dictionary->parseFile(citiesTsv, QStringLiteral("city"));
+    const QString admin1 = QFileInfo(gazetteerTsv).dir().filePath(QStringLiteral("admin1.tsv"));
+    dictionary->m_gazetteer = Gazetteer::load(gazetteerTsv, admin1, &dictionary->m_errors);
     dictionary->parseFile(airportsTsv, QStringLiteral("iata"));
     dictionary->index();
     return dictionary;
@@ -108,16 +95,7 @@ void PlaceDictionary::parseFile(const QString &path, const QString &kind)
         const QStringList f = line.split(u'\t');
         PlaceEntry e;
         bool okLat = false, okLon = false, okNumber = true;
-        if (kind == QLatin1String("city") && f.size() >= 6) {
-            e.kind = kind;
-            e.city = f[0];
-            e.code = normalizeName(f[0]);
-            e.region = f[1];
-            e.countryCode = f[2].toUpper();
-            e.latitude = f[3].toDouble(&okLat);
-            e.longitude = f[4].toDouble(&okLon);
-            e.population = f[5].toLongLong(&okNumber);
-        } else if (kind == QLatin1String("iata") && f.size() >= 7) {
+        if (kind == QLatin1String("iata") && f.size() >= 7) {
             e.kind = kind;
             e.code = f[0].toLower();
             e.city = f[1];
@@ -155,37 +133,20 @@ void PlaceDictionary::parseFile(const QString &path, const QString &kind)
 
 void PlaceDictionary::index()
 {
+    for (const QString &country : m_gazetteer->countryCodes())
+        m_countries.insert(country);
     for (int i = 0; i < m_entries.size(); ++i) {
         const PlaceEntry &e = m_entries.at(i);
         m_countries.insert(e.countryCode);
-        if (e.kind != QLatin1String("city")) {
-            m_byCode.insert(e.code, i);
-            continue;
-        }
-        m_byName.insert(e.code, i);
-        // "Frankfurt am Main" is also "frankfurt" (Level3's Frankfurt1): the first word alone,
-        // when it is long and specific enough.
-        static const QRegularExpression spaces(QStringLiteral("[\\s\\-]+"));
-        QStringList words = e.city.split(spaces, Qt::SkipEmptyParts);
-        if (words.size() > 1) {
-            const QString first = normalizeName(words.first());
-            if (first.size() >= 5 && !genericFirstWords().contains(first) && first != e.code)
-                m_byName.insert(first, i);
-        }
-        // "New York City" is also "newyork" (Level3's NewYork1).
-        if (words.size() > 2 && words.last() == QLatin1String("City")) {
-            words.removeLast();
-            m_byName.insert(normalizeName(words.join(QString())), i);
-        }
+        m_byCode.insert(e.code, i);
     }
     // Codes get the population of their city, so ranking can prefer big places.
     for (PlaceEntry &e : m_entries) {
-        if (e.kind == QLatin1String("city"))
-            continue;
-        for (int i : m_byName.values(normalizeName(e.city))) {
-            const PlaceEntry &city = m_entries.at(i);
-            if (city.countryCode == e.countryCode)
-                e.population = std::max(e.population, city.population);
+        for (int row : m_gazetteer->find(normalizeName(e.city).toLatin1())) {
+            if (m_gazetteer->countryCode(row) == e.countryCode) {
+                e.population = std::max(e.population, m_gazetteer->population(row));
+                break;
+            }
         }
     }
 }
@@ -203,20 +164,31 @@ QList<PlaceEntry> PlaceDictionary::findCode(const QString &code) const
 QList<PlaceEntry> PlaceDictionary::findCity(const QString &name, const QString &countryCode) const
 {
     const QString key = normalizeName(name);
-    if (key.isEmpty())
-        return {};
-    QList<int> hits = m_byName.values(key);
-    hits.removeIf([&](int i) {
-        return !countryCode.isEmpty() &&
-               m_entries.at(i).countryCode.compare(countryCode, Qt::CaseInsensitive) != 0;
-    });
-    std::sort(hits.begin(), hits.end());
-    std::stable_sort(hits.begin(), hits.end(),
-                     [&](int a, int b) { return m_entries.at(a).population > m_entries.at(b).population; });
     QList<PlaceEntry> result;
-    for (int i : std::as_const(hits))
-        result.append(m_entries.at(i));
+    if (key.isEmpty())
+        return result;
+    for (int row : m_gazetteer->find(key.toLatin1())) {
+        if (countryCode.isEmpty() ||
+            m_gazetteer->countryCode(row).compare(countryCode, Qt::CaseInsensitive) == 0)
+            result.append(cityEntry(row));
+    }
     return result;
+}
+
+PlaceEntry PlaceDictionary::cityEntry(int row) const
+{
+    const GazetteerPlace place = m_gazetteer->place(row);
+    PlaceEntry e;
+    e.kind = QStringLiteral("city");
+    e.code = place.key;
+    e.city = place.name;
+    e.region = place.region;
+    e.regionCode = place.regionCode;
+    e.countryCode = place.countryCode;
+    e.latitude = place.latitude;
+    e.longitude = place.longitude;
+    e.population = place.population;
+    return e;
 }
 
 bool PlaceDictionary::isCountryCode(const QString &code) const
@@ -226,7 +198,7 @@ bool PlaceDictionary::isCountryCode(const QString &code) const
 
 int PlaceDictionary::size() const
 {
-    return int(m_entries.size());
+    return int(m_entries.size()) + m_gazetteer->size();
 }
 
 QStringList PlaceDictionary::loadErrors() const

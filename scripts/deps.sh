@@ -25,6 +25,7 @@ TRACEMAP_DEPS_BUILD=(
     qt6-declarative-dev # Qt Quick / QML for the desktop app
     qt6-positioning-dev # QGeoCoordinate: great-circle arcs
     libmicrohttpd-dev   # tracemap-agent's HTTP server (see docs/agent.md for why)
+    libc-ares-dev       # tracemap-agent's bounded, cancellable resolver
     libmaxminddb-dev    # offline IP database (MMDB)
     qml6-module-qtquick
     qml6-module-qtquick-controls
@@ -33,6 +34,7 @@ TRACEMAP_DEPS_BUILD=(
     qml6-module-qtquick-window
     qml6-module-qtquick-templates
     qml6-module-qtquick-dialogs
+    qml6-module-qt-labs-folderlistmodel # the non-native FileDialog (Export image → Browse…)
     qml6-module-qtqml-workerscript
     qml6-module-qtpositioning
     qt6-qpa-plugins     # offscreen platform for headless export
@@ -67,9 +69,13 @@ TRACEMAP_DEPS_TEST=(
     clang-format       # the format check in test.sh
     xvfb               # GUI tests under xvfb-run
     xauth
+    openbox            # a window manager for the GUI tests under Xvfb (focus, placement)
+    xdotool            # types and clicks in those tests
+    imagemagick        # `import` takes the screenshots they check
     wrk                # agent benchmark
     libmaxmind-db-writer-perl # tests write their own MMDB files
     mmdb-bin
+    libnetfilter-queue-dev # tests/netns delay shim (realistic RTTs without netem)
 )
 
 # Prints the packages of the named groups (build, test), one a line.

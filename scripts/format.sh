@@ -4,7 +4,7 @@
 #   scripts/format.sh          # check: clang-format --dry-run --Werror; exit 1 on a difference
 #   scripts/format.sh --fix    # rewrite the files in place
 #
-# Covers *.cpp and *.h under base/ core/ geo/ ui/ app/ tests/ bench/.
+# Covers *.cpp and *.h under base/ core/ geo/ map/ ui/ app/ tests/ bench/.
 # Without clang-format it prints a note and exits 0. CLANG_FORMAT picks the binary.
 set -euo pipefail
 
@@ -36,7 +36,7 @@ if [ -z "$clang_format" ]; then
 fi
 
 dirs=()
-for dir in base core app tests geo ui bench; do
+for dir in base core app tests geo map ui bench; do
     [ -d "$dir" ] && dirs+=("$dir")
 done
 files=()

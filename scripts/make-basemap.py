@@ -5,7 +5,7 @@ Usage: make-basemap.py WORLD_ATLAS_PACKAGE_DIR OUTPUT_FILE
 
 The output keeps TopoJSON's shared, quantized, delta-encoded arcs (so a border is stored once
 for both countries) and writes them as zigzag varints. Two levels: 110m for small zooms and 50m
-for the rest. Layout (little-endian), read by geo/map/basemap.cpp:
+for the rest. Layout (little-endian), read by map/basemap.cpp:
 
   "TMBM" u8 version=1 u8 levelCount
   per level: u8 scaleDenominator (110 or 50) f64 scaleX scaleY translateX translateY

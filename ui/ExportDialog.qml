@@ -1,4 +1,6 @@
-// File → Export image: where to save, and at the map's size or a chosen one.
+// File → Export image: where to save, and at the map's size or a chosen one. Save (or Enter in
+// the path) asks the window to write the image; the dialog closes only when that worked and
+// otherwise shows why, in the error colour, keeping the path for a correction.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -15,32 +17,57 @@ Dialog {
     anchors.centerIn: Overlay.overlay
     title: qsTr("Export image")
     modal: true
-    standardButtons: Dialog.Save | Dialog.Cancel
-    width: 520
+    dim: true
+    padding: 16
+    width: 560
 
     function openFor(host, mapWidth, mapHeight) {
         path.text = exporter.suggestedPath(host)
+        error.text = ""
         windowSize.text = qsTr("Map size on screen (%1 × %2)").arg(Math.round(mapWidth)).arg(Math.round(mapHeight))
         widthBox.value = Math.round(mapWidth)
         heightBox.value = Math.round(mapHeight)
         open()
+        path.forceActiveFocus()
     }
-    onAccepted: {
-        if (path.text.length === 0)
+    function save() {
+        error.text = ""
+        if (path.text.trim().length === 0) {
+            showError(qsTr("Give the image a file name."))
             return
+        }
         if (windowSize.checked)
-            exportRequested(path.text, 0, 0)
+            exportRequested(path.text.trim(), 0, 0)
         else
-            exportRequested(path.text, widthBox.value, heightBox.value)
+            exportRequested(path.text.trim(), widthBox.value, heightBox.value)
+    }
+    function showError(message) { error.text = message }
+    function openFileDialog() { fileDialog.open() }
+
+    footer: DialogButtonBox {
+        standardButtons: DialogButtonBox.Cancel
+        Button {
+            objectName: "saveButton"
+            text: qsTr("Save")
+            highlighted: true
+            DialogButtonBox.buttonRole: DialogButtonBox.ApplyRole
+            onClicked: root.save()
+        }
     }
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: 8
+        spacing: 10
         RowLayout {
             Layout.fillWidth: true
-            TextField { id: path; Layout.fillWidth: true; selectByMouse: true }
-            Button { text: qsTr("Browse…"); onClicked: fileDialog.open() }
+            TextField {
+                id: path
+                objectName: "exportPath"
+                Layout.fillWidth: true
+                selectByMouse: true
+                onAccepted: root.save()
+            }
+            Button { objectName: "browseButton"; text: qsTr("Browse…"); onClicked: root.openFileDialog() }
         }
         ButtonGroup { id: sizeGroup }
         RadioButton { id: windowSize; checked: true; ButtonGroup.group: sizeGroup }
@@ -51,14 +78,24 @@ Dialog {
             SpinBox { id: heightBox; from: 64; to: 8192; editable: true; enabled: customSize.checked }
             Label { text: qsTr("pixels") }
         }
+        Label {
+            id: error
+            objectName: "exportError"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            wrapMode: Text.Wrap
+            color: "#c62828"
+        }
     }
 
     FileDialog {
         id: fileDialog
+        objectName: "exportFileDialog"
         title: qsTr("Export image")
         fileMode: FileDialog.SaveFile
         nameFilters: [qsTr("PNG images (*.png)")]
         defaultSuffix: "png"
+        currentFolder: root.exporter.folderUrl(path.text)
         onAccepted: path.text = root.exporter.localPngPath(selectedFile)
     }
 }

@@ -1,40 +1,32 @@
-// The hop table: one row per TTL with address, reverse name, AS, place and RTT columns.
-// A plain ListView over the hop model; the header row scrolls horizontally with it.
+// The hop table: a TableView over HopTableModel (TTL, address, reverse name, AS, place, loss,
+// RTTs, note) with a header whose columns are resized by dragging their right edge and sorted
+// by a click, every cell's full text as a tooltip, and a detail pane for the selected hop
+// (the whole note, all responders). currentIndex is a HopListModel row, as the map uses.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import Tracemap.App
 
 Pane {
     id: root
 
-    property alias model: list.model
-    property alias currentIndex: list.currentIndex
-    readonly property alias view: list
+    property HopListModel model
+    // The selected hop as a HopListModel row (-1: none), whatever the sort order.
+    property int currentIndex: -1
+    readonly property int count: table.rows
+    readonly property alias view: table
 
     padding: 0
 
-    // Column widths in order: TTL, address, name, AS, place, loss, last, avg, best, worst, note.
-    readonly property var columns: [
-        { title: qsTr("TTL"), width: 48, align: Text.AlignRight },
-        { title: qsTr("Address"), width: 140 },
-        { title: qsTr("Reverse name"), width: 200 },
-        { title: qsTr("AS"), width: 150 },
-        { title: qsTr("Place"), width: 150 },
-        { title: qsTr("Loss"), width: 56, align: Text.AlignRight },
-        { title: qsTr("Last"), width: 64, align: Text.AlignRight },
-        { title: qsTr("Avg"), width: 64, align: Text.AlignRight },
-        { title: qsTr("Best"), width: 64, align: Text.AlignRight },
-        { title: qsTr("Worst"), width: 64, align: Text.AlignRight },
-        { title: qsTr("Note"), width: 260 }
-    ]
-    readonly property int rowWidth: {
-        let w = 0
-        for (let i = 0; i < columns.length; ++i)
-            w += columns[i].width
-        return w + 24
+    // Column widths, changed by dragging the header's column edges.
+    property var columnWidths: [48, 140, 200, 150, 150, 56, 70, 70, 70, 70, 320]
+    // The selection's row in the (sorted) table; re-evaluated when rows move.
+    property int layoutSerial: 0
+    readonly property int currentRow: {
+        const dependsOn = [layoutSerial, table.rows, tableModel.sortColumn, tableModel.sortOrder]
+        return currentIndex >= 0 && model && dependsOn.length > 0 ? tableModel.rowForSource(currentIndex) : -1
     }
 
-    function rttText(ms) { return ms < 0 ? "–" : (ms < 10 ? ms.toFixed(2) : ms.toFixed(1)) }
     // The map's RTT scale: green below 20 ms, yellow around 80 ms, red from 200 ms.
     function rttColor(ms) {
         if (ms < 0) return "#9e9e9e"
@@ -43,142 +35,172 @@ Pane {
         if (ms < 200) return "#e07b00"
         return "#c62828"
     }
-
-    Rectangle {
-        id: headerBar
-        anchors { left: parent.left; right: parent.right; top: parent.top }
-        height: 28
-        color: Qt.darker(root.palette.window, 1.06)
-        clip: true
-        Row {
-            x: 12 - list.contentX + list.originX
-            height: parent.height
-            Repeater {
-                model: root.columns
-                Label {
-                    required property var modelData
-                    width: modelData.width
-                    height: headerBar.height
-                    leftPadding: 6
-                    rightPadding: 6
-                    verticalAlignment: Text.AlignVCenter
-                    horizontalAlignment: modelData.align !== undefined ? modelData.align : Text.AlignLeft
-                    text: modelData.title
-                    font.bold: true
-                    font.pixelSize: 12
-                }
-            }
-        }
-        Rectangle { anchors.bottom: parent.bottom; width: parent.width; height: 1; color: root.palette.mid }
+    function selectRow(row) {
+        currentIndex = row >= 0 ? tableModel.sourceRowAt(row) : -1
+        table.forceActiveFocus()
     }
 
-    ListView {
-        id: list
-        objectName: "hopList"
-        anchors { left: parent.left; right: parent.right; top: headerBar.bottom; bottom: parent.bottom }
-        clip: true
-        focus: true
-        currentIndex: -1
-        contentWidth: root.rowWidth
-        flickableDirection: Flickable.AutoFlickIfNeeded
-        boundsBehavior: Flickable.StopAtBounds
-        keyNavigationEnabled: true
-        highlightMoveDuration: 0
-        ScrollBar.vertical: ScrollBar {}
-        ScrollBar.horizontal: ScrollBar {}
+    HopTableModel {
+        id: tableModel
+        hops: root.model
+        onLayoutChanged: root.layoutSerial++
+    }
 
-        Label {
-            anchors.centerIn: parent
-            visible: list.count === 0
-            text: qsTr("No hops yet")
-            opacity: 0.5
-        }
+    SplitView {
+        anchors.fill: parent
+        orientation: Qt.Horizontal
 
-        delegate: Rectangle {
-            id: rowItem
-            required property int index
-            required property int ttl
-            required property string address
-            required property string hostname
-            required property int asn
-            required property string asName
-            required property string placeName
-            required property double lossPercent
-            required property double lastRttMs
-            required property double avgRttMs
-            required property double bestRttMs
-            required property double worstRttMs
-            required property string reason
-            required property var responders
-            required property bool hasLocation
-            required property int received
+        Item {
+            SplitView.fillWidth: true
+            SplitView.minimumWidth: 300
 
-            readonly property bool selected: ListView.isCurrentItem
-            readonly property var cells: [
-                String(ttl),
-                address.length > 0 ? address + (responders.length > 1 ? qsTr("  (+%1)").arg(responders.length - 1) : "") : "*",
-                hostname,
-                asn > 0 ? ("AS" + asn + (asName.length > 0 ? " " + asName : "")) : "",
-                placeName,
-                received > 0 || lossPercent > 0 ? lossPercent.toFixed(0) + "%" : "",
-                root.rttText(lastRttMs),
-                root.rttText(avgRttMs),
-                root.rttText(bestRttMs),
-                root.rttText(worstRttMs),
-                reason
-            ]
-
-            width: Math.max(list.width, root.rowWidth)
-            height: 26
-            color: selected ? root.palette.highlight
-                 : (index % 2 ? Qt.darker(root.palette.base, 1.03) : root.palette.base)
-
-            Row {
-                x: 12
-                height: parent.height
-                Repeater {
-                    model: root.columns.length
-                    // Plain Text, not Label: rows are created while a trace streams in.
-                    Text {
-                        required property int index
-                        // The note takes whatever width the other columns leave.
-                        width: index === root.columns.length - 1
-                               ? Math.max(root.columns[index].width, rowItem.width - root.rowWidth + root.columns[index].width)
-                               : root.columns[index].width
-                        height: rowItem.height
-                        leftPadding: 6
-                        rightPadding: 6
+            HorizontalHeaderView {
+                id: header
+                objectName: "hopHeader"
+                syncView: table
+                anchors { left: parent.left; right: parent.right; top: parent.top }
+                clip: true
+                delegate: Rectangle {
+                    id: headerCell
+                    required property int column
+                    required property string display
+                    implicitWidth: root.columnWidths[column]
+                    implicitHeight: 28
+                    color: Qt.darker(root.palette.window, 1.06)
+                    border.width: 0
+                    Label {
+                        anchors { fill: parent; leftMargin: 6; rightMargin: 10 }
                         verticalAlignment: Text.AlignVCenter
-                        horizontalAlignment: root.columns[index].align !== undefined ? root.columns[index].align : Text.AlignLeft
                         elide: Text.ElideRight
-                        text: rowItem.cells[index]
-                        font.family: index === 1 || (index >= 5 && index <= 9) ? "monospace" : Qt.application.font.family
-                        font.pixelSize: 12
-                        opacity: index === 10 ? 0.75 : 1.0
-                        color: rowItem.selected ? root.palette.highlightedText : root.palette.text
+                        font.bold: true
+                        text: headerCell.display + (tableModel.sortColumn === headerCell.column
+                                                    ? (tableModel.sortOrder === Qt.AscendingOrder ? " ▲" : " ▼") : "")
+                    }
+                    TapHandler { onTapped: tableModel.sortBy(headerCell.column) }
+                    // Drag the right edge to resize the column.
+                    Rectangle {
+                        anchors { right: parent.right; top: parent.top; bottom: parent.bottom }
+                        width: 1
+                        color: root.palette.mid
+                    }
+                    MouseArea {
+                        anchors { right: parent.right; top: parent.top; bottom: parent.bottom }
+                        width: 8
+                        cursorShape: Qt.SplitHCursor
+                        property real startX: 0
+                        property real startWidth: 0
+                        onPressed: (mouse) => { startX = mapToItem(header, mouse.x, 0).x; startWidth = root.columnWidths[headerCell.column] }
+                        onPositionChanged: (mouse) => {
+                            const widths = root.columnWidths.slice()
+                            widths[headerCell.column] = Math.max(32, startWidth + mapToItem(header, mouse.x, 0).x - startX)
+                            root.columnWidths = widths
+                            table.forceLayout()
+                        }
                     }
                 }
             }
-            // RTT colour mark, the same scale as the map markers.
-            Rectangle {
-                x: 4
-                anchors.verticalCenter: parent.verticalCenter
-                width: 6
-                height: 6
-                radius: 3
-                // Filled: on the map; hollow: no place.
-                color: rowItem.hasLocation ? root.rttColor(rowItem.avgRttMs) : "transparent"
-                border.width: rowItem.hasLocation ? 0 : 1.5
-                border.color: root.rttColor(rowItem.avgRttMs)
+
+            Label {
+                anchors.centerIn: table
+                visible: table.rows === 0
+                text: qsTr("No hops yet")
+                opacity: 0.5
             }
-            ToolTip.visible: hoverArea.containsMouse && rowItem.responders.length > 1
-            ToolTip.delay: 400
-            ToolTip.text: qsTr("Responders: %1").arg(rowItem.responders.join(", "))
-            MouseArea {
-                id: hoverArea
-                anchors.fill: parent
-                hoverEnabled: true
-                onClicked: { list.currentIndex = rowItem.index; list.forceActiveFocus() }
+
+            TableView {
+                id: table
+                objectName: "hopList"
+                anchors { left: parent.left; right: parent.right; top: header.bottom; bottom: parent.bottom }
+                clip: true
+                focus: true
+                model: tableModel
+                boundsBehavior: Flickable.StopAtBounds
+                columnWidthProvider: (column) => column === root.columnWidths.length - 1
+                                     ? Math.max(root.columnWidths[column], table.width - root.columnWidths.slice(0, -1).reduce((a, b) => a + b, 0))
+                                     : root.columnWidths[column]
+                onWidthChanged: forceLayout()
+                ScrollBar.vertical: ScrollBar { policy: table.contentHeight > table.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
+                ScrollBar.horizontal: ScrollBar {}
+                Keys.onUpPressed: root.selectRow(Math.max(0, root.currentRow - 1))
+                Keys.onDownPressed: root.selectRow(Math.min(table.rows - 1, root.currentRow + 1))
+                onRowsChanged: if (root.currentIndex >= 0 && root.currentRow < 0) root.currentIndex = -1
+
+
+                delegate: Rectangle {
+                    id: cell
+                    required property int row
+                    required property int column
+                    required property string display
+                    required property string toolTip
+                    required property double avgRttMs
+                    required property bool hasLocation
+                    required property bool numeric
+                    readonly property bool selected: row === root.currentRow
+                    implicitHeight: 26
+                    color: selected ? root.palette.highlight
+                         : (row % 2 ? Qt.darker(root.palette.base, 1.03) : root.palette.base)
+
+                    // RTT colour mark in the TTL column: filled = on the map, hollow = no place;
+                    // ringed so it stays visible on the selection colour.
+                    Rectangle {
+                        visible: cell.column === 0
+                        x: 5
+                        anchors.verticalCenter: parent.verticalCenter
+                        width: 9; height: 9; radius: 4.5
+                        color: cell.hasLocation ? root.rttColor(cell.avgRttMs) : (cell.selected ? root.palette.highlight : "transparent")
+                        border.width: cell.hasLocation ? 1 : 2
+                        border.color: cell.hasLocation ? (cell.selected ? "white" : Qt.darker(color, 1.3)) : root.rttColor(cell.avgRttMs)
+                    }
+                    // Plain Text, not Label: cells are created while a trace streams in.
+                    Text {
+                        id: cellText
+                        anchors { fill: parent; leftMargin: cell.column === 0 ? 18 : 6; rightMargin: 6 }
+                        verticalAlignment: Text.AlignVCenter
+                        horizontalAlignment: cell.numeric ? Text.AlignRight : Text.AlignLeft
+                        elide: Text.ElideRight
+                        text: cell.display
+                        font.family: cell.column === 1 || (cell.column >= 5 && cell.column <= 9) ? "monospace" : Qt.application.font.family
+                        font.pixelSize: 12
+                        opacity: cell.column === 10 && !cell.selected ? 0.8 : 1.0
+                        color: cell.selected ? root.palette.highlightedText : root.palette.text
+                    }
+                    HoverHandler { id: hover }
+                    ToolTip.visible: hover.hovered && cellText.truncated
+                    ToolTip.delay: 400
+                    ToolTip.text: cell.toolTip
+                    TapHandler { onTapped: root.selectRow(cell.row) }
+                }
+            }
+        }
+
+        // The selected hop in full: nothing cut, nothing hidden.
+        ScrollView {
+            id: details
+            objectName: "hopDetails"
+            SplitView.preferredWidth: 280
+            SplitView.minimumWidth: 160
+            visible: root.currentIndex >= 0
+            contentWidth: availableWidth
+            Label {
+                objectName: "hopDetailsText"
+                width: details.availableWidth
+                padding: 10
+                wrapMode: Text.Wrap
+                textFormat: Text.StyledText
+                text: {
+                    if (root.currentIndex < 0 || !root.model || root.currentIndex >= table.rows)
+                        return ""
+                    const h = root.model.get(root.currentIndex)
+                    let lines = ["<b>" + qsTr("Hop %1").arg(h.ttl) + "</b>", h.address || "*"]
+                    if (h.responders && h.responders.length > 1)
+                        lines.push(qsTr("Responders: %1").arg(h.responders.join(", ")))
+                    if (h.hostname) lines.push(h.hostname)
+                    if (h.asn > 0) lines.push("AS" + h.asn + (h.asName ? " " + h.asName : ""))
+                    if (h.placeName) lines.push(h.placeName + (h.accuracyKm > 0 ? " (±" + Math.round(h.accuracyKm) + " km)" : ""))
+                    if (h.provider) lines.push("<i>" + h.provider + "</i>")
+                    if (h.reason) lines.push(h.reason)
+                    return lines.join("<br>")
+                }
             }
         }
     }

@@ -1,6 +1,8 @@
-// The tracemap window: host field and trace controls on top, the map, the hop table
-// below it, status at the bottom (the map draws its attributions). The controller and settings are
-// created by the application and handed in as required properties.
+// The tracemap window: host field and trace controls on top (fixed geometry: nothing in the
+// toolbar depends on the trace's state), the map, the hop table below it, and one status area
+// at the bottom where every action reports its outcome (errors in the error colour until the next
+// action, successes for a few seconds) beside the trace's progress. The controller and settings
+// are created by the application and handed in as required properties.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -15,7 +17,10 @@ ApplicationWindow {
     property bool scripted: false
     readonly property alias map: mapPane
     readonly property alias table: hopTable
+    // The status area's message: the latest outcome; empty = describe the trace.
     property string statusMessage: ""
+    property bool statusIsError: false
+    readonly property color errorColor: "#c62828"
 
     width: 1280
     height: 820
@@ -24,27 +29,55 @@ ApplicationWindow {
     visible: true
     title: controller.host.length > 0 ? qsTr("%1 — tracemap").arg(controller.host) : qsTr("tracemap")
 
+    // Every action ends here: the newest outcome replaces whatever was shown before.
+    function report(message, isError) {
+        statusMessage = message
+        statusIsError = isError
+        if (isError)
+            statusExpiry.stop()
+        else
+            statusExpiry.restart()
+    }
     function startTrace() {
         controller.host = hostField.editText.trim()
-        if (controller.start())
+        if (controller.start()) {
             window.statusMessage = ""
+            window.statusIsError = false
+            mapPane.followRoute()
+        } else {
+            window.report(controller.errorMessage, true) // also when it repeats the last one
+        }
     }
     function stopTrace() { controller.stop() }
     function copyTable() {
         exporter.copyText(controller.model.toText())
-        window.statusMessage = qsTr("Hop table copied to the clipboard.")
+        report(qsTr("Hop table copied to the clipboard."), false)
     }
     function copyImage() {
         if (!exporter.copyItemImage(mapPane))
-            window.statusMessage = qsTr("Could not copy the map image.")
+            report(qsTr("Could not copy the map image."), true)
     }
     // Writes the map (with legend and attribution) to a PNG; 0×0 = the map's size on screen.
     // Returns an empty string on success, else the reason.
     function exportImage(path, width, height) {
         const error = mapPane.exportImage(path, width, height)
-        window.statusMessage = error.length === 0 ? qsTr("Saved %1").arg(path) : error
+        if (error.length === 0)
+            report(qsTr("Saved %1.").arg(path), false)
+        else
+            report(error, true)
         return error
     }
+    function focusHostField() {
+        hostField.contentItem.forceActiveFocus()
+        hostField.contentItem.selectAll()
+    }
+
+    Timer {
+        id: statusExpiry
+        interval: 6000
+        onTriggered: { window.statusMessage = ""; window.statusIsError = false }
+    }
+    Component.onCompleted: window.focusHostField()
     function openSettings() {
         if (!scripted)
             settingsLoader.show()
@@ -77,7 +110,7 @@ ApplicationWindow {
     }
     Shortcut {
         sequence: "Ctrl+L"
-        onActivated: { hostField.forceActiveFocus(); hostField.contentItem.selectAll() }
+        onActivated: window.focusHostField()
     }
     Shortcut {
         sequence: "Ctrl+F"
@@ -90,38 +123,65 @@ ApplicationWindow {
 
     ImageExporter {
         id: exporter
-        onImageCopied: (ok) => window.statusMessage = ok ? qsTr("Map image copied to the clipboard.")
-                                                          : qsTr("Could not copy the map image.")
+        onImageCopied: (ok) => ok ? window.report(qsTr("Map image copied to the clipboard."), false)
+                                  : window.report(qsTr("Could not copy the map image."), true)
+    }
+
+    // A menu item with its shortcut right-aligned (a tab in the text is not laid out by Controls).
+    component ShortcutMenuItem: MenuItem {
+        id: menuItem
+        property string shortcut: ""
+        implicitWidth: Math.max(implicitBackgroundWidth + leftInset + rightInset,
+                                implicitContentWidth + leftPadding + rightPadding)
+        contentItem: RowLayout {
+            spacing: 24
+            opacity: menuItem.enabled ? 1 : 0.5
+            Label {
+                text: menuItem.text
+                leftPadding: menuItem.checkable && menuItem.indicator ? menuItem.indicator.width + menuItem.spacing : 0
+                Layout.fillWidth: true
+            }
+            Label { text: menuItem.shortcut; opacity: 0.7; visible: text.length > 0 }
+        }
     }
 
     menuBar: MenuBar {
         Menu {
             title: qsTr("&File")
-            MenuItem { text: qsTr("Trace") + "\tCtrl+T"; onTriggered: window.startTrace() }
-            MenuItem { text: qsTr("Stop") + "\tEsc"; enabled: window.controller.running; onTriggered: window.stopTrace() }
+            ShortcutMenuItem { text: qsTr("Trace"); shortcut: "Ctrl+T"; onTriggered: window.startTrace() }
+            ShortcutMenuItem { text: qsTr("Stop"); shortcut: "Esc"; enabled: window.controller.running; onTriggered: window.stopTrace() }
             MenuSeparator {}
-            MenuItem { text: qsTr("Export image…") + "\tCtrl+S"; onTriggered: window.openExportDialog() }
-            MenuItem { text: qsTr("Copy image") + "\tCtrl+Shift+C"; onTriggered: window.copyImage() }
-            MenuItem { text: qsTr("Copy hop table") + "\tCtrl+C"; onTriggered: window.copyTable() }
+            ShortcutMenuItem { text: qsTr("Export image…"); shortcut: "Ctrl+S"; onTriggered: window.openExportDialog() }
+            ShortcutMenuItem { text: qsTr("Copy image"); shortcut: "Ctrl+Shift+C"; onTriggered: window.copyImage() }
+            ShortcutMenuItem { text: qsTr("Copy hop table"); shortcut: "Ctrl+C"; onTriggered: window.copyTable() }
             MenuSeparator {}
-            MenuItem { text: qsTr("Settings…"); onTriggered: window.openSettings() }
+            ShortcutMenuItem { text: qsTr("Settings…"); onTriggered: window.openSettings() }
             MenuSeparator {}
-            MenuItem { text: qsTr("Quit") + "\tCtrl+Q"; onTriggered: Qt.quit() }
+            ShortcutMenuItem { text: qsTr("Quit"); shortcut: "Ctrl+Q"; onTriggered: Qt.quit() }
         }
         Menu {
             title: qsTr("&View")
-            MenuItem { text: qsTr("Fit route") + "\tCtrl+F"; onTriggered: mapPane.fitRoute() }
-            MenuItem {
-                text: qsTr("Map tiles (OpenStreetMap)")
+            ShortcutMenuItem { text: qsTr("Fit route"); shortcut: "Ctrl+F"; onTriggered: mapPane.fitRoute() }
+            ShortcutMenuItem {
+                objectName: "labelsMenuItem"
+                text: qsTr("Labels beside markers")
                 checkable: true
-                checked: mapPane.tilesEnabled
+                checked: mapPane.labelsVisible
+                onToggled: mapPane.labelsVisible = checked
+            }
+            ShortcutMenuItem {
+                objectName: "tilesMenuItem"
+                // Offline: unchecked and disabled, and it says why.
+                text: window.settings.offline ? qsTr("Map tiles (off while offline)") : qsTr("Map tiles (OpenStreetMap)")
+                checkable: true
+                checked: mapPane.tilesEnabled && !window.settings.offline
                 enabled: !window.settings.offline
                 onToggled: mapPane.tilesEnabled = checked
             }
         }
         Menu {
             title: qsTr("&Help")
-            MenuItem { text: qsTr("About tracemap"); onTriggered: aboutDialog.open() }
+            ShortcutMenuItem { text: qsTr("About tracemap"); onTriggered: aboutDialog.open() }
         }
     }
 
@@ -136,10 +196,10 @@ ApplicationWindow {
                 id: hostField
                 objectName: "hostField"
                 editable: true
+                focus: true
                 model: window.controller.recentHosts
                 Layout.fillWidth: true
                 Layout.minimumWidth: 220
-                Layout.maximumWidth: 520
                 Component.onCompleted: editText = window.controller.host
                 onAccepted: window.startTrace()
                 ToolTip.visible: hovered && editText.length === 0
@@ -148,43 +208,50 @@ ApplicationWindow {
             ComboBox {
                 id: methodBox
                 objectName: "methodBox"
-                model: [ { text: "Auto", value: "auto" }, { text: "UDP", value: "udp" },
-                         { text: "ICMP", value: "icmp" }, { text: "TCP", value: "tcp" } ]
+                model: [ { text: "UDP", value: TraceController.Udp }, { text: "ICMP", value: TraceController.Icmp },
+                         { text: "TCP", value: TraceController.Tcp }, { text: qsTr("Auto"), value: TraceController.Auto } ]
                 textRole: "text"
                 valueRole: "value"
                 Component.onCompleted: currentIndex = indexOfValue(window.controller.method)
                 onActivated: window.controller.method = currentValue
-                Layout.preferredWidth: 90
+                Layout.preferredWidth: 96
                 ToolTip.visible: hovered
-                ToolTip.text: qsTr("Probe method")
+                ToolTip.text: qsTr("Probe method (Auto: ICMP when permitted, else UDP)")
             }
             ComboBox {
                 id: familyBox
                 objectName: "familyBox"
-                model: [ { text: "IPv4/IPv6", value: 0 }, { text: "IPv4", value: 4 }, { text: "IPv6", value: 6 } ]
+                model: [ { text: "IPv4/IPv6", value: TraceController.AnyFamily }, { text: "IPv4", value: TraceController.IPv4 },
+                         { text: "IPv6", value: TraceController.IPv6 } ]
                 textRole: "text"
                 valueRole: "value"
                 Component.onCompleted: currentIndex = indexOfValue(window.controller.family)
                 onActivated: window.controller.family = currentValue
-                Layout.preferredWidth: 110
+                Layout.preferredWidth: 116
             }
             Button {
                 objectName: "traceButton"
                 text: qsTr("Trace")
                 highlighted: true
+                Layout.preferredWidth: 84
                 enabled: hostField.editText.trim().length > 0
                 onClicked: window.startTrace()
             }
             Button {
                 objectName: "stopButton"
                 text: qsTr("Stop")
+                Layout.preferredWidth: 84
                 enabled: window.controller.running
                 onClicked: window.stopTrace()
             }
-            ProgressLine {
-                controller: window.controller
-                Layout.fillWidth: true
-                Layout.leftMargin: 8
+            // Always laid out, shown only while tracing: the controls never shift.
+            BusyIndicator {
+                objectName: "busyIndicator"
+                running: window.controller.running
+                opacity: running ? 1 : 0
+                Layout.preferredWidth: 28
+                Layout.preferredHeight: 28
+                Layout.rightMargin: 4
             }
         }
     }
@@ -199,15 +266,15 @@ ApplicationWindow {
             controller: window.controller
             settings: window.settings
             SplitView.fillHeight: true
-            SplitView.minimumHeight: 200
+            SplitView.minimumHeight: 160
             onHopClicked: (row) => hopTable.currentIndex = row
         }
         HopTable {
             id: hopTable
             objectName: "hopTable"
             model: window.controller.model
-            SplitView.preferredHeight: 280
-            SplitView.minimumHeight: 120
+            SplitView.preferredHeight: 330
+            SplitView.minimumHeight: 110
             onCurrentIndexChanged: mapPane.currentIndex = currentIndex
         }
     }
@@ -219,8 +286,12 @@ ApplicationWindow {
     Connections {
         target: window.controller
         function onFinished(reached) {
-            if (window.controller.model.placedCount > 0)
+            if (window.controller.model.placedCount > 0 && mapPane.following)
                 mapPane.fitRoute()
+        }
+        function onErrorMessageChanged() {
+            if (window.controller.errorMessage.length > 0)
+                window.report(window.controller.errorMessage, true)
         }
         function onRunningChanged() {
             if (window.controller.running)
@@ -235,14 +306,20 @@ ApplicationWindow {
             spacing: 12
             Label {
                 objectName: "statusLabel"
+                readonly property bool isError: window.statusMessage.length > 0 && window.statusIsError
                 Layout.fillWidth: true
                 Layout.leftMargin: 6
                 elide: Text.ElideRight
-                color: window.controller.errorMessage.length > 0 && !window.controller.running ? "#b3261e" : palette.windowText
-                text: window.controller.errorMessage.length > 0 ? window.controller.errorMessage
-                    : window.statusMessage.length > 0 ? window.statusMessage
-                    : window.controller.transport.length > 0 ? qsTr("%1 → %2 via %3").arg(window.controller.host).arg(window.controller.destination).arg(window.controller.transport)
+                color: isError ? window.errorColor : palette.windowText
+                text: window.statusMessage.length > 0 ? window.statusMessage
+                    : mapPane.tileProblem.length > 0 ? mapPane.tileProblem
+                    : window.controller.transport.length > 0 ? qsTr("%1 → %2 via %3").arg(window.controller.host).arg(window.controller.destination).arg(window.controller.transport.replace(" (Paris)", ""))
                     : qsTr("Type a host and press Enter to trace.")
+            }
+            ProgressLine {
+                controller: window.controller
+                Layout.preferredWidth: 330
+                Layout.rightMargin: 6
             }
         }
     }
@@ -269,16 +346,27 @@ ApplicationWindow {
         }
         Connections {
             target: exportLoader.item
-            function onExportRequested(path, width, height) { window.exportImage(path, width, height) }
+            // The dialog stays open with the reason when the image cannot be written.
+            function onExportRequested(path, width, height) {
+                const error = window.exportImage(path, width, height)
+                if (error.length === 0)
+                    exportLoader.item.close()
+                else
+                    exportLoader.item.showError(error)
+            }
         }
     }
     Dialog {
         id: aboutDialog
+        objectName: "aboutDialog"
         title: qsTr("About tracemap")
         standardButtons: Dialog.Ok
         anchors.centerIn: Overlay.overlay
+        modal: true
+        dim: true
+        padding: 20
         Label {
-            text: qsTr("tracemap — a visual traceroute.\n\nMap data © OpenStreetMap contributors (ODbL).\nBasemap: Natural Earth (public domain).\n%1").arg(window.controller.attributions.join("\n"))
+            text: qsTr("tracemap %1 — a visual traceroute.\n\nMap data © OpenStreetMap contributors (ODbL).\nBasemap: Natural Earth (public domain).\n%2").arg(Qt.application.version).arg(window.controller.attributions.join("\n"))
         }
     }
 }

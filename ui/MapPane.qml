@@ -15,10 +15,15 @@ Item {
     property bool tilesEnabled: true
     readonly property alias attribution: mapView.attribution
     readonly property alias tilesSettled: mapView.tilesSettled
+    readonly property alias tileProblem: mapView.tileProblem
+    readonly property alias following: mapView.followRoute
+    property alias labelsVisible: mapView.labelsVisible
     readonly property alias view: mapView
     signal hopClicked(int row)
 
     function fitRoute() { mapView.fitRoute() }
+    // Frames the route as it arrives (and on resize) until the user pans or zooms.
+    function followRoute() { mapView.followRoute = true }
     function setView(latitude, longitude, zoom) {
         mapView.zoom = zoom
         mapView.centerLatitude = latitude
@@ -44,7 +49,7 @@ Item {
         sourceLatitude: root.controller.hasSource ? root.controller.sourceLatitude : 0
         sourceLongitude: root.controller.hasSource ? root.controller.sourceLongitude : 0
         extraAttributions: root.controller.attributions
-        focus: true
+        followRoute: true
         onHopClicked: (row) => root.hopClicked(row)
     }
 
@@ -54,7 +59,11 @@ Item {
         parent: mapView
         readonly property var hop: mapView.hoveredIndex >= 0 ? root.controller.model.get(mapView.hoveredIndex) : null
         visible: hop !== null && hop !== undefined && hop.ttl !== undefined
-        x: Math.min(mapView.hoveredPosition.x + 14, mapView.width - width - 4)
+        // Right of the marker, or left of it where it would cover the zoom buttons or leave the map.
+        readonly property bool leftSide: mapView.hoveredPosition.x + 14 + width > Math.min(mapView.width - 4, zoomButtons.x - 6)
+                                         && mapView.hoveredPosition.y < zoomButtons.y + zoomButtons.height + 8 + height
+                                         || mapView.hoveredPosition.x + 14 + width > mapView.width - 4
+        x: leftSide ? Math.max(4, mapView.hoveredPosition.x - 14 - width) : mapView.hoveredPosition.x + 14
         y: Math.min(mapView.hoveredPosition.y + 14, mapView.height - height - 4)
         delay: 0
         text: {
@@ -77,18 +86,19 @@ Item {
     }
 
     Column {
+        id: zoomButtons
         anchors { right: parent.right; top: parent.top; margins: 10 }
         spacing: 4
         RoundButton {
             text: "+"
             width: 34; height: 34
-            onClicked: mapView.zoom = Math.min(19, mapView.zoom + 1)
+            onClicked: { mapView.followRoute = false; mapView.zoom = Math.min(19, mapView.zoom + 1) }
             ToolTip.visible: hovered; ToolTip.text: qsTr("Zoom in")
         }
         RoundButton {
             text: "−"
             width: 34; height: 34
-            onClicked: mapView.zoom = Math.max(1, mapView.zoom - 1)
+            onClicked: { mapView.followRoute = false; mapView.zoom = Math.max(1, mapView.zoom - 1) }
             ToolTip.visible: hovered; ToolTip.text: qsTr("Zoom out")
         }
         RoundButton {

@@ -1,36 +1,36 @@
-// Progress of the running (or last) trace: hops answered, elapsed time, destination.
+// Progress of the running (or last) trace, in the status area: what phase it is in (resolving,
+// tracing, reached, not reached, stopped, failed), hops answered, elapsed time, lookups left.
 import QtQuick
 import QtQuick.Controls
-import QtQuick.Layouts
 import Tracemap.App
 
-RowLayout {
+Label {
     id: root
     required property TraceController controller
-    spacing: 8
 
-    BusyIndicator {
-        running: root.controller.running
-        visible: running
-        Layout.preferredWidth: 24
-        Layout.preferredHeight: 24
-    }
-    Label {
-        objectName: "progressLabel"
-        Layout.fillWidth: true
-        elide: Text.ElideRight
-        opacity: root.controller.hopsAnswered > 0 || root.controller.running ? 1 : 0.6
-        text: {
-            const c = root.controller
-            const seconds = (c.elapsedMs / 1000).toFixed(1)
-            if (!c.running && c.tracesCompleted === 0 && c.hopsAnswered === 0)
-                return qsTr("Ready")
-            let s = qsTr("%n hop(s) answered", "", c.hopsAnswered) + "  ·  " + qsTr("%1 s").arg(seconds)
-            if (c.pendingLookups > 0)
-                s += "  ·  " + qsTr("locating %1").arg(c.pendingLookups)
-            if (!c.running && c.tracesCompleted > 0)
-                s += "  ·  " + (c.reached ? qsTr("destination reached") : qsTr("not reached"))
-            return s
+    objectName: "progressLabel"
+    elide: Text.ElideRight
+    horizontalAlignment: Text.AlignRight
+    opacity: controller.phase === TraceController.Idle ? 0.6 : 1
+    text: {
+        const c = root.controller
+        const hops = c.hopsAnswered === 1 ? qsTr("1 hop answered") : qsTr("%1 hops answered").arg(c.hopsAnswered)
+        const seconds = qsTr("%1 s").arg((c.elapsedMs / 1000).toFixed(1))
+        const locating = c.pendingLookups > 0 ? "  ·  " + qsTr("locating %1").arg(c.pendingLookups) : ""
+        switch (c.phase) {
+        case TraceController.Resolving:
+            return qsTr("Resolving %1…").arg(c.host)
+        case TraceController.Tracing:
+            return hops + "  ·  " + seconds + locating
+        case TraceController.Reached:
+            return hops + "  ·  " + seconds + locating + "  ·  " + qsTr("Destination reached")
+        case TraceController.NotReached:
+            return hops + "  ·  " + seconds + locating + "  ·  " + qsTr("Not reached")
+        case TraceController.Stopped:
+            return hops + "  ·  " + seconds + "  ·  " + qsTr("Stopped")
+        case TraceController.Failed:
+            return qsTr("Trace failed")
         }
+        return qsTr("Ready")
     }
 }

@@ -14,6 +14,8 @@ Dialog {
     anchors.centerIn: Overlay.overlay
     title: qsTr("Settings")
     modal: true
+    dim: true
+    padding: 16
     standardButtons: Dialog.Ok | Dialog.Cancel
     width: 620
 
@@ -29,7 +31,7 @@ Dialog {
         databases.text = settings.databasePaths.join("\n")
         overrides.text = settings.overridePaths.join("\n")
         source.text = settings.sourceLocation
-        method.currentIndex = Math.max(0, method.model.indexOf(settings.defaultMethod))
+        method.currentIndex = Math.max(0, method.indexOfValue(settings.defaultMethod))
         probeTimeout.value = Math.round(settings.probeTimeoutSec * 10)
         maxTtl.value = settings.maxTtl
         lookupTimeout.value = settings.lookupTimeoutMs
@@ -42,7 +44,7 @@ Dialog {
         settings.databasePaths = lines(databases.text)
         settings.overridePaths = lines(overrides.text)
         settings.sourceLocation = source.text
-        settings.defaultMethod = method.currentText
+        settings.defaultMethod = method.currentValue
         settings.probeTimeoutSec = probeTimeout.value / 10
         settings.maxTtl = maxTtl.value
         settings.lookupTimeoutMs = lookupTimeout.value
@@ -114,7 +116,14 @@ Dialog {
 
             Label { text: qsTr("Tracing"); font.bold: true; Layout.columnSpan: 2; Layout.topMargin: 6 }
             Label { text: qsTr("Default method") }
-            ComboBox { id: method; model: ["auto", "udp", "icmp", "tcp"] }
+            ComboBox {
+                id: method
+                textRole: "text"
+                valueRole: "value"
+                // The toolbar's names; UDP is the default, as in tracemap-cli.
+                model: [ { text: "UDP", value: "udp" }, { text: "ICMP", value: "icmp" },
+                         { text: "TCP", value: "tcp" }, { text: qsTr("Auto (ICMP when permitted)"), value: "auto" } ]
+            }
             Label { text: qsTr("Probe timeout (s)") }
             SpinBox {
                 id: probeTimeout

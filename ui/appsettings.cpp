@@ -40,6 +40,8 @@ AppSettings::~AppSettings() = default;
 
 QVariant AppSettings::value(const QString &key, const QVariant &fallback) const
 {
+    if (const auto it = m_session.constFind(key); it != m_session.cend())
+        return *it;
     if (m_settings)
         return m_settings->value(key, fallback);
     return m_memory.value(key, fallback);
@@ -49,6 +51,11 @@ bool AppSettings::store(const QString &key, const QVariant &newValue, const QVar
 {
     if (value(key, fallback) == newValue)
         return false;
+    if (m_sessionOnly) {
+        m_session.insert(key, newValue);
+        return true;
+    }
+    m_session.remove(key);
     if (m_settings)
         m_settings->setValue(key, newValue);
     else
@@ -136,15 +143,16 @@ void AppSettings::setOnlineLookups(bool on)
 
 QString AppSettings::defaultMethod() const
 {
-    const QString method = value(kMethod, QStringLiteral("auto")).toString();
-    return probeMethodFromString(method) ? method : QStringLiteral("auto");
+    // UDP by default, as tracemap-cli traces: the same user gets the same probes from both.
+    const QString method = value(kMethod, QStringLiteral("udp")).toString();
+    return probeMethodFromString(method) ? method : QStringLiteral("udp");
 }
 
 void AppSettings::setDefaultMethod(const QString &method)
 {
     if (!probeMethodFromString(method))
         return;
-    if (store(kMethod, method.trimmed().toLower(), QStringLiteral("auto")))
+    if (store(kMethod, method.trimmed().toLower(), QStringLiteral("udp")))
         emit defaultMethodChanged();
 }
 

@@ -75,6 +75,10 @@ public:
     QStringList recentHosts() const;
     void setRecentHosts(const QStringList &hosts);
     bool persistent() const { return bool(m_settings); }
+    // While on, setters change this session only: the command line's options (--offline,
+    // --geo-overrides, ...) win for this run without being saved. A later change made with it
+    // off (the Settings dialog) is saved and replaces the session's value.
+    void setSessionOnly(bool on) { m_sessionOnly = on; }
 
     // Puts host first in the recent list (deduplicated, bounded).
     Q_INVOKABLE void rememberHost(const QString &host);
@@ -112,6 +116,8 @@ private:
 
     std::unique_ptr<QSettings> m_settings; // null: in memory only
     QVariantHash m_memory;
+    QVariantHash m_session; // values of this run only (see setSessionOnly)
+    bool m_sessionOnly = false;
 };
 
 } // namespace tracemap

@@ -4,16 +4,17 @@
 
 namespace tracemap {
 
-namespace {
-
-QString rttText(double ms)
-{
-    return ms < 0 ? QStringLiteral("-") : QString::number(ms, 'f', ms < 10 ? 2 : 1);
-}
-
-} // namespace
-
 HopListModel::HopListModel(QObject *parent) : QAbstractListModel(parent) {}
+
+QString HopListModel::rttText(double ms)
+{
+    if (ms < 0)
+        return QStringLiteral("-");
+    // Sub-millisecond RTTs (the LAN, loopback) keep their digits instead of reading "0.00".
+    if (ms < 0.001)
+        return QStringLiteral("<0.001");
+    return QString::number(ms, 'f', ms < 1 ? 3 : ms < 10 ? 2 : 1);
+}
 
 int HopListModel::rowCount(const QModelIndex &parent) const
 {

@@ -68,6 +68,8 @@ public:
 
     // Every role of a row by name, for tooltips and details in QML.
     Q_INVOKABLE QVariantMap get(int row) const;
+    // An RTT for people: "-" unknown, 3 decimals under 1 ms, 2 under 10 ms, else 1.
+    static QString rttText(double ms);
     // The table as tab-separated text with a header line (clipboard, Ctrl+C).
     Q_INVOKABLE QString toText() const;
 

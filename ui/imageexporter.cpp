@@ -5,6 +5,7 @@
 #include <QClipboard>
 #include <QDateTime>
 #include <QDir>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QImage>
 #include <QQuickItem>
@@ -86,7 +87,7 @@ QString ImageExporter::localPngPath(const QUrl &url) const
 QString ImageExporter::suggestedPath(const QString &host) const
 {
     QString dir = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
-    if (dir.isEmpty())
+    if (dir.isEmpty() || !QDir(dir).exists())
         dir = QDir::homePath();
     QString name = host.trimmed();
     name.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9._-]")), QStringLiteral("_"));
@@ -95,6 +96,12 @@ QString ImageExporter::suggestedPath(const QString &host) const
     return QDir(dir).filePath(
         QStringLiteral("tracemap-%1-%2.png")
             .arg(name, QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))));
+}
+
+QUrl ImageExporter::folderUrl(const QString &path) const
+{
+    const QDir dir = QFileInfo(path).absoluteDir();
+    return QUrl::fromLocalFile(!path.isEmpty() && dir.exists() ? dir.absolutePath() : QDir::homePath());
 }
 
 } // namespace tracemap

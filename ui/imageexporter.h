@@ -26,8 +26,11 @@ public:
     Q_INVOKABLE bool copyImageFile(const QString &path);
     // A local path from a file dialog's URL (file:///x.png -> /x.png); ".png" appended.
     Q_INVOKABLE QString localPngPath(const QUrl &url) const;
-    // A default file name in the user's pictures folder.
+    // A default file name in the user's pictures folder, or the home folder when that does not
+    // exist (a fresh system may have no ~/Pictures).
     Q_INVOKABLE QString suggestedPath(const QString &host) const;
+    // The folder of a path as a URL (for a file dialog's start), the home folder when missing.
+    Q_INVOKABLE QUrl folderUrl(const QString &path) const;
 
 signals:
     void imageCopied(bool ok);

@@ -1,74 +1,79 @@
 #include "scriptedrun.h"
 
-#include "benchprobe.h"
-#include "perfstats.h"
+#include "appsettings.h"
+#include "hopmodelreader.h"
+#include "tileloader.h"
 #include "tracecontroller.h"
 
 #include <QCoreApplication>
-#include <QQuickItem>
+#include <QFile>
 #include <QQuickWindow>
 
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
 
 namespace tracemap {
 
 namespace {
+
+constexpr int kTraceDeadlineMs = 120000;
+constexpr int kPlacesDeadlineMs = 15000;
+constexpr int kTilesDeadlineMs = 30000;
+constexpr double kFitPadding = 56.0;
+
 void errLine(const QString &line)
 {
     fputs(qPrintable(line + QLatin1Char('\n')), stderr);
 }
+
 void outLine(const QString &line)
 {
     fputs(qPrintable(line + QLatin1Char('\n')), stdout);
     fflush(stdout);
 }
+
 } // namespace
 
-ScriptedRun::ScriptedRun(const ScriptedRunOptions &options, QQuickWindow *window, TraceController *controller,
-                         BenchProbe *bench)
-    : m_options(options), m_window(window), m_controller(controller), m_bench(bench)
+qint64 residentMemoryKb()
 {
-    connect(controller, &TraceController::finished, this, &ScriptedRun::onTraceFinished);
-    m_watchdog.setSingleShot(true);
-    connect(&m_watchdog, &QTimer::timeout, this, [this] {
-        errLine(QStringLiteral("tracemap: gave up: no result after %1 s").arg(m_watchdog.interval() / 1000));
-        done(ExitFailure);
-    });
-    m_poll.setInterval(50);
-    connect(&m_poll, &QTimer::timeout, this, &ScriptedRun::pollSettled);
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
 }
+
+ScriptedRun::ScriptedRun(const ScriptedRunOptions &options, TraceController *controller,
+                         const AppSettings *settings, QQuickWindow *window)
+    : m_options(options), m_controller(controller), m_settings(settings), m_window(window)
+{
+    if (!m_options.exportSize.isValid())
+        m_options.exportSize = kDefaultExportSize;
+    connect(controller, &TraceController::finished, this, &ScriptedRun::onTraceFinished);
+    m_deadline.setSingleShot(true);
+    if (!settings->offline()) {
+        m_tiles = std::make_unique<TileLoader>();
+        m_tiles->setUrlTemplate(settings->tileUrl());
+    }
+}
+
+ScriptedRun::~ScriptedRun() = default;
 
 void ScriptedRun::start()
 {
-    // The layout is known once a frame has been shown.
-    if (m_options.exportSize.isValid())
-        connect(m_window, &QQuickWindow::frameSwapped, this, &ScriptedRun::resizeForExport,
-                Qt::ConnectionType(Qt::QueuedConnection | Qt::SingleShotConnection));
     startOne();
-}
-
-QQuickItem *ScriptedRun::mapPane() const
-{
-    return m_window->findChild<QQuickItem *>(QStringLiteral("mapPane"));
-}
-
-// The map pane gets exactly the requested size, so "fit route" frames what is exported.
-void ScriptedRun::resizeForExport()
-{
-    QQuickItem *map = mapPane();
-    if (!map)
-        return;
-    const QSize chrome(m_window->width() - int(map->width()), m_window->height() - int(map->height()));
-    const QSize size = m_options.exportSize + chrome;
-    m_window->setProperty("width", size.width());
-    m_window->setProperty("height", size.height());
 }
 
 void ScriptedRun::startOne()
 {
-    m_watchdog.start(120000);
+    m_deadline.disconnect();
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        errLine(QStringLiteral("tracemap: gave up: no result after %1 s").arg(kTraceDeadlineMs / 1000));
+        done(ExitFailure);
+    });
+    m_deadline.start(kTraceDeadlineMs);
     if (!m_controller->start()) {
         errLine(QStringLiteral("tracemap: %1").arg(m_controller->errorMessage()));
         done(ExitFailure);
@@ -77,9 +82,11 @@ void ScriptedRun::startOne()
 
 void ScriptedRun::onTraceFinished(bool reached)
 {
+    if (m_finished)
+        return;
     ++m_completed;
     m_allReached = m_allReached && reached;
-    if (m_options.repeat > 1 || m_options.benchReport) {
+    if (m_options.repeat > 1) {
         outLine(QStringLiteral("trace %1/%2 hops=%3 reached=%4 elapsed_ms=%5 rss_kb=%6")
                     .arg(m_completed)
                     .arg(m_options.repeat)
@@ -94,90 +101,121 @@ void ScriptedRun::onTraceFinished(bool reached)
         QTimer::singleShot(0, this, [this] { startOne(); });
         return;
     }
-    m_watchdog.start(30000);
-    m_settleTimer.start();
-    m_poll.start();
+    waitForPlaces();
 }
 
-// Places of the hops arrive after the trace; tiles (when on) after that.
-void ScriptedRun::pollSettled()
+// Places of the hops arrive after the trace: wait for the last one, or the deadline.
+void ScriptedRun::waitForPlaces()
 {
-    QQuickItem *map = mapPane();
-    const bool lookupsDone = m_controller->pendingLookups() == 0;
-    const QVariant tilesSettled = map ? map->property("tilesSettled") : QVariant();
-    const bool tilesDone = !tilesSettled.isValid() || tilesSettled.toBool();
-    const qint64 waited = m_settleTimer.elapsed();
-    if (!((lookupsDone && tilesDone) || waited > 15000))
-        return;
-    if (!lookupsDone)
-        errLine(QStringLiteral("tracemap: %1 place lookups still pending; exporting without them")
-                    .arg(m_controller->pendingLookups()));
-    m_poll.stop();
-    frameMap();
-}
-
-// Centre and zoom (or fit the route) for the image, from the map's size right now.
-void ScriptedRun::applyView()
-{
-    QQuickItem *map = mapPane();
-    if (!map)
-        return;
-    if (!m_options.zoom) {
-        QMetaObject::invokeMethod(map, "fitRoute");
+    m_deadline.disconnect();
+    disconnect(m_waiting);
+    if (m_controller->pendingLookups() == 0) {
+        waitForTiles();
         return;
     }
-    // --zoom is the image's zoom; the map renders exports of another size than its own
-    // with the zoom scaled by the size ratio, so undo that here.
-    double zoom = *m_options.zoom;
-    const QSizeF item = map->size();
-    if (m_options.exportSize.isValid() && !item.isEmpty())
-        zoom -= std::log2(std::min(m_options.exportSize.width() / item.width(),
-                                   m_options.exportSize.height() / item.height()));
-    QMetaObject::invokeMethod(map, "setView", Q_ARG(QVariant, *m_options.centerLatitude),
-                              Q_ARG(QVariant, *m_options.centerLongitude), Q_ARG(QVariant, zoom));
+    m_waiting = connect(m_controller, &TraceController::pendingLookupsChanged, this, [this] {
+        if (m_controller->pendingLookups() == 0)
+            waitForTiles();
+    });
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        errLine(QStringLiteral("tracemap: %1 place lookups still pending; exporting without them")
+                    .arg(m_controller->pendingLookups()));
+        waitForTiles();
+    });
+    m_deadline.start(kPlacesDeadlineMs);
 }
 
-void ScriptedRun::frameMap()
+// With tiles on, the tiles under the image are fetched (or read from the disk cache) first.
+void ScriptedRun::waitForTiles()
 {
-    applyView();
-    // Let one frame show the framed map (for people watching), then write the image.
-    QTimer::singleShot(100, this, [this] { finish(); });
+    m_deadline.disconnect();
+    m_deadline.stop();
+    disconnect(m_waiting);
+    if (!m_tiles || m_options.exportPath.isEmpty()) {
+        finish();
+        return;
+    }
+    const MapViewport view = exportViewport(m_options, scene());
+    QList<TileId> wanted;
+    for (const PlacedTile &placed : view.visibleTiles(WebMercator::tileZoomFor(view.zoom()))) {
+        if (!wanted.contains(placed.tile))
+            wanted.append(placed.tile);
+    }
+    m_tiles->request(wanted);
+    if (m_tiles->pendingCount() == 0) {
+        finish();
+        return;
+    }
+    m_waiting = connect(m_tiles.get(), &TileLoader::pendingCountChanged, this, [this] {
+        if (m_tiles->pendingCount() == 0)
+            finish();
+    });
+    connect(&m_deadline, &QTimer::timeout, this, [this] {
+        errLine(QStringLiteral("tracemap: %1 map tiles still loading; drawing the basemap there")
+                    .arg(m_tiles->pendingCount()));
+        finish();
+    });
+    m_deadline.start(kTilesDeadlineMs);
+}
+
+MapScene ScriptedRun::scene() const
+{
+    HopModelReader reader;
+    reader.setModel(m_controller->model());
+    MapScene scene;
+    scene.hops = reader.readAll();
+    scene.hasSource = m_controller->hasSource();
+    scene.sourceLatitude = m_controller->sourceLatitude();
+    scene.sourceLongitude = m_controller->sourceLongitude();
+    scene.attribution =
+        m_settings->offline() ? MapRenderer::basemapAttribution() : MapRenderer::tileAttribution();
+    scene.extraAttributions = m_controller->attributions();
+    return scene;
+}
+
+MapViewport ScriptedRun::exportViewport(const ScriptedRunOptions &options, const MapScene &scene)
+{
+    const QSizeF size(options.exportSize.isValid() ? options.exportSize : kDefaultExportSize);
+    if (options.zoom && options.centerLatitude && options.centerLongitude)
+        return MapViewport(*options.centerLatitude, *options.centerLongitude, *options.zoom, size);
+    const bool tiles = scene.attribution == MapRenderer::tileAttribution();
+    if (const std::optional<MapFrame> fit =
+            frameRoute(routePoints(scene), size, kFitPadding, tiles ? 12.0 : 5.0))
+        return MapViewport(fit->centerLatitude, fit->centerLongitude, fit->zoom, size);
+    return MapViewport(25.0, 0.0, 1.5, size); // nothing placed: the world
 }
 
 void ScriptedRun::finish()
 {
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_deadline.stop();
+    disconnect(m_waiting);
     int code = m_allReached ? ExitOk : ExitFailure;
     if (!m_options.exportPath.isEmpty()) {
-        // Again, in the same step as the export: the window may have been resized since
-        // (its first frame can come after a quick trace on a loaded machine).
-        applyView();
-        QVariant error;
-        const QSize size = m_options.exportSize.isValid() ? m_options.exportSize : QSize(0, 0);
-        QMetaObject::invokeMethod(m_window, "exportImage", Q_RETURN_ARG(QVariant, error),
-                                  Q_ARG(QVariant, m_options.exportPath), Q_ARG(QVariant, size.width()),
-                                  Q_ARG(QVariant, size.height()));
-        if (!error.toString().isEmpty()) {
-            errLine(QStringLiteral("tracemap: cannot export the image: %1").arg(error.toString()));
+        const MapScene current = scene();
+        MapRenderer renderer;
+        const QImage image = renderer.render(exportViewport(m_options, current), current, m_tiles.get());
+        const QString error = MapRenderer::writePng(image, m_options.exportPath);
+        if (!error.isEmpty()) {
+            errLine(QStringLiteral("tracemap: cannot export the image: %1").arg(error));
             code = ExitFailure;
         }
     }
-    if (!m_options.windowShotPath.isEmpty() && !m_window->grabWindow().save(m_options.windowShotPath)) {
+    if (!m_options.windowShotPath.isEmpty() &&
+        (!m_window || !m_window->grabWindow().save(m_options.windowShotPath))) {
         errLine(QStringLiteral("tracemap: cannot write %1").arg(m_options.windowShotPath));
         code = ExitFailure;
-    }
-    if (m_bench) {
-        outLine(QStringLiteral("bench marker_ms %1").arg(m_bench->markerSummary()));
-        outLine(QStringLiteral("bench rss_kb %1").arg(residentMemoryKb()));
-        m_bench->startPanning(3000, [this, code] { done(code); });
-        return;
     }
     done(code);
 }
 
 void ScriptedRun::done(int code)
 {
-    m_watchdog.stop();
-    m_poll.stop();
+    m_finished = true;
+    m_deadline.stop();
+    disconnect(m_waiting);
     if (m_options.quitWhenDone)
         QCoreApplication::exit(code);
 }

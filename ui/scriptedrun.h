@@ -1,64 +1,78 @@
 // The desktop app's scripted mode (--trace, --export-image, --repeat, --quit-when-done): runs
-// the traces, waits for their places (and tiles), frames the map, writes the image, then quits
-// with the exit code. See docs/desktop.md.
+// the traces, waits (on signals, with deadlines) for the hops' places and, when tiles are on,
+// for the tiles in view, then renders the image from the hop model through MapRenderer, on its
+// own viewport: the window is not involved (it may not even be shown). See docs/desktop.md.
 #pragma once
 
-#include <QElapsedTimer>
+#include "mapframing.h"
+#include "maprenderer.h"
+
 #include <QObject>
+#include <QPointer>
 #include <QSize>
 #include <QString>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
 
-class QQuickItem;
 class QQuickWindow;
 
 namespace tracemap {
 
-class BenchProbe;
+class AppSettings;
+class TileLoader;
 class TraceController;
 
 struct ScriptedRunOptions
 {
     QString exportPath;                                          // empty = no image
-    QSize exportSize;                                            // invalid = the map's size on screen
+    QSize exportSize;                                            // invalid = kDefaultExportSize
     std::optional<double> centerLatitude, centerLongitude, zoom; // unset = fit the route
     bool quitWhenDone = false;
-    int repeat = 1; // traces in a row (soak test, benchmark)
-    bool benchReport = false;
-    QString windowShotPath; // also save a screenshot of the whole window
+    int repeat = 1;         // traces in a row (soak test)
+    QString windowShotPath; // also save a screenshot of the whole window (needs one)
 };
+
+// Resident set size of this process in kB (0 when /proc is unavailable): the --repeat soak
+// line, and bench/gui_bench.
+qint64 residentMemoryKb();
 
 class ScriptedRun : public QObject
 {
 public:
     enum ExitCode { ExitOk = 0, ExitFailure = 1 };
+    static constexpr QSize kDefaultExportSize{1280, 800};
 
-    ScriptedRun(const ScriptedRunOptions &options, QQuickWindow *window, TraceController *controller,
-                BenchProbe *bench);
+    // settings: tiles (URL, offline). window: only for --window-shot; may be null.
+    ScriptedRun(const ScriptedRunOptions &options, TraceController *controller, const AppSettings *settings,
+                QQuickWindow *window = nullptr);
+    ~ScriptedRun() override;
     void start();
 
+    // The viewport the image is rendered with: the given centre and zoom, else the route framed.
+    static MapViewport exportViewport(const ScriptedRunOptions &options, const MapScene &scene);
+    // The hop model and the source, as the map draws them.
+    MapScene scene() const;
+
 private:
-    QQuickItem *mapPane() const;
-    void resizeForExport();
     void startOne();
     void onTraceFinished(bool reached);
-    void pollSettled();
-    void applyView();
-    void frameMap();
+    void waitForPlaces();
+    void waitForTiles();
     void finish();
     void done(int code);
 
     ScriptedRunOptions m_options;
-    QQuickWindow *m_window;
     TraceController *m_controller;
-    BenchProbe *m_bench;
-    QTimer m_watchdog;
-    QTimer m_poll;
-    QElapsedTimer m_settleTimer;
+    const AppSettings *m_settings;
+    QPointer<QQuickWindow> m_window;
+    std::unique_ptr<TileLoader> m_tiles; // null when offline
+    QTimer m_deadline;
+    QMetaObject::Connection m_waiting;
     int m_completed = 0;
     bool m_allReached = true;
+    bool m_finished = false;
 };
 
 } // namespace tracemap

@@ -7,10 +7,23 @@
 
 namespace tracemap {
 
+namespace {
+// RFC 6761: "invalid." never resolves, so asking DNS only makes the user wait.
+bool isReservedInvalidName(const QString &host)
+{
+    QString name = host.toLower();
+    if (name.endsWith(QLatin1Char('.')))
+        name.chop(1);
+    return name == QLatin1String("invalid") || name.endsWith(QLatin1String(".invalid"));
+}
+} // namespace
+
 TraceController::TraceController(AppSettings *settings, GeoService *geo,
                                  std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
     : QObject(parent), m_settings(settings), m_engine(std::make_unique<EngineThread>(std::move(factory))),
-      m_model(new HopListModel(this)), m_method(settings->defaultMethod()), m_locator(new TraceLocator(this))
+      m_model(new HopListModel(this)),
+      m_method(fromProbeMethod(probeMethodFromString(settings->defaultMethod()).value_or(ProbeMethod::Udp))),
+      m_locator(new TraceLocator(this))
 {
     registerGeoTypes();
     connect(m_locator, &TraceLocator::located, this, &TraceController::onLocated);
@@ -52,30 +65,84 @@ void TraceController::setHost(const QString &host)
     emit hostChanged();
 }
 
-void TraceController::setMethod(const QString &method)
+ProbeMethod TraceController::toProbeMethod(Method method)
 {
-    const std::optional<ProbeMethod> parsed = probeMethodFromString(method);
-    if (!parsed) {
-        qCWarning(lcUi) << "unknown probe method" << method;
+    switch (method) {
+    case Auto:
+        return ProbeMethod::Auto;
+    case Udp:
+        return ProbeMethod::Udp;
+    case Icmp:
+        return ProbeMethod::Icmp;
+    case Tcp:
+        return ProbeMethod::Tcp;
+    }
+    return ProbeMethod::Udp;
+}
+
+TraceController::Method TraceController::fromProbeMethod(ProbeMethod method)
+{
+    switch (method) {
+    case ProbeMethod::Auto:
+        return Auto;
+    case ProbeMethod::Udp:
+        return Udp;
+    case ProbeMethod::Icmp:
+        return Icmp;
+    case ProbeMethod::Tcp:
+        return Tcp;
+    }
+    return Udp;
+}
+
+std::optional<TraceController::Method> TraceController::methodFromString(const QString &name)
+{
+    const std::optional<ProbeMethod> parsed = probeMethodFromString(name);
+    if (!parsed)
+        return std::nullopt;
+    return fromProbeMethod(*parsed);
+}
+
+void TraceController::setMethod(Method method)
+{
+    if (method < Auto || method > Tcp) {
+        qCWarning(lcUi) << "unknown probe method" << int(method);
         return;
     }
-    const QString name = toString(*parsed);
-    if (m_method == name)
+    if (m_method == method)
         return;
-    m_method = name;
+    m_method = method;
     emit methodChanged();
 }
 
-void TraceController::setFamily(int family)
+void TraceController::setFamily(Family family)
 {
-    if (family != 0 && family != 4 && family != 6) {
-        qCWarning(lcUi) << "unknown address family" << family;
+    if (family < AnyFamily || family > IPv6) {
+        qCWarning(lcUi) << "unknown address family" << int(family);
         return;
     }
     if (m_family == family)
         return;
     m_family = family;
     emit familyChanged();
+}
+
+void TraceController::setPhase(Phase phase)
+{
+    if (m_phase == phase)
+        return;
+    m_phase = phase;
+    emit phaseChanged();
+}
+
+void TraceController::clearSource()
+{
+    if (m_sourceTtl <= 0)
+        return;
+    m_sourceTtl = -1;
+    m_sourceLatitude = qQNaN();
+    m_sourceLongitude = qQNaN();
+    emit sourceChanged();
 }
 
 QStringList TraceController::recentHosts() const
@@ -117,9 +184,15 @@ void TraceController::applySettingsSource()
 bool TraceController::start()
 {
     const QString target = m_host.trimmed();
-    const QString invalid =
+    QString invalid =
         target.isEmpty() ? QStringLiteral("Enter a host name or address to trace.") : validateHost(target);
+    if (invalid.isEmpty() && isReservedInvalidName(target))
+        invalid = QStringLiteral("'%1' cannot resolve: names under .invalid are reserved never to exist "
+                                 "(RFC 6761).")
+                      .arg(target);
     if (!invalid.isEmpty()) {
+        // The refused input is what the status area shows now, not the previous trace's progress.
+        setPhase(Idle);
         setErrorMessage(invalid);
         return false;
     }
@@ -128,14 +201,15 @@ bool TraceController::start()
 
     TraceRequest request;
     request.target = target;
-    request.method = probeMethodFromString(m_method).value_or(ProbeMethod::Auto);
-    request.family = m_family == 4   ? AddressFamily::IPv4
-                     : m_family == 6 ? AddressFamily::IPv6
-                                     : AddressFamily::Any;
+    request.method = toProbeMethod(m_method);
+    request.family = m_family == IPv4   ? AddressFamily::IPv4
+                     : m_family == IPv6 ? AddressFamily::IPv6
+                                        : AddressFamily::Any;
     request.timeoutSec = m_settings->probeTimeoutSec();
     request.maxTtl = m_maxTtlOverride > 0 ? m_maxTtlOverride : m_settings->maxTtl();
     const QString problem = validate(request);
     if (!problem.isEmpty()) {
+        setPhase(Idle);
         setErrorMessage(problem);
         return false;
     }
@@ -156,12 +230,15 @@ bool TraceController::start()
         emit reachedChanged();
     }
     updateHopsAnswered();
-    m_settings->rememberHost(target);
+    // A source taken from the previous trace's first hop is not this trace's.
+    clearSource();
+    m_traceHost = target;
 
     m_elapsed.start();
     setElapsedMs(0);
     m_elapsedTick.start();
     setRunningId(m_engine->startTrace(request));
+    setPhase(Resolving);
     qCDebug(lcUi) << "trace" << m_currentId << "to" << target << "started";
     return true;
 }
@@ -176,6 +253,7 @@ void TraceController::stop()
     // Late hop signals of the cancelled trace carry its id and are ignored from now on.
     setRunningId(0);
     locateHops(true); // what was seen is all there will be
+    setPhase(Stopped);
     emit finished(false);
 }
 
@@ -236,6 +314,12 @@ void TraceController::onTraceStarted(quint64 id, const TraceResult &initial)
         m_transport = initial.transport;
         emit transportChanged();
     }
+    // Only a host that resolved joins the recent hosts.
+    if (!initial.destination.isNull() && !m_traceHost.isEmpty()) {
+        m_settings->rememberHost(m_traceHost);
+        m_traceHost.clear();
+    }
+    setPhase(Tracing);
 }
 
 void TraceController::onHopUpdated(quint64 id, const Hop &hop)
@@ -271,11 +355,16 @@ void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
         m_reached = result.reached;
         emit reachedChanged();
     }
-    if (result.error != TraceError::None && result.error != TraceError::Cancelled)
+    const bool failed = result.error != TraceError::None && result.error != TraceError::Cancelled;
+    if (failed)
         setErrorMessage(result.errorMessage.isEmpty() ? toString(result.error) : result.errorMessage);
     else if (!result.reached)
         setErrorMessage(QStringLiteral("The destination did not answer."));
+    if (!failed && !m_traceHost.isEmpty() && !result.destination.isNull())
+        m_settings->rememberHost(m_traceHost); // resolved, but traceStarted was not seen
+    m_traceHost.clear();
     setRunningId(0);
+    setPhase(failed ? Failed : result.reached ? Reached : NotReached);
     ++m_tracesCompleted;
     emit tracesCompletedChanged();
     qCDebug(lcUi) << "trace" << id << "finished; reached" << result.reached;

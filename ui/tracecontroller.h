@@ -16,6 +16,7 @@
 #include <QtQml/qqmlregistration.h>
 
 #include <memory>
+#include <optional>
 
 namespace tracemap {
 
@@ -29,8 +30,9 @@ class TraceController : public QObject
     QML_ELEMENT
     QML_UNCREATABLE("Created by the application")
     Q_PROPERTY(QString host READ host WRITE setHost NOTIFY hostChanged)
-    Q_PROPERTY(QString method READ method WRITE setMethod NOTIFY methodChanged)
-    Q_PROPERTY(int family READ family WRITE setFamily NOTIFY familyChanged)
+    Q_PROPERTY(Method method READ method WRITE setMethod NOTIFY methodChanged)
+    Q_PROPERTY(Family family READ family WRITE setFamily NOTIFY familyChanged)
+    Q_PROPERTY(Phase phase READ phase NOTIFY phaseChanged)
     Q_PROPERTY(bool running READ running NOTIFY runningChanged)
     Q_PROPERTY(int hopsAnswered READ hopsAnswered NOTIFY hopsAnsweredChanged)
     Q_PROPERTY(int elapsedMs READ elapsedMs NOTIFY elapsedMsChanged)
@@ -47,6 +49,28 @@ class TraceController : public QObject
     Q_PROPERTY(QStringList attributions READ attributions NOTIFY attributionsChanged)
     Q_PROPERTY(tracemap::HopListModel *model READ model CONSTANT)
 public:
+    // The probe method and address family as QML sees them (TraceController.Udp, .IPv6, ...).
+    enum Method { Auto, Udp, Icmp, Tcp };
+    Q_ENUM(Method)
+    enum Family { AnyFamily, IPv4, IPv6 };
+    Q_ENUM(Family)
+    // Where the current (or last) trace is: what the status area says.
+    enum Phase {
+        Idle,      // nothing traced yet, or the last request was refused
+        Resolving, // running, the destination's address not known yet
+        Tracing,
+        Reached,
+        NotReached, // finished without an answer from the destination
+        Failed,     // finished with an error (resolution, sockets, ...)
+        Stopped     // stopped by the user
+    };
+    Q_ENUM(Phase)
+
+    static ProbeMethod toProbeMethod(Method method);
+    static Method fromProbeMethod(ProbeMethod method);
+    // "udp", "ICMP", ... -> Method; nothing when unknown.
+    static std::optional<Method> methodFromString(const QString &name);
+
     // settings must outlive the controller; geo may be null (hops are listed, not placed).
     // factory: the probe transports (null = the system's sockets; tests simulate a network).
     TraceController(AppSettings *settings, GeoService *geo,
@@ -55,10 +79,11 @@ public:
 
     QString host() const { return m_host; }
     void setHost(const QString &host);
-    QString method() const { return m_method; }
-    void setMethod(const QString &method);
-    int family() const { return m_family; }
-    void setFamily(int family); // 0 any, 4, 6
+    Method method() const { return m_method; }
+    void setMethod(Method method);
+    Family family() const { return m_family; }
+    void setFamily(Family family);
+    Phase phase() const { return m_phase; }
     bool running() const { return m_currentId != 0; }
     int hopsAnswered() const { return m_hopsAnswered; }
     int elapsedMs() const { return m_elapsedMs; }
@@ -93,6 +118,7 @@ signals:
     void hostChanged();
     void methodChanged();
     void familyChanged();
+    void phaseChanged();
     void runningChanged();
     void hopsAnsweredChanged();
     void elapsedMsChanged();
@@ -115,6 +141,8 @@ private:
     void onLocated(const tracemap::GeoResult &result);
     void locateHops(bool traceOver); // hands the hops shown to the locating policy
     void setRunningId(quint64 id);
+    void setPhase(Phase phase);
+    void clearSource();
     void setErrorMessage(const QString &message);
     void setElapsedMs(int ms);
     void setPendingChanged(qsizetype before);
@@ -129,8 +157,10 @@ private:
     QElapsedTimer m_elapsed;
 
     QString m_host;
-    QString m_method;
-    int m_family = 0;
+    Method m_method = Udp;
+    Family m_family = AnyFamily;
+    Phase m_phase = Idle;
+    QString m_traceHost; // the host of the running trace: remembered once it resolves
     quint64 m_currentId = 0;
     int m_hopsAnswered = 0;
     int m_elapsedMs = 0;

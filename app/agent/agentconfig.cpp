@@ -1,23 +1,20 @@
 #include "agentconfig.h"
 
+#include "destinationpolicy.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace tracemap::agent {
 
 namespace {
-
-QHostAddress normalized(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QHostAddress(v4);
-    return address;
-}
 
 ConfigResult failure(ConfigError error, const QString &message)
 {
@@ -84,11 +81,46 @@ bool readPrefixes(QSettings &settings, const QString &key, QList<Prefix> *prefix
     return true;
 }
 
+bool readPorts(QSettings &settings, const QString &key, QList<PortRange> *ports, ConfigResult *result)
+{
+    if (!settings.contains(key))
+        return true;
+    if (!parsePortRanges(settings.value(key).toStringList().join(QLatin1Char(',')), ports)) {
+        *result =
+            failure(ConfigError::BadConfigFile,
+                    QStringLiteral("%1: '%2' must list ports or ranges from 1 to 65535 (80, 33434-33534)")
+                        .arg(settings.fileName(), key));
+        return false;
+    }
+    return true;
+}
+
+bool readString(QSettings &settings, const QString &key, QString *value)
+{
+    if (settings.contains(key))
+        *value = settings.value(key).toStringList().join(QLatin1Char(','));
+    return true;
+}
+
 } // namespace
+
+QHostAddress unmapped(const QHostAddress &address)
+{
+    if (address.protocol() != QAbstractSocket::IPv6Protocol)
+        return address;
+    const Q_IPV6ADDR a = address.toIPv6Address();
+    for (int i = 0; i < 10; ++i) {
+        if (a[i] != 0)
+            return address;
+    }
+    if (a[10] != 0xff || a[11] != 0xff)
+        return address;
+    return QHostAddress((quint32(a[12]) << 24) | (quint32(a[13]) << 16) | (quint32(a[14]) << 8) | a[15]);
+}
 
 bool Prefix::contains(const QHostAddress &address) const
 {
-    return normalized(address).isInSubnet(network, length);
+    return unmapped(address).isInSubnet(network, length);
 }
 
 bool parsePrefix(const QString &text, Prefix *prefix)
@@ -98,7 +130,7 @@ bool parsePrefix(const QString &text, Prefix *prefix)
     QHostAddress network;
     if (!network.setAddress(slash < 0 ? t : t.left(slash)))
         return false;
-    network = normalized(network);
+    network = unmapped(network);
     if (!network.scopeId().isEmpty())
         return false;
     const int maxLength = network.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
@@ -135,7 +167,7 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
         a = QHostAddress(QHostAddress::LocalHost);
     else if (!a.setAddress(host) || !a.scopeId().isEmpty())
         return false;
-    *address = normalized(a);
+    *address = unmapped(a);
     *port = quint16(p);
     return true;
 }
@@ -163,6 +195,14 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         QStringLiteral("limits/header_timeout"),
         QStringLiteral("limits/max_request_time"),
         QStringLiteral("limits/max_header_bytes"),
+        QStringLiteral("limits/max_pending_heads"),
+        QStringLiteral("limits/max_pending_heads_per_client"),
+        QStringLiteral("destinations/allowed_ports"),
+        QStringLiteral("dns/servers"),
+        QStringLiteral("dns/timeout_ms"),
+        QStringLiteral("dns/max_lookups"),
+        QStringLiteral("dns/max_lookups_per_client"),
+        QStringLiteral("dns/failure_cache_s"),
         QStringLiteral("limits/max_count"),
         QStringLiteral("limits/min_interval"),
         QStringLiteral("limits/max_timeout"),
@@ -187,7 +227,7 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         QString tokenPath = settings.value(QStringLiteral("server/token_file")).toString();
         if (QFileInfo(tokenPath).isRelative())
             tokenPath = info.absoluteDir().filePath(tokenPath);
-        result = loadTokenFile(tokenPath, &config->token);
+        result = loadTokenFile(tokenPath, &config->token, &config->warnings);
         if (!result.ok())
             return result;
     }
@@ -212,17 +252,46 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         readDouble(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.maxTimeout, &result) &&
         readInt(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.maxTtl, &result) &&
         readInt(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.maxInFlight, &result) &&
+        readInt(settings, QStringLiteral("limits/max_pending_heads"), 1, 10000, &l.maxPendingHeads,
+                &result) &&
+        readInt(settings, QStringLiteral("limits/max_pending_heads_per_client"), 1, 10000,
+                &l.maxPendingHeadsPerClient, &result) &&
         readPrefixes(settings, QStringLiteral("destinations/allow"), &config->allow, &result) &&
-        readPrefixes(settings, QStringLiteral("destinations/deny"), &config->deny, &result);
+        readPrefixes(settings, QStringLiteral("destinations/deny"), &config->deny, &result) &&
+        readPorts(settings, QStringLiteral("destinations/allowed_ports"), &config->allowedPorts, &result) &&
+        readString(settings, QStringLiteral("dns/servers"), &config->dnsServers) &&
+        readInt(settings, QStringLiteral("dns/timeout_ms"), 100, 60000, &config->dnsTimeoutMs, &result) &&
+        readInt(settings, QStringLiteral("dns/max_lookups"), 1, 1024, &config->maxLookups, &result) &&
+        readInt(settings, QStringLiteral("dns/max_lookups_per_client"), 1, 1024, &config->maxLookupsPerClient,
+                &result) &&
+        readInt(settings, QStringLiteral("dns/failure_cache_s"), 0, 3600, &config->dnsFailureCacheSec,
+                &result);
     if (!ok)
         return result;
     return {};
 }
 
-ConfigResult loadTokenFile(const QString &path, QByteArray *token)
+ConfigResult loadTokenFile(const QString &path, QByteArray *token, QStringList *warnings)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
+    // O_NONBLOCK: a FIFO must not block start-up; fstat then refuses it.
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return failure(ConfigError::BadTokenFile,
+                       QStringLiteral("cannot read token file '%1': %2").arg(path, qt_error_string(errno)));
+    struct stat st
+    {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return failure(ConfigError::BadTokenFile,
+                       QStringLiteral("token file '%1' is not a regular file").arg(path));
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0 && warnings)
+        warnings->append(
+            QStringLiteral("token file '%1' can be read by group or others (mode %2): chmod 600 it")
+                .arg(path)
+                .arg(st.st_mode & 0777, 3, 8, QLatin1Char('0')));
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle))
         return failure(ConfigError::BadTokenFile,
                        QStringLiteral("cannot read token file '%1': %2").arg(path, file.errorString()));
     const QByteArray line = file.read(4096).split('\n').value(0).trimmed();
@@ -293,11 +362,52 @@ ConfigResult parseArguments(const QStringList &arguments, Config *config, QStrin
             QStringLiteral("bad --listen '%1' (expected ADDR:PORT, e.g. 127.0.0.1:5000 or [::1]:5000)")
                 .arg(listen));
     if (!tokenFile.isEmpty()) {
-        const ConfigResult r = loadTokenFile(tokenFile, &config->token);
+        config->commandLineTokenFile = tokenFile;
+        const ConfigResult r = loadTokenFile(tokenFile, &config->token, &config->warnings);
         if (!r.ok())
             return r;
     }
+    config->configFile = configFile;
+    finalizeConfig(config);
     return checkSafety(*config);
+}
+
+void finalizeConfig(Config *config)
+{
+    config->denyInternal = !config->listenAddress.isLoopback();
+    config->ownAddresses = config->denyInternal ? ownAddresses() : QList<QHostAddress>();
+    config->broadcasts = ownBroadcasts();
+}
+
+ConfigResult reloadConfig(const Config &current, Config *reloaded)
+{
+    Config fresh;
+    fresh.listenAddress = current.listenAddress;
+    fresh.listenPort = current.listenPort;
+    if (!current.configFile.isEmpty()) {
+        const ConfigResult r = loadConfigFile(current.configFile, &fresh);
+        if (!r.ok())
+            return r;
+        if (fresh.listenAddress != current.listenAddress ||
+            (fresh.listenPort != current.listenPort && current.listenPort != 0))
+            return failure(ConfigError::BadListenAddress,
+                           QStringLiteral("the listen address cannot change on reload (restart the agent)"));
+    }
+    // --token-file on the command line wins over the file, as at start-up.
+    fresh.listenAddress = current.listenAddress;
+    fresh.listenPort = current.listenPort;
+    if (!current.commandLineTokenFile.isEmpty()) {
+        fresh.commandLineTokenFile = current.commandLineTokenFile;
+        const ConfigResult r = loadTokenFile(current.commandLineTokenFile, &fresh.token, &fresh.warnings);
+        if (!r.ok())
+            return r;
+    }
+    fresh.configFile = current.configFile;
+    finalizeConfig(&fresh);
+    if (const ConfigResult r = checkSafety(fresh); !r.ok())
+        return r;
+    *reloaded = fresh;
+    return {};
 }
 
 ConfigResult checkSafety(const Config &config)
@@ -309,42 +419,6 @@ ConfigResult checkSafety(const Config &config)
                            "probe through it (use --token-file, or listen on 127.0.0.1)")
                 .arg(config.listenAddress.toString()));
     return {};
-}
-
-const QList<Prefix> &alwaysDenied()
-{
-    // Unspecified, broadcast and multicast destinations are never useful to probe and can
-    // fan out to many hosts.
-    static const QList<Prefix> prefixes = [] {
-        QList<Prefix> list;
-        for (const char *text : {"0.0.0.0/8", "224.0.0.0/4", "240.0.0.0/4", "::/128", "ff00::/8"}) {
-            Prefix p;
-            parsePrefix(QString::fromLatin1(text), &p);
-            list.append(p);
-        }
-        return list;
-    }();
-    return prefixes;
-}
-
-QString destinationRefusal(const Config &config, const QHostAddress &address)
-{
-    const QHostAddress a = normalized(address);
-    for (const Prefix &p : alwaysDenied()) {
-        if (p.contains(a))
-            return QStringLiteral("destination %1 is in %2, which is never probed").arg(a.toString(), p.text);
-    }
-    for (const Prefix &p : config.deny) {
-        if (p.contains(a))
-            return QStringLiteral("destination %1 is in the denied prefix %2").arg(a.toString(), p.text);
-    }
-    if (config.allow.isEmpty())
-        return {};
-    for (const Prefix &p : config.allow) {
-        if (p.contains(a))
-            return {};
-    }
-    return QStringLiteral("destination %1 is outside the allowed prefixes").arg(a.toString());
 }
 
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b)

@@ -9,6 +9,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+#include <mutex>
+
 namespace tracemap::agent {
 
 enum class ConfigError {
@@ -33,6 +36,17 @@ struct Prefix
 // Parses "ADDR/LEN" (or a bare address: a host prefix). Returns false on garbage.
 bool parsePrefix(const QString &text, Prefix *prefix);
 
+// An inclusive range of TCP/UDP ports.
+struct PortRange
+{
+    quint16 first = 0;
+    quint16 last = 0;
+};
+
+// The IPv4 address of an IPv4-mapped IPv6 address (::ffff:a.b.c.d); others unchanged
+// (unlike QHostAddress::toIPv4Address, "::" stays IPv6).
+QHostAddress unmapped(const QHostAddress &address);
+
 struct Limits
 {
     int maxConnections = 256;         // open HTTP connections in total
@@ -44,6 +58,8 @@ struct Limits
     int headerTimeoutSec = 10;        // request line + headers must arrive within this
     int maxRequestSec = 120;          // a probe request is cancelled after this (504)
     int maxHeaderBytes = 8192;        // request line + headers (414 / 431 beyond)
+    int maxPendingHeads = 64;         // connections still sending their head, in total ...
+    int maxPendingHeadsPerClient = 8; // ... and per client address (beyond: 503)
     // Parameter ranges narrower than the CLI's: an agent must not be a flood tool.
     int maxCount = 100;
     double minInterval = 0.2;
@@ -61,6 +77,45 @@ struct Config
     QList<Prefix> allow; // empty: every destination not denied
     QList<Prefix> deny;
     int shutdownGraceMs = 3000;
+    // TCP/UDP destination ports a caller may use (the traceroute range and web ports).
+    QList<PortRange> allowedPorts = {{80, 80}, {443, 443}, {33434, 33534}};
+    // Set by finalizeConfig(): a non-loopback listener refuses internal destinations
+    // (internalPrefixes(), this host's addresses) unless `allow` names them.
+    bool denyInternal = false;
+    QList<QHostAddress> ownAddresses;
+    QList<QHostAddress> broadcasts;
+    // Name resolution (the agent's own resolver, see resolver.h).
+    QString dnsServers;           // "127.0.0.1:5353, [::1]:53"; empty: /etc/resolv.conf
+    int dnsTimeoutMs = 5000;      // one look-up, all tries included
+    int maxLookups = 16;          // look-ups in flight, in total ...
+    int maxLookupsPerClient = 2;  // ... and per client address (beyond: 429)
+    int dnsFailureCacheSec = 30;  // a name that failed is answered from memory this long
+    QString configFile;           // reloaded on SIGHUP
+    QString commandLineTokenFile; // --token-file (wins over the file's, also on reload)
+    QStringList warnings;         // printed at start-up (e.g. a token file others can read)
+};
+
+// The live configuration, replaced as a whole on SIGHUP and read from the HTTP thread and
+// the service; a request keeps the snapshot it took at its start.
+class SharedConfig
+{
+public:
+    explicit SharedConfig(const Config &config) : m_config(std::make_shared<const Config>(config)) {}
+    std::shared_ptr<const Config> get() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_config;
+    }
+    void set(const Config &config)
+    {
+        auto fresh = std::make_shared<const Config>(config);
+        std::lock_guard lock(m_mutex);
+        m_config = std::move(fresh);
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const Config> m_config;
 };
 
 struct ConfigResult
@@ -75,18 +130,18 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
 
 // Reads the INI file into *config (keys missing from the file keep their value).
 ConfigResult loadConfigFile(const QString &path, Config *config);
-// Reads the first line of the file as the token.
-ConfigResult loadTokenFile(const QString &path, QByteArray *token);
+// Reads the first line of the file as the token. Refuses anything but a regular file
+// (a FIFO would block start-up); a file group or others can read adds a warning.
+ConfigResult loadTokenFile(const QString &path, QByteArray *token, QStringList *warnings = nullptr);
 // Parses the command line (without argv[0]) into *config; *help set for --help/--version.
 ConfigResult parseArguments(const QStringList &arguments, Config *config, QString *helpOrVersion);
 // The final safety check: a non-loopback listener needs a token.
 ConfigResult checkSafety(const Config &config);
-
-// Prefixes every destination is checked against in addition to the configured lists.
-const QList<Prefix> &alwaysDenied();
-
-// Why an address may not be probed; empty when it may.
-QString destinationRefusal(const Config &config, const QHostAddress &address);
+// Fills the derived fields (denyInternal, own and broadcast addresses) after loading.
+void finalizeConfig(Config *config);
+// Re-reads --config and --token-file for SIGHUP: token, limits, lists. The listen address
+// cannot change without a restart (it is kept; a changed one is an error).
+ConfigResult reloadConfig(const Config &current, Config *reloaded);
 
 // Compares without leaking where the inputs differ (nor, through hashing, their lengths).
 bool constantTimeEquals(const QByteArray &a, const QByteArray &b);

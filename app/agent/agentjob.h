@@ -3,6 +3,7 @@
 // Fields under "shared" are guarded by mutex; the rest belong to one side only.
 #pragma once
 
+#include "agentconfig.h"
 #include "tracetypes.h"
 
 #include <QByteArray>
@@ -33,6 +34,7 @@ struct ProbeJob
     QString dest; // as the caller wrote it
     PingRequest ping;
     TraceRequest trace;
+    std::shared_ptr<const Config> config; // the configuration when the request arrived
 
     // shared
     std::mutex mutex;

@@ -3,6 +3,7 @@
 #include "traceengine.h"
 
 #include <QHash>
+#include <QHostAddress>
 
 #include <cmath>
 
@@ -118,6 +119,12 @@ ParamError readCommon(QueryReader &q, const Limits &limits, QString *target, Pro
         return {QStringLiteral("'dest' must be a host name or address"), QStringLiteral("dest")};
     if (const QString problem = validateHost(dest); !problem.isEmpty())
         return {problem, QStringLiteral("dest")};
+    // fe80::1 means nothing without the interface: the kernel would refuse it (EINVAL).
+    if (QHostAddress literal(dest); literal.protocol() == QAbstractSocket::IPv6Protocol &&
+                                    literal.isLinkLocal() && literal.scopeId().isEmpty())
+        return {QStringLiteral("link-local address '%1' needs a zone, e.g. %1%2")
+                    .arg(dest, QStringLiteral("%eth0")),
+                QStringLiteral("dest")};
     *target = dest;
 
     if (q.has(QStringLiteral("method"))) {

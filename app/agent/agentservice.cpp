@@ -1,26 +1,19 @@
 #include "agentservice.h"
 
 #include "agentlog.h"
+#include "destinationpolicy.h"
 #include "resultformat.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTimer>
 
 namespace tracemap::agent {
 
 namespace {
 
-constexpr int kResolveTimeoutMs = 5000;
-
-QHostAddress normalized(const QHostAddress &address)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    if (isV4 && address.protocol() == QAbstractSocket::IPv6Protocol)
-        return QHostAddress(v4);
-    return address;
-}
+constexpr int kFailureCacheEntries = 4096;
 
 bool matchesFamily(const QHostAddress &a, AddressFamily family)
 {
@@ -47,11 +40,11 @@ int statusFor(TraceError error)
     case TraceError::InvalidRequest:
     case TraceError::ResolveFailed:
     case TraceError::NoAddressForFamily:
+    case TraceError::SocketError: // the destination could not be sent to: the caller's choice
         return 400;
     case TraceError::Cancelled:
         return 503;
     case TraceError::PermissionDenied:
-    case TraceError::SocketError:
     case TraceError::None:
         break;
     }
@@ -68,9 +61,14 @@ QByteArray errorBody(const QString &message, const QString &parameter)
     return jsonLine(o);
 }
 
-AgentService::AgentService(const Config &config, EngineThread *engine, ProbeLimiter *limiter, QObject *parent)
-    : QObject(parent), m_config(config), m_engine(engine), m_limiter(limiter)
+AgentService::AgentService(const Config &config, EngineThread *engine, ProbeLimiter *limiter,
+                           Resolver *resolver, QObject *parent)
+    : QObject(parent), m_engine(engine), m_limiter(limiter), m_resolver(resolver),
+      m_lookups(config.maxLookups, config.maxLookupsPerClient),
+      m_failures(qint64(config.dnsFailureCacheSec) * 1000, kFailureCacheEntries),
+      m_dnsTimeoutMs(config.dnsTimeoutMs)
 {
+    m_clock.start();
     TraceEngine *e = engine->engine();
     // The engine lives in its own thread: these connections are queued to this thread.
     connect(e, &TraceEngine::traceStarted, this, &AgentService::onTraceStarted);
@@ -83,49 +81,130 @@ AgentService::AgentService(const Config &config, EngineThread *engine, ProbeLimi
 
 AgentService::~AgentService() = default;
 
+void AgentService::reconfigure(const Config &config)
+{
+    m_lookups.setLimits(config.maxLookups, config.maxLookupsPerClient);
+    m_failures.setTtl(qint64(config.dnsFailureCacheSec) * 1000);
+    m_dnsTimeoutMs = config.dnsTimeoutMs;
+}
+
 void AgentService::submit(const ProbeJobPtr &job)
 {
     if (m_shuttingDown) {
         fail(job, 503, QStringLiteral("the agent is shutting down"));
         return;
     }
-    // Resolve here rather than in the engine: every address must pass the destination
-    // policy BEFORE the first probe leaves, and the engine is then given the literal.
-    const int key = ++m_nextLookupKey;
-    // Literals need no lookup (and no trip through QHostInfo's thread pool).
-    QHostAddress literal;
-    if (literal.setAddress(job->dest)) {
-        QHostInfo info(key);
-        info.setAddresses({literal});
-        resolved(job, info);
+    bool abandoned = false;
+    {
+        std::lock_guard lock(job->mutex);
+        abandoned = job->abandoned;
+    }
+    if (abandoned) { // hung up before it got here
+        fail(job, 499, QStringLiteral("the client closed the connection"));
         return;
     }
-    const int lookupId = QHostInfo::lookupHost(job->dest, this, [this, key](const QHostInfo &info) {
-        if (auto it = m_resolving.find(key); it != m_resolving.end()) {
-            const ProbeJobPtr j = it->job;
-            m_resolving.erase(it);
-            resolved(j, info);
-        }
+    // Resolve here rather than in the engine: every address must pass the destination
+    // policy BEFORE the first probe leaves, and the engine is then given the literal.
+    QHostAddress literal;
+    if (literal.setAddress(job->dest)) {
+        resolved(job, ResolveResult{ResolveResult::Error::None, {}, {literal}});
+        return;
+    }
+    if (const ResolveResult *cached = m_failures.find(job->dest, m_clock.elapsed())) {
+        resolved(job, *cached);
+        return;
+    }
+    // A bounded number of look-ups per client and in total: names that never answer must
+    // not take the resolver from everyone else.
+    switch (m_lookups.tryAcquire(job->client)) {
+    case ProbeLimiter::Refusal::Total:
+        fail(job, 429, QStringLiteral("too many name look-ups in flight; retry later, or give an address"),
+             QStringLiteral("dest"));
+        return;
+    case ProbeLimiter::Refusal::PerClient:
+        fail(job, 429,
+             QStringLiteral("too many name look-ups in flight for %1; retry later, or give an address")
+                 .arg(job->client),
+             QStringLiteral("dest"));
+        return;
+    case ProbeLimiter::Refusal::None:
+        break;
+    }
+    const AddressFamily family = job->kind == ProbeJob::Kind::Ping ? job->ping.family : job->trace.family;
+    const Resolver::Family f = family == AddressFamily::IPv4   ? Resolver::Family::IPv4
+                               : family == AddressFamily::IPv6 ? Resolver::Family::IPv6
+                                                               : Resolver::Family::Any;
+    // The resolver calls back in its own thread: hop to this one.
+    QPointer<AgentService> self(this);
+    const quint64 id = m_resolver->lookup(job->dest, f, [self, job](const ResolveResult &result) {
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, job, result] {
+                if (!self)
+                    return;
+                for (auto it = self->m_resolving.begin(); it != self->m_resolving.end(); ++it) {
+                    if (it->job == job) {
+                        self->endLookup(it);
+                        if (result.error != ResolveResult::Error::None &&
+                            result.error != ResolveResult::Error::Cancelled)
+                            self->m_failures.add(job->dest, result, self->m_clock.elapsed());
+                        self->resolved(job, result);
+                        return;
+                    }
+                }
+            },
+            Qt::QueuedConnection);
     });
-    m_resolving.insert(key, Resolving{job, lookupId, QDeadlineTimer(kResolveTimeoutMs)});
+    m_resolving.insert(id, Resolving{job, id, QDeadlineTimer(m_dnsTimeoutMs)});
     if (!m_sweep.isActive())
         m_sweep.start();
 }
 
+void AgentService::endLookup(QHash<quint64, Resolving>::iterator it)
+{
+    m_resolver->cancel(it->lookupId);
+    m_lookups.release(it->job->client);
+    m_resolving.erase(it);
+}
+
+void AgentService::abandon(const ProbeJobPtr &job)
+{
+    for (auto it = m_resolving.begin(); it != m_resolving.end(); ++it) {
+        if (it->job == job) {
+            endLookup(it);
+            fail(job, 499, QStringLiteral("the client closed the connection"));
+            return;
+        }
+    }
+    for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
+        if (it->job == job && !it->timedOut) {
+            it->timedOut = true; // answered as a time-out nobody will read
+            m_engine->cancel(it.key());
+            return;
+        }
+    }
+}
+
 void AgentService::sweep()
 {
-    for (auto it = m_resolving.begin(); it != m_resolving.end();) {
-        if (!it->deadline.hasExpired()) {
-            ++it;
-            continue;
-        }
-        QHostInfo::abortHostLookup(it->lookupId);
+    QList<quint64> expired;
+    for (auto it = m_resolving.cbegin(); it != m_resolving.cend(); ++it) {
+        if (it->deadline.hasExpired())
+            expired.append(it.key());
+    }
+    for (const quint64 key : expired) {
+        const auto it = m_resolving.find(key);
         const ProbeJobPtr job = it->job;
-        it = m_resolving.erase(it);
+        m_failures.add(job->dest,
+                       ResolveResult{ResolveResult::Error::NoAnswer,
+                                     QStringLiteral("no answer from the DNS servers"),
+                                     {}},
+                       m_clock.elapsed());
+        endLookup(it);
         fail(job, 504,
              QStringLiteral("cannot resolve '%1': no answer within %2 s")
                  .arg(job->dest)
-                 .arg(kResolveTimeoutMs / 1000),
+                 .arg(m_dnsTimeoutMs / 1000.0),
              QStringLiteral("dest"));
     }
     for (auto it = m_jobs.begin(); it != m_jobs.end(); ++it) {
@@ -134,8 +213,7 @@ void AgentService::sweep()
             m_engine->cancel(it.key()); // ends in a Cancelled result, answered 504
             continue;
         }
-        // The caller hung up (noticed by the HTTP side while the connection was not
-        // suspended, e.g. mid-stream): stop probing for nobody and free the slot.
+        // The caller hung up (noticed by the HTTP side): stop probing for nobody.
         bool abandoned = false;
         {
             std::lock_guard lock(it->job->mutex);
@@ -150,24 +228,23 @@ void AgentService::sweep()
         m_sweep.stop();
 }
 
-void AgentService::resolved(const ProbeJobPtr &job, const QHostInfo &info)
+void AgentService::resolved(const ProbeJobPtr &job, const ResolveResult &result)
 {
     if (m_shuttingDown) {
         fail(job, 503, QStringLiteral("the agent is shutting down"));
         return;
     }
-    if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-        fail(job, 400,
-             QStringLiteral("cannot resolve '%1': %2")
-                 .arg(job->dest,
-                      info.errorString().isEmpty() ? QStringLiteral("no address") : info.errorString()),
+    if (result.error != ResolveResult::Error::None) {
+        const bool noAnswer = result.error == ResolveResult::Error::NoAnswer;
+        fail(job, noAnswer ? 504 : 400,
+             QStringLiteral("cannot resolve '%1': %2").arg(job->dest, result.message),
              QStringLiteral("dest"));
         return;
     }
     const AddressFamily family = job->kind == ProbeJob::Kind::Ping ? job->ping.family : job->trace.family;
     QList<QHostAddress> candidates;
-    for (const QHostAddress &a : info.addresses()) {
-        const QHostAddress n = normalized(a);
+    for (const QHostAddress &a : result.addresses) {
+        const QHostAddress n = unmapped(a);
         if (matchesFamily(n, family) && !candidates.contains(n))
             candidates.append(n);
     }
@@ -182,7 +259,7 @@ void AgentService::resolved(const ProbeJobPtr &job, const QHostInfo &info)
     // A name is refused if ANY of its addresses is refused: which one a later lookup
     // returns first is not ours to choose.
     for (const QHostAddress &a : candidates) {
-        if (const QString refusal = destinationRefusal(m_config, a); !refusal.isEmpty()) {
+        if (const QString refusal = destinationRefusal(*job->config, a); !refusal.isEmpty()) {
             fail(job, 403, refusal, QStringLiteral("dest"));
             return;
         }
@@ -202,8 +279,8 @@ void AgentService::start(const ProbeJobPtr &job, const QHostAddress &destination
         request.target = destination.toString();
         id = m_engine->startTrace(request);
     }
-    m_jobs.insert(id,
-                  Running{job, {}, {}, QDeadlineTimer(qint64(m_config.limits.maxRequestSec) * 1000), false});
+    m_jobs.insert(
+        id, Running{job, {}, {}, QDeadlineTimer(qint64(job->config->limits.maxRequestSec) * 1000), false});
     if (!m_sweep.isActive())
         m_sweep.start();
 }
@@ -261,7 +338,7 @@ void AgentService::failProbe(const Running &running, TraceError error, const QSt
         fail(running.job, 504,
              QStringLiteral("the %1 did not finish within the agent's limit of %2 s")
                  .arg(what)
-                 .arg(m_config.limits.maxRequestSec));
+                 .arg(running.job->config->limits.maxRequestSec));
     else if (error == TraceError::Cancelled)
         fail(running.job, 503, QStringLiteral("the agent is shutting down"));
     else
@@ -318,11 +395,11 @@ void AgentService::onPingFinished(quint64 id, const PingResult &finished)
 void AgentService::shutdown()
 {
     m_shuttingDown = true;
-    const QList<Resolving> resolving = m_resolving.values();
-    m_resolving.clear();
-    for (const Resolving &r : resolving) {
-        QHostInfo::abortHostLookup(r.lookupId);
-        fail(r.job, 503, QStringLiteral("the agent is shutting down"));
+    // Stuck look-ups end now: nothing waits for the DNS.
+    while (!m_resolving.isEmpty()) {
+        const ProbeJobPtr job = m_resolving.begin()->job;
+        endLookup(m_resolving.begin());
+        fail(job, 503, QStringLiteral("the agent is shutting down"));
     }
     for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it)
         m_engine->cancel(it.key());

@@ -1,17 +1,19 @@
-// Runs the probes the HTTP front end hands over: resolves the destination, checks every
-// resolved address against the destination policy, drives the engine (in its own thread,
-// through EngineThread's queued calls) and publishes the JSON answer into the job.
-// Lives in the Qt main thread; submit() is reached through a queued invocation.
+// Runs the probes the HTTP front end hands over: resolves the destination (the agent's own
+// bounded resolver, capped per client and in total, failures cached), checks every resolved
+// address and the port against the destination policy, drives the engine (in its own
+// thread, through EngineThread's queued calls) and publishes the JSON answer into the job.
+// Lives in the Qt main thread; submit() and abandon() are reached through queued invocations.
 #pragma once
 
 #include "agentconfig.h"
 #include "agentjob.h"
 #include "enginethread.h"
 #include "probelimiter.h"
+#include "resolver.h"
 
 #include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QHash>
-#include <QHostInfo>
 #include <QObject>
 #include <QTimer>
 
@@ -21,12 +23,16 @@ class AgentService : public QObject
 {
     Q_OBJECT
 public:
-    AgentService(const Config &config, EngineThread *engine, ProbeLimiter *limiter,
+    AgentService(const Config &config, EngineThread *engine, ProbeLimiter *limiter, Resolver *resolver,
                  QObject *parent = nullptr);
     ~AgentService() override;
 
     // Main thread only.
     void submit(const ProbeJobPtr &job);
+    // The caller hung up: stop its look-up or probe now and free its slot.
+    void abandon(const ProbeJobPtr &job);
+    // New look-up limits and failure-cache lifetime (SIGHUP).
+    void reconfigure(const Config &config);
     // Cancels every probe; they end with 503 (the caller waits for ProbeLimiter::active() == 0).
     void shutdown();
     // Answers 503 for whatever still runs (when the engine did not stop in time).
@@ -45,11 +51,12 @@ private:
     struct Resolving
     {
         ProbeJobPtr job;
-        int lookupId = -1;
+        quint64 lookupId = 0;
         QDeadlineTimer deadline;
     };
 
-    void resolved(const ProbeJobPtr &job, const QHostInfo &info);
+    void resolved(const ProbeJobPtr &job, const ResolveResult &result);
+    void endLookup(QHash<quint64, Resolving>::iterator it);
     void start(const ProbeJobPtr &job, const QHostAddress &destination);
     void fail(const ProbeJobPtr &job, int status, const QString &message, const QString &parameter = {});
     // Answers a probe that ended with an error (time limit, shutdown, engine error); `what` is
@@ -62,12 +69,15 @@ private:
     void onTraceFinished(quint64 id, const tracemap::TraceResult &result);
     void onPingFinished(quint64 id, const tracemap::PingResult &result);
 
-    const Config m_config;
     EngineThread *m_engine;
     ProbeLimiter *m_limiter;
+    Resolver *m_resolver;
+    ProbeLimiter m_lookups; // look-ups in flight, per client and in total
+    FailureCache m_failures;
+    int m_dnsTimeoutMs;
+    QElapsedTimer m_clock;
     QHash<quint64, Running> m_jobs;
-    QHash<int, Resolving> m_resolving; // by m_nextLookupKey
-    int m_nextLookupKey = 0;
+    QHash<quint64, Resolving> m_resolving; // by resolver id
     // One timer for every deadline (a timer per request would pile up under load).
     QTimer m_sweep;
     void sweep();

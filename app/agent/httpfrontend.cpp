@@ -3,6 +3,7 @@
 #include "agentlog.h"
 #include "agentparams.h"
 #include "agentservice.h"
+#include "destinationpolicy.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -22,7 +23,11 @@ using Headers = QList<QPair<QByteArray, QByteArray>>;
 struct HttpFrontend::RequestState
 {
     QElapsedTimer timer;
+    std::shared_ptr<const Config> config; // the configuration when the request line arrived
     qsizetype uriBytes = 0;
+    const char *rawUri = nullptr; // where the request target starts in the library's buffer
+    bool nulInTarget = false;     // %00 in the target
+    bool headSeen = false;
     QString client = QStringLiteral("-");
     QString method = QStringLiteral("-");
     QString path = QStringLiteral("-");
@@ -39,12 +44,13 @@ QString clientOf(MHD_Connection *connection)
     const MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!info || !info->client_addr)
         return QStringLiteral("?");
-    QHostAddress a(info->client_addr);
-    bool isV4 = false;
-    const quint32 v4 = a.toIPv4Address(&isV4);
-    if (isV4)
-        a = QHostAddress(v4);
-    return a.toString();
+    return unmapped(QHostAddress(info->client_addr)).toString();
+}
+
+int socketOf(MHD_Connection *connection)
+{
+    const MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info ? info->connect_fd : -1;
 }
 
 // One token per field in the access log, whatever the client sent.
@@ -61,6 +67,8 @@ QString forLog(const QString &text)
 MHD_Result iterateQuery(void *cls, MHD_ValueKind, const char *key, const char *value)
 {
     auto *items = static_cast<QueryItems *>(cls);
+    if ((!key || !*key) && (!value || !*value))
+        return MHD_YES; // "a=1&&b=2": an empty segment is no parameter
     items->append({QString::fromUtf8(key ? key : ""), value ? QString::fromUtf8(value) : QString()});
     return MHD_YES;
 }
@@ -106,18 +114,23 @@ struct StreamReader
 struct HttpFrontendCallbacks
 {
     static MHD_Result access(void *cls, MHD_Connection *connection, const char *url, const char *method,
-                             const char *, const char *, size_t *uploadSize, void **requestContext)
+                             const char *version, const char *, size_t *uploadSize, void **requestContext)
     {
-        return static_cast<HttpFrontend *>(cls)->handle(connection, url, method, uploadSize, requestContext)
+        return static_cast<HttpFrontend *>(cls)->handle(connection, url, method, version, uploadSize,
+                                                        requestContext)
                    ? MHD_YES
                    : MHD_NO;
     }
     // Called when the request line has arrived: the request's clock starts here.
-    static void *uriLog(void *, const char *uri, MHD_Connection *connection)
+    static void *uriLog(void *cls, const char *uri, MHD_Connection *connection)
     {
         auto *state = new HttpFrontend::RequestState;
         state->timer.start();
+        state->config = static_cast<HttpFrontend *>(cls)->m_config->get();
+        state->rawUri = uri;
         state->uriBytes = qsizetype(std::strlen(uri ? uri : ""));
+        // Not yet decoded here: a %00 would silently cut the decoded path or value short.
+        state->nulInTarget = uri && QByteArray::fromRawData(uri, state->uriBytes).toLower().contains("%00");
         state->client = clientOf(connection);
         return state;
     }
@@ -126,25 +139,17 @@ struct HttpFrontendCallbacks
     {
         static_cast<HttpFrontend *>(cls)->completed(connection, requestContext);
     }
-    // The connection's clock: from its start, then from the end of each request, so
-    // that header_timeout bounds the whole request head however slowly it trickles in.
-    static void connection(void *, MHD_Connection *, void **socketContext,
+    // The gate's table follows the connection; closed() runs before the library closes
+    // the descriptor.
+    static void connection(void *cls, MHD_Connection *connection, void **,
                            MHD_ConnectionNotificationCode code)
     {
-        if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-            auto *timer = new QElapsedTimer;
-            timer->start();
-            *socketContext = timer;
-        } else {
-            delete static_cast<QElapsedTimer *>(*socketContext);
-            *socketContext = nullptr;
-        }
-    }
-    static QElapsedTimer *connectionTimer(MHD_Connection *connection)
-    {
-        const MHD_ConnectionInfo *info =
-            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-        return info ? static_cast<QElapsedTimer *>(info->socket_context) : nullptr;
+        auto *self = static_cast<HttpFrontend *>(cls);
+        if (code == MHD_CONNECTION_NOTIFY_STARTED)
+            MHD_set_connection_option(connection, MHD_CONNECTION_OPTION_TIMEOUT,
+                                      unsigned(self->m_config->get()->limits.idleTimeoutSec));
+        else
+            self->m_gate.closed(socketOf(connection));
     }
     static void log(void *, const char *format, va_list args)
     {
@@ -154,8 +159,8 @@ struct HttpFrontendCallbacks
     }
 };
 
-HttpFrontend::HttpFrontend(const Config &config, AgentService *service, ProbeLimiter *limiter)
-    : m_config(config), m_service(service), m_limiter(limiter)
+HttpFrontend::HttpFrontend(SharedConfig *config, AgentService *service, ProbeLimiter *limiter)
+    : m_config(config), m_gate(config, &m_rejectLog), m_service(service), m_limiter(limiter)
 {}
 
 HttpFrontend::~HttpFrontend()
@@ -165,61 +170,53 @@ HttpFrontend::~HttpFrontend()
 
 bool HttpFrontend::start(QString *error)
 {
-    sockaddr_storage address{};
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
-    if (m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol) {
-        auto *in6 = reinterpret_cast<sockaddr_in6 *>(&address);
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(m_config.listenPort);
-        const Q_IPV6ADDR bytes = m_config.listenAddress.toIPv6Address();
-        std::memcpy(&in6->sin6_addr, &bytes, sizeof bytes);
-        flags |= MHD_USE_IPv6;
-    } else {
-        auto *in4 = reinterpret_cast<sockaddr_in *>(&address);
-        in4->sin_family = AF_INET;
-        in4->sin_port = htons(m_config.listenPort);
-        in4->sin_addr.s_addr = htonl(m_config.listenAddress.toIPv4Address());
-    }
-    const Limits &l = m_config.limits;
+    const std::shared_ptr<const Config> config = m_config->get();
+    if (!m_gate.listen(config->listenAddress, config->listenPort, error))
+        return false;
+    // The gate accepts; the library only serves what it is given (MHD_add_connection).
+    const unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME |
+                           MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
     m_uptime.start();
     // The pool holds the request line, the headers and the answer's headers; the exact
     // max_header_bytes limit is checked in handle(), the pool is the library's hard stop.
-    const size_t memoryLimit = size_t(l.maxHeaderBytes) * 2 + 4096;
-    m_daemon = MHD_start_daemon(
-        flags, m_config.listenPort, nullptr, nullptr, &HttpFrontendCallbacks::access, this,
-        MHD_OPTION_SOCK_ADDR, &address, MHD_OPTION_CONNECTION_LIMIT, unsigned(l.maxConnections),
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, unsigned(l.maxConnectionsPerClient),
-        MHD_OPTION_CONNECTION_TIMEOUT, unsigned(l.idleTimeoutSec), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        memoryLimit, MHD_OPTION_URI_LOG_CALLBACK, &HttpFrontendCallbacks::uriLog, this,
-        MHD_OPTION_NOTIFY_COMPLETED, &HttpFrontendCallbacks::completed, this, MHD_OPTION_NOTIFY_CONNECTION,
-        &HttpFrontendCallbacks::connection, this, MHD_OPTION_EXTERNAL_LOGGER, &HttpFrontendCallbacks::log,
-        this, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    const size_t memoryLimit = size_t(config->limits.maxHeaderBytes) * 2 + 4096;
+    m_daemon =
+        MHD_start_daemon(flags, 0, nullptr, nullptr, &HttpFrontendCallbacks::access, this,
+                         // The gate enforces the (reloadable) limits; the library's own is only a backstop.
+                         MHD_OPTION_CONNECTION_LIMIT, 10000u + 64u, MHD_OPTION_CONNECTION_TIMEOUT,
+                         unsigned(config->limits.idleTimeoutSec), MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         memoryLimit, MHD_OPTION_URI_LOG_CALLBACK, &HttpFrontendCallbacks::uriLog, this,
+                         MHD_OPTION_NOTIFY_COMPLETED, &HttpFrontendCallbacks::completed, this,
+                         MHD_OPTION_NOTIFY_CONNECTION, &HttpFrontendCallbacks::connection, this,
+                         MHD_OPTION_EXTERNAL_LOGGER, &HttpFrontendCallbacks::log, this, MHD_OPTION_END);
     if (!m_daemon) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3")
-                     .arg(m_config.listenAddress.toString())
-                     .arg(m_config.listenPort)
+        *error = QStringLiteral("cannot start the HTTP server: %1")
                      .arg(QString::fromLocal8Bit(std::strerror(errno)));
         return false;
     }
-    const MHD_DaemonInfo *info = MHD_get_daemon_info(m_daemon, MHD_DAEMON_INFO_BIND_PORT);
-    m_port = info ? info->port : m_config.listenPort;
+    AgentService *service = m_service;
+    m_gate.start(m_daemon, [service](const ProbeJobPtr &job) {
+        QMetaObject::invokeMethod(
+            service, [service, job] { service->abandon(job); }, Qt::QueuedConnection);
+    });
     return true;
+}
+
+quint16 HttpFrontend::port() const
+{
+    return m_gate.port();
 }
 
 void HttpFrontend::stopAccepting()
 {
     m_stopping = true;
-    if (!m_daemon)
-        return;
-    const MHD_socket listener = MHD_quiesce_daemon(m_daemon);
-    if (listener != MHD_INVALID_SOCKET)
-        ::close(listener);
+    m_gate.stopAccepting();
 }
 
 void HttpFrontend::stop()
 {
     m_stopping = true;
+    m_gate.stop();
     if (m_daemon) {
         MHD_stop_daemon(m_daemon);
         m_daemon = nullptr;
@@ -251,15 +248,20 @@ int HttpFrontend::respondError(MHD_Connection *connection, RequestState *state, 
     return respond(connection, state, status, errorBody(message, parameter), headers);
 }
 
-int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char *method, size_t *uploadSize,
-                         void **requestContext)
+int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char *method, const char *version,
+                         size_t *uploadSize, void **requestContext)
 {
     auto *state = static_cast<RequestState *>(*requestContext);
     if (!state) { // the URI callback always runs first; be safe anyway
         state = new RequestState;
         state->timer.start();
+        state->config = m_config->get();
         state->client = clientOf(connection);
         *requestContext = state;
+    }
+    if (!state->headSeen) { // the head is complete: the gate's deadline no longer applies
+        state->headSeen = true;
+        m_gate.headComplete(socketOf(connection));
     }
     if (state->job)
         return answerJob(connection, state);
@@ -271,7 +273,8 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
     }
     state->method = QString::fromLatin1(method);
     state->path = forLog(QString::fromUtf8(url));
-    const Limits &limits = m_config.limits;
+    const Config &config = *state->config;
+    const Limits &limits = config.limits;
 
     if (m_stopping)
         return respondError(connection, state, 503, QStringLiteral("the agent is shutting down"), {},
@@ -290,20 +293,21 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
             connection, state, 431,
             QStringLiteral("the request line and headers exceed %1 bytes").arg(limits.maxHeaderBytes), {},
             {{"Connection", "close"}});
-    // Idle time is bounded by the library; this bounds the whole request head.
-    const QElapsedTimer *headTimer = HttpFrontendCallbacks::connectionTimer(connection);
-    if (headTimer && headTimer->isValid() && headTimer->elapsed() > qint64(limits.headerTimeoutSec) * 1000)
-        return respondError(
-            connection, state, 408,
-            QStringLiteral("the request took longer than %1 s to arrive").arg(limits.headerTimeoutSec), {},
-            {{"Connection", "close"}});
+    // The library parses the request line as C strings: a NUL (raw, or %00 once decoded)
+    // would silently cut the path or a parameter short. The raw target ends one byte before
+    // the version; if strlen() stopped earlier, a NUL is inside.
+    const std::ptrdiff_t targetBytes = version && state->rawUri ? version - 1 - state->rawUri : -1;
+    const bool rawNul = targetBytes > state->uriBytes && targetBytes <= qsizetype(limits.maxHeaderBytes) * 2;
+    if (rawNul || state->nulInTarget)
+        return respondError(connection, state, 400, QStringLiteral("the request line contains a NUL byte"),
+                            {}, {{"Connection", "close"}});
 
-    if (!m_config.token.isEmpty()) {
+    if (!config.token.isEmpty()) {
         const char *authorization = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, "Authorization");
         const QByteArray value = authorization ? QByteArray(authorization).trimmed() : QByteArray();
         const bool bearer = value.size() > 7 && value.left(7).compare("bearer ", Qt::CaseInsensitive) == 0;
         const QByteArray given = bearer ? value.mid(7).trimmed() : QByteArray();
-        if (!bearer || !constantTimeEquals(given, m_config.token))
+        if (!bearer || !constantTimeEquals(given, config.token))
             return respondError(connection, state, 401,
                                 authorization ? QStringLiteral("invalid token")
                                               : QStringLiteral("missing 'Authorization: Bearer' token"),
@@ -370,6 +374,15 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
     }
     if (problem.isError())
         return respondError(connection, state, 400, problem.message, problem.parameter);
+    // TCP and UDP probes only to the allowed ports: the agent must not be a port scanner.
+    const ProbeMethod probeMethod = isPing ? job->ping.method : job->trace.method;
+    const quint16 port = isPing ? job->ping.port : job->trace.port;
+    if (probeMethod != ProbeMethod::Icmp && port != 0 && !portAllowed(config, port))
+        return respondError(
+            connection, state, 403,
+            QStringLiteral("port %1 is not one the agent probes (see allowed_ports)").arg(port),
+            QStringLiteral("port"));
+    job->config = state->config;
 
     switch (m_limiter->tryAcquire(state->client)) {
     case ProbeLimiter::Refusal::Total:
@@ -390,6 +403,7 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
         MHD_resume_connection(connection);
     };
     state->job = job;
+    m_gate.watch(socketOf(connection), job); // notices the client hanging up while suspended
     AgentService *service = m_service;
     QMetaObject::invokeMethod(
         service, [service, job] { service->submit(job); }, Qt::QueuedConnection);
@@ -442,25 +456,45 @@ int HttpFrontend::answerJob(MHD_Connection *connection, RequestState *state)
 
 void HttpFrontend::completed(MHD_Connection *connection, void **requestContext)
 {
-    if (QElapsedTimer *headTimer = HttpFrontendCallbacks::connectionTimer(connection))
-        headTimer->start(); // the next request's head starts now
+    m_gate.requestDone(socketOf(connection)); // the next request's head deadline starts now
     auto *state = static_cast<RequestState *>(*requestContext);
     if (!state)
         return;
     *requestContext = nullptr;
     if (state->job) {
-        std::lock_guard lock(state->job->mutex);
-        state->job->abandoned = true;
-        state->job->resume = [] {
-        };
+        bool running = false;
+        {
+            std::lock_guard lock(state->job->mutex);
+            running = state->job->phase != ProbeJob::Phase::Done;
+            state->job->abandoned = true;
+            state->job->resume = [] {
+            };
+        }
+        if (running) { // the client left mid-answer: stop the probe now
+            AgentService *service = m_service;
+            const ProbeJobPtr job = state->job;
+            QMetaObject::invokeMethod(
+                service, [service, job] { service->abandon(job); }, Qt::QueuedConnection);
+        }
     }
-    qCInfo(lcAgent).noquote() << QStringLiteral(
-                                     "access client=%1 method=%2 path=%3 dest=%4 status=%5 duration_ms=%6")
-                                     .arg(state->client, forLog(state->method), state->path, state->dest,
-                                          state->status ? QString::number(state->status)
-                                                        : QStringLiteral("-"))
-                                     .arg(double(state->timer.nsecsElapsed() / 1000) / 1000.0);
+    logAccess(*state);
     delete state;
+}
+
+void HttpFrontend::logAccess(const RequestState &state)
+{
+    const QString line = QStringLiteral("access client=%1 method=%2 path=%3 dest=%4 status=%5 duration_ms=%6")
+                             .arg(state.client, forLog(state.method), state.path, state.dest,
+                                  state.status ? QString::number(state.status) : QStringLiteral("-"))
+                             .arg(double(state.timer.nsecsElapsed() / 1000) / 1000.0);
+    // Rejected requests (and those the library refused) are rate-limited per client: a flood
+    // of bad requests must not become a flood of log lines.
+    if (state.status != 0 && state.status < 400) {
+        qCInfo(lcAgent).noquote() << line;
+        return;
+    }
+    for (const QString &l : m_rejectLog.record(state.client, line, monotonicNowMs()))
+        qCInfo(lcAgent).noquote() << l;
 }
 
 } // namespace tracemap::agent

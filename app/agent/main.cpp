@@ -5,6 +5,7 @@
 #include "enginethread.h"
 #include "httpfrontend.h"
 #include "probelimiter.h"
+#include "resolver.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
@@ -24,9 +25,9 @@ namespace {
 
 int g_signalPipe[2] = {-1, -1};
 
-void onSignal(int)
+void onSignal(int signal)
 {
-    const char c = 1;
+    const char c = char(signal);
     [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &c, 1);
 }
 
@@ -57,15 +58,23 @@ int main(int argc, char *argv[])
 
     if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return usageError(QStringLiteral("cannot create the signal pipe"));
-    std::signal(SIGTERM, onSignal);
-    std::signal(SIGINT, onSignal);
+    // SIGHUP reloads; every other signal that would end the process ends it gracefully
+    // (streams get their error line and terminator).
+    for (const int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT})
+        std::signal(s, onSignal);
     std::signal(SIGPIPE, SIG_IGN);
+    for (const QString &warning : std::as_const(config.warnings))
+        std::fprintf(stderr, "tracemap-agent: warning: %s\n", qPrintable(warning));
 
+    QString error;
+    Resolver resolver;
+    if (!resolver.start(config.dnsServers, config.dnsTimeoutMs, &error))
+        return usageError(error);
+    SharedConfig shared(config);
     EngineThread engine;
     ProbeLimiter limiter(config.limits.maxProbes, config.limits.maxProbesPerClient);
-    AgentService service(config, &engine, &limiter);
-    HttpFrontend frontend(config, &service, &limiter);
-    QString error;
+    AgentService service(config, &engine, &limiter, &resolver);
+    HttpFrontend frontend(&shared, &service, &limiter);
     if (!frontend.start(&error)) {
         std::fprintf(stderr, "tracemap-agent: %s\n", qPrintable(error));
         return 1;
@@ -101,10 +110,32 @@ int main(int argc, char *argv[])
             finish();
     });
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    const auto reload = [&] {
+        Config fresh;
+        const ConfigResult r = reloadConfig(*shared.get(), &fresh);
+        if (!r.ok()) {
+            qCWarning(lcAgent).noquote() << "SIGHUP: keeping the old configuration:" << r.message;
+            return;
+        }
+        for (const QString &warning : std::as_const(fresh.warnings))
+            qCWarning(lcAgent).noquote() << "warning:" << warning;
+        shared.set(fresh); // new requests and connections see it; running ones keep theirs
+        limiter.setLimits(fresh.limits.maxProbes, fresh.limits.maxProbesPerClient);
+        service.reconfigure(fresh);
+        qCInfo(lcAgent) << "SIGHUP: configuration reloaded";
+    };
     QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
         char buffer[16];
-        while (::read(g_signalPipe[0], buffer, sizeof buffer) > 0) {
+        bool terminate = false;
+        bool hangup = false;
+        for (ssize_t n; (n = ::read(g_signalPipe[0], buffer, sizeof buffer)) > 0;) {
+            for (ssize_t i = 0; i < n; ++i)
+                (buffer[i] == SIGHUP ? hangup : terminate) = true;
         }
+        if (hangup && !stopping)
+            reload();
+        if (!terminate)
+            return;
         if (stopping) {
             // `timeout` and process-group kills deliver one SIGTERM twice (to the process and
             // to its group) within microseconds: only a signal sent later means "now".
@@ -117,7 +148,7 @@ int main(int argc, char *argv[])
         sinceFirstSignal.start();
         qCInfo(lcAgent) << "shutting down";
         frontend.stopAccepting();
-        service.shutdown();
+        service.shutdown(); // stuck look-ups end here: nothing waits for the DNS
         deadline.setRemainingTime(config.shutdownGraceMs);
         poll.start();
     });
@@ -125,6 +156,7 @@ int main(int argc, char *argv[])
     const int code = app.exec();
     frontend.stop();
     engine.shutdown(1000);
+    resolver.shutdown();
     qCInfo(lcAgent) << "stopped";
     return code;
 }

@@ -26,6 +26,13 @@ void ProbeLimiter::release(const QString &client)
         m_perClient.erase(it);
 }
 
+void ProbeLimiter::setLimits(int maxTotal, int maxPerClient)
+{
+    std::lock_guard lock(m_mutex);
+    m_maxTotal = maxTotal;
+    m_maxPerClient = maxPerClient;
+}
+
 int ProbeLimiter::active() const
 {
     std::lock_guard lock(m_mutex);

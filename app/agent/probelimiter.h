@@ -1,4 +1,4 @@
-// Counts running probes per client and in total; thread-safe (taken in the HTTP thread,
+// Counts running probes (or DNS look-ups) per client and in total; thread-safe (taken in the HTTP thread,
 // released in the Qt thread when the probe ends).
 #pragma once
 
@@ -18,11 +18,13 @@ public:
     Refusal tryAcquire(const QString &client);
     void release(const QString &client);
     int active() const;
+    // New limits (SIGHUP); running probes keep their slots.
+    void setLimits(int maxTotal, int maxPerClient);
 
 private:
     mutable std::mutex m_mutex;
-    const int m_maxTotal;
-    const int m_maxPerClient;
+    int m_maxTotal;
+    int m_maxPerClient;
     int m_total = 0;
     QHash<QString, int> m_perClient;
 };

@@ -1,5 +1,6 @@
 #include "cliargs.h"
 
+#include "filecli.h"
 #include "traceengine.h"
 
 #include <QCommandLineParser>
@@ -56,7 +57,13 @@ const QList<Spec> &specs()
          QStringLiteral("ping: probes to send, 1-100000 (5).")},
         {{QStringLiteral("interval")},
          QStringLiteral("SEC"),
-         QStringLiteral("ping: seconds between probes, 0.01-3600 (1).")},
+         QStringLiteral("ping: seconds between probes, 0.01-3600 (1); watch: between rounds, 0.1-3600 (1).")},
+        {{QStringLiteral("cycles")},
+         QStringLiteral("N"),
+         QStringLiteral("watch: rounds to run, 1-1000000 (until q or Ctrl+C).")},
+        {{QStringLiteral("csv")},
+         {},
+         QStringLiteral("watch: print one CSV row per hop and responder at the end.")},
         {{QStringLiteral("ttl")},
          QStringLiteral("N"),
          QStringLiteral("ping: TTL of the probes, 1-255 (64).")},
@@ -104,6 +111,17 @@ const QList<Spec> &specs()
         {{QStringLiteral("registry")},
          QStringLiteral("URL"),
          QStringLiteral("geodb update: npm registry to fetch DB-IP from (https://registry.npmjs.org).")},
+        {{QStringLiteral("format")},
+         QStringLiteral("json|geojson|kml|csv"),
+         QStringLiteral(
+             "trace --geo/convert: write a trace file, GeoJSON, KML or CSV (docs/trace-files.md).")},
+        {{QStringLiteral("output")},
+         QStringLiteral("FILE"),
+         QStringLiteral("trace --json/--format, convert, diff: write FILE (atomically) instead of stdout.")},
+        {{QStringLiteral("keep")}, {}, QStringLiteral("trace --geo: also keep the trace in the history.")},
+        {{QStringLiteral("history-db")},
+         QStringLiteral("PATH"),
+         QStringLiteral("history, trace --keep: history database (~/.local/share/tracemap/history.sqlite).")},
         {{QStringLiteral("h"), QStringLiteral("help")}, {}, QStringLiteral("Show this help.")},
         {{QStringLiteral("version")}, {}, QStringLiteral("Show the version.")},
     };
@@ -115,6 +133,7 @@ const QSet<QString> kTraceOnly = {QStringLiteral("first-ttl"),     QStringLitera
                                   QStringLiteral("max-in-flight"), QStringLiteral("classic"),
                                   QStringLiteral("report")};
 const QSet<QString> kPingOnly = {QStringLiteral("count"), QStringLiteral("interval"), QStringLiteral("ttl")};
+const QSet<QString> kWatchOnly = {QStringLiteral("cycles"), QStringLiteral("csv")};
 // Options of the geolocation chain: locate, trace --geo, and (some) geodb.
 const QSet<QString> kGeoOptions = {QStringLiteral("offline"),         QStringLiteral("online"),
                                    QStringLiteral("geo-db"),          QStringLiteral("geo-overrides"),
@@ -193,7 +212,9 @@ bool readFiles(const QCommandLineParser &p, const QString &name, QStringList *ou
     return true;
 }
 
-// The options shared by locate and trace --geo.
+} // namespace
+
+// The options shared by locate, trace --geo and the vantage commands.
 bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error)
 {
     s->offline = p.isSet(QStringLiteral("offline"));
@@ -234,6 +255,8 @@ bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error
     s->reverseDns = !s->offline;
     return true;
 }
+
+namespace {
 
 bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Options *options, QString *error)
 {
@@ -309,6 +332,30 @@ bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Option
     return true;
 }
 
+// watch: the trace request parsed so far becomes the rounds' request.
+bool parseWatch(const QCommandLineParser &p, Options *options, QString *error)
+{
+    WatchRequest &w = options->watch;
+    w.trace = options->trace;
+    if (!p.isSet(QStringLiteral("queries")))
+        w.trace.queries = WatchRequest().trace.queries; // one probe per hop per round, as mtr
+    options->csv = p.isSet(QStringLiteral("csv"));
+    if (int(options->json) + int(options->csv) + int(options->report) > 1) {
+        *error = QStringLiteral("--report, --json and --csv exclude each other");
+        return false;
+    }
+    if (!readSeconds(p, QStringLiteral("interval"), kMinWatchIntervalSec, kMaxWatchIntervalSec,
+                     &w.intervalSec, error) ||
+        !readInt(p, QStringLiteral("cycles"), 1, kMaxWatchCycles, &w.cycles, error))
+        return false;
+    if (const QString e = validate(w); !e.isEmpty()) {
+        *error = e;
+        return false;
+    }
+    options->command = Command::Watch;
+    return true;
+}
+
 } // namespace
 
 QString helpText()
@@ -316,9 +363,20 @@ QString helpText()
     QString text = QStringLiteral(
         "Usage: tracemap-cli trace HOST [options] [--geo]\n"
         "       tracemap-cli ping HOST [options]\n"
+        "       tracemap-cli watch HOST [trace options] [--interval SEC] [--cycles N] "
+        "[--report|--json|--csv]\n"
         "       tracemap-cli locate ADDRESS... [--hostname NAME] [--rtt MS] [geo options]\n"
-        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n\n"
-        "Traces the route to HOST, or pings it, and prints each answer as it arrives; locate says\n"
+        "       tracemap-cli geodb status|update [--geo-db PATH] [--registry URL]\n"
+        "       tracemap-cli convert FILE --format json|geojson|kml|csv [--output FILE]\n"
+        "       tracemap-cli diff A B [--json]\n"
+        "       tracemap-cli history list [TARGET] | show ID [--format F] | delete ID\n"
+        "       tracemap-cli trace HOST --via URL [--token-file F]\n"
+        "       tracemap-cli atlas show FILE | --measurement ID [--probe-ids 1,2] [geo options]\n"
+        "       tracemap-cli atlas trace HOST --probes N (--country CC | --asn N | --area NAME) --key-file "
+        "F\n"
+        "       tracemap-cli globalping trace HOST --from LOCATION [--limit N] [--token-file F]\n\n"
+        "Traces the route to HOST, or pings it, and prints each answer as it arrives; watch repeats the\n"
+        "trace in rounds with mtr's statistics (see docs/watch.md); locate says\n"
         "where addresses are and why (see docs/geolocation.md); geodb reports or refreshes the\n"
         "offline IP database.\n"
         "Exit status: 0 done (destination reached / answered, every address located, database ok),\n"
@@ -332,6 +390,11 @@ QString helpText()
             left += QLatin1Char(' ') + s.valueName;
         text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
     }
+    for (const VantageSpec &s : vantageSpecs()) {
+        const QString left = QStringLiteral("  --") + s.name +
+                             (s.valueName.isEmpty() ? QString() : QLatin1Char(' ') + s.valueName);
+        text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
+    }
     return text;
 }
 
@@ -342,6 +405,12 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
     for (const Spec &s : specs()) {
         QCommandLineOption o(s.names, s.help);
+        if (!s.valueName.isEmpty())
+            o.setValueName(s.valueName);
+        p.addOption(o);
+    }
+    for (const VantageSpec &s : vantageSpecs()) {
+        QCommandLineOption o(s.name, s.help);
         if (!s.valueName.isEmpty())
             o.setValueName(s.valueName);
         p.addOption(o);
@@ -360,8 +429,9 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     const QStringList positional = p.positionalArguments();
     if (positional.isEmpty()) {
-        *error = QStringLiteral("missing command: use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb "
-                                "status|update' (see --help)");
+        *error = QStringLiteral(
+            "missing command: use 'trace HOST', 'ping HOST', 'watch HOST', 'locate ADDRESS' or "
+            "'geodb status|update' (see --help)");
         return false;
     }
     const QString command = positional.first();
@@ -371,13 +441,20 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     if (command == QLatin1String("locate") || command == QLatin1String("geodb"))
         return parseGeoCommand(p, command, options, error);
-    if (command != QLatin1String("trace") && command != QLatin1String("ping")) {
-        *error =
-            QStringLiteral("unknown command '%1': use 'trace HOST', 'ping HOST', 'locate ADDRESS' or 'geodb'")
-                .arg(command);
+    if (isFileCommand(command))
+        return parseFileCommand(p, command, options, error);
+    if (command == QLatin1String("atlas") || command == QLatin1String("globalping") ||
+        (command == QLatin1String("trace") && p.isSet(QStringLiteral("via"))))
+        return parseVantageCommand(p, command, options, error);
+    const bool watch = command == QLatin1String("watch");
+    if (command != QLatin1String("trace") && command != QLatin1String("ping") && !watch) {
+        *error = QStringLiteral("unknown command '%1': use 'trace HOST', 'ping HOST', 'watch HOST', "
+                                "'locate ADDRESS', 'geodb', 'convert', 'diff', 'history', 'atlas' or "
+                                "'globalping'")
+                     .arg(command);
         return false;
     }
-    const bool trace = command == QLatin1String("trace");
+    const bool trace = command == QLatin1String("trace") || watch;
     if (positional.size() < 2) {
         *error = QStringLiteral("%1: missing HOST").arg(command);
         return false;
@@ -388,8 +465,19 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
         return false;
     }
     for (const QString &name : p.optionNames()) {
+        if (watch && name == QLatin1String("interval"))
+            continue;
+        if ((watch && (kGeoOptions.contains(name) || name == QLatin1String("geo") ||
+                       name == QLatin1String("format") || name == QLatin1String("output") ||
+                       name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
+            (!watch && kWatchOnly.contains(name))) {
+            *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
+            return false;
+        }
         if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
-            kLocateOnly.contains(name) || name == QLatin1String("registry") ||
+            isVantageOption(name) || kLocateOnly.contains(name) || name == QLatin1String("registry") ||
+            (!trace && (name == QLatin1String("format") || name == QLatin1String("output") ||
+                        name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
             (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;
@@ -444,8 +532,12 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
             *error = e;
             return false;
         }
+        if (watch)
+            return parseWatch(p, options, error);
         options->geo.enabled = p.isSet(QStringLiteral("geo"));
         if (options->geo.enabled && !readGeoSettings(p, &options->geo.settings, error))
+            return false;
+        if (!parseTraceFileOptions(p, options, error))
             return false;
         options->command = Command::Trace;
         return true;

@@ -1,6 +1,9 @@
 #include "geocli.h"
 
 #include "address.h"
+#include "specialranges.h"
+#include "terminaltext.h"
+
 #include "geodbupdater.h"
 #include "mmdbprovider.h"
 
@@ -19,39 +22,19 @@ namespace {
 
 void printOut(const QString &text)
 {
-    fputs(qPrintable(text + QLatin1Char('\n')), stdout);
+    fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stdout); // labels come from files
     fflush(stdout);
 }
 
 void printErr(const QString &text)
 {
-    fputs(qPrintable(text + QLatin1Char('\n')), stderr);
+    fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stderr); // labels come from files
     fflush(stderr);
-}
-
-QJsonValue numberOrNull(double v, int decimals)
-{
-    if (!std::isfinite(v))
-        return QJsonValue::Null;
-    const double scale = std::pow(10.0, decimals);
-    return std::round(v * scale) / scale;
 }
 
 QJsonValue stringOrNull(const QString &s)
 {
     return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
-}
-
-QString placeName(const GeoPlace &p)
-{
-    QStringList parts;
-    for (const QString &part : {p.city, p.region, p.countryCode}) {
-        if (!part.isEmpty() && !parts.contains(part))
-            parts << part;
-    }
-    if (parts.isEmpty() && !p.displayName.isEmpty())
-        parts << p.displayName;
-    return parts.join(QStringLiteral(", "));
 }
 
 QString asText(const AsInfo &as)
@@ -70,42 +53,6 @@ int overallDeadlineMs(const GeoSettings &s)
 }
 
 } // namespace
-
-QJsonObject geoResultToJson(const GeoResult &r)
-{
-    QJsonObject as;
-    if (r.as.isValid()) {
-        as = QJsonObject{{QStringLiteral("number"), qint64(r.as.number)},
-                         {QStringLiteral("name"), stringOrNull(r.as.name)},
-                         {QStringLiteral("prefix"), stringOrNull(r.as.prefix)},
-                         {QStringLiteral("country_code"), stringOrNull(r.as.countryCode)},
-                         {QStringLiteral("registry"), stringOrNull(r.as.registry)}};
-    }
-    return QJsonObject{
-        {QStringLiteral("address"), r.address.toString()},
-        {QStringLiteral("status"), geoStatusName(r.status)},
-        {QStringLiteral("latitude"), numberOrNull(r.place.latitude, 6)},
-        {QStringLiteral("longitude"), numberOrNull(r.place.longitude, 6)},
-        {QStringLiteral("accuracy_km"),
-         r.place.accuracyKm < 0 ? QJsonValue() : numberOrNull(r.place.accuracyKm, 1)},
-        {QStringLiteral("city"), stringOrNull(r.place.city)},
-        {QStringLiteral("region"), stringOrNull(r.place.region)},
-        {QStringLiteral("country_code"), stringOrNull(r.place.countryCode)},
-        {QStringLiteral("country"), stringOrNull(r.place.country)},
-        {QStringLiteral("display_name"), stringOrNull(r.place.displayName)},
-        {QStringLiteral("provider"), stringOrNull(r.provider)},
-        {QStringLiteral("provider_detail"), stringOrNull(r.providerDetail)},
-        {QStringLiteral("reason"), stringOrNull(r.reason)},
-        {QStringLiteral("confidence"), numberOrNull(r.confidence, 2)},
-        {QStringLiteral("hostname"), stringOrNull(r.hostname)},
-        {QStringLiteral("as"), r.as.isValid() ? QJsonValue(as) : QJsonValue()},
-        {QStringLiteral("rejected"), QJsonArray::fromStringList(r.rejected)},
-        {QStringLiteral("error"), stringOrNull(r.error)},
-        {QStringLiteral("from_cache"), r.fromCache},
-        {QStringLiteral("resolved_at"),
-         r.resolvedAt.isValid() ? QJsonValue(r.resolvedAt.toUTC().toString(Qt::ISODate)) : QJsonValue()},
-    };
-}
 
 QString formatGeoPlace(const GeoResult &r)
 {
@@ -351,30 +298,6 @@ QStringList TraceGeoAnnotator::attributions() const
 QStringList TraceGeoAnnotator::warnings() const
 {
     return m_service->warnings();
-}
-
-void TraceGeoAnnotator::annotateJson(QJsonObject *document, const TraceResult &trace) const
-{
-    QJsonArray hops = document->value(QStringLiteral("ping_time")).toArray();
-    for (int i = 0; i < hops.size() && i < trace.hops.size(); ++i) {
-        QJsonObject hop = hops.at(i).toObject();
-        const QList<QHostAddress> responders = trace.hops.at(i).responders();
-        if (responders.isEmpty()) {
-            hop.insert(QStringLiteral("geo"), QJsonValue::Null);
-        } else {
-            QJsonObject geo = geoResultToJson(resultFor(responders.first()));
-            if (responders.size() > 1) {
-                QJsonArray others;
-                for (int k = 1; k < responders.size(); ++k)
-                    others.append(geoResultToJson(resultFor(responders.at(k))));
-                geo.insert(QStringLiteral("other_responders"), others);
-            }
-            hop.insert(QStringLiteral("geo"), geo);
-        }
-        hops.replace(i, hop);
-    }
-    document->insert(QStringLiteral("ping_time"), hops);
-    document->insert(QStringLiteral("attribution"), QJsonArray::fromStringList(attributions()));
 }
 
 QStringList TraceGeoAnnotator::textLines(const TraceResult &trace) const

@@ -3,6 +3,7 @@
 
 #include "cliargs.h"
 #include "geoservice.h"
+#include "tracefile.h"
 #include "tracelocator.h"
 #include "tracetypes.h"
 
@@ -15,7 +16,6 @@
 
 namespace tracemap::cli {
 
-QJsonObject geoResultToJson(const GeoResult &result);
 // "Ashburn, Virginia, US (39.0438, -77.4874 ±25 km)" or the status and reason.
 QString formatGeoPlace(const GeoResult &result);
 // The multi-line block `locate` prints per address.
@@ -43,8 +43,6 @@ public:
     QStringList attributions() const;
     QStringList warnings() const;
 
-    // Adds a "geo" object to each hop of traceToJson's document, and an "attribution" array.
-    void annotateJson(QJsonObject *document, const TraceResult &trace) const;
     // One line per responding hop: TTL, address, place, provider, AS and name.
     QStringList textLines(const TraceResult &trace) const;
 

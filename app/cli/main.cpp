@@ -1,8 +1,12 @@
 // tracemap-cli: trace and ping from the command line, text or JSON.
 #include "cliargs.h"
 #include "enginethread.h"
+#include "filecli.h"
 #include "geocli.h"
 #include "resultformat.h"
+#include "terminaltext.h"
+#include "watchcli.h"
+#include "vantagecli.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -28,13 +32,13 @@ void onSignal(int)
 
 void out(const QString &line)
 {
-    fputs(qPrintable(line + QLatin1Char('\n')), stdout);
+    fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stdout); // labels come from files
     fflush(stdout);
 }
 
 void err(const QString &line)
 {
-    fputs(qPrintable(line + QLatin1Char('\n')), stderr);
+    fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stderr); // labels come from files
     fflush(stderr);
 }
 
@@ -47,9 +51,10 @@ int exitCodeFor(TraceError error)
 class TracePrinter
 {
 public:
-    explicit TracePrinter(bool json) : m_json(json) {}
+    explicit TracePrinter(const cli::Options &options) : m_options(options), m_json(options.json) {}
     void started(const TraceResult &r)
     {
+        m_startedAt = QDateTime::currentDateTime();
         m_next = r.request.firstTtl;
         if (!m_json)
             err(formatTraceHeader(r));
@@ -64,15 +69,19 @@ public:
             ++m_next;
         }
     }
-    // `geo`: the hops' places (trace --geo), or null.
-    void finished(const TraceResult &r, bool report, const cli::TraceGeoAnnotator *geo = nullptr)
+    // `geo`: the hops' places (trace --geo), or null. False when the output could not be written.
+    bool finished(const TraceResult &r, bool report, const cli::TraceGeoAnnotator *geo = nullptr)
     {
+        // With --geo, the trace file (docs/trace-files.md): printed or exported, and kept if asked.
+        const TraceFile file =
+            geo ? cli::makeTraceFile(r, m_options, *geo, m_startedAt, QDateTime::currentDateTime())
+                : TraceFile();
+        if (geo && m_options.file.keep)
+            cli::keepInHistory(file, m_options);
         if (m_json) {
-            QJsonObject document = traceToJson(r);
-            if (geo)
-                geo->annotateJson(&document, r);
-            fputs(QJsonDocument(document).toJson(QJsonDocument::Indented).constData(), stdout);
-            return;
+            const QByteArray document = geo ? cli::renderTraceFile(file, m_options.file.format)
+                                            : QJsonDocument(traceToJson(r)).toJson(QJsonDocument::Indented);
+            return cli::writeOutput(document, m_options);
         }
         for (const Hop &h : r.hops) {
             if (h.ttl >= m_next)
@@ -88,10 +97,13 @@ public:
                 out(QStringLiteral("\n") + attributions.join(QLatin1Char('\n')));
         }
         err(formatTraceSummary(r));
+        return true;
     }
 
 private:
+    const cli::Options &m_options;
     bool m_json;
+    QDateTime m_startedAt;
     int m_next = 1;
     QMap<int, Hop> m_hops;
 };
@@ -122,6 +134,16 @@ int main(int argc, char *argv[])
         return cli::runLocate(options);
     if (options.command == cli::Command::GeoDb)
         return cli::runGeoDb(options);
+    if (options.command == cli::Command::Watch)
+        return cli::runWatch(options);
+    if (options.command == cli::Command::Convert)
+        return cli::runConvert(options);
+    if (options.command == cli::Command::Diff)
+        return cli::runDiff(options);
+    if (options.command == cli::Command::History)
+        return cli::runHistory(options);
+    if (options.command == cli::Command::Vantage)
+        return cli::runVantage(options);
 
     EngineThread engine;
     quint64 job = 0;
@@ -145,7 +167,7 @@ int main(int argc, char *argv[])
         QTimer::singleShot(1000, &app, [] { ::_exit(130); });
     });
 
-    TracePrinter printer(options.json);
+    TracePrinter printer(options);
     QObject::connect(engine.engine(), &TraceEngine::traceStarted, &app,
                      [&](quint64, const TraceResult &r) { printer.started(r); });
     QObject::connect(engine.engine(), &TraceEngine::hopUpdated, &app,
@@ -165,12 +187,14 @@ int main(int argc, char *argv[])
             for (const QString &w : geo->warnings())
                 err(QStringLiteral("tracemap-cli: warning: %1").arg(w));
             geo->start(r, [&, r] {
-                printer.finished(r, options.report, geo.get());
+                if (!printer.finished(r, options.report, geo.get()))
+                    exitCode = 1;
                 app.exit(exitCode);
             });
             return;
         }
-        printer.finished(r, options.report);
+        if (!printer.finished(r, options.report))
+            exitCode = 1;
         app.exit(exitCode);
     });
 

@@ -35,7 +35,7 @@ QString desktopHelpText()
         "Options:\n"
         "  --trace HOST          trace HOST as soon as the window is up\n"
         "  --export-image FILE   when the trace is done, save the map as a PNG\n"
-        "  --size WxH            image size in pixels (default: the map's size)\n"
+        "  --size WxH            image size in pixels (default: 1280x800)\n"
         "  --offline             no tiles and no online lookups (vector basemap)\n"
         "  --geo-overrides FILE  CSV overrides / geofeed placing addresses (repeatable)\n"
         "  --geo-db PATH         MMDB database (repeatable)\n"
@@ -45,7 +45,9 @@ QString desktopHelpText()
         "  -4, -6                IPv4 / IPv6 only\n"
         "  --max-ttl N           1..255\n"
         "  --timeout SEC         0.1..60: the longest a probe is waited for\n"
-        "  --source LAT,LON      where the trace starts (default: the first located hop)\n"
+        "  --source-location LAT,LON\n"
+        "                        where the trace starts (default: the first located hop);\n"
+        "                        --source is the old spelling\n"
         "  --quit-when-done      exit after the trace (and export): 0 reached and saved,\n"
         "                        1 otherwise, 2 bad arguments\n"
         "  -h, --help, --version\n");
@@ -72,14 +74,14 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption v6(QStringLiteral("6"));
     const QCommandLineOption maxTtl(QStringLiteral("max-ttl"), {}, QStringLiteral("N"));
     const QCommandLineOption timeout(QStringLiteral("timeout"), {}, QStringLiteral("SEC"));
-    const QCommandLineOption source(QStringLiteral("source"), {}, QStringLiteral("LAT,LON"));
+    // --source-location as in tracemap-cli; --source is the desktop app's older spelling.
+    const QCommandLineOption source(QStringList{QStringLiteral("source-location"), QStringLiteral("source")},
+                                    {}, QStringLiteral("LAT,LON"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"));
     const QCommandLineOption repeat(QStringLiteral("repeat"), {}, QStringLiteral("N"));
-    const QCommandLineOption bench(QStringLiteral("bench-report"));
     const QCommandLineOption windowShot(QStringLiteral("window-shot"), {}, QStringLiteral("FILE"));
-    p.addOptions({help,    version, trace, exportImage, size,  offline,   overrides,
-                  db,      center,  zoom,  method,      v4,    v6,        maxTtl,
-                  timeout, source,  quit,  repeat,      bench, windowShot});
+    p.addOptions({help, version, trace, exportImage, size, offline, overrides, db, center, zoom, method, v4,
+                  v6, maxTtl, timeout, source, quit, repeat, windowShot});
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
 
     if (!p.parse(arguments)) {
@@ -190,7 +192,7 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     if (p.isSet(source)) {
         double lat = 0, lon = 0;
         if (!parseLatLon(p.value(source), &lat, &lon)) {
-            out.error = QStringLiteral("--source must be LAT,LON in degrees");
+            out.error = QStringLiteral("--source-location must be LAT,LON in degrees, e.g. 48.86,2.35");
             return out;
         }
         o.sourceLocation = p.value(source);
@@ -209,7 +211,6 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         }
         o.scripted = true;
     }
-    o.benchReport = p.isSet(bench);
     o.windowShotPath = p.value(windowShot);
     if (!o.windowShotPath.isEmpty() && !o.scripted) {
         out.error = QStringLiteral("--window-shot needs --trace HOST");

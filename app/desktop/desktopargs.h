@@ -20,7 +20,7 @@ struct DesktopOptions
     QString host;          // positional HOST or --trace HOST
     bool scripted = false; // --trace given: trace at once (and export when asked)
     QString exportPath;
-    QSize exportSize; // invalid = the map's size on screen
+    QSize exportSize; // invalid = ScriptedRun::kDefaultExportSize
     bool offline = false;
     QStringList overridePaths;
     QStringList databasePaths;
@@ -31,9 +31,8 @@ struct DesktopOptions
     std::optional<double> timeoutSec;
     std::optional<QString> sourceLocation; // "LAT,LON"
     bool quitWhenDone = false;
-    int repeat = 1;           // hidden: traces in a row (soak test, benchmark)
-    bool benchReport = false; // hidden: print timings and memory on stdout
-    QString windowShotPath;   // hidden: also save a screenshot of the whole window
+    int repeat = 1;         // hidden: traces in a row (soak test, benchmark)
+    QString windowShotPath; // hidden: also save a screenshot of the whole window
 };
 
 struct ParseOutcome

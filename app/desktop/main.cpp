@@ -2,13 +2,11 @@
 // trace controller, hands them to Main.qml as required properties, and starts the scripted
 // mode (ui/scriptedrun.h) for the command line (see docs/desktop.md).
 #include "appsettings.h"
-#include "benchprobe.h"
 #include "desktopargs.h"
 #include "geoservice.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
 
-#include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
@@ -60,7 +58,6 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
     run.zoom = options.zoom;
     run.quitWhenDone = options.quitWhenDone;
     run.repeat = options.repeat;
-    run.benchReport = options.benchReport;
     run.windowShotPath = options.windowShotPath;
     return run;
 }
@@ -69,8 +66,6 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
 
 int main(int argc, char *argv[])
 {
-    QElapsedTimer sinceStart;
-    sinceStart.start();
     // Without a display, start offscreen: argument errors are reported as usual, a scripted
     // export works without Xvfb, and an interactive start says what is missing.
     const bool headless = noDisplay(argc, argv);
@@ -115,6 +110,8 @@ int main(int argc, char *argv[])
     // Scripted runs neither read nor change the user's settings.
     std::unique_ptr<AppSettings> settings =
         options.scripted ? AppSettings::inMemory() : std::make_unique<AppSettings>();
+    // The command line's choices hold for this run; the saved settings stay as they were.
+    settings->setSessionOnly(true);
     if (options.offline)
         settings->setOffline(true);
     if (!options.overridePaths.isEmpty())
@@ -125,6 +122,7 @@ int main(int argc, char *argv[])
         settings->setProbeTimeoutSec(*options.timeoutSec);
     if (options.sourceLocation)
         settings->setSourceLocation(*options.sourceLocation);
+    settings->setSessionOnly(false);
 
     const auto makeGeoSettings = [&] {
         GeoSettings geoSettings = settings->geoSettings();
@@ -132,20 +130,15 @@ int main(int argc, char *argv[])
             geoSettings.cachePath = QStringLiteral("-"); // every scripted run decides afresh
         return geoSettings;
     };
-    const auto stage = [&](const char *name) {
-        if (options.benchReport)
-            outLine(QStringLiteral("bench startup_%1_ms %2")
-                        .arg(QLatin1String(name))
-                        .arg(sinceStart.nsecsElapsed() / 1e6, 0, 'f', 1));
-    };
-    stage("app");
     std::unique_ptr<GeoService> geo = std::make_unique<GeoService>(makeGeoSettings());
-    stage("geo");
     TraceController controller(settings.get(), geo.get());
     controller.setHost(options.host);
     if (options.method)
-        controller.setMethod(*options.method);
-    controller.setFamily(options.family);
+        controller.setMethod(
+            TraceController::methodFromString(*options.method).value_or(TraceController::Udp));
+    controller.setFamily(options.family == 4   ? TraceController::IPv4
+                         : options.family == 6 ? TraceController::IPv6
+                                               : TraceController::AnyFamily);
     if (options.maxTtl > 0)
         controller.setMaxTtl(options.maxTtl);
     // New geolocation settings take effect with a new service; the old one goes after the
@@ -164,7 +157,6 @@ int main(int argc, char *argv[])
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("scripted"), options.scripted}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
-    stage("qml");
     if (engine.rootObjects().isEmpty()) {
         errLine(QStringLiteral("tracemap: the window could not be created"));
         return kExitFailure;
@@ -175,13 +167,10 @@ int main(int argc, char *argv[])
         return kExitFailure;
     }
 
-    std::unique_ptr<BenchProbe> bench;
-    if (options.benchReport)
-        bench = std::make_unique<BenchProbe>(window, &controller, sinceStart);
     std::unique_ptr<ScriptedRun> scripted;
     if (options.scripted) {
         scripted =
-            std::make_unique<ScriptedRun>(scriptedRunOptions(options), window, &controller, bench.get());
+            std::make_unique<ScriptedRun>(scriptedRunOptions(options), &controller, settings.get(), window);
         QTimer::singleShot(0, scripted.get(), [&] { scripted->start(); });
     } else if (!options.host.isEmpty()) {
         QTimer::singleShot(0, &controller, [&] { controller.start(); });

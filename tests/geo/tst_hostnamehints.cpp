@@ -33,47 +33,47 @@ private slots:
         QTest::newRow("ntt clli + country label") << "ae-1.r21.frnkge13.de.bb.gin.ntt.net"
                                                   << "Frankfurt am Main"
                                                   << "DE"
-                                                  << "clli:frnkge"
+                                                  << "ntt.net/operator:frnkge"
                                                   << "";
         QTest::newRow("ntt clli us") << "ae-2.r01.asbnva02.us.bb.gin.ntt.net"
                                      << "Ashburn"
                                      << "US"
-                                     << "clli:asbnva"
+                                     << "ntt.net/clli:asbnva"
                                      << "";
         QTest::newRow("ntt clli london") << "ae-5.r24.londen12.uk.bb.gin.ntt.net"
                                          << "London"
                                          << "GB"
-                                         << "clli:londen"
+                                         << "ntt.net/clli:londen"
                                          << "";
         QTest::newRow("ntt clli los angeles") << "ae-3.r23.lsanca07.us.bb.gin.ntt.net"
                                               << "Los Angeles"
                                               << "US"
-                                              << "clli:lsanca"
+                                              << "ntt.net/clli:lsanca"
                                               << "";
         QTest::newRow("cogent metro lon") << "be2869.ccr41.lon13.atlas.cogentco.com"
                                           << "London"
                                           << "GB"
-                                          << "metro:lon"
+                                          << "cogentco.com/operator:lon"
                                           << "";
         QTest::newRow("cogent iata fra") << "be2846.ccr42.fra03.atlas.cogentco.com"
                                          << "Frankfurt"
                                          << "DE"
-                                         << "iata:fra"
+                                         << "cogentco.com/iata:fra"
                                          << "";
         QTest::newRow("cogent iata sjc") << "be3.ccr21.sjc04.atlas.cogentco.com"
                                          << "San Jose"
                                          << "US"
-                                         << "iata:sjc"
+                                         << "cogentco.com/iata:sjc"
                                          << "";
         QTest::newRow("he metro nyc") << "100ge1-1.core1.nyc4.he.net"
-                                      << "New York"
+                                      << "New York City"
                                       << "US"
-                                      << "metro:nyc"
+                                      << "he.net/operator:nyc"
                                       << "";
         QTest::newRow("he metro fmt") << "port-channel8.core3.fmt2.he.net"
                                       << "Fremont"
                                       << "US"
-                                      << "metro:fmt"
+                                      << "he.net/operator:fmt"
                                       << "";
         QTest::newRow("collision ash") << "et-0-0-2.cr1.ash1.example.net"
                                        << "Ashburn"
@@ -83,27 +83,28 @@ private slots:
         QTest::newRow("zayo iata + uk") << "xe-0.mpr1.lhr15.uk.zip.zayo.com"
                                         << "London"
                                         << "GB"
-                                        << "iata:lhr"
+                                        << "zayo.com/iata:lhr"
                                         << "";
         QTest::newRow("level3 city name") << "ae12.edge3.Frankfurt1.Level3.net"
                                           << "Frankfurt am Main"
                                           << "DE"
-                                          << "city:frankfurt"
+                                          << "level3.net/city:frankfurt"
                                           << "";
         QTest::newRow("level3 newyork") << "ae-1-60.ear1.NewYork1.Level3.net"
                                         << "New York City"
                                         << "US"
-                                        << "city:newyork"
+                                        << "level3.net/city:newyork"
                                         << "";
-        QTest::newRow("tata city beats pvu") << "ix-ae-4-0.tcore1.pvu-paris.as6453.net"
-                                             << "Paris"
-                                             << "FR"
-                                             << "city:paris"
-                                             << "Provo, US";
+        // Tata's convention: site code, dash, city; the site code is not an airport.
+        QTest::newRow("tata city, not pvu") << "ix-ae-4-0.tcore1.pvu-paris.as6453.net"
+                                            << "Paris"
+                                            << "FR"
+                                            << "as6453.net/city:paris"
+                                            << "";
         QTest::newRow("arelion ffm") << "ffm-bb2-link.ip.twelve99.net"
                                      << "Frankfurt am Main"
                                      << "DE"
-                                     << "metro:ffm"
+                                     << "twelve99.net/operator:ffm"
                                      << "";
         QTest::newRow("arelion sjo + us") << "sjo-b23-link.us.ip.twelve99.net"
                                           << "San Jose"
@@ -133,7 +134,7 @@ private slots:
         QTest::newRow("trailing dot, upper case") << "BE2869.CCR41.LON13.ATLAS.COGENTCO.COM."
                                                   << "London"
                                                   << "GB"
-                                                  << "metro:lon"
+                                                  << "cogentco.com/operator:lon"
                                                   << "";
     }
 
@@ -163,8 +164,11 @@ private slots:
         QCOMPARE(answer.providerDetail, rule);
         QVERIFY(answer.place.hasCoordinates());
         QVERIFY(answer.place.accuracyKm > 0);
-        QVERIFY(answer.confidence > 0.3 && answer.confidence <= 0.85);
+        QVERIFY(answer.confidence >= 0.4 && answer.confidence <= 0.9);
         QVERIFY2(answer.reason.contains(rule.section(':', 1)), qPrintable(answer.reason));
+        if (rule.contains('/'))
+            QVERIFY2(answer.reason.startsWith("operator rule " + rule.section('/', 0, 0)),
+                     qPrintable(answer.reason));
         if (!alternative.isEmpty()) {
             QStringList cities;
             for (const GeoPlace &p : answer.alternatives)
@@ -203,6 +207,126 @@ private slots:
         QVERIFY(answer.alternatives.isEmpty());
     }
 
+    // Issue 13, failure kind 1: the small towns where the Internet meets, spelled out.
+    void smallTowns_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city");
+        QTest::addColumn<QString>("region");
+        QTest::newRow("Ashburn + state") << "cr01.ashburn.va.example.net"
+                                         << "Ashburn"
+                                         << "Virginia";
+        QTest::newRow("Secaucus + state") << "ae-2.secaucus.nj.example.net"
+                                          << "Secaucus"
+                                          << "New Jersey";
+        QTest::newRow("Council Bluffs joined") << "xe-1-0-0.councilbluffs.ia.example.net"
+                                               << "Council Bluffs"
+                                               << "Iowa";
+        QTest::newRow("The Dalles alone") << "et-1.thedalles.example.com"
+                                          << "The Dalles"
+                                          << "Oregon";
+        QTest::newRow("Hillsboro, Oregon not Texas") << "be10.hillsboro.or.example.net"
+                                                     << "Hillsboro"
+                                                     << "Oregon";
+        QTest::newRow("Slough + country") << "ae1.slough.uk.example.net"
+                                          << "Slough"
+                                          << "England";
+        QTest::newRow("Eemshaven + country") << "be-1.eemshaven.nl.example.net"
+                                             << "Eemshaven"
+                                             << "Groningen";
+        QTest::newRow("city-state in one label") << "p4-0-0.rar1.secaucus-nj.example.net"
+                                                 << "Secaucus"
+                                                 << "New Jersey";
+    }
+
+    void smallTowns()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, region);
+        const GeoAnswer answer = m_hints->hintFor(hostname);
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.place.region, region);
+    }
+
+    // Failure kind 2: a city spelled out with its state or country must be surer than any IP
+    // database's city guess (DB-IP Lite 0.45, GeoLite2 at most 0.55), so the chain prefers it.
+    void cityWithStateOutranksTheDatabase_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::newRow("city.state") << "cr01.dallas.tx.example.net";
+        QTest::newRow("small town.state") << "cr01.secaucus.nj.example.net";
+        QTest::newRow("city-state") << "p4-0-0.rar1.miami-fl.us.example.net";
+        QTest::newRow("operator rule") << "ae-5.r24.frnkge13.de.bb.gin.ntt.net";
+    }
+
+    void cityWithStateOutranksTheDatabase()
+    {
+        QFETCH(QString, hostname);
+        const GeoAnswer answer = m_hints->hintFor(hostname);
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QVERIFY2(answer.confidence >= 0.85, qPrintable(QString::number(answer.confidence)));
+        // A bare small-airport code stays below the database.
+        QVERIFY(m_hints->hintFor("xe-0.cr1.pao.example.net").confidence < 0.55);
+    }
+
+    // Failure kind 3: airport codes inside interface and device tokens are not places.
+    void interfaceAndDeviceTokens_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint at all
+        QTest::newRow("device token alb2nqp8") << "ae1-0.alb2nqp8.dk.example.net"
+                                               << "";
+        QTest::newRow("small airport as a word") << "irb--10.uwcr-ads-1.example.edu"
+                                                 << "";
+        QTest::newRow("interface names only") << "hu0-0-0-1.te0-7-0-18.ge-1-2.example.net"
+                                              << "";
+        QTest::newRow("line card beside a real code") << "te0-7-0-18.ccr21.fra3.example.net"
+                                                      << "Frankfurt";
+        QTest::newRow("code with site number") << "et-0-0-1.cr2.lhr15.example.net"
+                                               << "London";
+    }
+
+    void interfaceAndDeviceTokens()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        const GeoAnswer answer = m_hints->hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status == GeoStatus::Unlocatable,
+                     qPrintable(answer.place.city + ": " + answer.reason));
+        } else {
+            QCOMPARE(answer.status, GeoStatus::Located);
+            QCOMPARE(answer.place.city, city);
+        }
+    }
+
+    // Failure kind 4: operators' own conventions (all rules are tested on real names in
+    // tst_operatorrules; these are the two the issue names).
+    void operatorConventions_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city");
+        QTest::newRow("Deutsche Telekom one-letter code") << "f-ed11-i.F.DE.NET.DTAG.DE"
+                                                          << "Frankfurt am Main";
+        QTest::newRow("Deutsche Telekom abroad") << "nyc-sb6-i.NYC.US.NET.DTAG.DE"
+                                                 << "New York City";
+        QTest::newRow("Google airport + number") << "fra15s10-in-f14.1e100.net"
+                                                 << "Frankfurt";
+        QTest::newRow("UN/LOCODE-style") << "xe-1.dkcph1.example.net"
+                                         << "Copenhagen";
+    }
+
+    void operatorConventions()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        const GeoAnswer answer = m_hints->hintFor(hostname);
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+    }
+
     // What the chain does with the alternatives: the first candidate the RTT allows wins.
     void rttPicksAmongCollisions_data()
     {
@@ -223,8 +347,10 @@ private slots:
             << "sjo-b23-link.us.ip.twelve99.net" << 8.98 << -79.52 << 6.0 << "San Jose, CR";
         QTest::newRow("pvu from Lyon: Paris")
             << "ix-ae-4-0.tcore1.pvu-paris.as6453.net" << 45.76 << 4.83 << 5.0 << "Paris, FR";
-        QTest::newRow("pvu from Salt Lake City: Provo")
-            << "ix-ae-4-0.tcore1.pvu-paris.as6453.net" << 40.76 << -111.89 << 1.0 << "Provo, US";
+        // Tata's "pvu" is a site code, not Provo's airport: from Salt Lake City at 1 ms no
+        // candidate is plausible, and the hop gets no place rather than a wrong one.
+        QTest::newRow("pvu from Salt Lake City: no place")
+            << "ix-ae-4-0.tcore1.pvu-paris.as6453.net" << 40.76 << -111.89 << 1.0 << "";
     }
 
     void rttPicksAmongCollisions()

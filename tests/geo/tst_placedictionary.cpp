@@ -21,8 +21,8 @@ private slots:
         m_places = PlaceDictionary::loadBuiltin();
         QVERIFY(m_places);
         QVERIFY2(m_places->loadErrors().isEmpty(), qPrintable(m_places->loadErrors().join('\n')));
-        // ~6000 airports, ~4400 cities, ~80 carrier codes.
-        QVERIFY2(m_places->size() > 9000, qPrintable(QString::number(m_places->size())));
+        // ~6000 airports, ~135,000 GeoNames places, ~80 carrier codes.
+        QVERIFY2(m_places->size() > 140000, qPrintable(QString::number(m_places->size())));
     }
 
     void codes_data()
@@ -134,6 +134,43 @@ private slots:
                                                 << ""
                                                 << "Düsseldorf"
                                                 << "DE";
+        QTest::newRow("alternate name") << "Milano"
+                                        << ""
+                                        << "Milan"
+                                        << "IT";
+    }
+
+    // The gazetteer holds every place of 1000 inhabitants, so geofeeds and host names may name
+    // the small towns where data centres are.
+    void smallTowns_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("country");
+        QTest::addColumn<QString>("region");
+        QTest::newRow("Ashburn") << "Ashburn"
+                                 << "US"
+                                 << "Virginia";
+        QTest::newRow("Secaucus") << "Secaucus"
+                                  << "US"
+                                  << "New Jersey";
+        QTest::newRow("The Dalles") << "The Dalles"
+                                    << "US"
+                                    << "Oregon";
+        QTest::newRow("Eemshaven") << "Eemshaven"
+                                   << "NL"
+                                   << "Groningen";
+    }
+
+    void smallTowns()
+    {
+        QFETCH(QString, name);
+        QFETCH(QString, country);
+        QFETCH(QString, region);
+        const QList<PlaceEntry> hits = m_places->findCity(name, country);
+        QVERIFY(!hits.isEmpty());
+        QCOMPARE(hits.first().city, name);
+        QCOMPARE(hits.first().region, region);
+        QCOMPARE(hits.first().kind, QString("city"));
     }
 
     void cities()
@@ -202,6 +239,7 @@ private slots:
         QCOMPARE(places->findCode("fra").size(), 1);
         QVERIFY(places->findCode("bad").isEmpty());
         QCOMPARE(places->loadErrors().size(), 3); // two missing files, one file with skipped lines
+        QVERIFY(places->findCity("Frankfurt").isEmpty());
     }
 };
 

@@ -3,6 +3,7 @@ the display wrapper, an overrides file placing the topology's routers in known c
 Web-Mercator pixel prediction and a minimal PNG reader."""
 import math
 import os
+import shutil
 import struct
 import sys
 import zlib
@@ -39,6 +40,17 @@ def display_wrapper():
     if nstest.have_tool("xvfb-run") and nstest.have_tool("xauth"):
         return ["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24"], []
     return [], ["-platform", "offscreen"]
+
+
+def keep_images_and_remove(work):
+    """Copies the PNGs in `work` to $TRACEMAP_GUI_KEEP (when set) for a look, then removes `work`."""
+    keep = os.environ.get("TRACEMAP_GUI_KEEP")
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+        for name in os.listdir(work):
+            if name.endswith(".png"):
+                shutil.copy(os.path.join(work, name), keep)
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def write_overrides(path):

@@ -9,7 +9,6 @@ usage: test_gui_export.py /path/to/tracemap      (or set TRACEMAP_GUI)
 Set TRACEMAP_GUI_KEEP=DIR to keep the exported images for a look.
 """
 import os
-import shutil
 import sys
 import tempfile
 
@@ -49,13 +48,7 @@ def main():
         try:
             run_checks(t, gui, work)
         finally:
-            keep = os.environ.get("TRACEMAP_GUI_KEEP")
-            if keep:
-                os.makedirs(keep, exist_ok=True)
-                for name in os.listdir(work):
-                    if name.endswith(".png"):
-                        shutil.copy(os.path.join(work, name), keep)
-            shutil.rmtree(work, ignore_errors=True)
+            guitest.keep_images_and_remove(work)
 
 
 def run_checks(t, gui, work):

@@ -163,6 +163,8 @@ private slots:
     void exportImage_data();
     void exportImage();
     void exportErrors();
+    void followsTheRouteUntilTheUserMoves();
+    void labelsBesideMarkers();
 
 private:
     std::unique_ptr<QQuickWindow> m_window;
@@ -526,8 +528,9 @@ void TestMapView::failingTilesShowTheBasemap()
     const BasemapStyle style;
     QVERIFY(near(image.pixelColor(m_map->coordinateToPixel(48.5, 9.0).toPoint()), style.land, 12));
     QVERIFY(near(image.pixelColor(m_map->coordinateToPixel(45.5, -4.0).toPoint()), style.ocean, 12));
-    // The credit is still OpenStreetMap's: tiles are on, whatever the server says.
-    QCOMPARE(m_map->attribution(), QStringLiteral("© OpenStreetMap contributors"));
+    // Nothing of OpenStreetMap is drawn, so nothing is credited to it, and the map says why.
+    QCOMPARE(m_map->attribution(), MapRenderer::basemapAttribution());
+    QVERIFY2(m_map->tileProblem().contains(QLatin1String("refused")), qPrintable(m_map->tileProblem()));
     m_map->setNetworkEnabled(false);
 }
 
@@ -584,10 +587,81 @@ void TestMapView::exportErrors()
     QVERIFY(!m_map->exportImage(QString(), 10, 10).isEmpty());
     QVERIFY(!m_map->exportImage(dir.filePath(QStringLiteral("x.png")), -1, 10).isEmpty());
     QVERIFY(!m_map->exportImage(dir.filePath(QStringLiteral("x.png")), 20000, 10).isEmpty());
-    QVERIFY(!m_map->exportImage(dir.filePath(QStringLiteral("missing/dir/x.png")), 100, 100).isEmpty());
+    QVERIFY(m_map->exportImage(dir.filePath(QStringLiteral("missing/dir/x.png")), 100, 100)
+                .contains(QLatin1String("does not exist")));
     MapView detached;
     QVERIFY(!detached.exportImage(dir.filePath(QStringLiteral("x.png"))).isEmpty()); // no size yet
     QCOMPARE(detached.exportImage(dir.filePath(QStringLiteral("y.png")), 64, 48), QString());
+}
+
+void TestMapView::followsTheRouteUntilTheUserMoves()
+{
+    m_map->setFollowRoute(true);
+    const auto allShown = [&](const QList<Hop> &hops) {
+        for (const Hop &hop : hops) {
+            if (!QRectF(0, 0, m_map->width(), m_map->height())
+                     .contains(m_map->coordinateToPixel(hop.latitude, hop.longitude)))
+                return false;
+        }
+        return true;
+    };
+    m_model->append(London);
+    m_model->append(Frankfurt);
+    QVERIFY(allShown({London, Frankfurt}));
+    const double zoomForTwo = m_map->zoom();
+    m_model->append(NewYork); // far away: the view widens to keep it
+    QVERIFY(allShown({London, Frankfurt, NewYork}));
+    QVERIFY(m_map->zoom() < zoomForTwo);
+    // A hop already inside the view moves nothing (no jump on every hop).
+    const double zoom = m_map->zoom(), latitude = m_map->centerLatitude();
+    m_model->append({5, 51.0, 4.0, true, 12.0});
+    QCOMPARE(m_map->zoom(), zoom);
+    QCOMPARE(m_map->centerLatitude(), latitude);
+    // A bigger window: framed again.
+    m_map->setSize(QSizeF(800, 900));
+    QVERIFY(m_map->zoom() >= zoom);
+    QVERIFY(allShown({London, Frankfurt, NewYork}));
+    // The user zooms: following stops, new hops and resizes leave the view alone.
+    QWheelEvent wheel(QPointF(400, 300), m_window->mapToGlobal(QPoint(400, 300)), {}, QPoint(0, 120),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(m_map, &wheel);
+    QVERIFY(!m_map->followRoute());
+    const double userZoom = m_map->zoom();
+    m_model->append(Chicago);
+    m_map->setSize(QSizeF(800, 600));
+    QCOMPARE(m_map->zoom(), userZoom);
+    m_map->fitRoute(); // follows again
+    QVERIFY(m_map->followRoute());
+    QVERIFY(allShown({London, Frankfurt, NewYork, Chicago}));
+}
+
+void TestMapView::labelsBesideMarkers()
+{
+    m_model->set({London, NewYork});
+    m_map->fitRoute();
+    const QImage plain = m_map->renderImage(QSize(800, 600));
+    m_map->setLabelsVisible(true);
+    const QImage labelled = m_map->renderImage(QSize(800, 600));
+    dump(labelled, QStringLiteral("labels"));
+    // Beside each marker, on one side only (right, or left where the view ends), the label's box
+    // and text change pixels.
+    const QRect inside = plain.rect();
+    const auto changedPixels = [&](QPoint p, int direction) {
+        int count = 0;
+        for (int y = p.y() - 6; y <= p.y() + 6; ++y) {
+            for (int dx = 16; dx < 60; ++dx) {
+                const QPoint q(p.x() + direction * dx, y);
+                count += inside.contains(q) && plain.pixel(q) != labelled.pixel(q);
+            }
+        }
+        return count;
+    };
+    for (const Hop &hop : {London, NewYork}) {
+        const QPoint p = m_map->coordinateToPixel(hop.latitude, hop.longitude).toPoint();
+        const int right = changedPixels(p, 1), left = changedPixels(p, -1);
+        QVERIFY2((right > 100) != (left > 100) && std::min(right, left) == 0,
+                 qPrintable(QStringLiteral("TTL %1: %2 right, %3 left").arg(hop.ttl).arg(right).arg(left)));
+    }
 }
 
 QTEST_MAIN(TestMapView)

@@ -1,6 +1,10 @@
 // The tracemap binary's command line without any display (no X11, no Wayland, no platform
 // chosen): bad arguments still get one line and exit 2, an interactive start says what is
-// missing, and a scripted export works offscreen. Runs $TRACEMAP_GUI; traces only 127.0.0.1.
+// missing, and a scripted export works offscreen. --source-location (the CLI's name) and the
+// old --source are accepted; options given on the command line are not saved as settings.
+// Runs $TRACEMAP_GUI; traces only 127.0.0.1.
+#include <QDir>
+#include <QFile>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -62,6 +66,10 @@ private slots:
         QTest::newRow("interactive start") << QStringList{} << 1 << "no display to show the window on";
         QTest::newRow("scripted without quit")
             << QStringList{"--trace", "127.0.0.1", "--offline"} << 1 << "--quit-when-done";
+        QTest::newRow("bad source location")
+            << QStringList{"--source-location", "91,0"} << 2 << "--source-location must be LAT,LON";
+        QTest::newRow("bad old source spelling")
+            << QStringList{"--source", "north"} << 2 << "--source-location must be LAT,LON";
     }
     void refusals()
     {
@@ -85,6 +93,65 @@ private slots:
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QImage image(path);
         QCOMPARE(image.size(), QSize(640, 400));
+    }
+
+    void sourceLocationSpellings_data()
+    {
+        QTest::addColumn<QString>("option");
+        QTest::newRow("as in tracemap-cli") << QStringLiteral("--source-location");
+        QTest::newRow("older desktop spelling") << QStringLiteral("--source");
+    }
+    void sourceLocationSpellings()
+    {
+        QFETCH(QString, option);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("route.png"));
+        const Run run = runHeadless({"--trace", "127.0.0.1", "--offline", option, "48.8566,2.3522",
+                                     "--export-image", path, "--size", "320x200", "--quit-when-done"});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QCOMPARE(QImage(path).size(), QSize(320, 200));
+    }
+
+    // An interactive start with options: they hold for the run, the settings file is untouched.
+    void optionsAreNotSaved()
+    {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        const QString confDir = home.filePath(QStringLiteral("config/tracemap"));
+        QVERIFY(QDir().mkpath(confDir));
+        const QString conf = confDir + QStringLiteral("/tracemap.conf");
+        const QByteArray before = "[trace]\nmaxTtl=20\n";
+        {
+            QFile f(conf);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(before);
+        }
+        QFile overrides(home.filePath(QStringLiteral("mine.csv")));
+        QVERIFY(overrides.open(QIODevice::WriteOnly));
+        overrides.write("192.0.2.0/24,48.85,2.35,Paris\n");
+        overrides.close();
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("HOME"), home.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath(QStringLiteral("cache")));
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home.path());
+        process.setProcessEnvironment(env);
+        process.start(qEnvironmentVariable("TRACEMAP_GUI"),
+                      {"--offline", "--geo-overrides", overrides.fileName(), "--source-location",
+                       "48.85,2.35", "--timeout", "1.5"});
+        QVERIFY(process.waitForStarted());
+        // Long enough for QSettings' deferred write of anything the start-up stored.
+        QVERIFY(!process.waitForFinished(3000));
+        process.terminate();
+        if (!process.waitForFinished(5000)) {
+            process.kill();
+            process.waitForFinished();
+        }
+        QFile after(conf);
+        QVERIFY(after.open(QIODevice::ReadOnly));
+        QCOMPARE(after.readAll(), before);
     }
 };
 

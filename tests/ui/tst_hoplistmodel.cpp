@@ -1,6 +1,7 @@
 // HopListModel: rows appear and update as hop results arrive, always in TTL order, and
 // geolocation decisions land on the rows of their address.
 #include "hoplistmodel.h"
+#include "hoptablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -290,6 +291,57 @@ private slots:
         QCOMPARE(row.value(QStringLiteral("ttl")).toInt(), 1);
         QCOMPARE(row.value(QStringLiteral("address")).toString(), QStringLiteral("198.18.0.1"));
         QVERIFY(model.get(5).isEmpty());
+    }
+
+    void rttText_data()
+    {
+        QTest::addColumn<double>("ms");
+        QTest::addColumn<QString>("text");
+        QTest::newRow("unknown") << -1.0 << "-";
+        QTest::newRow("loopback, sub-millisecond") << 0.054 << "0.054";
+        QTest::newRow("below a microsecond") << 0.0004 << "<0.001";
+        QTest::newRow("a few ms") << 4.256 << "4.26";
+        QTest::newRow("tens of ms") << 42.21 << "42.2";
+    }
+    void rttText()
+    {
+        QFETCH(double, ms);
+        QFETCH(QString, text);
+        QCOMPARE(HopListModel::rttText(ms), text);
+    }
+
+    // The table's columns: sorted by a header click (again: reversed), rows mapped back to hops,
+    // the note whole in the tooltip, and live while hops stream in.
+    void tableColumnsSortAndMapBack()
+    {
+        HopListModel hops;
+        hops.updateHop(makeHop(1, QStringLiteral("198.18.0.1"), {30.0}));
+        hops.updateHop(makeHop(2, QStringLiteral("198.18.1.1"), {5.0}));
+        hops.updateHop(makeHop(3, QStringLiteral("198.18.2.1"), {12.0}));
+        HopTableModel table;
+        table.setHops(&hops);
+        QAbstractItemModelTester tester(&table, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(table.columnCount(), int(HopTableModel::ColumnCount));
+        QCOMPARE(table.headerData(HopTableModel::Avg, Qt::Horizontal).toString(), QStringLiteral("Avg"));
+        const auto column = [&](int c) {
+            QStringList values;
+            for (int row = 0; row < table.rowCount(); ++row)
+                values << table.index(row, c).data().toString();
+            return values;
+        };
+        QCOMPARE(column(HopTableModel::Ttl), (QStringList{"1", "2", "3"}));
+        table.sortBy(HopTableModel::Avg);
+        QCOMPARE(column(HopTableModel::Ttl), (QStringList{"2", "3", "1"}));
+        QCOMPARE(table.sourceRowAt(0), 1);
+        QCOMPARE(table.rowForSource(0), 2);
+        table.sortBy(HopTableModel::Avg);
+        QCOMPARE(table.sortOrder(), Qt::DescendingOrder);
+        QCOMPARE(column(HopTableModel::Ttl), (QStringList{"1", "3", "2"}));
+        hops.updateHop(makeHop(4, QStringLiteral("198.18.3.1"), {90.0}));
+        QCOMPARE(column(HopTableModel::Ttl), (QStringList{"4", "1", "3", "2"}));
+        const QModelIndex note = table.index(0, HopTableModel::Note);
+        QCOMPARE(note.data(Qt::ToolTipRole), note.data(Qt::DisplayRole));
+        QCOMPARE(table.index(0, HopTableModel::Avg).data().toString(), QStringLiteral("90.0"));
     }
 };
 

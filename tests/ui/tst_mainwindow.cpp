@@ -1,6 +1,8 @@
-// Main.qml offscreen: loads without a single warning, keyboard shortcuts (Enter, Ctrl+T,
-// Esc, Ctrl+C, Ctrl+S), table/map selection in both directions, a real trace to 127.0.0.1
-// filling the table, and the map export writing a PNG.
+// Main.qml offscreen: every QML file and every dialog (the file dialog too) without a single
+// warning, keyboard focus in the host field at start, shortcuts (Enter, Ctrl+T, Esc, Ctrl+C,
+// Ctrl+S, Ctrl+L), a toolbar whose controls keep their geometry in every state, the status area
+// reporting each action after an earlier error, table/map selection in both directions, a real
+// trace to 127.0.0.1 filling the table, and the map export writing a PNG.
 #include "../unit/simulatednetwork.h"
 
 #include "appsettings.h"
@@ -8,6 +10,9 @@
 #include "tracecontroller.h"
 
 #include <QClipboard>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QImage>
 #include <QQmlApplicationEngine>
@@ -125,6 +130,166 @@ private slots:
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
+    // Every QML file of Tracemap.App is shown, and every dialog opens, without a QML warning: a
+    // runtime module that is not installed (the file dialog's Qt.labs.folderlistmodel) fails here.
+    void everyFileAndDialogWithoutWarnings()
+    {
+        QStringList files;
+        for (QDirIterator it(QStringLiteral(":/Tracemap/App"), {QStringLiteral("*.qml")}); it.hasNext();)
+            files << QFileInfo(it.next()).fileName();
+        files.sort();
+        // A new QML file must be opened here too.
+        QCOMPARE(files, (QStringList{"ExportDialog.qml", "HopTable.qml", "Main.qml", "MapPane.qml",
+                                     "ProgressLine.qml", "SettingsDialog.qml"}));
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QVERIFY(w.find("hopHeader"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openSettings"));
+        QObject *settings = w.find<QObject>("settingsDialog");
+        QVERIFY(settings);
+        QTRY_VERIFY(settings->property("opened").toBool());
+        QVERIFY(QMetaObject::invokeMethod(settings, "reject"));
+        QTRY_VERIFY(!settings->property("visible").toBool());
+        QObject *about = w.find<QObject>("aboutDialog");
+        QVERIFY(QMetaObject::invokeMethod(about, "open"));
+        QTRY_VERIFY(about->property("opened").toBool());
+        QVERIFY(QMetaObject::invokeMethod(about, "close"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openExportDialog"));
+        QObject *exportDialog = w.find<QObject>("exportDialog");
+        QVERIFY(exportDialog);
+        QTRY_VERIFY(exportDialog->property("opened").toBool());
+        // Browse…: Qt's own (non-native) file dialog on this platform.
+        QVERIFY(QMetaObject::invokeMethod(exportDialog, "openFileDialog"));
+        QObject *fileDialog = exportDialog->findChild<QObject *>(QStringLiteral("exportFileDialog"));
+        QVERIFY(fileDialog);
+        QTRY_VERIFY(fileDialog->property("visible").toBool());
+        QTest::qWait(200); // its folder model loads
+        QVERIFY(QMetaObject::invokeMethod(fileDialog, "reject"));
+        QTRY_VERIFY(!fileDialog->property("visible").toBool());
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // Typing right after start goes into the host field (not the map), and Ctrl+L returns there.
+    void keyboardStartsInTheHostField()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *hostField = w.find("hostField");
+        for (const char c : QByteArrayLiteral("10.0.0.1+"))
+            QTest::keyClick(w.window, c);
+        QCOMPARE(hostField->property("editText").toString(), QStringLiteral("10.0.0.1+"));
+        w.find("hopList")->forceActiveFocus();
+        QTest::keyClick(w.window, Qt::Key_L, Qt::ControlModifier);
+        for (const char c : QByteArrayLiteral("192.0.2.1"))
+            QTest::keyClick(w.window, c);
+        QCOMPARE(hostField->property("editText").toString(), QStringLiteral("192.0.2.1"));
+    }
+
+    // Host field, method, family, Trace, Stop and the busy mark stay where they are in every state.
+    void toolbarKeepsItsGeometry()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath slow;
+        for (int i = 0; i < 3; ++i)
+            slow.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 40.0 * (i + 1)};
+        slow.destinationAnswers = false;
+        net.paths.insert(QStringLiteral("203.0.113.7"), slow);
+        Window w(std::make_unique<test::SimulatedFactory>(net));
+        w.settings->setProbeTimeoutSec(1);
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        const QList<QQuickItem *> controls{w.find("hostField"),  w.find("methodBox"),
+                                           w.find("familyBox"),  w.find("traceButton"),
+                                           w.find("stopButton"), w.find("busyIndicator")};
+        for (QQuickItem *item : controls)
+            QVERIFY(item);
+        const auto geometry = [&] {
+            QList<QRectF> rects;
+            for (QQuickItem *item : controls)
+                rects << item->mapRectToScene(item->boundingRect());
+            return rects;
+        };
+        const QList<QRectF> ready = geometry();
+        controls.first()->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QVERIFY(w.controller->running());
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller->hopsAnswered() >= 2, 3000);
+        QTest::qWait(50);
+        QCOMPARE(geometry(), ready);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+        QCOMPARE(w.controller->phase(), TraceController::NotReached);
+        QTest::qWait(50);
+        QCOMPARE(geometry(), ready);
+        controls.first()->setProperty("editText", QStringLiteral("bad host name!"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QVERIFY(!w.controller->errorMessage().isEmpty());
+        QTest::qWait(50);
+        QCOMPARE(geometry(), ready);
+    }
+
+    // After a trace error, copy, copy image, export and a failed export each show their outcome.
+    void statusAreaReportsEveryOutcome()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath filtered;
+        filtered.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.0.1")), 5.0};
+        filtered.destinationAnswers = false;
+        net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
+        Window w(std::make_unique<test::SimulatedFactory>(net));
+        w.settings->setProbeTimeoutSec(0.3);
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *status = w.find("statusLabel");
+        const QColor errorColour = w.window->property("errorColor").value<QColor>();
+        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.9"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+        QTRY_COMPARE(status->property("text").toString(), QStringLiteral("The destination did not answer."));
+        QCOMPARE(status->property("color").value<QColor>(), errorColour);
+
+        QVERIFY(QMetaObject::invokeMethod(w.window, "copyTable"));
+        QCOMPARE(status->property("text").toString(), QStringLiteral("Hop table copied to the clipboard."));
+        QVERIFY(status->property("color").value<QColor>() != errorColour);
+        QVERIFY(QMetaObject::invokeMethod(w.window, "copyImage"));
+        QTRY_COMPARE(status->property("text").toString(),
+                     QStringLiteral("Map image copied to the clipboard."));
+
+        QTemporaryDir dir;
+        const QString good = dir.filePath(QStringLiteral("route.png"));
+        QVariant error;
+        QVERIFY(QMetaObject::invokeMethod(w.window, "exportImage", Q_RETURN_ARG(QVariant, error),
+                                          Q_ARG(QVariant, good), Q_ARG(QVariant, 320), Q_ARG(QVariant, 200)));
+        QCOMPARE(status->property("text").toString(), QStringLiteral("Saved %1.").arg(good));
+        const QString bad = dir.filePath(QStringLiteral("no/such/folder/route.png"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "exportImage", Q_RETURN_ARG(QVariant, error),
+                                          Q_ARG(QVariant, bad), Q_ARG(QVariant, 320), Q_ARG(QVariant, 200)));
+        QVERIFY(status->property("text").toString().contains(QLatin1String("does not exist")));
+        QCOMPARE(status->property("color").value<QColor>(), errorColour);
+        QVERIFY(!QFile::exists(bad));
+
+        // The export dialog stays open with the reason, and Enter in its path saves.
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openExportDialog"));
+        QObject *dialog = w.find<QObject>("exportDialog");
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        auto *path = dialog->findChild<QQuickItem *>(QStringLiteral("exportPath"));
+        path->setProperty("text", bad);
+        path->forceActiveFocus();
+        QTest::keyClick(w.window, Qt::Key_Return);
+        QVERIFY(dialog->property("visible").toBool());
+        QVERIFY(dialog->findChild<QObject *>(QStringLiteral("exportError"))
+                    ->property("text")
+                    .toString()
+                    .contains(QLatin1String("does not exist")));
+        const QString second = dir.filePath(QStringLiteral("second.png"));
+        path->setProperty("text", second);
+        QTest::keyClick(w.window, Qt::Key_Return);
+        QTRY_VERIFY(!dialog->property("visible").toBool());
+        QVERIFY(QFile::exists(second));
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
     void enterInTheHostFieldTracesLoopback()
     {
         // A real trace through the system's sockets, to this machine only.
@@ -151,8 +316,8 @@ private slots:
                      .toString(),
                  QStringLiteral("127.0.0.1"));
         // The table shows the row.
-        QQuickItem *list = w.find("hopList");
-        QTRY_COMPARE(list->property("count").toInt(), 1);
+        QQuickItem *table = w.find("hopTable");
+        QTRY_COMPARE(table->property("count").toInt(), 1);
         QCOMPARE(w.settings->recentHosts(), QStringList{QStringLiteral("127.0.0.1")});
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
@@ -213,11 +378,18 @@ private slots:
         QSignalSpy finished(w.controller.get(), &TraceController::finished);
         QVERIFY(w.controller->start());
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
-        QQuickItem *list = w.find("hopList");
+        QQuickItem *list = w.find("hopTable");
         QQuickItem *map = w.find("mapView");
         QTRY_COMPARE(list->property("count").toInt(), 4);
         list->setProperty("currentIndex", 2);
         QCOMPARE(map->property("currentIndex").toInt(), 2);
+        // The detail pane shows the selected hop in full.
+        QQuickItem *details = w.find("hopDetails");
+        QVERIFY(details && details->isVisible());
+        const QString detailText = w.find("hopDetailsText")->property("text").toString();
+        QVERIFY2(detailText.contains(QLatin1String("Hop 3")) &&
+                     detailText.contains(QLatin1String("62.115.2.1")),
+                 qPrintable(detailText));
         map->setProperty("currentIndex", 1);
         QCOMPARE(list->property("currentIndex").toInt(), 1);
         // A new trace clears the selection.
@@ -244,7 +416,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.controller->pendingLookups(), 0, 3000);
         QVERIFY2(w.controller->model()->placedCount() == 3, qPrintable(w.controller->model()->toText()));
         QQuickItem *map = w.find("mapView");
-        QQuickItem *list = w.find("hopList");
+        QQuickItem *list = w.find("hopTable");
         // The second hop's marker, wherever the fitted view put it.
         QPointF pixel;
         QVERIFY(QMetaObject::invokeMethod(map, "coordinateToPixel", Q_RETURN_ARG(QPointF, pixel),

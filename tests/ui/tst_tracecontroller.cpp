@@ -105,7 +105,7 @@ struct Fixture
         controller = std::make_unique<TraceController>(settings.get(), geo.get(),
                                                        std::make_unique<SimulatedFactory>(net));
         controller->setHost(kTarget);
-        controller->setMethod(QStringLiteral("udp"));
+        controller->setMethod(TraceController::Udp);
     }
     std::unique_ptr<AppSettings> settings;
     std::unique_ptr<GeoService> geo;
@@ -312,18 +312,42 @@ private slots:
         TraceController &c = *f.controller;
         QSignalSpy method(&c, &TraceController::methodChanged);
         QSignalSpy family(&c, &TraceController::familyChanged);
-        c.setMethod(QStringLiteral("udp"));
+        c.setMethod(TraceController::Udp);
         QCOMPARE(method.size(), 0);
-        c.setMethod(QStringLiteral("ICMP"));
+        c.setMethod(*TraceController::methodFromString(QStringLiteral("ICMP")));
         QCOMPARE(method.size(), 1);
-        QCOMPARE(c.method(), QStringLiteral("icmp"));
-        c.setMethod(QStringLiteral("bogus"));
-        QCOMPARE(c.method(), QStringLiteral("icmp"));
-        c.setFamily(6);
-        c.setFamily(6);
-        c.setFamily(5);
+        QCOMPARE(c.method(), TraceController::Icmp);
+        QVERIFY(!TraceController::methodFromString(QStringLiteral("bogus")));
+        c.setMethod(TraceController::Method(42)); // what a bad QML assignment would send
+        QCOMPARE(c.method(), TraceController::Icmp);
+        c.setFamily(TraceController::IPv6);
+        c.setFamily(TraceController::IPv6);
+        c.setFamily(TraceController::Family(5));
         QCOMPARE(family.size(), 1);
-        QCOMPARE(c.family(), 6);
+        QCOMPARE(c.family(), TraceController::IPv6);
+    }
+
+    // RFC 6761 names fail at once, a refused input leaves no stale progress, Esc says stopped.
+    void phasesAndReservedNames()
+    {
+        SimulatedNetwork net;
+        net.paths.insert(kTarget, chain(3));
+        Fixture f(net);
+        TraceController &c = *f.controller;
+        QCOMPARE(c.phase(), TraceController::Idle);
+        QVERIFY(c.start());
+        QCOMPARE(c.phase(), TraceController::Resolving);
+        QTRY_COMPARE_WITH_TIMEOUT(c.phase(), TraceController::Reached, 5000);
+        c.setHost(QStringLiteral("printer.Invalid."));
+        QVERIFY(!c.start());
+        QCOMPARE(c.phase(), TraceController::Idle);
+        QVERIFY2(c.errorMessage().contains(QLatin1String("RFC 6761")), qPrintable(c.errorMessage()));
+        QVERIFY(!f.settings->recentHosts().contains(QStringLiteral("printer.Invalid.")));
+        net.paths.insert(QStringLiteral("203.0.113.10"), chain(8));
+        c.setHost(QStringLiteral("203.0.113.10"));
+        QVERIFY(c.start());
+        c.stop();
+        QCOMPARE(c.phase(), TraceController::Stopped);
     }
 
     void recentHostsPersist()

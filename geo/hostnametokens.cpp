@@ -1,0 +1,151 @@
+#include "hostnametokens.h"
+
+#include "placedictionary.h"
+
+#include <QRegularExpression>
+#include <QSet>
+
+#include <algorithm>
+
+namespace tracemap {
+
+namespace {
+
+// Tokens that name interfaces, router roles or access technologies rather than places; several
+// are also IATA codes (CCR Concord, MPR McPherson, POP Puerto Plata, MAN Manchester) or cities
+// (Mobile, AL; Cable, WI; Pool) and would otherwise be read as one.
+const QSet<QString> &notPlaces()
+{
+    // clang-format off
+    static const QSet<QString> words{
+        "ae", "be", "et", "xe", "ge", "te", "hu", "fo", "gi", "so", "po", "lo", "ix", "tengig", "tengige",
+        "gige", "hundredgige", "fortygige", "gigabitethernet", "ethernet", "eth", "bundle", "ether", "lag",
+        "vlan", "vl", "irb", "bvi", "pos", "ten", "hun", "gig", "fa", "ccr", "mpr", "bbr", "agr", "core",
+        "tcore", "hcore", "qcore", "edge", "border", "peer", "peering", "transit", "cust", "customer",
+        "customers", "static", "dynamic", "dyn", "pool", "dsl", "adsl", "vdsl", "ftth", "fttx", "cable",
+        "fiber", "fibre", "broadband", "wifi", "gpon", "olt", "bng", "bras", "lns", "cpe", "rtr", "router",
+        "gw", "gateway", "sw", "switch", "csw", "dsw", "asw", "esr", "pe", "rr", "ar", "cr", "br", "er",
+        "ibr", "ebr", "cbr", "sbr", "igw", "int", "ext", "mgmt", "oob", "loopback", "net", "com", "org",
+        "www", "mail", "smtp", "dns", "ns", "cdn", "cache", "fw", "lb", "nat", "ipv", "ip", "ips", "bb",
+        "gin", "atlas", "zip", "man", "pop", "isp", "ppp", "res", "rev", "ptr", "arpa", "addr", "host",
+        "hosts", "server", "srv", "vps", "cloud", "mobile", "dial", "dialup", "business", "home", "user",
+        "users", "client", "access", "agg", "aggr", "dist", "metro", "backbone", "link", "uplink", "inet",
+        "internet", "telecom", "level", "colo", "dc", "datacenter", "lan", "wan", "mpls", "vpn", "bgp",
+        "ospf", "any", "unknown", "not", "assigned", "unassigned", "reverse", "in", "out", "the", "and",
+        "red", "blue", "green", "ear", "car", "bar", "csr", "msr", "hsd", "dip", "range", "compute",
+        "deploy", "clients", "unn", "port", "channel", "portchannel", "ve", "ten", "hundredge", "tengige",
+        "ecr", "icr", "ier", "owr", "lcr", "mse", "rar", "ppr", "cbs", "bcr", "tbone", "ibone", "ce",
+        "link", "vfttp", "hsi", "hsipaccess", "gar", "mcs", "cs", "ter", "tr", "nr", "rcr", "mpd",
+        "leaf", "spine", "box", "web", "hosting", "local", "localdomain", "lan", "domain", "ic",
+        "svc", "pni", "bbnet", "netops", "infra", "google", "amazon", "amazoncom", "microsoft", "cloudflare",
+        "mygateway", "speedport", "fritz", "modem", "quantum", "fios", "desktop", "laptop",
+        "static", "pool", "gateway", "sur", "ur", "ar", "cs", "rc", "cc", "aa", "ie", "wlan", "gwc", "vl",
+        "asymm", "cust", "ri", "agg", "ptp", "p2p", "pod"
+    };
+    // clang-format on
+    return words;
+}
+
+// Two-letter labels that are not meant as countries even when they are country codes.
+const QSet<QString> &notCountryLabels()
+{
+    static const QSet<QString> labels{"bb", "ip", "gw", "cr", "br", "ar", "er", "pe", "lo", "mx",
+                                      "ns", "rr", "sw", "ae", "be", "et", "ge", "xe", "te", "so",
+                                      "po", "ix", "fo", "hu", "ce", "cs", "bi", "bx", "pr", "na"};
+    return labels;
+}
+
+} // namespace
+
+QString countryFromLabel(const QString &label)
+{
+    if (label == QLatin1String("uk"))
+        return QStringLiteral("GB");
+    return label.toUpper();
+}
+
+bool isNotPlaceWord(const QString &token)
+{
+    return notPlaces().contains(token);
+}
+
+HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &places)
+{
+    HostnameLabels out;
+    // The registered domain (cogentco.com, ntt.net, co.uk domains) names the operator, not a place.
+    QStringList labels = lowerName.split(u'.', Qt::SkipEmptyParts);
+    qsizetype domainLabels = labels.size() >= 2 ? 2 : 0;
+    static const QSet<QString> secondLevel{"co", "com", "net", "org", "ac", "ne",
+                                           "or", "gov", "edu", "ad",  "gr"};
+    if (labels.size() >= 3 && labels.last().size() == 2 && secondLevel.contains(labels.at(labels.size() - 2)))
+        domainLabels = 3;
+    if (domainLabels > 0 && labels.last().size() == 2 &&
+        places.isCountryCode(countryFromLabel(labels.last())))
+        out.weakCountry = countryFromLabel(labels.last());
+    labels.resize(labels.size() - domainLabels);
+    for (const QString &label : std::as_const(labels)) {
+        if (out.strongCountry.isEmpty() && label.size() == 2 && !notCountryLabels().contains(label) &&
+            places.isCountryCode(countryFromLabel(label))) {
+            out.strongCountry = countryFromLabel(label);
+            out.countryLabel = label;
+        }
+    }
+    out.labels = labels;
+    return out;
+}
+
+QList<HostnameToken> tokenize(const HostnameLabels &labels)
+{
+    static const QRegularExpression separators(QStringLiteral("[-_]+"));
+    static const QRegularExpression leadingLetters(QStringLiteral("^[0-9]*([a-z]+)([0-9]?)"));
+    static const QRegularExpression digitsOnly(QStringLiteral("^[0-9]+$"));
+    static const QRegularExpression letters(QStringLiteral("^[a-z]{2,3}$"));
+    // A device or line-card token: a short code glued to numbers and more letters ("alb2nqp8").
+    static const QRegularExpression deviceToken(QStringLiteral("^[a-z]{1,3}[0-9]+[a-z]{2,}[0-9]*[a-z]*$"));
+    QList<HostnameToken> tokens;
+    QSet<QString> seen;
+    const QStringList &all = labels.labels;
+    for (int li = 0; li < all.size(); ++li) {
+        const QString &label = all.at(li);
+        const QStringList parts = label.split(separators, Qt::SkipEmptyParts);
+        // A label that spells out an address ("c-73-15-22-1", "unn-1-2-3-4", "63-216-176-73")
+        // names a customer line, not a place.
+        if (std::count_if(parts.cbegin(), parts.cend(),
+                          [](const QString &p) { return digitsOnly.match(p).hasMatch(); }) >= 3)
+            continue;
+        QString previous;
+        for (qsizetype pi = 0; pi < parts.size(); ++pi) {
+            const QString &part = parts.at(pi);
+            const auto match = leadingLetters.match(part);
+            if (!match.hasMatch() || deviceToken.match(part).hasMatch()) {
+                previous.clear();
+                continue;
+            }
+            HostnameToken t;
+            t.text = match.captured(1);
+            t.label = li;
+            t.siteNumber = !match.captured(2).isEmpty();
+            t.lastLabel = li == all.size() - 1;
+            if (pi + 1 < parts.size() && letters.match(parts.at(pi + 1)).hasMatch())
+                t.next = parts.at(pi + 1);
+            else if (pi + 1 == parts.size() && li + 1 < all.size() &&
+                     letters.match(all.at(li + 1)).hasMatch())
+                t.next = all.at(li + 1);
+            if (!seen.contains(t.text)) {
+                seen.insert(t.text);
+                tokens << t;
+            }
+            if (!previous.isEmpty() && !seen.contains(previous + t.text)) {
+                HostnameToken joined = t;
+                joined.text = previous + t.text;
+                joined.joined = true;
+                seen.insert(joined.text);
+                tokens << joined;
+            }
+            previous = t.text;
+        }
+    }
+    return tokens;
+}
+
+} // namespace tracemap

@@ -1,0 +1,169 @@
+#include "operatorrules.h"
+
+#include <QFile>
+
+namespace tracemap {
+
+namespace {
+
+std::optional<RuleReading> readingFromName(const QString &name)
+{
+    if (name == QLatin1String("clli"))
+        return RuleReading::Clli;
+    if (name == QLatin1String("iata"))
+        return RuleReading::Iata;
+    if (name == QLatin1String("city"))
+        return RuleReading::City;
+    if (name == QLatin1String("table"))
+        return RuleReading::Table;
+    if (name == QLatin1String("none"))
+        return RuleReading::None;
+    return std::nullopt;
+}
+
+QStringList dataLines(const QString &path, QStringList *errors, QList<int> *lineNumbers)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *errors << QStringLiteral("%1: %2").arg(path, file.errorString());
+        return {};
+    }
+    QStringList lines;
+    int number = 0;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        ++number;
+        if (line.isEmpty() || line.startsWith(u'#'))
+            continue;
+        lines << line;
+        lineNumbers->append(number);
+    }
+    return lines;
+}
+
+} // namespace
+
+QString OperatorRules::readingName(RuleReading reading)
+{
+    switch (reading) {
+    case RuleReading::Clli:
+        return QStringLiteral("clli");
+    case RuleReading::Iata:
+        return QStringLiteral("iata");
+    case RuleReading::City:
+        return QStringLiteral("city");
+    case RuleReading::Table:
+        return QStringLiteral("table");
+    case RuleReading::None:
+        break;
+    }
+    return QStringLiteral("none");
+}
+
+std::shared_ptr<const OperatorRules> OperatorRules::loadBuiltin()
+{
+    return load(QStringLiteral(":/geo/operator-rules.tsv"), QStringLiteral(":/geo/operator-codes.tsv"));
+}
+
+std::shared_ptr<const OperatorRules> OperatorRules::load(const QString &rulesTsv, const QString &codesTsv)
+{
+    auto rules = std::make_shared<OperatorRules>();
+    rules->parseRules(rulesTsv);
+    rules->parseCodes(codesTsv);
+    return rules;
+}
+
+// suffix <TAB> reading <TAB> table <TAB> pattern <TAB> operator
+void OperatorRules::parseRules(const QString &path)
+{
+    QList<int> numbers;
+    const QStringList lines = dataLines(path, &m_errors, &numbers);
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QStringList f = lines.at(i).split(u'\t');
+        const QString where = QStringLiteral("%1:%2").arg(path).arg(numbers.at(i));
+        const auto reading = readingFromName(f.value(1));
+        if (f.size() < 4 || f.at(0).isEmpty() || !reading) {
+            m_errors << where + QStringLiteral(": expected suffix, reading, table, pattern, operator");
+            continue;
+        }
+        OperatorRule rule;
+        rule.suffix = f.at(0).toLower();
+        rule.reading = *reading;
+        rule.table = f.at(2);
+        rule.pattern = QRegularExpression(f.at(3));
+        rule.operatorName = f.value(4);
+        rule.line = numbers.at(i);
+        if (!rule.pattern.isValid()) {
+            m_errors << where + QStringLiteral(": bad pattern: ") + rule.pattern.errorString();
+            continue;
+        }
+        if (rule.reading != RuleReading::None && !rule.pattern.namedCaptureGroups().contains(u"code"_qs)) {
+            m_errors << where + QStringLiteral(": the pattern has no (?<code>...) group");
+            continue;
+        }
+        rule.pattern.optimize();
+        m_rules.append(rule);
+    }
+}
+
+// table <TAB> code <TAB> city <TAB> region <TAB> country
+void OperatorRules::parseCodes(const QString &path)
+{
+    QList<int> numbers;
+    const QStringList lines = dataLines(path, &m_errors, &numbers);
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QStringList f = lines.at(i).split(u'\t');
+        if (f.size() < 5 || f.at(0).isEmpty() || f.at(1).isEmpty() || f.at(2).isEmpty() ||
+            f.at(4).size() != 2) {
+            m_errors << QStringLiteral("%1:%2: expected table, code, city, region, country")
+                            .arg(path)
+                            .arg(numbers.at(i));
+            continue;
+        }
+        m_codes.insert(f.at(0) + u':' + f.at(1).toLower(), OperatorCode{f.at(2), f.at(3), f.at(4).toUpper()});
+    }
+}
+
+std::optional<OperatorMatch> OperatorRules::match(const QString &lowerName, bool *suffixKnown) const
+{
+    if (suffixKnown)
+        *suffixKnown = false;
+    for (const OperatorRule &rule : m_rules) {
+        if (!(lowerName == rule.suffix || lowerName.endsWith(u'.' + rule.suffix)))
+            continue;
+        if (suffixKnown)
+            *suffixKnown = true;
+        const QRegularExpressionMatch m = rule.pattern.match(lowerName);
+        if (!m.hasMatch())
+            continue;
+        OperatorMatch result;
+        result.rule = &rule;
+        result.code = m.captured(u"code");
+        if (rule.reading == RuleReading::City)
+            result.code.remove(u'-');
+        result.country = m.captured(u"cc").toUpper();
+        if (result.country == QLatin1String("UK"))
+            result.country = QStringLiteral("GB");
+        result.region = m.captured(u"region");
+        return result;
+    }
+    return std::nullopt;
+}
+
+std::optional<OperatorCode> OperatorRules::code(const QString &table, const QString &code) const
+{
+    const auto it = m_codes.constFind(table + u':' + code);
+    if (it == m_codes.cend())
+        return std::nullopt;
+    return *it;
+}
+
+QList<QPair<QString, QString>> OperatorRules::allCodes() const
+{
+    QList<QPair<QString, QString>> out;
+    for (auto it = m_codes.cbegin(); it != m_codes.cend(); ++it)
+        out.append({it.key().section(u':', 0, 0), it.key().section(u':', 1)});
+    return out;
+}
+
+} // namespace tracemap

@@ -1,0 +1,572 @@
+#include "maprenderer.h"
+#include "greatcircle.h"
+#include "tileloader.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QFont>
+#include <QFontMetricsF>
+#include <QImageWriter>
+#include <QLinearGradient>
+#include <QPainter>
+#include <QPainterPath>
+#include <QSaveFile>
+#include <QtMath>
+
+#include <algorithm>
+#include <cmath>
+
+namespace tracemap {
+
+namespace {
+
+constexpr double EarthCircumferenceKm = 40075.016686;
+const QColor RouteColor(0x1f, 0x3f, 0x66);
+const QColor InkColor(0x1b, 0x24, 0x30);
+const QColor SelectionColor(0x1f, 0x6f, 0xeb);
+const QColor UnknownRttColor(0x8b, 0x95, 0x9e);
+
+bool isPlaced(const MapHop &hop)
+{
+    return hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude) &&
+           std::abs(hop.latitude) <= 90.0 && std::abs(hop.longitude) <= 360.0;
+}
+
+// Placed hops by TTL (model order breaks ties).
+QList<MapHop> placedHops(const MapScene &scene)
+{
+    QList<MapHop> placed;
+    for (const MapHop &hop : scene.hops) {
+        if (isPlaced(hop))
+            placed.append(hop);
+    }
+    std::stable_sort(placed.begin(), placed.end(),
+                     [](const MapHop &a, const MapHop &b) { return a.ttl < b.ttl; });
+    return placed;
+}
+
+QPointF unwrappedWorldPixel(double latitude, double unwrappedLongitude, double worldSize)
+{
+    const QPointF normalized = WebMercator::coordinateToNormalized(latitude, 0.0);
+    return {(unwrappedLongitude + 180.0) / 360.0 * worldSize, normalized.y() * worldSize};
+}
+
+QRect pixelAligned(const QRectF &rect)
+{
+    const QPoint topLeft(qRound(rect.left()), qRound(rect.top()));
+    const QPoint bottomRight(qRound(rect.right()), qRound(rect.bottom()));
+    return QRect(topLeft, bottomRight - QPoint(1, 1));
+}
+
+QColor mix(const QColor &a, const QColor &b, double t)
+{
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
+                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+
+QFont uiFont(double pixelSize, bool bold = false)
+{
+    QFont font;
+    font.setPixelSize(int(pixelSize));
+    font.setBold(bold);
+    font.setStyleHint(QFont::SansSerif);
+    return font;
+}
+
+} // namespace
+
+MapRenderer::MapRenderer(std::shared_ptr<const Basemap> basemap) : m_basemap(std::move(basemap))
+{
+    if (!m_basemap)
+        m_basemap = std::make_shared<Basemap>();
+}
+
+QColor MapRenderer::rttColor(double rttMs)
+{
+    if (!(rttMs >= 0.0))
+        return UnknownRttColor;
+    const QColor green(0x2e, 0xa0, 0x4f), yellow(0xe8, 0xb3, 0x0b), red(0xd7, 0x38, 0x2f);
+    // Log scale: 20 ms -> 0, 200 ms -> 1, yellow halfway (~63 ms).
+    const double t = std::clamp(std::log10(std::max(rttMs, 1.0) / 20.0), 0.0, 1.0);
+    return t < 0.5 ? mix(green, yellow, t * 2.0) : mix(yellow, red, (t - 0.5) * 2.0);
+}
+
+QImage MapRenderer::render(const MapViewport &viewport, const MapScene &scene, const TileLoader *tiles)
+{
+    const QSize size = viewport.size().toSize();
+    if (size.isEmpty() || size.width() > 16384 || size.height() > 16384)
+        return {};
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    paint(painter, viewport, scene, tiles);
+    return image;
+}
+
+QString MapRenderer::writePng(const QImage &image, const QString &path)
+{
+    if (path.isEmpty())
+        return QStringLiteral("No file name was given for the image.");
+    if (image.isNull())
+        return QStringLiteral("The map could not be rendered.");
+    const QFileInfo info(path);
+    if (!info.absoluteDir().exists())
+        return QStringLiteral("The folder %1 does not exist.")
+            .arg(QDir::toNativeSeparators(info.absolutePath()));
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QStringLiteral("Could not write %1: %2.")
+            .arg(QDir::toNativeSeparators(path), file.errorString());
+    QImageWriter writer(&file, "png");
+    if (!writer.write(image)) {
+        file.cancelWriting();
+        return QStringLiteral("Could not write %1: %2.")
+            .arg(QDir::toNativeSeparators(path), writer.errorString());
+    }
+    if (!file.commit())
+        return QStringLiteral("Could not write %1: %2.")
+            .arg(QDir::toNativeSeparators(path), file.errorString());
+    return {};
+}
+
+QString MapRenderer::tileAttribution()
+{
+    return QStringLiteral("© OpenStreetMap contributors");
+}
+
+QString MapRenderer::basemapAttribution()
+{
+    return QStringLiteral("Basemap: Natural Earth (public domain)");
+}
+
+void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+                        const TileLoader *tiles)
+{
+    painter.save();
+    painter.fillRect(QRectF(QPointF(0, 0), viewport.size()), m_style.ocean);
+    const bool raster = paintTiles(painter, viewport, tiles);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    paintRoute(painter, viewport, scene);
+    paintMarkers(painter, viewport, scene);
+    if (scene.showLabels)
+        paintLabels(painter, viewport, scene);
+    // Credit only what is drawn: without a single raster tile (offline, failing server) the
+    // picture is the basemap's alone.
+    MapScene credited = scene;
+    if (!raster && scene.attribution == tileAttribution())
+        credited.attribution = basemapAttribution();
+    const QRectF attribution = attributionRect(viewport, credited, nullptr);
+    const double bottomInset = attribution.isValid() && attribution.left() < 300 ? attribution.height() : 0.0;
+    if (scene.showLegend)
+        paintLegend(painter, viewport, bottomInset);
+    if (scene.showScaleBar)
+        paintScaleBar(painter, viewport, bottomInset);
+    paintAttribution(painter, viewport, credited);
+    painter.restore();
+}
+
+QImage MapRenderer::basemapTile(const TileId &tile)
+{
+    QMutexLocker lock(&m_cacheMutex);
+    if (const QImage *cached = m_basemapTiles.object(tile))
+        return *cached;
+    auto *image = new QImage(m_basemap->renderTile(tile, m_style));
+    const QImage copy = *image;
+    m_basemapTiles.insert(tile, image);
+    return copy;
+}
+
+bool MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles)
+{
+    bool raster = false;
+    const int tileZoom = WebMercator::tileZoomFor(viewport.zoom());
+    const bool scaled = std::abs(viewport.zoom() - tileZoom) > 1e-3;
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
+    for (const PlacedTile &placed : viewport.visibleTiles(tileZoom)) {
+        const QRect target = pixelAligned(placed.target);
+        if (tiles) {
+            if (const QImage image = tiles->tile(placed.tile); !image.isNull()) {
+                painter.drawImage(target, image);
+                raster = true;
+                continue;
+            }
+            // Meanwhile, a lower zoom's tile scaled up (Marble does the same).
+            bool drawn = false;
+            TileId parent = placed.tile;
+            for (int up = 1; up <= 6 && parent.zoom > 0 && !drawn; ++up) {
+                parent = parent.parent();
+                const QImage image = tiles->tile(parent);
+                if (image.isNull())
+                    continue;
+                const double part = image.width() / double(1 << up);
+                const QRectF source((placed.tile.x - (parent.x << up)) * part,
+                                    (placed.tile.y - (parent.y << up)) * part, part, part);
+                painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
+                painter.drawImage(target, image, source);
+                painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
+                drawn = true;
+            }
+            if (drawn) {
+                raster = true;
+                continue;
+            }
+        }
+        painter.drawImage(target, basemapTile(placed.tile));
+    }
+    return raster;
+}
+
+void MapRenderer::paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    const QList<MapHop> placed = placedHops(scene);
+    const double world = viewport.worldSize();
+    const double kmPerWorldPixelAtEquator = EarthCircumferenceKm / world;
+
+    // Accuracy circles first, under everything else.
+    for (const MapHop &hop : placed) {
+        if (hop.accuracyKm <= AccuracyCircleMinKm)
+            continue;
+        const double radius =
+            hop.accuracyKm / (kmPerWorldPixelAtEquator * std::cos(qDegreesToRadians(hop.latitude)));
+        if (radius < MarkerRadius ||
+            radius > 8.0 * std::max(viewport.size().width(), viewport.size().height()))
+            continue;
+        const QPointF center = WebMercator::coordinateToWorldPixel(
+            hop.latitude, WebMercator::wrapLongitude(hop.longitude), viewport.zoom());
+        QColor fill = rttColor(hop.avgRttMs);
+        QColor outline = fill.darker(130);
+        fill.setAlpha(34);
+        outline.setAlpha(150);
+        painter.setPen(QPen(outline, 1.2, Qt::DashLine));
+        painter.setBrush(fill);
+        for (double shift : viewport.visibleCopies(center.x() - radius, center.x() + radius))
+            painter.drawEllipse(viewport.worldPixelToPixel(center + QPointF(shift, 0)), radius, radius);
+    }
+
+    struct Stop
+    {
+        int ttl;
+        QGeoCoordinate coordinate;
+    };
+    QList<Stop> stops;
+    if (scene.hasSource) {
+        int firstTtl = 1;
+        for (const MapHop &hop : scene.hops)
+            firstTtl = std::min(firstTtl, hop.ttl);
+        stops.append({firstTtl - 1, QGeoCoordinate(WebMercator::clampLatitude(scene.sourceLatitude),
+                                                   WebMercator::wrapLongitude(scene.sourceLongitude))});
+    }
+    for (const MapHop &hop : placed)
+        stops.append({hop.ttl, QGeoCoordinate(WebMercator::clampLatitude(hop.latitude),
+                                              WebMercator::wrapLongitude(hop.longitude))});
+
+    painter.setBrush(Qt::NoBrush);
+    const QPen halo(QColor(255, 255, 255, 210), 5.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    QPen solid(RouteColor, 2.2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    QPen dashed(RouteColor, 2.2, Qt::CustomDashLine, Qt::FlatCap, Qt::RoundJoin);
+    dashed.setDashPattern({3.0, 2.5});
+    for (qsizetype i = 1; i < stops.size(); ++i) {
+        const Stop &from = stops[i - 1];
+        const Stop &to = stops[i];
+        const double distanceKm = GreatCircle::distanceKm(from.coordinate, to.coordinate);
+        if (distanceKm < 0.5)
+            continue;
+        // One point every ~6 px on screen (2 to 64 pieces): enough for a smooth curve, and
+        // stroking cost stays proportional to what is visible.
+        const QPointF a = WebMercator::coordinateToWorldPixel(from.coordinate.latitude(),
+                                                              from.coordinate.longitude(), viewport.zoom());
+        QPointF b = WebMercator::coordinateToWorldPixel(to.coordinate.latitude(), to.coordinate.longitude(),
+                                                        viewport.zoom());
+        b.rx() -= std::round((b.x() - a.x()) / world) * world;
+        const double pieces = std::clamp(std::hypot(b.x() - a.x(), b.y() - a.y()) / 6.0, 2.0, 64.0);
+        const GeoPolyline line =
+            GreatCircle::interpolate(from.coordinate, to.coordinate, std::max(distanceKm / pieces, 0.5));
+        QPainterPath path;
+        double minX = 0, maxX = 0;
+        const QList<QPointF> points = GreatCircle::unwrapped(line);
+        for (qsizetype p = 0; p < points.size(); ++p) {
+            const QPointF worldPixel = unwrappedWorldPixel(points[p].y(), points[p].x(), world);
+            minX = p == 0 ? worldPixel.x() : std::min(minX, worldPixel.x());
+            maxX = p == 0 ? worldPixel.x() : std::max(maxX, worldPixel.x());
+            if (p == 0)
+                path.moveTo(worldPixel);
+            else
+                path.lineTo(worldPixel);
+        }
+        const bool gap = to.ttl > from.ttl + 1;
+        for (double shift : viewport.visibleCopies(minX, maxX, 8.0)) {
+            const QPointF offset = viewport.worldPixelToPixel(QPointF(shift, 0.0));
+            const QPainterPath moved = path.translated(offset);
+            painter.strokePath(moved, halo);
+            painter.strokePath(moved, gap ? dashed : solid);
+        }
+    }
+}
+
+QList<MarkerPlacement> MapRenderer::placeMarkers(const MapViewport &viewport, const MapScene &scene)
+{
+    QList<MarkerPlacement> markers;
+    const QList<MapHop> placed = placedHops(scene);
+    // Hops at the same place (same city from a database) fan out around it so each stays readable.
+    QHash<QPair<qint64, qint64>, QList<int>> byPlace;
+    for (qsizetype i = 0; i < placed.size(); ++i) {
+        const auto key = qMakePair(qRound64(placed[i].latitude * 1e4),
+                                   qRound64(WebMercator::wrapLongitude(placed[i].longitude) * 1e4));
+        byPlace[key].append(int(i));
+    }
+    QList<QPointF> fanOffsets(placed.size());
+    for (const QList<int> &group : std::as_const(byPlace)) {
+        if (group.size() < 2)
+            continue;
+        const double ring = std::max(MarkerRadius * 1.2, MarkerRadius * group.size() / M_PI);
+        for (qsizetype k = 0; k < group.size(); ++k) {
+            const double angle = -M_PI / 2 + 2 * M_PI * k / group.size();
+            fanOffsets[group[k]] = QPointF(std::cos(angle), std::sin(angle)) * ring;
+        }
+    }
+    for (qsizetype i = 0; i < placed.size(); ++i) {
+        const MapHop &hop = placed[i];
+        const double radius = hop.row == scene.currentIndex ? MarkerRadius + 2.0 : MarkerRadius;
+        const QPointF world = WebMercator::coordinateToWorldPixel(
+            hop.latitude, WebMercator::wrapLongitude(hop.longitude), viewport.zoom());
+        for (double shift : viewport.visibleCopies(world.x(), world.x(), radius + 24.0))
+            markers.append({hop.row, hop.ttl,
+                            viewport.worldPixelToPixel(world + QPointF(shift, 0)) + fanOffsets[i], radius});
+    }
+    // The selected and hovered hops are drawn last, on top.
+    std::stable_partition(markers.begin(), markers.end(), [&](const MarkerPlacement &m) {
+        return m.row != scene.currentIndex && m.row != scene.hoveredIndex;
+    });
+    return markers;
+}
+
+int MapRenderer::markerAt(const MapViewport &viewport, const MapScene &scene, QPointF point)
+{
+    const QList<MarkerPlacement> markers = placeMarkers(viewport, scene);
+    for (auto it = markers.crbegin(); it != markers.crend(); ++it) {
+        const QPointF d = it->position - point;
+        if (QPointF::dotProduct(d, d) <= (it->radius + 3.0) * (it->radius + 3.0))
+            return it->row;
+    }
+    return -1;
+}
+
+void MapRenderer::paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    // Source: a dark dot in a white ring.
+    if (scene.hasSource) {
+        const QPointF world = WebMercator::coordinateToWorldPixel(
+            scene.sourceLatitude, WebMercator::wrapLongitude(scene.sourceLongitude), viewport.zoom());
+        for (double shift : viewport.visibleCopies(world.x(), world.x(), 16.0)) {
+            const QPointF p = viewport.worldPixelToPixel(world + QPointF(shift, 0));
+            painter.setPen(QPen(InkColor, 1.5));
+            painter.setBrush(Qt::white);
+            painter.drawEllipse(p, 9.0, 9.0);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(InkColor);
+            painter.drawEllipse(p, 5.0, 5.0);
+        }
+    }
+
+    QHash<int, const MapHop *> hopByRow;
+    for (const MapHop &hop : scene.hops)
+        hopByRow.insert(hop.row, &hop);
+    const QFont font = uiFont(11, true);
+    const QFont smallFont = uiFont(9, true);
+    for (const MarkerPlacement &marker : placeMarkers(viewport, scene)) {
+        const MapHop *hop = hopByRow.value(marker.row);
+        const QColor fill = rttColor(hop ? hop->avgRttMs : -1.0);
+        const bool selected = marker.row == scene.currentIndex;
+        const bool hovered = marker.row == scene.hoveredIndex;
+        const QPointF p = marker.position;
+        const double r = marker.radius;
+        // Soft shadow for depth on busy tiles.
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(0, 0, 0, 55));
+        painter.drawEllipse(p + QPointF(0.0, 1.2), r + 1.0, r + 1.0);
+        if (selected) {
+            painter.setBrush(Qt::NoBrush);
+            painter.setPen(QPen(Qt::white, 5.0));
+            painter.drawEllipse(p, r + 4.0, r + 4.0);
+            painter.setPen(QPen(SelectionColor, 3.0));
+            painter.drawEllipse(p, r + 4.0, r + 4.0);
+        }
+        painter.setBrush(fill);
+        painter.setPen(QPen(hovered ? SelectionColor : InkColor, hovered ? 2.5 : 1.5));
+        painter.drawEllipse(p, r, r);
+        // Dark digits on light fills (yellow), white on dark ones.
+        const double luminance = 0.299 * fill.redF() + 0.587 * fill.greenF() + 0.114 * fill.blueF();
+        painter.setPen(luminance > 0.6 ? InkColor : Qt::white);
+        const QString label = QString::number(marker.ttl);
+        painter.setFont(label.size() > 2 ? smallFont : font);
+        painter.drawText(QRectF(p.x() - r, p.y() - r, 2 * r, 2 * r), Qt::AlignCenter, label);
+    }
+}
+
+// Labels beside the markers, right of each when there is room, else left, else none: a label
+// never covers another label or another marker.
+void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    QHash<int, QString> labelByRow;
+    for (const MapHop &hop : scene.hops)
+        labelByRow.insert(hop.row, hop.label);
+    const QList<MarkerPlacement> markers = placeMarkers(viewport, scene);
+    QList<QRectF> taken;
+    for (const MarkerPlacement &m : markers)
+        taken.append(QRectF(m.position - QPointF(m.radius, m.radius), QSizeF(2 * m.radius, 2 * m.radius)));
+    const QFont font = uiFont(10, true);
+    const QFontMetricsF metrics(font);
+    painter.setFont(font);
+    const QRectF bounds(QPointF(0, 0), viewport.size());
+    for (const MarkerPlacement &m : markers) {
+        const QString text = metrics.elidedText(labelByRow.value(m.row), Qt::ElideRight, 180);
+        if (text.isEmpty())
+            continue;
+        const QSizeF size(metrics.horizontalAdvance(text) + 8, metrics.height() + 2);
+        const double top = m.position.y() - size.height() / 2;
+        for (const QRectF &box : {QRectF(QPointF(m.position.x() + m.radius + 3, top), size),
+                                  QRectF(QPointF(m.position.x() - m.radius - 3 - size.width(), top), size)}) {
+            const bool free =
+                bounds.contains(box) && std::none_of(taken.cbegin(), taken.cend(),
+                                                     [&](const QRectF &t) { return t.intersects(box); });
+            if (!free)
+                continue;
+            taken.append(box);
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(QColor(255, 255, 255, 215));
+            painter.drawRoundedRect(box, 3, 3);
+            painter.setPen(InkColor);
+            painter.drawText(box, Qt::AlignCenter, text);
+            break;
+        }
+    }
+}
+
+void MapRenderer::paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset)
+{
+    if (viewport.size().width() < 400 || viewport.size().height() < 300 + bottomInset)
+        return;
+    const QFont font = uiFont(11);
+    const QFontMetricsF metrics(font);
+    const double width = 196, rowHeight = metrics.height() + 4;
+    const QRectF box(10, viewport.size().height() - bottomInset - 44 - (rowHeight * 2 + 26), width,
+                     rowHeight * 2 + 22);
+    painter.setPen(QPen(QColor(0, 0, 0, 40), 1));
+    painter.setBrush(QColor(255, 255, 255, 225));
+    painter.drawRoundedRect(box, 5, 5);
+    painter.setFont(font);
+
+    // RTT scale: a gradient with ticks at the colour anchors.
+    const double barLeft = box.left() + 40, barWidth = width - 50;
+    const QRectF bar(barLeft, box.top() + 9, barWidth, 8);
+    QLinearGradient gradient(bar.topLeft(), bar.topRight());
+    for (int i = 0; i <= 10; ++i)
+        gradient.setColorAt(i / 10.0, rttColor(20.0 * std::pow(10.0, i / 10.0)));
+    painter.setPen(InkColor);
+    painter.drawText(QRectF(box.left() + 8, bar.top() - 4, 32, 16), Qt::AlignVCenter | Qt::AlignLeft,
+                     QStringLiteral("RTT"));
+    painter.setPen(QPen(QColor(0, 0, 0, 60), 0.8));
+    painter.setBrush(gradient);
+    painter.drawRoundedRect(bar, 3, 3);
+    painter.setPen(QColor(0x45, 0x50, 0x5c));
+    const struct
+    {
+        double t;
+        const char *text;
+        Qt::Alignment align;
+    } ticks[] = {{0.0, "20", Qt::AlignLeft}, {0.5, "63", Qt::AlignHCenter}, {1.0, "200 ms", Qt::AlignRight}};
+    for (const auto &tick : ticks) {
+        const double x = bar.left() + tick.t * bar.width();
+        const double w = 60;
+        const double left = tick.align == Qt::AlignLeft    ? x
+                            : tick.align == Qt::AlignRight ? x - w
+                                                           : x - w / 2;
+        painter.drawText(QRectF(left, bar.bottom() + 1, w, rowHeight), tick.align | Qt::AlignTop,
+                         QString::fromLatin1(tick.text));
+    }
+    // Dashed: hops between without a place.
+    const double y = box.bottom() - rowHeight / 2 - 4;
+    QPen dashed(RouteColor, 2.2, Qt::CustomDashLine, Qt::FlatCap);
+    dashed.setDashPattern({3.0, 2.5});
+    painter.setPen(dashed);
+    painter.drawLine(QPointF(box.left() + 10, y), QPointF(box.left() + 34, y));
+    painter.setPen(InkColor);
+    painter.drawText(QRectF(barLeft, y - rowHeight / 2, barWidth + 6, rowHeight),
+                     Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("hops without a place"));
+}
+
+void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset)
+{
+    if (viewport.size().width() < 200 || viewport.size().height() < 80)
+        return;
+    const double kmPerPixel = viewport.kilometresPerPixel();
+    if (!(kmPerPixel > 0))
+        return;
+    // The longest "nice" length (1, 2, 5 x 10^n) that fits in 110 px.
+    const double maxKm = 110.0 * kmPerPixel;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(maxKm)));
+    double niceKm = magnitude;
+    for (double step : {5.0, 2.0, 1.0}) {
+        if (step * magnitude <= maxKm) {
+            niceKm = step * magnitude;
+            break;
+        }
+    }
+    const double length = niceKm / kmPerPixel;
+    const QString text =
+        niceKm >= 1.0 ? QStringLiteral("%1 km").arg(niceKm) : QStringLiteral("%1 m").arg(niceKm * 1000.0);
+    const QFont font = uiFont(11);
+    painter.setFont(font);
+    const double bottom = viewport.size().height() - bottomInset - 12;
+    const QRectF back(10, bottom - 22, length + 16 + QFontMetricsF(font).horizontalAdvance(text) + 8, 26);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(255, 255, 255, 200));
+    painter.drawRoundedRect(back, 4, 4);
+    const double left = back.left() + 8, y = bottom - 6;
+    painter.setPen(QPen(InkColor, 1.6, Qt::SolidLine, Qt::FlatCap));
+    painter.drawLine(QPointF(left, y), QPointF(left + length, y));
+    painter.drawLine(QPointF(left, y - 6), QPointF(left, y));
+    painter.drawLine(QPointF(left + length, y - 6), QPointF(left + length, y));
+    painter.drawText(QRectF(left + length + 6, back.top(), 200, back.height() - 2),
+                     Qt::AlignVCenter | Qt::AlignLeft, text);
+}
+
+QRectF MapRenderer::attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text)
+{
+    QStringList parts;
+    if (!scene.attribution.isEmpty())
+        parts.append(scene.attribution);
+    parts.append(scene.extraAttributions);
+    if (parts.isEmpty())
+        return {};
+    const QString joined = parts.join(QStringLiteral(" | "));
+    if (text)
+        *text = joined;
+    // Never elided (the tile licence requires the credit to be visible): wrapped instead.
+    const QFontMetricsF metrics(uiFont(11));
+    const double available = std::max(40.0, viewport.size().width() - 12);
+    const QRectF textRect =
+        metrics.boundingRect(QRectF(0, 0, available, 1e4), Qt::TextWordWrap | Qt::AlignRight, joined);
+    const double width = std::min(textRect.width(), available) + 12;
+    const double height = textRect.height() + 6;
+    return QRectF(viewport.size().width() - width, viewport.size().height() - height, width, height);
+}
+
+void MapRenderer::paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    QString text;
+    const QRectF box = attributionRect(viewport, scene, &text);
+    if (!box.isValid())
+        return;
+    const QFont font = uiFont(11);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(255, 255, 255, 215));
+    painter.drawRect(box);
+    painter.setFont(font);
+    painter.setPen(QColor(0x33, 0x3b, 0x45));
+    painter.drawText(box.adjusted(6, 3, -6, -3), Qt::AlignVCenter | Qt::AlignRight | Qt::TextWordWrap, text);
+}
+
+} // namespace tracemap

@@ -1,0 +1,111 @@
+#pragma once
+// Paints the map on any QPainter (Marble-style): the live item and the image export share this
+// code path. Layers: tiles (raster from the TileLoader's memory, else a parent tile, else the
+// vector basemap), great-circle arcs, accuracy circles, the source, hop markers, then the legend,
+// scale bar and attribution.
+
+#include "basemap.h"
+#include "webmercator.h"
+
+#include <QCache>
+#include <QColor>
+#include <QImage>
+#include <QList>
+#include <QMutex>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+class QPainter;
+
+namespace tracemap {
+
+class TileLoader;
+
+struct MapHop
+{
+    int row = -1;
+    int ttl = 0;
+    double latitude = 0.0;
+    double longitude = 0.0;
+    bool hasLocation = false;
+    double accuracyKm = -1.0;
+    double avgRttMs = -1.0;
+    QString label; // place, or the address when unplaced (drawn when the scene shows labels)
+};
+
+struct MapScene
+{
+    QList<MapHop> hops; // model order
+    bool hasSource = false;
+    double sourceLatitude = 0.0;
+    double sourceLongitude = 0.0;
+    int currentIndex = -1; // model row
+    int hoveredIndex = -1; // model row
+    QString attribution;
+    QStringList extraAttributions;
+    bool showLegend = true;
+    bool showScaleBar = true;
+    bool showLabels = false; // hop labels beside the markers
+};
+
+// Where a hop's marker is drawn (item pixels), for painting and hit testing alike.
+struct MarkerPlacement
+{
+    int row = -1;
+    int ttl = 0;
+    QPointF position;
+    double radius = 0.0;
+};
+
+class MapRenderer
+{
+public:
+    explicit MapRenderer(std::shared_ptr<const Basemap> basemap = Basemap::builtIn());
+
+    static constexpr double MarkerRadius = 11.0;
+    static constexpr double AccuracyCircleMinKm = 50.0;
+
+    // `tiles` may be null (vector basemap only). Reads the loader's memory, never the network.
+    void paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+               const TileLoader *tiles);
+
+    // A white image of the viewport's size with the map painted on it (exports, the clipboard).
+    // Null when the size is empty or over 16384 pixels a side.
+    QImage render(const MapViewport &viewport, const MapScene &scene, const TileLoader *tiles);
+    // Writes a PNG through a temporary file renamed into place. Empty on success, else why not
+    // (a missing folder is named as such).
+    static QString writePng(const QImage &image, const QString &path);
+    // What the attribution line credits: the raster tiles, or the compiled-in basemap alone.
+    static QString tileAttribution();
+    static QString basemapAttribution();
+
+    // Markers in drawing order (the last is on top). Hops at the same place fan out around it.
+    static QList<MarkerPlacement> placeMarkers(const MapViewport &viewport, const MapScene &scene);
+    // Topmost marker under `point`, or -1.
+    static int markerAt(const MapViewport &viewport, const MapScene &scene, QPointF point);
+
+    // Green below 20 ms, through yellow, to red above 200 ms; grey when unknown (< 0).
+    static QColor rttColor(double rttMs);
+
+private:
+    // True when at least one raster tile (or a scaled parent) was drawn.
+    bool paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
+    void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    void paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    void paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    // bottomInset: room left for a long attribution line under the legend and scale bar.
+    void paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset);
+    void paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset);
+    static QRectF attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text);
+    void paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    QImage basemapTile(const TileId &tile);
+
+    std::shared_ptr<const Basemap> m_basemap;
+    BasemapStyle m_style;
+    QMutex m_cacheMutex; // the live item paints on the render thread, exports on the GUI thread
+    QCache<TileId, QImage> m_basemapTiles{96};
+};
+
+} // namespace tracemap

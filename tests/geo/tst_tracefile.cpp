@@ -1,0 +1,265 @@
+// The trace file: a lossless round trip, atomic writes, and one clear error (never a crash) for
+// every kind of damaged or hostile file.
+#include "tracefile.h"
+#include "tst_tracefile_fixture.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tracemap;
+
+namespace {
+
+QJsonObject sampleDocument()
+{
+    return traceFileToJson(fixture::sample());
+}
+
+// The sample document with one value replaced; `path` is a list of keys and array indices.
+QByteArray patched(const QList<QVariant> &path, const QJsonValue &value)
+{
+    std::function<QJsonValue(const QJsonValue &, qsizetype)> set = [&](const QJsonValue &node,
+                                                                       qsizetype depth) -> QJsonValue {
+        if (depth == path.size())
+            return value;
+        const QVariant &step = path.at(depth);
+        if (step.typeId() == QMetaType::Int) {
+            QJsonArray a = node.toArray();
+            a.replace(step.toInt(), set(a.at(step.toInt()), depth + 1));
+            return a;
+        }
+        QJsonObject o = node.toObject();
+        o.insert(step.toString(), set(o.value(step.toString()), depth + 1));
+        return o;
+    };
+    return QJsonDocument(set(sampleDocument(), 0).toObject()).toJson();
+}
+
+} // namespace
+
+class TestTraceFile : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void roundTripIsLossless()
+    {
+        const TraceFile original = fixture::sample();
+        const QByteArray first = serializeTraceFile(original);
+        const TraceFileReadResult read = parseTraceFile(first);
+        QVERIFY2(read.ok(), qPrintable(read.message));
+        // Written again, the document is byte for byte the same: nothing was lost or invented.
+        QCOMPARE(serializeTraceFile(read.file), first);
+
+        const TraceFile &f = read.file;
+        QCOMPARE(f.trace.hops.size(), 7);
+        QCOMPARE(f.trace.hops.at(3).responders().size(), 2);
+        QVERIFY(!f.trace.hops.at(2).anyAnswer());
+        QVERIFY(f.trace.hops.at(6).reachedDestination());
+        QVERIFY(!f.trace.hops.at(5).reachedDestination());
+        QCOMPARE(f.trace.hops.at(0).replies.at(1).rttMs, 0.6);
+        QCOMPARE(f.trace.destination, QHostAddress(QStringLiteral("198.18.10.1")));
+        QCOMPARE(f.meta.startedAt, original.meta.startedAt);
+        QCOMPARE(f.meta.startedAt.offsetFromUtc(), 3600);
+        QCOMPARE(f.meta.timeZone, QStringLiteral("Europe/Berlin"));
+        QCOMPARE(f.meta.geo.sourceLatitude.value_or(0), 50.11);
+        QCOMPARE(f.meta.geo.overridePaths, original.meta.geo.overridePaths);
+        const GeoResult ny = f.placeFor(QHostAddress(QStringLiteral("198.18.3.9")));
+        QCOMPARE(ny.status, GeoStatus::Located);
+        QCOMPARE(ny.place.city, QStringLiteral("New York"));
+        QCOMPARE(ny.place.longitude, -74.0);
+        QCOMPARE(ny.as.number, 64501u);
+        QCOMPARE(ny.provider, QStringLiteral("override"));
+        QCOMPARE(f.placeFor(QHostAddress(QStringLiteral("198.18.4.1"))).status, GeoStatus::Unlocatable);
+        QCOMPARE(f.attributions, original.attributions);
+    }
+
+    void documentKeepsTheCliKeys()
+    {
+        const QJsonObject doc = sampleDocument();
+        for (const char *key :
+             {"target",  "dest",       "source",      "ttl",       "packets", "method",      "transport",
+              "flow",    "reached",    "elapsed_ms",  "ping_time", "error",   "attribution", "format",
+              "version", "started_at", "finished_at", "time_zone", "vantage", "settings"})
+            QVERIFY2(doc.contains(QLatin1String(key)), key);
+        QCOMPARE(doc.value(QStringLiteral("format")).toString(), QStringLiteral("tracemap-trace"));
+        QCOMPARE(doc.value(QStringLiteral("started_at")).toString(),
+                 QStringLiteral("2026-12-01T16:30:00.125+01:00"));
+        const QJsonObject hop4 = doc.value(QStringLiteral("ping_time")).toArray().at(3).toObject();
+        QCOMPARE(hop4.value(QStringLiteral("geo"))
+                     .toObject()
+                     .value(QStringLiteral("other_responders"))
+                     .toArray()
+                     .size(),
+                 1);
+        QVERIFY(doc.value(QStringLiteral("ping_time"))
+                    .toArray()
+                    .at(2)
+                    .toObject()
+                    .value(QStringLiteral("geo"))
+                    .isNull());
+    }
+
+    void writeIsAtomic()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("a.tracemap.json"));
+        QString error;
+        QVERIFY(writeFileAtomically(path, serializeTraceFile(fixture::sample()), &error));
+        const TraceFileReadResult read = readTraceFile(path);
+        QVERIFY2(read.ok(), qPrintable(read.message));
+        // A write that cannot finish leaves no file and no temporary behind.
+        const QString blocked = dir.filePath(QStringLiteral("missing/b.tracemap.json"));
+        QVERIFY(!writeFileAtomically(blocked, "{}", &error));
+        QVERIFY(error.contains(QStringLiteral("b.tracemap.json")));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("a.tracemap.json")});
+    }
+
+    void refusesBySizeBeforeParsing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("huge.tracemap.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.resize(kTraceFileMaxBytes)); // sparse: nothing is read or written
+        f.close();
+        const TraceFileReadResult r = readTraceFile(path);
+        QCOMPARE(toString(r.error), toString(TraceFileError::TooLarge));
+        QVERIFY2(r.message.contains(QStringLiteral("too large")), qPrintable(r.message));
+    }
+
+    void refusesWhatIsNoFile()
+    {
+        QTemporaryDir dir;
+        QCOMPARE(toString(readTraceFile(dir.path()).error), toString(TraceFileError::CannotOpen));
+        const TraceFileReadResult missing = readTraceFile(dir.filePath(QStringLiteral("nope.json")));
+        QCOMPARE(toString(missing.error), toString(TraceFileError::CannotOpen));
+        QVERIFY(missing.message.contains(QStringLiteral("no such file")));
+    }
+
+    void hostile_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("error"); // toString(TraceFileError)
+        QTest::addColumn<QString>("says");
+
+        const QByteArray good = QJsonDocument(sampleDocument()).toJson();
+        QTest::newRow("empty") << QByteArray() << toString(TraceFileError::NotJson) << "damaged";
+        QTest::newRow("truncated") << good.left(good.size() / 2) << toString(TraceFileError::NotJson)
+                                   << "at byte";
+        QTest::newRow("binary") << QByteArray("\x89PNG\r\n\x1a\n\0\0", 10)
+                                << toString(TraceFileError::NotJson) << "damaged";
+        QTest::newRow("NaN literal") << QByteArray(good).replace("50.11", "NaN")
+                                     << toString(TraceFileError::NotJson) << "damaged";
+        QTest::newRow("deep nesting")
+            << QByteArray(100000, '[') << toString(TraceFileError::NotJson) << "damaged";
+        QTest::newRow("deep nesting inside")
+            << QByteArray(good).replace("\"kind\"", QByteArray("\"x\": ") + QByteArray(5000, '[') +
+                                                        QByteArray(5000, ']') + ", \"kind\"")
+            << toString(TraceFileError::NotJson) << "damaged";
+        QTest::newRow("array") << QByteArray("[1, 2]") << toString(TraceFileError::NotATraceFile)
+                               << "not a tracemap";
+        QTest::newRow("plain trace --json") << patched({QStringLiteral("format")}, QJsonValue())
+                                            << toString(TraceFileError::NotATraceFile) << "format";
+        QTest::newRow("newer version") << patched({QStringLiteral("version")}, 99)
+                                       << toString(TraceFileError::UnsupportedVersion) << "newer";
+        QTest::newRow("version as text") << patched({QStringLiteral("version")}, QStringLiteral("1"))
+                                         << toString(TraceFileError::InvalidContent) << "version";
+        QTest::newRow("target is a number")
+            << patched({QStringLiteral("target")}, 5) << toString(TraceFileError::InvalidContent)
+            << "target: expected a string";
+        QTest::newRow("hops are an object")
+            << patched({QStringLiteral("ping_time")}, QJsonObject())
+            << toString(TraceFileError::InvalidContent) << "ping_time: expected an array";
+        QJsonArray many;
+        for (int i = 0; i < 100000; ++i)
+            many.append(QJsonObject{{QStringLiteral("ttl"), 1}});
+        QTest::newRow("100000 hops") << patched({QStringLiteral("ping_time")}, many)
+                                     << toString(TraceFileError::InvalidContent) << "100000 entries";
+        QTest::newRow("ttl 0") << patched({QStringLiteral("ping_time"), 0, QStringLiteral("ttl")}, 0)
+                               << toString(TraceFileError::InvalidContent) << "ping_time[0].ttl";
+        QTest::newRow("ttl 300") << patched({QStringLiteral("ping_time"), 0, QStringLiteral("ttl")}, 300)
+                                 << toString(TraceFileError::InvalidContent) << "ping_time[0].ttl";
+        QTest::newRow("ttl gap") << patched({QStringLiteral("ping_time"), 1, QStringLiteral("ttl")}, 5)
+                                 << toString(TraceFileError::InvalidContent) << "consecutive";
+        QTest::newRow("ttl fraction") << patched({QStringLiteral("ping_time"), 0, QStringLiteral("ttl")}, 1.5)
+                                      << toString(TraceFileError::InvalidContent) << "whole number";
+        QTest::newRow("bad address") << patched({QStringLiteral("ping_time"), 0, QStringLiteral("ping_time"),
+                                                 0, QStringLiteral("address")},
+                                                QStringLiteral("999.1.1.1"))
+                                     << toString(TraceFileError::InvalidContent) << "not an IP address";
+        QTest::newRow("negative rtt")
+            << patched(
+                   {QStringLiteral("ping_time"), 0, QStringLiteral("ping_time"), 0, QStringLiteral("time")},
+                   -3)
+            << toString(TraceFileError::InvalidContent) << "ping_time[0].ping_time[0].time";
+        QTest::newRow("unknown reply kind")
+            << patched(
+                   {QStringLiteral("ping_time"), 0, QStringLiteral("ping_time"), 0, QStringLiteral("reply")},
+                   QStringLiteral("teapot"))
+            << toString(TraceFileError::InvalidContent) << "teapot";
+        QTest::newRow("latitude as text NaN")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("latitude")},
+                       QStringLiteral("NaN"))
+            << toString(TraceFileError::InvalidContent) << "geo.latitude";
+        QTest::newRow("latitude 91") << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"),
+                                                 QStringLiteral("latitude")},
+                                                91)
+                                     << toString(TraceFileError::InvalidContent) << "geo.latitude";
+        QTest::newRow("longitude 1e308")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("longitude")},
+                       1e308)
+            << toString(TraceFileError::InvalidContent) << "geo.longitude";
+        QTest::newRow("latitude without longitude")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("longitude")},
+                       QJsonValue())
+            << toString(TraceFileError::InvalidContent) << "both";
+        QTest::newRow("confidence 7")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("confidence")},
+                       7)
+            << toString(TraceFileError::InvalidContent) << "confidence";
+        QTest::newRow("geo status unknown")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("status")},
+                       QStringLiteral("everywhere"))
+            << toString(TraceFileError::InvalidContent) << "everywhere";
+        QTest::newRow("as number negative") << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"),
+                                                        QStringLiteral("as"), QStringLiteral("number")},
+                                                       -5)
+                                            << toString(TraceFileError::InvalidContent) << "as.number";
+        QTest::newRow("geo is a list")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo")}, QJsonArray{1})
+            << toString(TraceFileError::InvalidContent) << "expected an object";
+        QTest::newRow("started_at garbage")
+            << patched({QStringLiteral("started_at")}, QStringLiteral("yesterday"))
+            << toString(TraceFileError::InvalidContent) << "started_at";
+        QTest::newRow("line break in a quoted value")
+            << patched({QStringLiteral("kind")}, QStringLiteral("trace\nsecond line"))
+            << toString(TraceFileError::InvalidContent) << "'trace second";
+        QTest::newRow("unknown kind") << patched({QStringLiteral("kind")}, QStringLiteral("movie"))
+                                      << toString(TraceFileError::InvalidContent) << "kind";
+        QTest::newRow("settings queries 0")
+            << patched({QStringLiteral("settings"), QStringLiteral("queries")}, 0)
+            << toString(TraceFileError::InvalidContent) << "settings.queries";
+        QTest::newRow("source location wrong")
+            << patched({QStringLiteral("settings"), QStringLiteral("geo"), QStringLiteral("source_location")},
+                       QJsonArray{QStringLiteral("north"), 2})
+            << toString(TraceFileError::InvalidContent) << "source_location";
+    }
+
+    void hostile()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, error);
+        QFETCH(QString, says);
+        const TraceFileReadResult r = parseTraceFile(bytes);
+        QCOMPARE(toString(r.error), error);
+        QVERIFY2(r.message.contains(says), qPrintable(r.message));
+        QVERIFY2(!r.message.contains(QLatin1Char('\n')), "one line");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraceFile)
+#include "tst_tracefile.moc"
