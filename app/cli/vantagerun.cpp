@@ -7,6 +7,7 @@
 #include "globalpingclient.h"
 #include "resultformat.h"
 #include "vantagecli.h"
+#include "tracefile.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -149,8 +150,16 @@ private:
         annotator->start(m_routes.at(m_index).trace, [this] {
             // Keep what is printed, not the service: one geolocation chain open at a time.
             const TraceResult &trace = m_routes.at(m_index).trace;
-            QJsonObject json = traceToJson(trace);
-            m_annotator->annotateJson(&json, trace);
+            // The route as a trace file document: the trace's keys plus each hop's place.
+            TraceFile file;
+            file.trace = trace;
+            for (const Hop &hop : trace.hops) {
+                for (const QHostAddress &a : hop.responders()) {
+                    const GeoResult r = m_annotator->resultFor(a);
+                    file.places.insert(r.address, r);
+                }
+            }
+            QJsonObject json = traceFileToJson(file);
             json.remove(QStringLiteral("attribution"));
             m_located.append(json);
             m_lines.append(m_annotator->textLines(trace));
