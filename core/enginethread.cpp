@@ -4,11 +4,17 @@
 
 namespace tracemap {
 
-EngineThread::EngineThread(std::unique_ptr<ProbeTransportFactory> factory, QObject *parent) : QObject(parent)
+EngineThread::EngineThread(std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
+    : EngineThread(std::move(factory), {}, parent)
+{}
+
+EngineThread::EngineThread(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
+                           QObject *parent)
+    : QObject(parent)
 {
     registerTraceTypes();
     m_thread.setObjectName(QStringLiteral("tracemap-engine"));
-    m_engine = new TraceEngine(std::move(factory));
+    m_engine = new TraceEngine(std::move(factory), std::move(clock));
     m_engine->moveToThread(&m_thread);
     // The engine dies in its own thread, after its event loop has stopped.
     connect(&m_thread, &QThread::finished, m_engine, &QObject::deleteLater);

@@ -1,4 +1,4 @@
 #include "logging.h"
 
-Q_LOGGING_CATEGORY(lcEngine, "tracemap.engine", QtWarningMsg)
-Q_LOGGING_CATEGORY(lcTransport, "tracemap.transport", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcEngine, "tracemap.core.engine", QtWarningMsg)
+Q_LOGGING_CATEGORY(lcTransport, "tracemap.core.transport", QtWarningMsg)

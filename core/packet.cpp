@@ -516,4 +516,16 @@ bool parseQuotedIpv6(QByteArrayView quoted, QuotedProbe *out)
     return quotedIpv6(quoted, out).headerUsable;
 }
 
+ParseStatus parseQuotedEcho(bool ipv6, QByteArrayView quoted, QuotedProbe *out)
+{
+    *out = QuotedProbe{};
+    out->protocol = ipv6 ? kProtoIcmp6 : kProtoIcmp;
+    return parseTransport(ipv6, out->protocol, quoted, out);
+}
+
+quint32 tcpWireSeq(quint32 token, quint16 seq)
+{
+    return (token & 0xFFFF0000u) | seq;
+}
+
 } // namespace tracemap::packet

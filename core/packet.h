@@ -1,7 +1,8 @@
 // Wire formats of probes and their answers: ICMP/ICMPv6 echo, the probe payload that
-// identifies a probe, and parsing of ICMP errors with the quoted header of the probe
-// that caused them. Pure functions over bytes: no sockets, unit-tested and fuzzed.
-// Every parser treats its input as hostile: lengths are checked before each read.
+// identifies a probe, parsing of ICMP errors with the quoted header of the probe that
+// caused them, and matching: which probe of a transport (if any) a received message
+// answers. Pure functions over bytes: no sockets, unit-tested and fuzzed. Every parser
+// treats its input as hostile: lengths are checked before each read.
 #pragma once
 
 #include <QByteArray>
@@ -140,5 +141,61 @@ TcpSegment parseTcp(QByteArrayView segment);
 // Parses a quoted IPv4 / IPv6 datagram (header and whatever of its payload was quoted).
 bool parseQuotedIpv4(QByteArrayView quoted, QuotedProbe *out);
 bool parseQuotedIpv6(QByteArrayView quoted, QuotedProbe *out);
+// Parses a quoted ICMP echo request without its IP header, as the error queue of an ICMP
+// socket returns it. Ok with hasTransportHeader only when all 8 header bytes are there;
+// NotInteresting when it is not an echo request.
+ParseStatus parseQuotedEcho(bool ipv6, QByteArrayView quoted, QuotedProbe *out);
+
+// The TCP sequence number of SYN probe `seq`: the high half from the trace's token, so
+// another trace's (or a stale) probe is not mistaken for this one's.
+quint32 tcpWireSeq(quint32 token, quint16 seq);
+
+// ---------------------------------------------------------------- matching
+
+// What identifies a transport's probes on the wire: its settings and what its sockets got.
+struct MatchContext
+{
+    bool ipv6 = false;
+    QHostAddress destination;
+    QHostAddress source; // the local address (raw TCP)
+    quint32 token = 0;   // the ProbePayload token (UDP, ICMP) and the TCP sequence's high half
+    quint16 echoId = 0;  // ICMP echo id (checked on raw sockets; the kernel's on datagram ones)
+    quint16 srcPort = 0; // raw TCP: the reserved source port
+    quint16 dstPort = 0; // raw TCP: the destination port
+};
+
+enum class MatchVerdict {
+    Probe,   // answers probe `seq` (whether it is still awaited is the transport's to know)
+    Stray,   // meant for this transport but names none of its probes: counted
+    Foreign, // another program's or another trace's traffic, or nothing to match on
+};
+
+struct ProbeMatch
+{
+    MatchVerdict verdict = MatchVerdict::Foreign;
+    quint16 seq = 0;
+    QHostAddress responder; // who answered, where the message tells (else null)
+    int icmpType = -1;      // -1: not an ICMP answer (TCP, or from the error queue's cmsg)
+    int icmpCode = -1;
+    bool tcpReset = false; // TCP answers: RST rather than SYN-ACK
+};
+
+// The error queue of a UDP probe socket (IP_RECVERR) returns the probe's payload as the
+// router quoted it. A per-probe socket (classic flow) belongs to probe socketSeq (-1 when
+// unknown) and names it even when the router quoted no payload.
+ProbeMatch matchUdpErrorQueue(const MatchContext &context, QByteArrayView quotedPayload, bool perProbeSocket,
+                              int socketSeq);
+// The error queue of an ICMP socket returns the quoted echo request (header + payload).
+ProbeMatch matchIcmpErrorQueue(const MatchContext &context, QByteArrayView quotedEcho);
+// A message read from an ICMP socket: a whole IPv4 packet from a raw IPv4 socket, else the
+// ICMP message itself; `from` is the sender the socket reported. Echo replies from the
+// destination and (raw sockets only) errors quoting one of our echo requests match.
+ProbeMatch matchIcmpSocket(const MatchContext &context, QByteArrayView data, bool raw,
+                           const QHostAddress &from);
+// A segment read from a raw TCP socket (a whole IPv4 packet, or the bare IPv6 segment):
+// SYN-ACK or RST from the destination acknowledging one of our SYNs.
+ProbeMatch matchTcpSegment(const MatchContext &context, QByteArrayView data, const QHostAddress &from);
+// An ICMP error read from the raw ICMP socket of a raw TCP transport, quoting one of our SYNs.
+ProbeMatch matchTcpIcmpError(const MatchContext &context, QByteArrayView data, const QHostAddress &from);
 
 } // namespace tracemap::packet

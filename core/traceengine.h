@@ -1,9 +1,11 @@
 // The probe engine: a plain QObject meant to live in a worker thread (see EngineThread).
 // Callers talk to it with queued calls to its slots and get results through signals
 // carrying value types. Any number of traces and pings may run at once; each has an id
-// chosen by the caller.
+// chosen by the caller. Each trace is a TraceSchedule (the pure algorithm) driven by a
+// job that owns the transport and an alarm of the engine's clock.
 #pragma once
 
+#include "engineclock.h"
 #include "probetransport.h"
 #include "tracetypes.h"
 
@@ -24,6 +26,10 @@ class TraceEngine : public QObject
 public:
     // Takes the transport factory; null means the system's sockets.
     explicit TraceEngine(std::unique_ptr<ProbeTransportFactory> factory = {}, QObject *parent = nullptr);
+    // Also takes the clock every probe job reads and sleeps on; null means the steady clock.
+    // Tests pass a fake clock they step.
+    TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
+                QObject *parent = nullptr);
     ~TraceEngine() override;
 
     int activeJobs() const;
@@ -55,6 +61,7 @@ private:
     void jobDone(quint64 id);
 
     std::unique_ptr<ProbeTransportFactory> m_factory;
+    std::shared_ptr<EngineClock> m_clock;
     QHash<quint64, QObject *> m_jobs;
     QSet<quint16> m_icmpIds;
 };

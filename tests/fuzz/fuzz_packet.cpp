@@ -1,5 +1,6 @@
-// libFuzzer harness for core/packet: every parser reads the same hostile bytes, and what
-// they report as understood is checked against invariants. Sanitizers catch the rest.
+// libFuzzer harness for core/packet: every parser and every matcher reads the same hostile
+// bytes, and what they report as understood is checked against invariants. Sanitizers
+// catch the rest.
 #include "packet.h"
 
 #include <cstddef>
@@ -51,6 +52,67 @@ void checkQuoted(bool usable, const QuotedProbe &q, QByteArrayView bytes)
     require(q.payload.size() <= bytes.size());
 }
 
+quint16 be16At(const uint8_t *data, size_t at)
+{
+    return quint16(data[at] << 8 | data[at + 1]);
+}
+
+// Every matcher on the bytes, with an identity taken from the bytes themselves (so that
+// matches are reachable); a probe match must be backed by what the bytes say.
+void checkMatchers(const uint8_t *data, size_t size, bool ipv6)
+{
+    const QByteArrayView bytes(data, qsizetype(size));
+    MatchContext c;
+    c.ipv6 = ipv6;
+    c.destination =
+        ipv6 ? QHostAddress(QStringLiteral("2001:db8::2")) : QHostAddress(QStringLiteral("198.51.100.7"));
+    c.source = ipv6 ? QHostAddress(QStringLiteral("2001:db8::1")) : QHostAddress(QStringLiteral("192.0.2.1"));
+    ProbePayload named;
+    if (ProbePayload::decode(bytes, &named))
+        c.token = named.token;
+    else if (size >= 8)
+        c.token = quint32(be16At(data, 4)) << 16 | be16At(data, 6);
+    c.echoId = size >= 6 ? be16At(data, 4) : 0;
+    c.srcPort = size >= 4 ? be16At(data, 2) : 0;
+    c.dstPort = size >= 2 ? be16At(data, 0) : 0;
+    const QHostAddress from = c.destination;
+
+    const int socketSeq = size >= 2 ? int(be16At(data, size - 2)) : -1;
+    const ProbeMatch udp = matchUdpErrorQueue(c, bytes, socketSeq >= 0, socketSeq);
+    if (udp.verdict == MatchVerdict::Probe) {
+        ProbePayload p;
+        const bool decoded = ProbePayload::decode(bytes, &p);
+        require(decoded ? p.token == c.token && p.seq == udp.seq : size == 0 && int(udp.seq) == socketSeq);
+        require(!decoded || socketSeq < 0 || int(udp.seq) == socketSeq);
+    }
+    const ProbeMatch queued = matchIcmpErrorQueue(c, bytes);
+    if (queued.verdict == MatchVerdict::Probe) {
+        require(size >= 8 && data[0] == (ipv6 ? kIcmp6EchoRequest : kIcmpEchoRequest));
+        require(queued.seq == be16At(data, 6));
+    }
+    for (bool raw : {false, true}) {
+        const ProbeMatch m = matchIcmpSocket(c, bytes, raw, from);
+        if (m.verdict == MatchVerdict::Probe) {
+            require(m.icmpType >= 0 && m.icmpType <= 255 && m.icmpCode >= 0 && m.icmpCode <= 255);
+            require(!m.responder.isNull());
+            // An echo reply is the destination's; errors are only matched on raw sockets.
+            const bool reply = m.icmpType == (ipv6 ? kIcmp6EchoReply : kIcmpEchoReply);
+            require(reply ? m.responder.isEqual(c.destination) : raw);
+        }
+    }
+    const ProbeMatch segment = matchTcpSegment(c, bytes, from);
+    if (segment.verdict == MatchVerdict::Probe) {
+        require(segment.responder.isEqual(c.destination) && segment.icmpType == -1);
+        require(tcpWireSeq(c.token, segment.seq) + 1 == (ipv6 ? parseTcp(bytes) : parseIpv4Tcp(bytes)).ack);
+    }
+    const ProbeMatch tcpError = matchTcpIcmpError(c, bytes, from);
+    if (tcpError.verdict == MatchVerdict::Probe) {
+        const IcmpMessage msg = ipv6 ? parseIcmpV6(bytes) : parseIpv4Icmp(bytes);
+        require(msg.status == ParseStatus::Ok && msg.isError && msg.quoted.protocol == kProtoTcp);
+        require(msg.quoted.tcpSeq == tcpWireSeq(c.token, tcpError.seq));
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -67,6 +129,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     QuotedProbe quoted;
     checkQuoted(parseQuotedIpv4(bytes, &quoted), quoted, bytes);
     checkQuoted(parseQuotedIpv6(bytes, &quoted), quoted, bytes);
+    for (bool ipv6 : {false, true}) {
+        if (parseQuotedEcho(ipv6, bytes, &quoted) == ParseStatus::Ok && quoted.hasTransportHeader)
+            require(size >= 8 && quoted.echoSeq == be16At(data, 6) &&
+                    quoted.payload.size() == qsizetype(size) - 8);
+        checkMatchers(data, size, ipv6);
+    }
 
     // Received TCP segments: bare (IPv6 raw sockets) and behind an IPv4 header.
     const TcpSegment bare = parseTcp(bytes);

@@ -1,7 +1,10 @@
 // A simulated network behind the ProbeTransport seam: paths of routers with fixed RTTs,
-// silent routers, filtered destinations. No packet leaves the process.
+// silent routers, filtered destinations. No packet leaves the process. Answers arrive after
+// their RTT on real timers, or exactly at send time + RTT on a FakeClock when the network
+// has one (then the engine must run on the same clock).
 #pragma once
 
+#include "fakeclock.h"
 #include "probetransport.h"
 
 #include <QHash>
@@ -41,6 +44,7 @@ class SimulatedNetwork
 public:
     QHash<QString, SimPath> paths; // by destination address
     std::shared_ptr<SimStats> stats = std::make_shared<SimStats>();
+    std::shared_ptr<FakeClock> clock; // null: real time
 };
 
 inline qint64 simRealtimeNs()
@@ -53,14 +57,20 @@ inline qint64 simRealtimeNs()
 class SimulatedTransport final : public ProbeTransport
 {
 public:
-    SimulatedTransport(const SimPath &path, const TransportConfig &config, std::shared_ptr<SimStats> stats)
-        : m_path(path), m_config(config), m_stats(std::move(stats))
+    SimulatedTransport(const SimPath &path, const TransportConfig &config, std::shared_ptr<SimStats> stats,
+                       std::shared_ptr<FakeClock> clock = {})
+        : m_path(path), m_config(config), m_stats(std::move(stats)), m_clock(std::move(clock))
     {}
+    ~SimulatedTransport() override
+    {
+        for (quint64 key : std::as_const(m_scheduled))
+            m_clock->cancel(key);
+    }
     QString description() const override { return QStringLiteral("simulated"); }
     QHostAddress sourceAddress() const override { return QHostAddress(QStringLiteral("192.0.2.1")); }
     bool send(quint16 seq, int ttl, qint64 *sentRealNs, TransportError *) override
     {
-        *sentRealNs = simRealtimeNs();
+        *sentRealNs = realtimeNs();
         ++m_stats->sent;
         m_inFlight.insert(seq);
         m_stats->maxInFlight = std::max(m_stats->maxInFlight, int(m_inFlight.size()));
@@ -85,6 +95,16 @@ public:
             e.icmpCode = 3;
             rtt = m_path.destinationRttMs;
         }
+        if (m_clock) {
+            m_scheduled.insert(seq,
+                               m_clock->callAt(m_clock->nowNs() + qint64(rtt * FakeClock::kMs), [this, e] {
+                                   m_scheduled.remove(e.seq);
+                                   ProbeEvent delivered = e;
+                                   delivered.receivedRealNs = realtimeNs();
+                                   deliver(delivered);
+                               }));
+            return true;
+        }
         QTimer::singleShot(int(rtt), Qt::PreciseTimer, &m_context, [this, e] {
             if (!m_inFlight.contains(e.seq))
                 return;
@@ -98,14 +118,23 @@ public:
     {
         if (m_inFlight.remove(seq))
             ++m_stats->released;
+        if (m_clock && m_scheduled.contains(seq))
+            m_clock->cancel(m_scheduled.take(seq));
     }
     void drain() override {}
     int strayCount() const override { return 0; }
 
 private:
+    // On a fake clock, "wall-clock" stamps are the fake time after a fixed epoch (never 0,
+    // which means "no stamp").
+    qint64 realtimeNs() const { return m_clock ? kFakeEpochNs + m_clock->nowNs() : simRealtimeNs(); }
+    static constexpr qint64 kFakeEpochNs = 1700000000LL * 1000000000LL;
+
     SimPath m_path;
     TransportConfig m_config;
     std::shared_ptr<SimStats> m_stats;
+    std::shared_ptr<FakeClock> m_clock;
+    QHash<quint16, quint64> m_scheduled; // seq -> fake-clock callback of its answer
     QSet<quint16> m_inFlight;
     QObject m_context;
 };
@@ -125,7 +154,7 @@ public:
             *error = {TraceError::SocketError, QStringLiteral("no simulated path")};
             return {};
         }
-        return std::make_unique<SimulatedTransport>(it.value(), config, m_network.stats);
+        return std::make_unique<SimulatedTransport>(it.value(), config, m_network.stats, m_network.clock);
     }
 
 private:

@@ -31,6 +31,14 @@ namespace {
 
 enum class Parser { RawIpv4, IcmpV4, IcmpV6 };
 enum class TcpParser { RawIpv4, Bare };
+enum class Matcher {
+    UdpErrorQueue,
+    IcmpErrorQueue,
+    IcmpRawSocket,
+    IcmpDatagramSocket,
+    TcpSegment,
+    TcpIcmpError
+};
 
 // What an ICMP error must yield for its quoted probe.
 struct ExpectedQuote
@@ -53,6 +61,8 @@ struct ExpectedQuote
 
 Q_DECLARE_METATYPE(Parser)
 Q_DECLARE_METATYPE(TcpParser)
+Q_DECLARE_METATYPE(Matcher)
+Q_DECLARE_METATYPE(MatchVerdict)
 Q_DECLARE_METATYPE(ParseStatus)
 Q_DECLARE_METATYPE(ExpectedQuote)
 
@@ -298,6 +308,8 @@ private slots:
     void tcpSyn();
     void tcpSegment_data();
     void tcpSegment();
+    void match_data();
+    void match();
 };
 
 void TestPacket::checksum_data()
@@ -1284,6 +1296,186 @@ void TestPacket::tcpSegment()
     QCOMPARE(int(s.flags), flags);
     QCOMPARE(s.isSynAck(), status == ParseStatus::Ok && flags == 0x12);
     QCOMPARE(s.isRst(), status == ParseStatus::Ok && (flags & 0x04) != 0);
+}
+
+void TestPacket::match_data()
+{
+    QTest::addColumn<Matcher>("matcher");
+    QTest::addColumn<bool>("ipv6");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QString>("from");  // the sender the socket reported
+    QTest::addColumn<int>("socketSeq"); // UDP: the probe of a per-probe socket; -1 a shared one
+    QTest::addColumn<MatchVerdict>("verdict");
+    QTest::addColumn<int>("seq");
+    QTest::addColumn<QString>("responder");
+    QTest::addColumn<int>("icmpType");
+    QTest::addColumn<bool>("tcpReset");
+
+    const MatchVerdict probe = MatchVerdict::Probe, stray = MatchVerdict::Stray,
+                       foreign = MatchVerdict::Foreign;
+    const QByteArray otherToken = h("544d4150 01020304 0007 0000 00000000");
+    const QString dst4 = QStringLiteral("198.51.100.7"), hop4 = QStringLiteral("203.0.113.9");
+    const QString dst6 = QStringLiteral("2001:db8::2"), hop6 = QStringLiteral("2001:db8:ffff::1");
+
+    // UDP error queue: the quoted payload (or a per-probe socket) names the probe.
+    const Matcher udpq = Matcher::UdpErrorQueue;
+    QTest::newRow("udp queue: payload names the probe")
+        << udpq << false << kProbe << "" << -1 << probe << 7 << "" << -1 << false;
+    QTest::newRow("udp queue: another trace's token")
+        << udpq << false << otherToken << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("udp queue: per-probe socket agrees")
+        << udpq << false << kProbe << "" << 7 << probe << 7 << "" << -1 << false;
+    QTest::newRow("udp queue: per-probe socket disagrees")
+        << udpq << false << kProbe << "" << 8 << stray << 0 << "" << -1 << false;
+    QTest::newRow("udp queue: nothing quoted, per-probe socket")
+        << udpq << false << QByteArray() << "" << 9 << probe << 9 << "" << -1 << false;
+    QTest::newRow("udp queue: nothing quoted, shared socket")
+        << udpq << false << QByteArray() << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("udp queue: two bytes")
+        << udpq << false << h("0102") << "" << 5 << stray << 0 << "" << -1 << false;
+
+    // ICMP error queue: the quoted echo request, without its IP header.
+    const Matcher icmpq = Matcher::IcmpErrorQueue;
+    QTest::newRow("icmp queue: echo with payload")
+        << icmpq << false << echo(8, 0x1234, 7) + kProbe << "" << -1 << probe << 7 << "" << -1 << false;
+    QTest::newRow("icmp queue: header only")
+        << icmpq << false << echo(8, 0x1234, 7) << "" << -1 << probe << 7 << "" << -1 << false;
+    QTest::newRow("icmp queue: payload names another seq")
+        << icmpq << false << echo(8, 0x1234, 8) + kProbe << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("icmp queue: another trace's token")
+        << icmpq << false << echo(8, 0x1234, 7) + otherToken << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("icmp queue: 7 bytes")
+        << icmpq << false << echo(8, 0x1234, 7).first(7) << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("icmp queue: an echo reply")
+        << icmpq << false << echo(0, 0x1234, 7) + kProbe << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("icmp queue: v6 echo")
+        << icmpq << true << echo(128, 0x1234, 7) + kProbe << "" << -1 << probe << 7 << "" << -1 << false;
+    QTest::newRow("icmp queue: v4 echo on v6")
+        << icmpq << true << echo(8, 0x1234, 7) + kProbe << "" << -1 << stray << 0 << "" << -1 << false;
+
+    // ICMP sockets: echo replies, and errors on raw sockets.
+    const Matcher raw = Matcher::IcmpRawSocket, dgram = Matcher::IcmpDatagramSocket;
+    const QByteArray reply4 = ip4(kProtoIcmp, kDst4, kSrc4, 60, 44) + echo(0, 0x1234, 7) + kProbe;
+    QTest::newRow("raw: echo reply") << raw << false << reply4 << "" << -1 << probe << 7 << dst4 << 0
+                                     << false;
+    QTest::newRow("raw: echo reply, another id")
+        << raw << false << ip4(kProtoIcmp, kDst4, kSrc4, 60, 44) + echo(0, 0x4321, 7) + kProbe << "" << -1
+        << stray << 0 << "" << -1 << false;
+    QTest::newRow("raw: echo reply from another host")
+        << raw << false << ip4(kProtoIcmp, kHop4, kSrc4, 60, 44) + echo(0, 0x1234, 7) + kProbe << "" << -1
+        << stray << 0 << "" << -1 << false;
+    QTest::newRow("dgram: echo reply, the kernel's id")
+        << dgram << false << echo(0, 0x9999, 7) + kProbe << dst4 << -1 << probe << 7 << dst4 << 0 << false;
+    QTest::newRow("dgram: echo reply, payload names another seq")
+        << dgram << false << echo(0, 0x9999, 8) + kProbe << dst4 << -1 << stray << 0 << "" << -1 << false;
+    const QByteArray exceeded4 = ip4(kProtoIcmp, kHop4, kSrc4, 250, 72) + icmp(11, 0);
+    QTest::newRow("raw: time exceeded quoting our echo")
+        << raw << false << exceeded4 + quotedEcho4() << "" << -1 << probe << 7 << hop4 << 11 << false;
+    QTest::newRow("raw: time exceeded quoting another program's echo")
+        << raw << false << exceeded4 + ip4(kProtoIcmp, kSrc4, kDst4, 1, 44) + echo(8, 0x4321, 7) + kProbe
+        << "" << -1 << foreign << 0 << "" << -1 << false;
+    QTest::newRow("raw: time exceeded quoting another trace's token")
+        << raw << false << exceeded4 + ip4(kProtoIcmp, kSrc4, kDst4, 1, 44) + echo(8, 0x1234, 7) + otherToken
+        << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("raw: time exceeded quoting a udp probe")
+        << raw << false << exceeded4 + quotedUdp4() << "" << -1 << foreign << 0 << "" << -1 << false;
+    QTest::newRow("dgram: errors come through the queue")
+        << dgram << false << icmp(11, 0) + quotedEcho4() << hop4 << -1 << foreign << 0 << "" << -1 << false;
+    QTest::newRow("dgram: v6 echo reply")
+        << dgram << true << echo(129, 0x9999, 7) + kProbe << dst6 << -1 << probe << 7 << dst6 << 129 << false;
+    QTest::newRow("raw: v6 time exceeded")
+        << raw << true << icmp(3, 0) + quotedEcho6() << hop6 << -1 << probe << 7 << hop6 << 3 << false;
+    QTest::newRow("raw: not icmp") << raw << false << ip4(kProtoUdp, kDst4, kSrc4, 60, 28) + udp(1, 2, 8, 0)
+                                   << "" << -1 << foreign << 0 << "" << -1 << false;
+    QTest::newRow("raw: one byte") << raw << false << h("45") << "" << -1 << stray << 0 << "" << -1 << false;
+
+    // Raw TCP: SYN-ACK / RST acknowledging our sequence (token 0xdead.., probe 7).
+    const Matcher seg = Matcher::TcpSegment;
+    const QByteArray in4 = ip4(kProtoTcp, kDst4, kSrc4, 60, 40);
+    QTest::newRow("tcp: syn-ack") << seg << false << in4 + tcpHeader(443, 40000, 1, 0xdead0008, 0x12) << ""
+                                  << -1 << probe << 7 << dst4 << -1 << false;
+    QTest::newRow("tcp: rst") << seg << false << in4 + tcpHeader(443, 40000, 0, 0xdead0008, 0x14) << "" << -1
+                              << probe << 7 << dst4 << -1 << true;
+    QTest::newRow("tcp: other ports") << seg << false << in4 + tcpHeader(443, 40001, 1, 0xdead0008, 0x12)
+                                      << "" << -1 << foreign << 0 << "" << -1 << false;
+    QTest::newRow("tcp: another trace's sequence")
+        << seg << false << in4 + tcpHeader(443, 40000, 1, 0xbeef0008, 0x12) << "" << -1 << stray << 0 << ""
+        << -1 << false;
+    QTest::newRow("tcp: syn without ack") << seg << false << in4 + tcpHeader(443, 40000, 1, 0xdead0008, 0x02)
+                                          << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("tcp: from another host")
+        << seg << false << ip4(kProtoTcp, kHop4, kSrc4, 60, 40) + tcpHeader(443, 40000, 1, 0xdead0008, 0x12)
+        << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("tcp: v6 syn-ack") << seg << true << tcpHeader(443, 40000, 1, 0xdead0008, 0x12) << dst6
+                                     << -1 << probe << 7 << dst6 << -1 << false;
+
+    // Raw TCP's ICMP socket: errors quoting the first 8 bytes of our SYN.
+    const Matcher tcpIcmp = Matcher::TcpIcmpError;
+    const QByteArray syn =
+        ip4(kProtoTcp, kSrc4, kDst4, 1, 40) + tcpHeader(40000, 443, 0xdead0007, 0, 0x02).first(8);
+    QTest::newRow("tcp icmp: time exceeded quoting our syn")
+        << tcpIcmp << false << exceeded4 + syn << "" << -1 << probe << 7 << hop4 << 11 << false;
+    QTest::newRow("tcp icmp: another connection") << tcpIcmp << false
+                                                  << exceeded4 + ip4(kProtoTcp, kSrc4, kDst4, 1, 40) +
+                                                         tcpHeader(40001, 443, 0xdead0007, 0, 0x02).first(8)
+                                                  << "" << -1 << foreign << 0 << "" << -1 << false;
+    QTest::newRow("tcp icmp: another trace's sequence")
+        << tcpIcmp << false
+        << exceeded4 + ip4(kProtoTcp, kSrc4, kDst4, 1, 40) +
+               tcpHeader(40000, 443, 0xbeef0007, 0, 0x02).first(8)
+        << "" << -1 << stray << 0 << "" << -1 << false;
+    QTest::newRow("tcp icmp: an echo reply")
+        << tcpIcmp << false << reply4 << "" << -1 << foreign << 0 << "" << -1 << false;
+}
+
+void TestPacket::match()
+{
+    QFETCH(Matcher, matcher);
+    QFETCH(bool, ipv6);
+    QFETCH(QByteArray, bytes);
+    QFETCH(QString, from);
+    QFETCH(int, socketSeq);
+    QFETCH(MatchVerdict, verdict);
+    QFETCH(int, seq);
+    QFETCH(QString, responder);
+    QFETCH(int, icmpType);
+    QFETCH(bool, tcpReset);
+
+    MatchContext c;
+    c.ipv6 = ipv6;
+    c.destination = QHostAddress(ipv6 ? QStringLiteral("2001:db8::2") : QStringLiteral("198.51.100.7"));
+    c.source = QHostAddress(ipv6 ? QStringLiteral("2001:db8::1") : QStringLiteral("192.0.2.1"));
+    c.token = 0xdeadbeef;
+    c.echoId = 0x1234;
+    c.srcPort = 40000;
+    c.dstPort = 443;
+    const QHostAddress sender(from);
+    ProbeMatch m;
+    switch (matcher) {
+    case Matcher::UdpErrorQueue:
+        m = matchUdpErrorQueue(c, bytes, socketSeq >= 0, socketSeq);
+        break;
+    case Matcher::IcmpErrorQueue:
+        m = matchIcmpErrorQueue(c, bytes);
+        break;
+    case Matcher::IcmpRawSocket:
+    case Matcher::IcmpDatagramSocket:
+        m = matchIcmpSocket(c, bytes, matcher == Matcher::IcmpRawSocket, sender);
+        break;
+    case Matcher::TcpSegment:
+        m = matchTcpSegment(c, bytes, sender);
+        break;
+    case Matcher::TcpIcmpError:
+        m = matchTcpIcmpError(c, bytes, sender);
+        break;
+    }
+    QCOMPARE(int(m.verdict), int(verdict));
+    if (verdict != MatchVerdict::Probe)
+        return;
+    QCOMPARE(int(m.seq), seq);
+    QCOMPARE(m.responder.toString(), responder);
+    QCOMPARE(m.icmpType, icmpType);
+    QCOMPARE(m.tcpReset, tcpReset);
 }
 
 QTEST_APPLESS_MAIN(TestPacket)

@@ -1,10 +1,12 @@
-// The engine's trace logic against simulated networks: ordering, adaptive waits, the
-// max-gap stop, the in-flight window, cancellation and concurrent traces.
+// The engine (TraceSchedule driven by its jobs) against simulated networks on a stepped
+// fake clock: ordering, adaptive waits, the max-gap stop, the in-flight window,
+// cancellation and concurrent traces. No assertion depends on how fast this machine is:
+// times are the fake clock's, exact to the nanosecond.
 #include "enginethread.h"
+#include "fakeclock.h"
 #include "simulatednetwork.h"
 #include "traceengine.h"
 
-#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTest>
 #include <QThread>
@@ -42,6 +44,43 @@ TraceResult lastResult(const QSignalSpy &spy)
     return spy.last().at(1).value<TraceResult>();
 }
 
+constexpr qint64 kMs = FakeClock::kMs;
+// Far beyond any trace here: runUntil() gives up (and the test fails) rather than hang.
+constexpr qint64 kLimitNs = 120000 * kMs;
+
+// A simulated network and an engine on one fake clock.
+struct Rig
+{
+    std::shared_ptr<FakeClock> clock = std::make_shared<FakeClock>();
+    SimulatedNetwork net;
+    std::unique_ptr<TraceEngine> engine;
+
+    Rig() { net.clock = clock; }
+    TraceEngine &start()
+    {
+        engine = std::make_unique<TraceEngine>(std::make_unique<SimulatedFactory>(net), clock);
+        return *engine;
+    }
+    bool runUntil(const std::function<bool()> &done) { return clock->runUntil(done, kLimitNs); }
+    qint64 nowMs() const { return clock->nowNs() / kMs; }
+};
+
+// Steps the clock inside the engine's thread (its alarms and the simulated answers belong
+// to it) until `done()` holds in this thread.
+bool runEngineThreadUntil(EngineThread &thread, FakeClock &clock, const std::function<bool()> &done)
+{
+    for (int idle = 0; idle < 1000;) {
+        QCoreApplication::processEvents();
+        if (done())
+            return true;
+        bool fired = false;
+        QMetaObject::invokeMethod(
+            thread.engine(), [&] { fired = clock.step(kLimitNs); }, Qt::BlockingQueuedConnection);
+        idle = fired ? 0 : idle + 1; // nothing due: the engine is still busy with posted work
+    }
+    return done();
+}
+
 } // namespace
 
 class tst_TraceEngine : public QObject
@@ -58,25 +97,29 @@ private Q_SLOTS:
         QTest::addColumn<int>("expectedHops");
         QTest::addColumn<bool>("reached");
         QTest::addColumn<QList<int>>("silentTtls");
-        QTest::addColumn<int>("maxElapsedMs");
+        QTest::addColumn<int>("finishedAtMs"); // on the fake clock, from the start
 
-        QTest::newRow("plain chain of 6") << chain(6) << 5 << 7 << true << QList<int>{} << 500;
+        // The destination (TTL 7, 7 ms) answers the first window's probes.
+        QTest::newRow("plain chain of 6") << chain(6) << 5 << 7 << true << QList<int>{} << 7;
         SimPath silentMid = chain(6);
         silentMid.routers[2].silent = true;
         // A silent router mid-path is cut short by the later hops' answers (NEAR), not
         // waited for the full timeout.
-        QTest::newRow("silent router at ttl 3") << silentMid << 5 << 7 << true << QList<int>{3} << 500;
+        // NEAR: 10 × the 4 ms of TTL 4 = 40 ms instead of the 1 s timeout.
+        QTest::newRow("silent router at ttl 3") << silentMid << 5 << 7 << true << QList<int>{3} << 40;
         SimPath filtered = chain(4);
         filtered.destinationAnswers = false;
-        // Routers 1-4 answer; TTLs 5-9 are silent; the trace stops after the gap of 5.
+        // Routers 1-4 answer; TTLs 5-9 are silent; the trace stops after the gap of 5. TTLs
+        // 5-8 left at 0 ms in the first window, TTL 9 at 1 ms when TTL 1's answers freed
+        // room: nothing answers beyond them, so each waits the full 1 s timeout.
         QTest::newRow("filtered destination")
-            << filtered << 5 << 9 << false << QList<int>{5, 6, 7, 8, 9} << 1900;
+            << filtered << 5 << 9 << false << QList<int>{5, 6, 7, 8, 9} << 1001;
         QTest::newRow("filtered destination, gap 2")
-            << filtered << 2 << 6 << false << QList<int>{5, 6} << 1900;
+            << filtered << 2 << 6 << false << QList<int>{5, 6} << 1000;
         SimPath unreachable = chain(5);
         unreachable.routers[3].unreachable = true;
         // A router answering "host unreachable" ends the path there (!H).
-        QTest::newRow("unreachable at ttl 4") << unreachable << 5 << 4 << false << QList<int>{} << 500;
+        QTest::newRow("unreachable at ttl 4") << unreachable << 5 << 4 << false << QList<int>{} << 4;
     }
 
     void path()
@@ -86,19 +129,17 @@ private Q_SLOTS:
         QFETCH(int, expectedHops);
         QFETCH(bool, reached);
         QFETCH(QList<int>, silentTtls);
-        QFETCH(int, maxElapsedMs);
+        QFETCH(int, finishedAtMs);
 
-        SimulatedNetwork net;
-        net.paths.insert(QStringLiteral("203.0.113.9"), path);
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), path);
+        TraceEngine &engine = rig.start();
         QSignalSpy finished(&engine, &TraceEngine::traceFinished);
         TraceRequest r = request("203.0.113.9");
         r.maxGap = maxGap;
-        QElapsedTimer clock;
-        clock.start();
         engine.startTrace(1, r);
-        QVERIFY(finished.wait(5000));
-        QCOMPARE_LE(clock.elapsed(), maxElapsedMs);
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
+        QCOMPARE(rig.clock->nowNs(), finishedAtMs * kMs);
 
         const TraceResult result = lastResult(finished);
         QCOMPARE(int(result.error), int(TraceError::None));
@@ -124,18 +165,21 @@ private Q_SLOTS:
 
     void hopsAreReportedAsTheyArrive()
     {
-        SimulatedNetwork net;
-        net.paths.insert(QStringLiteral("203.0.113.9"), chain(3, 20.0));
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(3, 20.0));
+        TraceEngine &engine = rig.start();
         QSignalSpy hops(&engine, &TraceEngine::hopUpdated);
         QSignalSpy finished(&engine, &TraceEngine::traceFinished);
         engine.startTrace(7, request("203.0.113.9"));
-        // The first router answers after 20 ms: it is reported long before the trace ends.
-        QTRY_VERIFY_WITH_TIMEOUT(!hops.isEmpty(), 1000);
+        // The first router answers after 20 ms: it is reported then, long before the trace
+        // ends when the destination answers at 80 ms.
+        QVERIFY(rig.runUntil([&] { return !hops.isEmpty(); }));
+        QCOMPARE(rig.nowMs(), 20);
         QCOMPARE(hops.first().at(0).value<quint64>(), quint64(7));
         QCOMPARE(hops.first().at(1).value<Hop>().ttl, 1);
         QVERIFY(finished.isEmpty());
-        QVERIFY(finished.wait(2000));
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
+        QCOMPARE(rig.nowMs(), 80);
         // Every reply produced an update; the last update of a hop equals its final state.
         QCOMPARE(hops.size(), 4 * 3);
         const TraceResult result = lastResult(finished);
@@ -161,55 +205,61 @@ private Q_SLOTS:
     void windowIsBounded()
     {
         QFETCH(int, maxInFlight);
-        SimulatedNetwork net;
-        net.paths.insert(QStringLiteral("203.0.113.9"), chain(10, 0.5));
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(10, 0.5));
+        TraceEngine &engine = rig.start();
         QSignalSpy finished(&engine, &TraceEngine::traceFinished);
         TraceRequest r = request("203.0.113.9");
         r.maxInFlight = maxInFlight;
         engine.startTrace(1, r);
-        QVERIFY(finished.wait(10000));
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
         QVERIFY(lastResult(finished).reached);
-        QCOMPARE_LE(net.stats->maxInFlight, maxInFlight);
+        QCOMPARE_LE(rig.net.stats->maxInFlight, maxInFlight);
         QCOMPARE(lastResult(finished).hops.size(), 11);
     }
 
-    void cancelStopsWithin100ms()
+    void cancelStopsAtOnce()
     {
-        SimulatedNetwork net;
+        Rig rig;
         SimPath filtered = chain(2);
         filtered.destinationAnswers = false;
-        net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
+        TraceEngine &engine = rig.start();
         QSignalSpy finished(&engine, &TraceEngine::traceFinished);
         TraceRequest r = request("203.0.113.9");
         r.timeoutSec = 30;
         engine.startTrace(1, r);
-        QTest::qWait(50);
-        QElapsedTimer clock;
-        clock.start();
+        rig.clock->runUntil([] { return false; }, 50 * kMs); // everything due in the first 50 ms
+        rig.clock->advanceTo(50 * kMs);
+        QVERIFY(finished.isEmpty()); // probes of TTL 3 and beyond wait up to 30 s
+        // The trace ends inside cancel(): no time passes and no event has to run.
         engine.cancel(1);
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 100);
-        QCOMPARE_LE(clock.elapsed(), 100);
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(rig.nowMs(), 50);
         const TraceResult result = lastResult(finished);
         QCOMPARE(int(result.error), int(TraceError::Cancelled));
         QCOMPARE(engine.activeJobs(), 0);
+        // Nothing of the trace is left waiting on the clock once the job is gone.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        QCOMPARE(rig.clock->pending(), 0);
     }
 
     void concurrentTracesKeepTheirOwnHops()
     {
-        SimulatedNetwork net;
+        Rig rig;
         for (int i = 1; i <= 20; ++i) {
             SimPath p;
             for (int h = 1; h <= 1 + i % 7; ++h)
                 p.routers.append({addr(qPrintable(QStringLiteral("198.18.%1.%2").arg(i).arg(h))), 0.2 * h});
-            net.paths.insert(QStringLiteral("203.0.113.%1").arg(i), p);
+            rig.net.paths.insert(QStringLiteral("203.0.113.%1").arg(i), p);
         }
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        TraceEngine &engine = rig.start();
         QSignalSpy finished(&engine, &TraceEngine::traceFinished);
         for (int i = 1; i <= 20; ++i)
             engine.startTrace(quint64(i), request(qPrintable(QStringLiteral("203.0.113.%1").arg(i))));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 20, 5000);
+        QVERIFY(rig.runUntil([&] { return finished.size() == 20; }));
+        // Each destination answers after its own 5 ms: the traces ran side by side.
+        QCOMPARE(rig.nowMs(), 5);
         for (const auto &args : finished) {
             const int i = int(args.at(0).value<quint64>());
             const TraceResult r = args.at(1).value<TraceResult>();
@@ -257,9 +307,9 @@ private Q_SLOTS:
         QFETCH(double, timeout);
         QFETCH(int, family);
         QFETCH(int, error);
-        SimulatedNetwork net;
-        net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine &engine = rig.start();
         QSignalSpy finished(&engine, &TraceEngine::traceFinished);
         TraceRequest r;
         r.target = target;
@@ -268,7 +318,8 @@ private Q_SLOTS:
         r.timeoutSec = timeout;
         r.family = AddressFamily(family);
         engine.startTrace(1, r);
-        QVERIFY(finished.wait(2000));
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
+        QCOMPARE(rig.nowMs(), 0); // refused before anything is sent or waited for
         const TraceResult result = lastResult(finished);
         QCOMPARE(int(result.error), error);
         QVERIFY(!result.errorMessage.isEmpty());
@@ -277,9 +328,9 @@ private Q_SLOTS:
 
     void pingCountsReplies()
     {
-        SimulatedNetwork net;
-        net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
-        TraceEngine engine(std::make_unique<SimulatedFactory>(net));
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine &engine = rig.start();
         QSignalSpy replies(&engine, &TraceEngine::pingReply);
         QSignalSpy finished(&engine, &TraceEngine::pingFinished);
         PingRequest r;
@@ -288,13 +339,16 @@ private Q_SLOTS:
         r.intervalSec = 0.02;
         r.timeoutSec = 0.5;
         engine.startPing(3, r);
-        QVERIFY(finished.wait(3000));
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
+        // Attempts leave every 20 ms; the last one (at 60 ms) is answered after 3 ms.
+        QCOMPARE(rig.nowMs(), 63);
         QCOMPARE(replies.size(), 4);
         const PingResult result = finished.last().at(1).value<PingResult>();
         QCOMPARE(result.replies.size(), 4);
         for (int i = 0; i < 4; ++i) {
             QCOMPARE(result.replies.at(i).query, i + 1);
             QVERIFY(result.replies.at(i).fromDestination);
+            QCOMPARE(result.replies.at(i).rttMs, 3.0);
         }
         QCOMPARE(result.stats().received, 4);
         QCOMPARE(result.stats().lossPercent, 0.0);
@@ -302,9 +356,9 @@ private Q_SLOTS:
 
     void engineThreadDeliversAcrossThreads()
     {
-        SimulatedNetwork net;
-        net.paths.insert(QStringLiteral("203.0.113.9"), chain(3));
-        EngineThread thread(std::make_unique<SimulatedFactory>(net));
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(3));
+        EngineThread thread(std::make_unique<SimulatedFactory>(rig.net), rig.clock);
         // Signals cross into this thread queued, as they do for the UI.
         QObject receiver;
         QList<Hop> hops;
@@ -320,32 +374,38 @@ private Q_SLOTS:
                 });
         const quint64 id = thread.startTrace(request("203.0.113.9"));
         QCOMPARE(id, quint64(1));
-        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 3000);
+        QVERIFY(runEngineThreadUntil(thread, *rig.clock, [&] { return finished.size() == 1; }));
+        QCOMPARE(rig.nowMs(), 4);
         QCOMPARE(receivedOn, QThread::currentThread());
         QVERIFY(finished.first().reached);
         QCOMPARE(hops.size(), 4 * 3);
-        // Shutdown is bounded and never needs terminate().
-        QElapsedTimer clock;
-        clock.start();
+        // Shutdown is bounded and never needs terminate(): it waits for nothing on the
+        // engine's clock, which does not move.
         QVERIFY(thread.shutdown(1000));
-        QCOMPARE_LE(clock.elapsed(), 1000);
+        QCOMPARE(rig.nowMs(), 4);
     }
 
     void shutdownMidTraceIsQuick()
     {
-        SimulatedNetwork net;
+        Rig rig;
         SimPath filtered = chain(2);
         filtered.destinationAnswers = false;
-        net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
-        EngineThread thread(std::make_unique<SimulatedFactory>(net));
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), filtered);
+        EngineThread thread(std::make_unique<SimulatedFactory>(rig.net), rig.clock);
+        QList<Hop> hops;
+        QObject receiver;
+        connect(thread.engine(), &TraceEngine::hopUpdated, &receiver,
+                [&](quint64, const Hop &h) { hops.append(h); });
         TraceRequest r = request("203.0.113.9");
         r.timeoutSec = 30;
         thread.startTrace(r);
-        QTest::qWait(30);
-        QElapsedTimer clock;
-        clock.start();
+        // Mid trace: TTL 1 has answered, later TTLs' probes wait up to 30 s.
+        QVERIFY(runEngineThreadUntil(thread, *rig.clock, [&] { return !hops.isEmpty(); }));
+        QCOMPARE(rig.nowMs(), 1);
+        // The trace is cancelled and the thread stops without any probe timing out: the
+        // engine's clock stands still throughout.
         QVERIFY(thread.shutdown(1000));
-        QCOMPARE_LE(clock.elapsed(), 500);
+        QCOMPARE(rig.nowMs(), 1);
     }
 };
 
