@@ -185,10 +185,9 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
                         maybeFinish(id);
                         return;
                     }
-                    p->overrideNote =
-                        QStringLiteral("override: %1 (%2) could not be placed: %3")
-                            .arg(overrides.entry(index).label, overrides.entry(index).origin,
-                                 a.error.isEmpty() ? lookupStatusName(a.status) : a.error);
+                    p->overrideNote = QStringLiteral("override: %1 (%2) could not be placed: %3")
+                                          .arg(overrides.entry(index).label, overrides.entry(index).origin,
+                                               a.error.isEmpty() ? lookupStatusName(a.status) : a.error);
                     afterOverrides(id);
                 });
             return true;

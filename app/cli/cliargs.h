@@ -3,8 +3,8 @@
 
 #include "geoservice.h"
 #include "tracetypes.h"
-#include "watchtypes.h"
 #include "vantagecli.h"
+#include "watchtypes.h"
 
 #include <QCommandLineParser>
 #include <QString>

@@ -5,8 +5,8 @@
 #include "geocli.h"
 #include "resultformat.h"
 #include "terminaltext.h"
-#include "watchcli.h"
 #include "vantagecli.h"
+#include "watchcli.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>

@@ -6,8 +6,8 @@
 #include "geocli.h"
 #include "globalpingclient.h"
 #include "resultformat.h"
-#include "vantagecli.h"
 #include "tracefile.h"
+#include "vantagecli.h"
 
 #include <QCoreApplication>
 #include <QFile>

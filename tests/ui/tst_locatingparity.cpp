@@ -155,7 +155,7 @@ private slots:
         settings->setSourceLocation(source);
         TraceController controller(settings.get(), desktopGeo.get(), std::make_unique<SimulatedFactory>(net));
         controller.setHost(kTarget);
-        controller.setMethod(QStringLiteral("udp"));
+        controller.setMethod(TraceController::Udp);
         QSignalSpy finished(&controller, &TraceController::finished);
         QVERIFY(controller.start());
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
