@@ -241,6 +241,29 @@ private slots:
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
+    // At the minimum window size the attribution is one line at the map's foot; hovering it shows
+    // the whole text.
+    void attributionAtMinimumSize()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        w.window->resize(w.window->minimumSize());
+        auto *map = w.find("mapView");
+        QTRY_COMPARE(map->width(), qreal(w.window->minimumWidth()));
+        QTest::qWait(50); // the layouts settle
+        QRectF area;
+        QVERIFY(QMetaObject::invokeMethod(map, "attributionArea", Q_RETURN_ARG(QRectF, area)));
+        QVERIFY2(area.height() <= 24 && area.bottom() == map->height(),
+                 qPrintable(QStringLiteral("%1 in a %2 px map").arg(area.height()).arg(map->height())));
+        QTest::mouseMove(w.window, map->mapToScene(area.center() - QPointF(0, 2)).toPoint());
+        QObject *tip = w.find<QObject>("attributionTip");
+        QVERIFY(tip);
+        QTRY_VERIFY(tip->property("visible").toBool());
+        QVERIFY(tip->property("text").toString().contains(QLatin1String("Natural Earth")));
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
     // Typing right after start goes into the host field (not the map), and Ctrl+L returns there.
     void keyboardStartsInTheHostField()
     {
