@@ -1,5 +1,6 @@
 #include "maprenderer.h"
 #include "greatcircle.h"
+#include "mapstyle.h"
 #include "tileloader.h"
 
 #include <QDir>
@@ -18,13 +19,11 @@
 
 namespace tracemap {
 
+using namespace mapstyle;
+
 namespace {
 
 constexpr double EarthCircumferenceKm = 40075.016686;
-const QColor RouteColor(0x1f, 0x3f, 0x66);
-const QColor InkColor(0x1b, 0x24, 0x30);
-const QColor SelectionColor(0x1f, 0x6f, 0xeb);
-const QColor UnknownRttColor(0x8b, 0x95, 0x9e);
 
 bool isPlaced(const MapHop &hop)
 {
@@ -63,15 +62,6 @@ QColor mix(const QColor &a, const QColor &b, double t)
     return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
                             float(a.greenF() + (b.greenF() - a.greenF()) * t),
                             float(a.blueF() + (b.blueF() - a.blueF()) * t));
-}
-
-QFont uiFont(double pixelSize, bool bold = false)
-{
-    QFont font;
-    font.setPixelSize(int(pixelSize));
-    font.setBold(bold);
-    font.setStyleHint(QFont::SansSerif);
-    return font;
 }
 
 } // namespace
@@ -157,12 +147,10 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
     MapScene credited = scene;
     if (!raster && scene.attribution == tileAttribution())
         credited.attribution = basemapAttribution();
-    const QRectF attribution = attributionRect(viewport, credited, nullptr);
-    const double bottomInset = attribution.isValid() && attribution.left() < 300 ? attribution.height() : 0.0;
-    if (scene.showLegend)
-        paintLegend(painter, viewport, bottomInset);
+    if (const QRectF legend = legendRect(viewport, credited); scene.showLegend && legend.isValid())
+        paintLegend(painter, legend);
     if (scene.showScaleBar)
-        paintScaleBar(painter, viewport, bottomInset);
+        paintScaleBar(painter, viewport, credited);
     paintAttribution(painter, viewport, credited);
     painter.restore();
 }
@@ -442,131 +430,6 @@ void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, co
             break;
         }
     }
-}
-
-void MapRenderer::paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset)
-{
-    if (viewport.size().width() < 400 || viewport.size().height() < 300 + bottomInset)
-        return;
-    const QFont font = uiFont(11);
-    const QFontMetricsF metrics(font);
-    const double width = 196, rowHeight = metrics.height() + 4;
-    const QRectF box(10, viewport.size().height() - bottomInset - 44 - (rowHeight * 2 + 26), width,
-                     rowHeight * 2 + 22);
-    painter.setPen(QPen(QColor(0, 0, 0, 40), 1));
-    painter.setBrush(QColor(255, 255, 255, 225));
-    painter.drawRoundedRect(box, 5, 5);
-    painter.setFont(font);
-
-    // RTT scale: a gradient with ticks at the colour anchors.
-    const double barLeft = box.left() + 40, barWidth = width - 50;
-    const QRectF bar(barLeft, box.top() + 9, barWidth, 8);
-    QLinearGradient gradient(bar.topLeft(), bar.topRight());
-    for (int i = 0; i <= 10; ++i)
-        gradient.setColorAt(i / 10.0, rttColor(20.0 * std::pow(10.0, i / 10.0)));
-    painter.setPen(InkColor);
-    painter.drawText(QRectF(box.left() + 8, bar.top() - 4, 32, 16), Qt::AlignVCenter | Qt::AlignLeft,
-                     QStringLiteral("RTT"));
-    painter.setPen(QPen(QColor(0, 0, 0, 60), 0.8));
-    painter.setBrush(gradient);
-    painter.drawRoundedRect(bar, 3, 3);
-    painter.setPen(QColor(0x45, 0x50, 0x5c));
-    const struct
-    {
-        double t;
-        const char *text;
-        Qt::Alignment align;
-    } ticks[] = {{0.0, "20", Qt::AlignLeft}, {0.5, "63", Qt::AlignHCenter}, {1.0, "200 ms", Qt::AlignRight}};
-    for (const auto &tick : ticks) {
-        const double x = bar.left() + tick.t * bar.width();
-        const double w = 60;
-        const double left = tick.align == Qt::AlignLeft    ? x
-                            : tick.align == Qt::AlignRight ? x - w
-                                                           : x - w / 2;
-        painter.drawText(QRectF(left, bar.bottom() + 1, w, rowHeight), tick.align | Qt::AlignTop,
-                         QString::fromLatin1(tick.text));
-    }
-    // Dashed: hops between without a place.
-    const double y = box.bottom() - rowHeight / 2 - 4;
-    QPen dashed(RouteColor, 2.2, Qt::CustomDashLine, Qt::FlatCap);
-    dashed.setDashPattern({3.0, 2.5});
-    painter.setPen(dashed);
-    painter.drawLine(QPointF(box.left() + 10, y), QPointF(box.left() + 34, y));
-    painter.setPen(InkColor);
-    painter.drawText(QRectF(barLeft, y - rowHeight / 2, barWidth + 6, rowHeight),
-                     Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("hops without a place"));
-}
-
-void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset)
-{
-    if (viewport.size().width() < 200 || viewport.size().height() < 80)
-        return;
-    const double kmPerPixel = viewport.kilometresPerPixel();
-    if (!(kmPerPixel > 0))
-        return;
-    // The longest "nice" length (1, 2, 5 x 10^n) that fits in 110 px.
-    const double maxKm = 110.0 * kmPerPixel;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(maxKm)));
-    double niceKm = magnitude;
-    for (double step : {5.0, 2.0, 1.0}) {
-        if (step * magnitude <= maxKm) {
-            niceKm = step * magnitude;
-            break;
-        }
-    }
-    const double length = niceKm / kmPerPixel;
-    const QString text =
-        niceKm >= 1.0 ? QStringLiteral("%1 km").arg(niceKm) : QStringLiteral("%1 m").arg(niceKm * 1000.0);
-    const QFont font = uiFont(11);
-    painter.setFont(font);
-    const double bottom = viewport.size().height() - bottomInset - 12;
-    const QRectF back(10, bottom - 22, length + 16 + QFontMetricsF(font).horizontalAdvance(text) + 8, 26);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(QColor(255, 255, 255, 200));
-    painter.drawRoundedRect(back, 4, 4);
-    const double left = back.left() + 8, y = bottom - 6;
-    painter.setPen(QPen(InkColor, 1.6, Qt::SolidLine, Qt::FlatCap));
-    painter.drawLine(QPointF(left, y), QPointF(left + length, y));
-    painter.drawLine(QPointF(left, y - 6), QPointF(left, y));
-    painter.drawLine(QPointF(left + length, y - 6), QPointF(left + length, y));
-    painter.drawText(QRectF(left + length + 6, back.top(), 200, back.height() - 2),
-                     Qt::AlignVCenter | Qt::AlignLeft, text);
-}
-
-QRectF MapRenderer::attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text)
-{
-    QStringList parts;
-    if (!scene.attribution.isEmpty())
-        parts.append(scene.attribution);
-    parts.append(scene.extraAttributions);
-    if (parts.isEmpty())
-        return {};
-    const QString joined = parts.join(QStringLiteral(" | "));
-    if (text)
-        *text = joined;
-    // Never elided (the tile licence requires the credit to be visible): wrapped instead.
-    const QFontMetricsF metrics(uiFont(11));
-    const double available = std::max(40.0, viewport.size().width() - 12);
-    const QRectF textRect =
-        metrics.boundingRect(QRectF(0, 0, available, 1e4), Qt::TextWordWrap | Qt::AlignRight, joined);
-    const double width = std::min(textRect.width(), available) + 12;
-    const double height = textRect.height() + 6;
-    return QRectF(viewport.size().width() - width, viewport.size().height() - height, width, height);
-}
-
-void MapRenderer::paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
-{
-    QString text;
-    const QRectF box = attributionRect(viewport, scene, &text);
-    if (!box.isValid())
-        return;
-    const QFont font = uiFont(11);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(QColor(255, 255, 255, 215));
-    painter.drawRect(box);
-    painter.setFont(font);
-    painter.setPen(QColor(0x33, 0x3b, 0x45));
-    painter.drawText(box.adjusted(6, 3, -6, -3), Qt::AlignVCenter | Qt::AlignRight | Qt::TextWordWrap, text);
 }
 
 } // namespace tracemap

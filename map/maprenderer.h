@@ -48,6 +48,9 @@ struct MapScene
     bool showLegend = true;
     bool showScaleBar = true;
     bool showLabels = false; // hop labels beside the markers
+    // One attribution line, elided after the tile credit (the live view, which shows the whole
+    // text as a tooltip); otherwise (exports) it wraps.
+    bool compactAttribution = false;
 };
 
 // Where a hop's marker is drawn (item pixels), for painting and hit testing alike.
@@ -86,6 +89,13 @@ public:
     // Topmost marker under `point`, or -1.
     static int markerAt(const MapViewport &viewport, const MapScene &scene, QPointF point);
 
+    // Where the legend goes: the first corner (bottom-left, top-left, bottom-right) with no
+    // marker under it; empty when every corner is taken or the view is too small for it.
+    static QRectF legendRect(const MapViewport &viewport, const MapScene &scene);
+    // The attribution box (bottom-right) and, when `text` is given, the text drawn in it.
+    static QRectF attributionRect(const MapViewport &viewport, const MapScene &scene,
+                                  QString *text = nullptr);
+
     // Green below 20 ms, through yellow, to red above 200 ms; grey when unknown (< 0).
     static QColor rttColor(double rttMs);
 
@@ -95,10 +105,8 @@ private:
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
-    // bottomInset: room left for a long attribution line under the legend and scale bar.
-    void paintLegend(QPainter &painter, const MapViewport &viewport, double bottomInset);
-    void paintScaleBar(QPainter &painter, const MapViewport &viewport, double bottomInset);
-    static QRectF attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text);
+    void paintLegend(QPainter &painter, const QRectF &box);
+    void paintScaleBar(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintAttribution(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     QImage basemapTile(const TileId &tile);
 

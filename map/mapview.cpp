@@ -327,7 +327,7 @@ MapViewport MapView::viewport() const
     return MapViewport(m_centerLatitude, m_centerLongitude, m_zoom, size());
 }
 
-MapScene MapView::scene() const
+MapScene MapView::scene(bool compactAttribution) const
 {
     MapScene scene;
     scene.hops = m_hops;
@@ -340,6 +340,7 @@ MapScene MapView::scene() const
     scene.extraAttributions = m_extraAttributions;
     scene.showLegend = m_legendVisible;
     scene.showLabels = m_labelsVisible;
+    scene.compactAttribution = compactAttribution;
     return scene;
 }
 
@@ -366,7 +367,19 @@ void MapView::requestTiles()
 
 void MapView::paint(QPainter *painter)
 {
-    m_renderer->paint(*painter, viewport(), scene(), m_tilesEnabled ? m_tiles : nullptr);
+    m_renderer->paint(*painter, viewport(), scene(true), m_tilesEnabled ? m_tiles : nullptr);
+}
+
+QRectF MapView::attributionArea() const
+{
+    return MapRenderer::attributionRect(viewport(), scene(true));
+}
+
+QString MapView::attributionText() const
+{
+    QString text;
+    MapRenderer::attributionRect(viewport(), scene(), &text);
+    return text;
 }
 
 void MapView::geometryChange(const QRectF &newGeometry, const QRectF &oldGeometry)

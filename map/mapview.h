@@ -107,6 +107,10 @@ public:
     Q_INVOKABLE QPointF coordinateToImagePixel(double latitude, double longitude, int width,
                                                int height) const;
     Q_INVOKABLE QPointF pixelToCoordinate(QPointF pixel) const; // x = latitude, y = longitude
+    // The attribution as the item draws it: one line in the bottom-right corner (the area, and
+    // the whole text for a tooltip when that line is cut short).
+    Q_INVOKABLE QRectF attributionArea() const;
+    Q_INVOKABLE QString attributionText() const;
     // Writes map, legend and attribution as PNG (0, 0 = item size). Empty on success, else why not.
     Q_INVOKABLE QString exportImage(const QString &path, int width = 0, int height = 0) const;
     // The same image in memory (the clipboard). Shows the item's area: the zoom is scaled with
@@ -156,7 +160,8 @@ protected:
 
 private:
     friend class MapInteraction;
-    MapScene scene() const;
+    // compactAttribution: as drawn in the item (a one-line attribution), not as exported.
+    MapScene scene(bool compactAttribution = false) const;
     void reloadAll();
     void hopsChanged();
     void setCenter(double latitude, double longitude);

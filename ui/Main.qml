@@ -2,7 +2,8 @@
 // toolbar depends on the trace's state), the map, the hop table below it, and one status area
 // at the bottom where every action reports its outcome (errors in the error colour until the next
 // action, successes for a few seconds) beside the trace's progress. The controller and settings
-// are created by the application and handed in as required properties.
+// are created by the application and handed in as required properties; so is the first-run offer
+// of the offline IP database (geoDbSetup, shown as a bar above the map; null: no offer).
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -13,6 +14,7 @@ ApplicationWindow {
 
     required property TraceController controller
     required property AppSettings settings
+    property GeoDbSetup geoDbSetup: null
     // Scripted runs (--export-image) show the window but never open dialogs.
     property bool scripted: false
     readonly property alias map: mapPane
@@ -256,26 +258,43 @@ ApplicationWindow {
         }
     }
 
-    SplitView {
+    ColumnLayout {
         anchors.fill: parent
-        orientation: Qt.Vertical
+        spacing: 0
 
-        MapPane {
-            id: mapPane
-            objectName: "mapPane"
-            controller: window.controller
-            settings: window.settings
-            SplitView.fillHeight: true
-            SplitView.minimumHeight: 160
-            onHopClicked: (row) => hopTable.currentIndex = row
+        // Below the toolbar, in the content: showing or hiding it moves only the map's top edge.
+        Loader {
+            active: window.geoDbSetup !== null
+            visible: active && window.geoDbSetup.offerVisible
+            Layout.fillWidth: true
+            sourceComponent: GeoDbBanner {
+                setup: window.geoDbSetup
+                errorColor: window.errorColor
+            }
         }
-        HopTable {
-            id: hopTable
-            objectName: "hopTable"
-            model: window.controller.model
-            SplitView.preferredHeight: 330
-            SplitView.minimumHeight: 110
-            onCurrentIndexChanged: mapPane.currentIndex = currentIndex
+
+        SplitView {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            orientation: Qt.Vertical
+
+            MapPane {
+                id: mapPane
+                objectName: "mapPane"
+                controller: window.controller
+                settings: window.settings
+                SplitView.fillHeight: true
+                SplitView.minimumHeight: 160
+                onHopClicked: (row) => hopTable.currentIndex = row
+            }
+            HopTable {
+                id: hopTable
+                objectName: "hopTable"
+                model: window.controller.model
+                SplitView.preferredHeight: 330
+                SplitView.minimumHeight: 110
+                onCurrentIndexChanged: mapPane.currentIndex = currentIndex
+            }
         }
     }
 

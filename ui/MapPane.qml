@@ -51,6 +51,24 @@ Item {
         extraAttributions: root.controller.attributions
         followRoute: true
         onHopClicked: (row) => root.hopClicked(row)
+        HoverHandler { id: mapHover }
+    }
+
+    // The attribution is one line on screen; hovering it shows all of it.
+    ToolTip {
+        id: attributionTip
+        objectName: "attributionTip"
+        parent: mapView
+        readonly property rect area: {
+            mapView.width; mapView.height; mapView.attribution; mapView.extraAttributions // depends on these
+            return mapView.attributionArea()
+        }
+        visible: mapHover.hovered && mapHover.point.position.x >= area.x && mapHover.point.position.y >= area.y
+                 && mapView.hoveredIndex < 0
+        x: Math.max(4, mapView.width - width - 4)
+        y: area.y - height - 4
+        delay: 300
+        text: { mapView.attribution; mapView.extraAttributions; return mapView.attributionText() }
     }
 
     // Details of the marker under the mouse.

@@ -1,8 +1,10 @@
-// tracemap: the desktop window. Creates the settings, the geolocation service and the
-// trace controller, hands them to Main.qml as required properties, and starts the scripted
-// mode (ui/scriptedrun.h) for the command line (see docs/desktop.md).
+// tracemap: the desktop window. Creates the settings, the geolocation service, the trace
+// controller and the first-run offer of the offline IP database, hands them to Main.qml as
+// initial properties, and starts the scripted mode (ui/scriptedrun.h) for the command line
+// (see docs/desktop.md).
 #include "appsettings.h"
 #include "desktopargs.h"
+#include "geodbsetup.h"
 #include "geoservice.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
@@ -143,11 +145,21 @@ int main(int argc, char *argv[])
         controller.setMaxTtl(options.maxTtl);
     // New geolocation settings take effect with a new service; the old one goes after the
     // controller has let go of it.
-    QObject::connect(settings.get(), &AppSettings::geoSettingsChanged, &controller, [&] {
+    const auto rebuildGeo = [&] {
         auto replacement = std::make_unique<GeoService>(makeGeoSettings());
         controller.setGeoService(replacement.get());
         geo = std::move(replacement);
-    });
+    };
+    QObject::connect(settings.get(), &AppSettings::geoSettingsChanged, &controller, rebuildGeo);
+
+    // The offline IP database, when none is installed: offered above the map; once installed,
+    // the service is rebuilt to use it. Scripted runs do not remember "not now".
+    GeoDbSetup::Options setupOptions;
+    setupOptions.persistent = !options.scripted;
+    setupOptions.databasesConfigured = !settings->databasePaths().isEmpty();
+    setupOptions.offline = settings->offline();
+    GeoDbSetup geoDbSetup(setupOptions);
+    QObject::connect(&geoDbSetup, &GeoDbSetup::installed, &controller, rebuildGeo);
     // Closing the window mid-trace: the engine thread stops within a bounded time.
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] { controller.shutdown(800); });
 
@@ -155,6 +167,7 @@ int main(int argc, char *argv[])
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
+                                 {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
                                  {QStringLiteral("scripted"), options.scripted}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
     if (engine.rootObjects().isEmpty()) {

