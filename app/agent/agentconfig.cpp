@@ -1,6 +1,7 @@
 #include "agentconfig.h"
 
 #include "destinationpolicy.h"
+#include "watchtypes.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -208,6 +209,9 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         QStringLiteral("limits/max_timeout"),
         QStringLiteral("limits/max_ttl"),
         QStringLiteral("limits/max_in_flight"),
+        QStringLiteral("limits/max_mtr_cycles"),
+        QStringLiteral("limits/min_mtr_interval"),
+        QStringLiteral("limits/max_mtr_interval"),
         QStringLiteral("destinations/allow"),
         QStringLiteral("destinations/deny"),
     };
@@ -252,6 +256,11 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         readDouble(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.maxTimeout, &result) &&
         readInt(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.maxTtl, &result) &&
         readInt(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.maxInFlight, &result) &&
+        readInt(settings, QStringLiteral("limits/max_mtr_cycles"), 1, 100000, &l.maxMtrCycles, &result) &&
+        readDouble(settings, QStringLiteral("limits/min_mtr_interval"), kMinWatchIntervalSec,
+                   kMaxWatchIntervalSec, &l.minMtrInterval, &result) &&
+        readDouble(settings, QStringLiteral("limits/max_mtr_interval"), kMinWatchIntervalSec,
+                   kMaxWatchIntervalSec, &l.maxMtrInterval, &result) &&
         readInt(settings, QStringLiteral("limits/max_pending_heads"), 1, 10000, &l.maxPendingHeads,
                 &result) &&
         readInt(settings, QStringLiteral("limits/max_pending_heads_per_client"), 1, 10000,
@@ -268,6 +277,13 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
                 &result);
     if (!ok)
         return result;
+    if (l.minMtrInterval > l.maxMtrInterval)
+        return failure(
+            ConfigError::BadConfigFile,
+            QStringLiteral("%1: 'limits/min_mtr_interval' (%2) is above 'limits/max_mtr_interval' (%3)")
+                .arg(settings.fileName())
+                .arg(l.minMtrInterval)
+                .arg(l.maxMtrInterval));
     return {};
 }
 
@@ -437,7 +453,8 @@ QString usageText()
     return QStringLiteral(
         "Usage: tracemap-agent [--listen ADDR:PORT] [--token-file FILE] [--config FILE]\n"
         "\n"
-        "Answers GET /ping?dest=HOST, /traceroute?dest=HOST[&stream=1], /health and /version\n"
+        "Answers GET /ping?dest=HOST, /traceroute?dest=HOST[&stream=1],\n"
+        "/mtr?dest=HOST&cycles=N&interval=SEC[&stream=1], /health and /version\n"
         "with the JSON documents of 'tracemap-cli --json'.\n"
         "\n"
         "  --listen ADDR:PORT   where to listen (default 127.0.0.1:5000; [::1]:5000 for IPv6;\n"

@@ -66,6 +66,10 @@ struct Limits
     double maxTimeout = 10.0;
     int maxTtl = 64;
     int maxInFlight = 64;
+    // /mtr: rounds and the time between them (a watch is many traces: fewer, slower rounds).
+    int maxMtrCycles = 100;
+    double minMtrInterval = 1.0;
+    double maxMtrInterval = 60.0;
 };
 
 struct Config

@@ -1,10 +1,11 @@
-// One probe request (ping or trace) shared between the HTTP thread, which owns the
+// One probe request (ping, trace or mtr watch) shared between the HTTP thread, which owns the
 // connection, and the agent service in the Qt main thread, which runs the probe.
 // Fields under "shared" are guarded by mutex; the rest belong to one side only.
 #pragma once
 
 #include "agentconfig.h"
 #include "tracetypes.h"
+#include "watchtypes.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -20,7 +21,7 @@ namespace tracemap::agent {
 
 struct ProbeJob
 {
-    enum class Kind { Ping, Trace };
+    enum class Kind { Ping, Trace, Mtr };
     enum class Phase {
         Pending,   // resolving / probing, nothing to send yet
         Streaming, // (stream=1) the 200 header may go out; lines are appended to streamData
@@ -34,6 +35,7 @@ struct ProbeJob
     QString dest; // as the caller wrote it
     PingRequest ping;
     TraceRequest trace;
+    WatchRequest watch;                   // Kind::Mtr
     std::shared_ptr<const Config> config; // the configuration when the request arrived
 
     // shared

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QHostAddress>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tracemap::agent {
@@ -187,34 +188,72 @@ ParamError parsePingParams(const QueryItems &query, const Limits &limits, PingPa
     return {};
 }
 
-ParamError parseTraceParams(const QueryItems &query, const Limits &limits, TraceParams *params)
+namespace {
+
+// The options /traceroute and /mtr share, into r; then the leftovers check.
+ParamError readTrace(QueryReader &q, const Limits &limits, TraceRequest *r, bool *stream)
 {
-    QueryReader q(query);
     if (ParamError e = q.checkDuplicates(); e.isError())
         return e;
-    TraceRequest &r = params->request;
-    ParamError e = readCommon(q, limits, &r.target, &r.method, &r.family, &r.port, &r.timeoutSec);
+    ParamError e = readCommon(q, limits, &r->target, &r->method, &r->family, &r->port, &r->timeoutSec);
     if (!e.isError())
-        e = q.readInt(QStringLiteral("max_ttl"), 1, limits.maxTtl, &r.maxTtl);
+        e = q.readInt(QStringLiteral("max_ttl"), 1, limits.maxTtl, &r->maxTtl);
     if (!e.isError())
-        e = q.readInt(QStringLiteral("first_ttl"), 1, r.maxTtl, &r.firstTtl);
+        e = q.readInt(QStringLiteral("first_ttl"), 1, r->maxTtl, &r->firstTtl);
     if (!e.isError())
-        e = q.readInt(QStringLiteral("queries"), 1, 10, &r.queries);
+        e = q.readInt(QStringLiteral("queries"), 1, 10, &r->queries);
     if (!e.isError())
-        e = q.readInt(QStringLiteral("max_gap"), 1, 255, &r.maxGap);
+        e = q.readInt(QStringLiteral("max_gap"), 1, 255, &r->maxGap);
     if (!e.isError())
-        e = q.readInt(QStringLiteral("max_in_flight"), 1, limits.maxInFlight, &r.maxInFlight);
+        e = q.readInt(QStringLiteral("max_in_flight"), 1, limits.maxInFlight, &r->maxInFlight);
     bool classic = false;
     if (!e.isError())
         e = q.readBool(QStringLiteral("classic"), &classic);
     if (!e.isError())
-        e = q.readBool(QStringLiteral("stream"), &params->stream);
+        e = q.readBool(QStringLiteral("stream"), stream);
     if (!e.isError())
         e = q.checkLeftovers();
     if (e.isError())
         return e;
-    r.flow = classic ? FlowMode::Classic : FlowMode::Paris;
+    r->flow = classic ? FlowMode::Classic : FlowMode::Paris;
+    return {};
+}
+
+} // namespace
+
+ParamError parseTraceParams(const QueryItems &query, const Limits &limits, TraceParams *params)
+{
+    QueryReader q(query);
+    TraceRequest &r = params->request;
+    if (ParamError e = readTrace(q, limits, &r, &params->stream); e.isError())
+        return e;
     if (const QString problem = validate(r); !problem.isEmpty())
+        return {problem, {}};
+    return {};
+}
+
+ParamError parseMtrParams(const QueryItems &query, const Limits &limits, MtrParams *params)
+{
+    QueryReader q(query);
+    WatchRequest &w = params->request;
+    w.cycles = std::min(10, limits.maxMtrCycles);
+    w.intervalSec = std::clamp(1.0, limits.minMtrInterval, limits.maxMtrInterval);
+    ParamError e = q.readInt(QStringLiteral("cycles"), 1, limits.maxMtrCycles, &w.cycles);
+    if (!e.isError())
+        e = q.readDouble(QStringLiteral("interval"), limits.minMtrInterval, limits.maxMtrInterval,
+                         &w.intervalSec);
+    if (!e.isError())
+        e = readTrace(q, limits, &w.trace, &params->stream);
+    if (e.isError())
+        return e;
+    // The whole watch must fit in the agent's time limit, or it would end in 504 anyway.
+    const double worstSec = (w.cycles - 1) * w.intervalSec + w.trace.timeoutSec;
+    if (worstSec > limits.maxRequestSec)
+        return {QStringLiteral("cycles × interval (%1 s) exceeds the agent's limit of %2 s")
+                    .arg(worstSec)
+                    .arg(limits.maxRequestSec),
+                QStringLiteral("cycles")};
+    if (const QString problem = validate(w); !problem.isEmpty())
         return {problem, {}};
     return {};
 }

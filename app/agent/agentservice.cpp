@@ -28,11 +28,6 @@ bool matchesFamily(const QHostAddress &a, AddressFamily family)
     return true;
 }
 
-QByteArray jsonLine(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
-}
-
 // Status for an engine error (the engine validated and resolved on its own).
 int statusFor(TraceError error)
 {
@@ -52,6 +47,11 @@ int statusFor(TraceError error)
 }
 
 } // namespace
+
+QByteArray jsonLine(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact) + '\n';
+}
 
 QByteArray errorBody(const QString &message, const QString &parameter)
 {
@@ -183,6 +183,12 @@ void AgentService::abandon(const ProbeJobPtr &job)
             return;
         }
     }
+    for (RunningWatch &watch : m_watches) {
+        if (watch.job == job) {
+            stopWatch(watch, RunningWatch::Stop::HungUp);
+            return;
+        }
+    }
 }
 
 void AgentService::sweep()
@@ -224,7 +230,8 @@ void AgentService::sweep()
             m_engine->cancel(it.key());
         }
     }
-    if (m_jobs.isEmpty() && m_resolving.isEmpty())
+    sweepWatches();
+    if (m_jobs.isEmpty() && m_resolving.isEmpty() && m_watches.isEmpty())
         m_sweep.stop();
 }
 
@@ -269,6 +276,10 @@ void AgentService::resolved(const ProbeJobPtr &job, const ResolveResult &result)
 
 void AgentService::start(const ProbeJobPtr &job, const QHostAddress &destination)
 {
+    if (job->kind == ProbeJob::Kind::Mtr) {
+        startWatch(job, destination);
+        return;
+    }
     quint64 id = 0;
     if (job->kind == ProbeJob::Kind::Ping) {
         PingRequest request = job->ping;
@@ -358,11 +369,14 @@ void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
     }
     TraceResult result = finished;
     result.target = job->dest; // the engine was given the resolved literal
-    const QJsonObject document = traceToJson(result);
+    answer(job, QStringLiteral("trace"), traceToJson(result));
+}
+
+void AgentService::answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document)
+{
     job->publish([&] {
         if (job->phase == ProbeJob::Phase::Streaming)
-            job->streamData += jsonLine(
-                {{QStringLiteral("event"), QStringLiteral("trace")}, {QStringLiteral("trace"), document}});
+            job->streamData += jsonLine({{QStringLiteral("event"), event}, {event, document}});
         else
             job->body = jsonLine(document);
         job->status = 200;
@@ -403,6 +417,8 @@ void AgentService::shutdown()
     }
     for (auto it = m_jobs.cbegin(); it != m_jobs.cend(); ++it)
         m_engine->cancel(it.key());
+    for (RunningWatch &watch : m_watches)
+        stopWatch(watch, RunningWatch::Stop::ShuttingDown);
 }
 
 void AgentService::abortAll()
@@ -411,6 +427,13 @@ void AgentService::abortAll()
     m_jobs.clear();
     for (const Running &r : running)
         fail(r.job, 503, QStringLiteral("the agent is shutting down"));
+    const QList<RunningWatch> watches = m_watches.values();
+    m_watches.clear();
+    for (const RunningWatch &w : watches) {
+        w.session->disconnect(this);
+        w.session->deleteLater();
+        fail(w.job, 503, QStringLiteral("the agent is shutting down"));
+    }
 }
 
 } // namespace tracemap::agent

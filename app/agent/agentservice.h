@@ -1,4 +1,5 @@
-// Runs the probes the HTTP front end hands over: resolves the destination (the agent's own
+// Runs the probes the HTTP front end hands over (pings, traces, and /mtr watches: a
+// WatchSession on the same engine thread, in agentwatch.cpp): resolves the destination (the agent's own
 // bounded resolver, capped per client and in total, failures cached), checks every resolved
 // address and the port against the destination policy, drives the engine (in its own
 // thread, through EngineThread's queued calls) and publishes the JSON answer into the job.
@@ -10,10 +11,12 @@
 #include "enginethread.h"
 #include "probelimiter.h"
 #include "resolver.h"
+#include "watchsession.h"
 
 #include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QHash>
+#include <QJsonObject>
 #include <QObject>
 #include <QTimer>
 
@@ -37,7 +40,7 @@ public:
     void shutdown();
     // Answers 503 for whatever still runs (when the engine did not stop in time).
     void abortAll();
-    int runningJobs() const { return int(m_jobs.size() + m_resolving.size()); }
+    int runningJobs() const { return int(m_jobs.size() + m_resolving.size() + m_watches.size()); }
 
 private:
     struct Running
@@ -47,6 +50,15 @@ private:
         QSet<int> streamedTtls;
         QDeadlineTimer deadline; // max_request_time
         bool timedOut = false;
+    };
+    // A /mtr watch; the session is owned here (deleted once it reported finished).
+    struct RunningWatch
+    {
+        enum class Stop { No, TimedOut, HungUp, ShuttingDown };
+        ProbeJobPtr job;
+        WatchSession *session = nullptr;
+        QDeadlineTimer deadline; // max_request_time
+        Stop stop = Stop::No;
     };
     struct Resolving
     {
@@ -63,11 +75,20 @@ private:
     // "trace" or "ping".
     void failProbe(const Running &running, TraceError error, const QString &message, const QString &what);
     void finishJob(const ProbeJobPtr &job);
+    // 200 with the document; streamed as {"event": event, event: document} after the lines.
+    void answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document);
 
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
     void onHopUpdated(quint64 id, const tracemap::Hop &hop);
     void onTraceFinished(quint64 id, const tracemap::TraceResult &result);
     void onPingFinished(quint64 id, const tracemap::PingResult &result);
+
+    // agentwatch.cpp
+    void startWatch(const ProbeJobPtr &job, const QHostAddress &destination);
+    void stopWatch(RunningWatch &watch, RunningWatch::Stop why);
+    void sweepWatches();
+    void onWatchRound(WatchSession *session, const tracemap::WatchRound &round);
+    void onWatchFinished(WatchSession *session, tracemap::WatchEndReason reason, const QString &message);
 
     EngineThread *m_engine;
     ProbeLimiter *m_limiter;
@@ -78,12 +99,15 @@ private:
     QElapsedTimer m_clock;
     QHash<quint64, Running> m_jobs;
     QHash<quint64, Resolving> m_resolving; // by resolver id
+    QHash<WatchSession *, RunningWatch> m_watches;
     // One timer for every deadline (a timer per request would pile up under load).
     QTimer m_sweep;
     void sweep();
     bool m_shuttingDown = false;
 };
 
+// The object as one compact JSON line (NDJSON).
+QByteArray jsonLine(const QJsonObject &object);
 // {"error": message, "parameter": parameter} (parameter omitted when empty), newline-terminated.
 QByteArray errorBody(const QString &message, const QString &parameter = {});
 

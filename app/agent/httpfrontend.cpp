@@ -320,9 +320,10 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
     const QString path = QString::fromUtf8(url);
     const bool isPing = path == QLatin1String("/ping");
     const bool isTrace = path == QLatin1String("/traceroute");
+    const bool isMtr = path == QLatin1String("/mtr");
     const bool isHealth = path == QLatin1String("/health");
     const bool isVersion = path == QLatin1String("/version");
-    if (!isPing && !isTrace && !isHealth && !isVersion)
+    if (!isPing && !isTrace && !isMtr && !isHealth && !isVersion)
         return respondError(connection, state, 404, QStringLiteral("no such endpoint '%1'").arg(path));
     if (std::strcmp(method, "GET") != 0)
         return respondError(connection, state, 405,
@@ -360,6 +361,14 @@ int HttpFrontend::handle(MHD_Connection *connection, const char *url, const char
         job->kind = ProbeJob::Kind::Ping;
         job->ping = params.request;
         job->dest = params.request.target;
+    } else if (isMtr) {
+        MtrParams params;
+        problem = parseMtrParams(query, limits, &params);
+        job->kind = ProbeJob::Kind::Mtr;
+        job->watch = params.request;
+        job->trace = params.request.trace; // method, port and family for the checks below
+        job->stream = params.stream;
+        job->dest = params.request.trace.target;
     } else {
         TraceParams params;
         problem = parseTraceParams(query, limits, &params);

@@ -1,6 +1,7 @@
 #include "watchcli.h"
 
 #include "enginethread.h"
+#include "terminaltext.h"
 #include "watchformat.h"
 #include "watchsession.h"
 
@@ -30,6 +31,14 @@ void print(FILE *stream, const QString &text)
 {
     fputs(qPrintable(text), stream);
     fflush(stream);
+}
+
+// Human-readable text: the target (an IPv6 zone can hold anything), names and messages are
+// shown with control characters escaped, as every other CLI printer does. JSON escapes on
+// its own, and CSV is data whose CRLF line ends must stay.
+void printText(FILE *stream, const QString &text)
+{
+    print(stream, terminalSafe(text));
 }
 
 // Puts the terminal into single-key mode while it lives (q quits), and restores it.
@@ -121,29 +130,29 @@ int runWatch(const Options &options)
 
     QObject::connect(&watch, &WatchSession::started, app, [&](const TraceResult &context) {
         if (output == Output::Lines)
-            print(stderr, QStringLiteral("watch %1 (%2) from %3, %4, every %5 s\n")
-                              .arg(context.target, context.destination.toString(), context.source.toString(),
-                                   toString(context.method))
-                              .arg(options.watch.intervalSec));
+            printText(stderr, QStringLiteral("watch %1 (%2) from %3, %4, every %5 s\n")
+                                  .arg(context.target, context.destination.toString(),
+                                       context.source.toString(), toString(context.method))
+                                  .arg(options.watch.intervalSec));
     });
     qsizetype changesPrinted = 0;
     QObject::connect(&watch, &WatchSession::roundFinished, app, [&](const WatchRound &round) {
         if (output == Output::Live)
-            print(stdout,
-                  QStringLiteral("\x1b[H\x1b[2J") + formatWatchTable(watch.snapshot()) + QLatin1Char('\n'));
+            print(stdout, QStringLiteral("\x1b[H\x1b[2J") + terminalSafe(formatWatchTable(watch.snapshot())) +
+                              QLatin1Char('\n'));
         else if (output == Output::Lines)
-            print(stdout, formatWatchRoundLines(round).join(QLatin1Char('\n')) + QLatin1Char('\n'));
+            printText(stdout, formatWatchRoundLines(round).join(QLatin1Char('\n')) + QLatin1Char('\n'));
         // Path changes are news in a log: each one is printed once, when it is confirmed.
         const QList<PathChange> &changes = watch.pathChanges().changes();
         for (; output == Output::Lines && changesPrinted < changes.size(); ++changesPrinted)
-            print(stdout, formatPathChange(changes.at(changesPrinted)) + QLatin1Char('\n'));
+            printText(stdout, formatPathChange(changes.at(changesPrinted)) + QLatin1Char('\n'));
     });
     int exitCode = 0;
     QObject::connect(
         &watch, &WatchSession::finished, app, [&](WatchEndReason reason, const QString &message) {
             const WatchSnapshot s = watch.snapshot();
             if (reason == WatchEndReason::Failed) {
-                print(stderr, QStringLiteral("tracemap-cli: %1\n").arg(message));
+                printText(stderr, QStringLiteral("tracemap-cli: %1\n").arg(message));
                 exitCode = 1;
                 if (s.rounds == 0 || output == Output::Json || output == Output::Csv) {
                     app->exit(exitCode);
@@ -163,7 +172,7 @@ int runWatch(const Options &options)
             case Output::Live:
             case Output::Lines:
             case Output::Report:
-                print(stdout, formatWatchReport(s) + QLatin1Char('\n'));
+                printText(stdout, formatWatchReport(s) + QLatin1Char('\n'));
                 break;
             }
             app->exit(exitCode);

@@ -35,6 +35,7 @@ CONFIG = """\
 max_probes=64
 max_probes_per_client=64
 max_connections_per_client=128
+min_mtr_interval=0.2
 [destinations]
 deny=198.18.12.0/24, fd00:7e57:12::/64
 """
@@ -165,6 +166,36 @@ def main():
                     and all(ping.get(k) == cli_ping_doc.get(k) for k in ("target", "dest", "packets", "method"))
                     and [p["address"] for p in ping["ping_time"]] == ["198.19.10.3"] * 3,
                     f"{status} {body[:400]}\ncli {cli_ping.out[:400]}")
+
+            # -- /mtr: a watch of 3 rounds, streamed, against tracemap-cli watch -----------
+            r = t.run(["curl", "-sS", "-N", "--noproxy", "*", "-m", "60",
+                       agent.url("/mtr?dest=198.18.10.1&cycles=3&interval=0.5&stream=1")], timeout=70)
+            try:
+                lines = [json.loads(x) for x in r.out.splitlines() if x.strip()]
+            except ValueError:
+                lines = []
+            rounds = [x for x in lines if x.get("event") == "round"]
+            mtr = lines[-1].get("mtr", {}) if lines and lines[-1].get("event") == "mtr" else {}
+            t.check("mtr cycles=3: three round lines, then the document with cycles 3",
+                    [x.get("round") for x in rounds] == [1, 2, 3] and mtr.get("cycles") == 3
+                    and mtr.get("end_reason") == "completed", r.brief())
+            cli_watch = t.run([cli, "watch", "198.18.10.1", "--cycles", "3", "--interval", "0.5", "--json"])
+            try:
+                cli_mtr = json.loads(cli_watch.out)
+            except ValueError:
+                cli_mtr = {}
+
+            def watch_hops(doc):
+                return [(h.get("ttl"), [x.get("address") for x in h.get("responders", [])])
+                        for h in doc.get("hops", [])]
+            t.check("mtr: same hop list as tracemap-cli watch --json",
+                    watch_hops(mtr) and watch_hops(mtr) == watch_hops(cli_mtr)
+                    and sorted(mtr) == sorted(cli_mtr),
+                    f"agent {watch_hops(mtr)}\ncli   {watch_hops(cli_mtr)}\n{cli_watch.brief()}")
+            t.check("mtr: every round's hops are the watch's path",
+                    all([h["ping_time"][0]["address"] if h.get("ping_time") else None for h in x["hops"]]
+                        == [a[0] if a else None for _, a in watch_hops(mtr)] for x in rounds),
+                    r.brief())
 
             # -- streaming: hops arrive before the trace ends -------------------------------
             url = agent.url("/traceroute?dest=198.18.11.1&stream=1&timeout=1")

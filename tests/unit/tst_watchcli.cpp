@@ -1,7 +1,8 @@
 // tracemap-cli watch as a user runs it, against loopback only: bad options get one line and
 // exit 2; --json has exactly the documented fields; --csv is RFC 4180 with one row per hop
 // and responder; --report prints the mtr table; piped output is one line per hop per round;
-// SIGINT mid-watch still prints the report.
+// SIGINT mid-watch still prints the report; control characters in the target come out
+// escaped.
 #include "processrun.h"
 
 #include <QJsonArray>
@@ -157,6 +158,33 @@ private Q_SLOTS:
         for (int round = 1; round <= 3; ++round)
             QVERIFY2(out.contains(QStringLiteral(" round %1 ttl 1 127.0.0.1 ").arg(round)), qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("Loss%")), qPrintable(out));
+    }
+
+    // The target is printed in the text outputs; an IPv6 zone may hold any byte, so a zone
+    // with an escape sequence must come out escaped, never interpreted. The zone names no
+    // interface: the socket is refused before any probe is sent.
+    void controlCharactersEscaped_data()
+    {
+        QTest::addColumn<QString>("zone");
+        QTest::addColumn<QStringList>("options");
+        const QString colour = QStringLiteral("\x1b[31mred");
+        const QString title = QStringLiteral("\x1b]0;pwned\x07");
+        QTest::newRow("piped lines, colour") << colour << QStringList{};
+        QTest::newRow("report, colour") << colour << QStringList{"--report"};
+        QTest::newRow("report, window title") << title << QStringList{"--report"};
+    }
+
+    void controlCharactersEscaped()
+    {
+        QFETCH(QString, zone);
+        QFETCH(QStringList, options);
+        const ProcessRun r = runCli(
+            QStringList{"watch", QStringLiteral("fe80::1%") + zone, "--cycles", "1", "--interval", "0.1"} +
+            options);
+        QCOMPARE(r.exitCode, 1);
+        const QByteArray all = r.out + r.err;
+        QVERIFY2(!all.contains('\x1b') && !all.contains('\x07'), all.constData());
+        QVERIFY2(r.out.contains("fe80::1%\\x1b"), all.constData()); // the report names the target
     }
 
     // Ctrl+C mid-watch: the watch stops and what was measured is printed.
