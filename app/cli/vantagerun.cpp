@@ -153,6 +153,7 @@ private:
             // The route as a trace file document: the trace's keys plus each hop's place.
             TraceFile file;
             file.trace = trace;
+            file.meta.geoEnabled = true;
             for (const Hop &hop : trace.hops) {
                 for (const QHostAddress &a : hop.responders()) {
                     const GeoResult r = m_annotator->resultFor(a);

@@ -33,8 +33,9 @@ def agent_path(cli):
 
 
 class Agent:
-    def __init__(self, t, binary, listen, token_file):
-        self.proc = t.spawn([binary, "--listen", listen, "--token-file", token_file], timeout=110)
+    def __init__(self, t, binary, listen, token_file, config):
+        self.proc = t.spawn([binary, "--listen", listen, "--token-file", token_file, "--config", config],
+                            timeout=110)
         self.lines = []
         self.url = None
         self.ready = threading.Event()
@@ -81,7 +82,13 @@ def main():
             token = secret_file(tmp, "agent.token", TOKEN, 0o600)
             wrong = secret_file(tmp, "wrong.token", "not-the-right-token-42", 0o600)
             shared = secret_file(tmp, "shared.token", TOKEN, 0o644)
-            agent = Agent(t, agent_bin, "198.18.0.2:0", token)
+            # Off loopback the agent refuses the benchmarking range 198.18.0.0/15 by default; an
+            # operator running it in this lab allows the lab network, and only that.
+            config = os.path.join(tmp, "agent.conf")
+            with open(config, "w") as f:
+                f.write("[destinations]\nallow=198.18.0.0/15, fd00:7e57::/32\n")
+            os.chmod(config, 0o644)
+            agent = Agent(t, agent_bin, "198.18.0.2:0", token, config)
             try:
                 if not t.check("agent listens on src's link address", agent.url is not None,
                                "\n".join(agent.lines)):
