@@ -1,6 +1,8 @@
 // tracemap-cli as a user runs it: every bad input gets one clear line on stderr and exit
 // status 2 (usage) or 1 (not reached / not resolvable); traces and pings to loopback
 // print the documents scripts rely on. Only loopback is ever probed here.
+#include "processrun.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,27 +11,11 @@
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = tracemap::test::ProcessRun;
 
 Run runCli(const QStringList &args, int timeoutMs = 15000)
 {
-    QProcess p;
-    p.start(qEnvironmentVariable("TRACEMAP_CLI"), args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return tracemap::test::runProcess(qEnvironmentVariable("TRACEMAP_CLI"), args, timeoutMs);
 }
 
 } // namespace
