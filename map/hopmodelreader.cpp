@@ -8,7 +8,7 @@ void HopModelReader::setModel(const QAbstractItemModel *model)
 {
     m_model = model;
     m_ttl = m_latitude = m_longitude = m_hasLocation = m_accuracyKm = m_avgRttMs = m_placeName = m_address =
-        -1;
+        m_lossPct = m_highlighted = -1;
     if (!model)
         return;
     const QHash<int, QByteArray> names = model->roleNames();
@@ -19,7 +19,9 @@ void HopModelReader::setModel(const QAbstractItemModel *model)
                                                      {"accuracyKm", &m_accuracyKm},
                                                      {"avgRttMs", &m_avgRttMs},
                                                      {"placeName", &m_placeName},
-                                                     {"address", &m_address}};
+                                                     {"address", &m_address},
+                                                     {"lossPct", &m_lossPct},
+                                                     {"highlighted", &m_highlighted}};
     for (auto it = names.cbegin(); it != names.cend(); ++it) {
         for (const auto &[name, role] : wanted) {
             if (it.value() == name)
@@ -53,6 +55,9 @@ MapHop HopModelReader::readRow(int row) const
     const QString place = m_placeName >= 0 ? index.data(m_placeName).toString() : QString();
     const QString address = m_address >= 0 ? index.data(m_address).toString() : QString();
     hop.label = hop.hasLocation && !place.isEmpty() ? place : address;
+    hop.address = address;
+    hop.lossPct = number(m_lossPct, -1.0);
+    hop.highlighted = m_highlighted >= 0 && index.data(m_highlighted).toBool();
     return hop;
 }
 

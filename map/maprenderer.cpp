@@ -25,18 +25,12 @@ namespace {
 
 constexpr double EarthCircumferenceKm = 40075.016686;
 
-bool isPlaced(const MapHop &hop)
-{
-    return hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude) &&
-           std::abs(hop.latitude) <= 90.0 && std::abs(hop.longitude) <= 360.0;
-}
-
 // Placed hops by TTL (model order breaks ties).
 QList<MapHop> placedHops(const MapScene &scene)
 {
     QList<MapHop> placed;
     for (const MapHop &hop : scene.hops) {
-        if (isPlaced(hop))
+        if (MapRenderer::isPlaced(hop))
             placed.append(hop);
     }
     std::stable_sort(placed.begin(), placed.end(),
@@ -70,6 +64,12 @@ MapRenderer::MapRenderer(std::shared_ptr<const Basemap> basemap) : m_basemap(std
 {
     if (!m_basemap)
         m_basemap = std::make_shared<Basemap>();
+}
+
+bool MapRenderer::isPlaced(const MapHop &hop)
+{
+    return hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude) &&
+           std::abs(hop.latitude) <= 90.0 && std::abs(hop.longitude) <= 360.0;
 }
 
 QColor MapRenderer::rttColor(double rttMs)
@@ -138,8 +138,10 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
     const bool raster = paintTiles(painter, viewport, tiles);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
+    paintRoutes(painter, viewport, scene);
     paintRoute(painter, viewport, scene);
     paintMarkers(painter, viewport, scene);
+    paintHopMarks(painter, viewport, scene);
     if (scene.showLabels)
         paintLabels(painter, viewport, scene);
     // Credit only what is drawn: without a single raster tile (offline, failing server) the
@@ -149,6 +151,7 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
         credited.attribution = basemapAttribution();
     if (const QRectF legend = legendRect(viewport, credited); scene.showLegend && legend.isValid())
         paintLegend(painter, legend);
+    paintRouteLegend(painter, viewport, credited);
     if (scene.showScaleBar)
         paintScaleBar(painter, viewport, credited);
     paintAttribution(painter, viewport, credited);
@@ -251,45 +254,48 @@ void MapRenderer::paintRoute(QPainter &painter, const MapViewport &viewport, con
                                               WebMercator::wrapLongitude(hop.longitude))});
 
     painter.setBrush(Qt::NoBrush);
+    const QColor color = scene.mainRouteColor.isValid() ? scene.mainRouteColor : RouteColor;
     const QPen halo(QColor(255, 255, 255, 210), 5.0, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
-    QPen solid(RouteColor, 2.2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
-    QPen dashed(RouteColor, 2.2, Qt::CustomDashLine, Qt::FlatCap, Qt::RoundJoin);
+    const QPen solid(color, 2.2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+    QPen dashed(color, 2.2, Qt::CustomDashLine, Qt::FlatCap, Qt::RoundJoin);
     dashed.setDashPattern({3.0, 2.5});
     for (qsizetype i = 1; i < stops.size(); ++i) {
-        const Stop &from = stops[i - 1];
-        const Stop &to = stops[i];
-        const double distanceKm = GreatCircle::distanceKm(from.coordinate, to.coordinate);
-        if (distanceKm < 0.5)
-            continue;
-        // One point every ~6 px on screen (2 to 64 pieces): enough for a smooth curve, and
-        // stroking cost stays proportional to what is visible.
-        const QPointF a = WebMercator::coordinateToWorldPixel(from.coordinate.latitude(),
-                                                              from.coordinate.longitude(), viewport.zoom());
-        QPointF b = WebMercator::coordinateToWorldPixel(to.coordinate.latitude(), to.coordinate.longitude(),
-                                                        viewport.zoom());
-        b.rx() -= std::round((b.x() - a.x()) / world) * world;
-        const double pieces = std::clamp(std::hypot(b.x() - a.x(), b.y() - a.y()) / 6.0, 2.0, 64.0);
-        const GeoPolyline line =
-            GreatCircle::interpolate(from.coordinate, to.coordinate, std::max(distanceKm / pieces, 0.5));
-        QPainterPath path;
-        double minX = 0, maxX = 0;
-        const QList<QPointF> points = GreatCircle::unwrapped(line);
-        for (qsizetype p = 0; p < points.size(); ++p) {
-            const QPointF worldPixel = unwrappedWorldPixel(points[p].y(), points[p].x(), world);
-            minX = p == 0 ? worldPixel.x() : std::min(minX, worldPixel.x());
-            maxX = p == 0 ? worldPixel.x() : std::max(maxX, worldPixel.x());
-            if (p == 0)
-                path.moveTo(worldPixel);
-            else
-                path.lineTo(worldPixel);
-        }
-        const bool gap = to.ttl > from.ttl + 1;
-        for (double shift : viewport.visibleCopies(minX, maxX, 8.0)) {
-            const QPointF offset = viewport.worldPixelToPixel(QPointF(shift, 0.0));
-            const QPainterPath moved = path.translated(offset);
-            painter.strokePath(moved, halo);
-            painter.strokePath(moved, gap ? dashed : solid);
-        }
+        const bool gap = stops[i].ttl > stops[i - 1].ttl + 1;
+        strokeArc(painter, viewport, stops[i - 1].coordinate, stops[i].coordinate,
+                  {halo, gap ? dashed : solid});
+    }
+}
+
+void MapRenderer::strokeArc(QPainter &painter, const MapViewport &viewport, const QGeoCoordinate &from,
+                            const QGeoCoordinate &to, const QList<QPen> &pens)
+{
+    const double world = viewport.worldSize();
+    const double distanceKm = GreatCircle::distanceKm(from, to);
+    if (distanceKm < 0.5)
+        return;
+    // One point every ~6 px on screen (2 to 64 pieces): enough for a smooth curve, and
+    // stroking cost stays proportional to what is visible.
+    const QPointF a = WebMercator::coordinateToWorldPixel(from.latitude(), from.longitude(), viewport.zoom());
+    QPointF b = WebMercator::coordinateToWorldPixel(to.latitude(), to.longitude(), viewport.zoom());
+    b.rx() -= std::round((b.x() - a.x()) / world) * world;
+    const double pieces = std::clamp(std::hypot(b.x() - a.x(), b.y() - a.y()) / 6.0, 2.0, 64.0);
+    const GeoPolyline line = GreatCircle::interpolate(from, to, std::max(distanceKm / pieces, 0.5));
+    QPainterPath path;
+    double minX = 0, maxX = 0;
+    const QList<QPointF> points = GreatCircle::unwrapped(line);
+    for (qsizetype p = 0; p < points.size(); ++p) {
+        const QPointF worldPixel = unwrappedWorldPixel(points[p].y(), points[p].x(), world);
+        minX = p == 0 ? worldPixel.x() : std::min(minX, worldPixel.x());
+        maxX = p == 0 ? worldPixel.x() : std::max(maxX, worldPixel.x());
+        if (p == 0)
+            path.moveTo(worldPixel);
+        else
+            path.lineTo(worldPixel);
+    }
+    for (double shift : viewport.visibleCopies(minX, maxX, 8.0)) {
+        const QPainterPath moved = path.translated(viewport.worldPixelToPixel(QPointF(shift, 0.0)));
+        for (const QPen &pen : pens)
+            painter.strokePath(moved, pen);
     }
 }
 

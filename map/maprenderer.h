@@ -9,9 +9,11 @@
 
 #include <QCache>
 #include <QColor>
+#include <QGeoCoordinate>
 #include <QImage>
 #include <QList>
 #include <QMutex>
+#include <QSet>
 #include <QString>
 #include <QStringList>
 
@@ -32,7 +34,27 @@ struct MapHop
     bool hasLocation = false;
     double accuracyKm = -1.0;
     double avgRttMs = -1.0;
-    QString label; // place, or the address when unplaced (drawn when the scene shows labels)
+    QString label;            // place, or the address when unplaced (drawn when the scene shows labels)
+    QString address;          // the responder (convergence between routes is by address)
+    double lossPct = -1;      // > 0: a loss mark on the marker (watch mode); < 0: unknown
+    bool highlighted = false; // drawn with a highlight ring (e.g. the part that differs)
+};
+
+// A further route drawn under the main one: another vantage point, the other side of a
+// comparison, the path before a change. Drawn in one colour; hops as small dots.
+struct MapRoute
+{
+    QString id;           // stable key (show/hide, legend)
+    QString name;         // legend text: the vantage's name and place, "before 12:03", ...
+    QColor color;         // invalid: the main route's colour
+    double opacity = 1.0; // 0.3-0.4 reads as "faint" (the previous path)
+    bool dashed = false;
+    bool visible = true;
+    bool failed = false; // listed in the legend as failed; nothing drawn
+    bool hasSource = false;
+    double sourceLatitude = 0.0;
+    double sourceLongitude = 0.0;
+    QList<MapHop> hops; // row is unused; ttl orders them
 };
 
 struct MapScene
@@ -51,6 +73,13 @@ struct MapScene
     // One attribution line, elided after the tile credit (the live view, which shows the whole
     // text as a tooltip); otherwise (exports) it wraps.
     bool compactAttribution = false;
+    // Further routes, drawn under the main route in this order. When any is listed, a route
+    // legend names each (and the main route as `mainRouteName`, in `mainRouteColor`).
+    QList<MapRoute> routes;
+    QString mainRouteName;
+    QColor mainRouteColor; // invalid: the default route colour
+    // Mark hops whose address appears in two or more visible routes (the main one included).
+    bool markConvergence = true;
 };
 
 // Where a hop's marker is drawn (item pixels), for painting and hit testing alike.
@@ -99,10 +128,28 @@ public:
     // Green below 20 ms, through yellow, to red above 200 ms; grey when unknown (< 0).
     static QColor rttColor(double rttMs);
 
+    // A hop with a usable place (finite, in range).
+    static bool isPlaced(const MapHop &hop);
+    // Addresses seen in two or more visible routes of the scene (the main route counts as one).
+    static QSet<QString> convergedAddresses(const MapScene &scene);
+    // The route legend (top-right): one row per visible route, main route first; empty when no
+    // further route is visible or the view is too small.
+    static QRectF routeLegendRect(const MapViewport &viewport, const MapScene &scene);
+    // The colour of the route at `index` of a palette chosen to stay apart on the map and from
+    // the RTT colours of the main route's markers.
+    static QColor routePaletteColor(int index);
+
 private:
     // True when at least one raster tile (or a scaled parent) was drawn.
     bool paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    // maproutes.cpp: further routes, convergence and loss marks, the route legend.
+    void paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    void paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    void paintRouteLegend(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    // One great-circle arc, wrapped across the visible copies of the world.
+    static void strokeArc(QPainter &painter, const MapViewport &viewport, const QGeoCoordinate &from,
+                          const QGeoCoordinate &to, const QList<QPen> &pens);
     void paintMarkers(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintLegend(QPainter &painter, const QRectF &box);

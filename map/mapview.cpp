@@ -341,6 +341,8 @@ MapScene MapView::scene(bool compactAttribution) const
     scene.showLegend = m_legendVisible;
     scene.showLabels = m_labelsVisible;
     scene.compactAttribution = compactAttribution;
+    scene.routes = m_routeSetList.routes();
+    scene.mainRouteName = m_routeSetList.mainRouteName();
     return scene;
 }
 

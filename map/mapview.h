@@ -5,6 +5,7 @@
 #include "hopmodelreader.h"
 #include "mapinteraction.h"
 #include "maprenderer.h"
+#include "routeset.h"
 #include "webmercator.h"
 
 #include <QAbstractItemModel>
@@ -54,6 +55,8 @@ class MapView : public QQuickPaintedItem
     // While true the view frames the route as it grows and on resize; the user's pan or zoom
     // sets it false, fitRoute() sets it true again.
     Q_PROPERTY(bool followRoute READ followRoute WRITE setFollowRoute NOTIFY followRouteChanged)
+    // Further routes drawn under the model's route (see routeset.h), e.g. `routeSets: [a.routes]`.
+    Q_PROPERTY(QQmlListProperty<tracemap::RouteSet> routeSets READ routeSets)
 
 public:
     explicit MapView(QQuickItem *parent = nullptr);
@@ -97,6 +100,8 @@ public:
     void setLabelsVisible(bool visible);
     bool followRoute() const { return m_followRoute; }
     void setFollowRoute(bool follow);
+    QQmlListProperty<RouteSet> routeSets() { return m_routeSetList.property(); }
+    QList<MapRoute> extraRoutes() const { return m_routeSetList.routes(); }
 
     // Frames every placed hop and the source with padding, across the antimeridian when shorter,
     // and follows the route from then on (followRoute).
@@ -196,6 +201,7 @@ private:
     bool m_legendVisible = true;
     bool m_labelsVisible = false;
     bool m_followRoute = false;
+    RouteSetList m_routeSetList{this};
     QString m_tileStatus;
     bool m_tilesSettled = true;
     QString m_tileProblem;

@@ -18,6 +18,9 @@ Item {
     readonly property alias tileProblem: mapView.tileProblem
     readonly property alias following: mapView.followRoute
     property alias labelsVisible: mapView.labelsVisible
+    // Further routes under the trace's own (other vantage points, a comparison, the path before
+    // a change): RouteSets from the controllers that own them.
+    property alias routeSets: mapView.routeSets
     readonly property alias view: mapView
     signal hopClicked(int row)
 

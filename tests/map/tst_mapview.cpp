@@ -692,7 +692,7 @@ void TestMapView::legendAvoidsMarkers()
         corners << MapRenderer::legendRect(view, scene);
         QVERIFY(corners.last().isValid());
         const GeoPoint at = view.pixelToCoordinate(corners.last().center());
-        scene.hops.append(MapHop{i, i + 1, at.latitude, at.longitude, true, -1.0, 10.0, {}});
+        scene.hops.append(MapHop{i, i + 1, at.latitude, at.longitude, true, -1.0, 10.0, {}, {}, -1.0, false});
     }
     QVERIFY(corners[0].left() < 100 && corners[0].top() > 280);
     QVERIFY(corners[1].left() < 100 && corners[1].top() < 100);
@@ -700,7 +700,7 @@ void TestMapView::legendAvoidsMarkers()
     // A marker in the middle, and one in each occupied corner.
     scene.hops.clear();
     const GeoPoint middle = view.pixelToCoordinate(QPointF(450, 280));
-    scene.hops.append(MapHop{0, 1, middle.latitude, middle.longitude, true, -1.0, 10.0, {}});
+    scene.hops.append(MapHop{0, 1, middle.latitude, middle.longitude, true, -1.0, 10.0, {}, {}, -1.0, false});
     for (const int corner : occupied) {
         const GeoPoint at = view.pixelToCoordinate(corners[corner].topRight() + QPointF(-20, 12));
         scene.hops.append(MapHop{int(scene.hops.size()),
@@ -710,7 +710,10 @@ void TestMapView::legendAvoidsMarkers()
                                  true,
                                  -1.0,
                                  10.0,
-                                 {}});
+                                 {},
+                                 {},
+                                 -1.0,
+                                 false});
     }
     const QRectF legend = MapRenderer::legendRect(view, scene);
     QCOMPARE(legend, expectedCorner < 0 ? QRectF() : corners[expectedCorner]);
