@@ -2,7 +2,8 @@
 // allows this process (the kernel owns the echo id and demultiplexes replies; errors come
 // through the error queue), otherwise a raw socket (CAP_NET_RAW; a kernel filter passes
 // only errors and echo replies; the echo id is the engine's, unique per live trace).
-// Paris keeps the ICMP checksum constant with a compensation word in the payload.
+// Paris keeps the ICMP checksum constant with a compensation word in the payload; with a
+// flow id (a watch) the echo id is that id on both kinds of socket, so every round is one flow.
 // TRACEMAP_ICMP_SOCKET=dgram|raw pins one kind (tests).
 #include "transportbase.h"
 
@@ -51,11 +52,9 @@ public:
             m_echoId = m_config.icmpId;
             installIcmpFilter(m_fd, m_v6, /*echoReplies=*/true);
         } else {
-            // The kernel owns the echo id of a ping socket: it is the socket's local "port".
-            sockaddr_storage any{};
-            any.ss_family = m_v6 ? AF_INET6 : AF_INET;
-            ::bind(m_fd, reinterpret_cast<sockaddr *>(&any),
-                   m_v6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+            // The kernel owns the echo id of a ping socket: it is the socket's local "port",
+            // so binding the flow id as port keeps a watch's echo id (and checksum) per round.
+            bindFlowPort(m_fd, QHostAddress(m_v6 ? QHostAddress::AnyIPv6 : QHostAddress::AnyIPv4));
             sockaddr_storage local{};
             socklen_t len = sizeof local;
             if (getsockname(m_fd, reinterpret_cast<sockaddr *>(&local), &len) == 0)

@@ -243,11 +243,14 @@ QByteArray ProbePayload::encode(bool constantChecksum) const
 {
     quint16 compensation = 0;
     if (constantChecksum) {
-        // The echo header carries the same seq, so the word cancels it twice:
-        // header seq + payload seq + compensation always sums to 0xFFFF (one's complement).
-        quint32 twice = 2u * seq;
-        twice = (twice & 0xFFFF) + (twice >> 16);
-        compensation = static_cast<quint16>(~twice & 0xFFFF);
+        // The echo header carries the same seq, so the word cancels it twice, and the
+        // token's two halves too: header seq + payload seq + token + compensation always
+        // sums to 0xFFFF (one's complement). The checksum then depends on the echo id only,
+        // so the traces of a watch, one echo id and a token each, are one flow.
+        quint32 sum = 2u * seq + (token >> 16) + (token & 0xFFFF);
+        while (sum >> 16)
+            sum = (sum & 0xFFFF) + (sum >> 16);
+        compensation = static_cast<quint16>(~sum & 0xFFFF);
     }
     QByteArray b;
     b.reserve(kSize);

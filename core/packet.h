@@ -50,7 +50,8 @@ struct ProbePayload
 
     static constexpr int kSize = 16;
     // For ICMP echo with constantChecksum, the compensation word cancels the sequence
-    // number in the ICMP sum; otherwise it is zero.
+    // number and the token in the ICMP sum (the checksum depends on the echo id alone);
+    // otherwise it is zero.
     QByteArray encode(bool constantChecksum) const;
     // Reads a payload at the start of `data`; false if too short or the magic is absent.
     static bool decode(QByteArrayView data, ProbePayload *out);

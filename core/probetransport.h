@@ -23,6 +23,11 @@ struct TransportConfig
     FlowMode flow = FlowMode::Paris;
     quint32 token = 0;  // random per trace; carried in every probe's payload
     quint16 icmpId = 0; // echo identifier for raw ICMP sockets (unique per live trace)
+    // Paris only; 0: the transport picks its own flow. Otherwise the flow to keep across
+    // traces: the UDP / raw TCP source port and the ICMP datagram socket's echo id (raw ICMP
+    // takes icmpId, which the engine sets to it). A port another socket holds falls back to
+    // one of the kernel's. Connect-TCP cannot keep a flow (a socket per probe).
+    quint16 flowId = 0;
 };
 
 // One answer, already matched to the probe (seq) it belongs to.

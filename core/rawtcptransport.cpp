@@ -42,11 +42,12 @@ public:
             return false;
         }
         // Reserve the source port: a bound (never listening) TCP socket for the trace's life.
+        // With a flow id (a watch) that port, so every round is one flow.
         m_portFd = openSocket(SOCK_STREAM, 0, &err);
         const SockAddr local = toSockAddr(m_source, 0);
         sockaddr_storage bound{};
         socklen_t len = sizeof bound;
-        if (m_portFd < 0 || ::bind(m_portFd, local.ptr(), local.length) != 0 ||
+        if (m_portFd < 0 || !bindFlowPort(m_portFd, m_source) ||
             getsockname(m_portFd, reinterpret_cast<sockaddr *>(&bound), &len) != 0) {
             *error = {TraceError::SocketError,
                       QStringLiteral("cannot reserve a TCP source port: %1").arg(errnoText(errno))};

@@ -2,7 +2,8 @@
 // which transport serves a method. The transports themselves, the only code that opens
 // sockets or depends on privileges, live one per file:
 //
-//   udp   connected UDP socket(s) + IP_RECVERR: ICMP errors about our own datagrams are
+//   udp   UDP socket(s) + IP_RECVERR (Paris: one unconnected socket; classic: a connected
+//         socket per probe): ICMP errors about our own datagrams are
 //         queued on the socket's error queue with the responder's address. Unprivileged.
 //   icmp  ICMP datagram ("ping") socket when net.ipv4.ping_group_range allows this
 //         process, otherwise a raw socket (CAP_NET_RAW).

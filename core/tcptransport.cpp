@@ -2,7 +2,8 @@
 // IP_RECVERR. ICMP errors about the SYN land on that socket's error queue; the socket is
 // the probe's identity. A completed handshake (SYN-ACK) or a refusal (RST) means the
 // destination was reached. Sockets close with RST (SO_LINGER 0): no half-open connection
-// is left on the target.
+// is left on the target. A flow id is not kept: probes in flight at once cannot share one
+// source port to one destination (the same 4-tuple), so every probe is its own flow.
 #include "transportbase.h"
 
 #include <cerrno>

@@ -73,6 +73,7 @@ protected:
         ProbeMethod method;
         quint16 port;
         FlowMode flow;
+        quint16 flowId; // Paris only: the flow to keep across traces (0: a new one)
     };
 
     qint64 now() const { return m_clock->nowNs(); }
@@ -139,9 +140,10 @@ protected:
         config.destination = m_destination;
         config.port = m_params.port ? m_params.port : defaultPort(m_method);
         config.flow = m_params.flow;
+        config.flowId = m_params.flow == FlowMode::Paris ? m_params.flowId : 0;
         config.token = QRandomGenerator::global()->generate();
         if (m_method == ProbeMethod::Icmp) {
-            m_icmpId = m_engine->allocateIcmpId();
+            m_icmpId = m_engine->allocateIcmpId(config.flowId);
             config.icmpId = m_icmpId;
         }
         TransportError error2;
@@ -222,7 +224,8 @@ public:
             failSoon(TraceError::InvalidRequest, e);
             return;
         }
-        resolve({m_request.target, m_request.family, m_request.method, m_request.port, m_request.flow});
+        resolve({m_request.target, m_request.family, m_request.method, m_request.port, m_request.flow,
+                 m_request.flowId});
     }
 
     void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
@@ -349,7 +352,7 @@ public:
             failSoon(TraceError::InvalidRequest, e);
             return;
         }
-        resolve({m_request.target, m_request.family, m_request.method, m_request.port, FlowMode::Paris});
+        resolve({m_request.target, m_request.family, m_request.method, m_request.port, FlowMode::Paris, 0});
     }
 
     void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
@@ -547,8 +550,17 @@ void TraceEngine::cancelAll()
         cancel(id);
 }
 
-quint16 TraceEngine::allocateIcmpId()
+quint16 TraceEngine::allocateIcmpId(quint16 preferred)
 {
+    // A live trace's id is never shared: a router quoting only the echo header would make
+    // the other trace's answers indistinguishable from this one's.
+    if (preferred != 0 && !m_icmpIds.contains(preferred)) {
+        m_icmpIds.insert(preferred);
+        return preferred;
+    }
+    if (preferred != 0)
+        qCWarning(lcEngine) << "echo id" << preferred
+                            << "is in use by another trace: this one takes another flow";
     for (;;) {
         const auto id = quint16(QRandomGenerator::global()->bounded(1, 65536));
         if (!m_icmpIds.contains(id)) {

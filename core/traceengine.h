@@ -56,7 +56,8 @@ private:
     friend class ProbeJob;
     friend class TraceJob;
     friend class PingJob;
-    quint16 allocateIcmpId();
+    // `preferred` (a watch's flow) when no live trace holds it, else a free random id.
+    quint16 allocateIcmpId(quint16 preferred = 0);
     void releaseIcmpId(quint16 id);
     void jobDone(quint64 id);
 

@@ -1,7 +1,10 @@
 #include "transportbase.h"
 
+#include "logging.h"
+
 #include <QTimer>
 
+#include <cerrno>
 #include <unistd.h>
 
 namespace tracemap::sys {
@@ -71,6 +74,18 @@ void TransportBase::deliverIcmp(quint16 seq, const QHostAddress &responder, int 
     e.icmpCode = code;
     e.receivedRealNs = receivedRealNs;
     deliver(e);
+}
+
+bool TransportBase::bindFlowPort(int fd, const QHostAddress &local)
+{
+    SockAddr at = toSockAddr(local, m_config.flowId);
+    if (::bind(fd, at.ptr(), at.length) == 0)
+        return true;
+    if (m_config.flowId == 0 || errno != EADDRINUSE)
+        return false;
+    qCWarning(lcTransport) << "flow port" << m_config.flowId << "is in use: this trace takes another flow";
+    at = toSockAddr(local, 0);
+    return ::bind(fd, at.ptr(), at.length) == 0;
 }
 
 QByteArray TransportBase::payloadFor(quint16 seq, bool constantChecksum) const

@@ -48,6 +48,11 @@ protected:
     {
         deliverIcmp(seq, m.offender, m.icmpType, m.icmpCode, m.receivedRealNs);
     }
+    // Binds fd to `local` and the flow's port (m_config.flowId), or an ephemeral port when
+    // there is no flow to keep. A flow port another socket holds (another watch on the same
+    // flow, another program) falls back to an ephemeral port: the trace runs on a new flow.
+    // False with errno set when even that fails.
+    bool bindFlowPort(int fd, const QHostAddress &local);
     QByteArray payloadFor(quint16 seq, bool constantChecksum) const;
     // What this transport's answers are matched against; subclasses add what their
     // sockets got (echo id, ports).

@@ -1,7 +1,8 @@
-// UDP probes: connected UDP socket(s) with IP_RECVERR. ICMP errors about our own
-// datagrams are queued on the socket's error queue with the responder's address, so no
-// privilege is needed. Paris: one socket (one 5-tuple) for the whole trace; classic: a
-// socket, source port and destination port per probe, as the original traceroute does.
+// UDP probes: UDP socket(s) with IP_RECVERR. ICMP errors about our own datagrams are queued
+// on the socket's error queue with the responder's address, so no privilege is needed.
+// Paris: one unconnected socket (one 5-tuple) for the whole trace, its source port the flow
+// id when one is given (a watch's rounds); classic: a connected socket, source port and
+// destination port per probe, as the original traceroute does.
 // The quoted payload names the probe (packet::matchUdpErrorQueue).
 #include "transportbase.h"
 
@@ -19,6 +20,7 @@ public:
     bool open(TransportError *error)
     {
         if (m_config.flow == FlowMode::Paris) {
+            m_to = toSockAddr(m_config.destination, m_config.port);
             m_sharedFd = openProbeSocket(m_config.port, error);
             return m_sharedFd >= 0;
         }
@@ -48,7 +50,8 @@ public:
             return false;
         }
         int err = 0;
-        if (!sendWithRetry(fd, payloadFor(seq, false), nullptr, sentRealNs, &err)) {
+        if (!sendWithRetry(fd, payloadFor(seq, false), fd == m_sharedFd ? &m_to : nullptr, sentRealNs,
+                           &err)) {
             *error = {TraceError::SocketError,
                       QStringLiteral("cannot send UDP probe: %1").arg(errnoText(err))};
             return false;
@@ -83,7 +86,14 @@ private:
             return -1;
         }
         const SockAddr to = toSockAddr(m_config.destination, port);
-        if (!enableErrorQueue(fd, m_v6) || ::connect(fd, to.ptr(), to.length) != 0) {
+        // Paris: the flow id as source port (a watch's rounds are one flow), and no connect():
+        // connecting gives the socket a random transmit hash that Linux puts on its packets,
+        // and a Linux router (a host's containers' bridge, a namespace) balances on that
+        // hash instead of the ports, so each round's socket would take a path of its own.
+        const bool paris = m_config.flow == FlowMode::Paris;
+        const bool ready = paris ? bindFlowPort(fd, anyAddress()) && enableErrorQueue(fd, m_v6)
+                                 : enableErrorQueue(fd, m_v6) && ::connect(fd, to.ptr(), to.length) == 0;
+        if (!ready) {
             *error = {TraceError::SocketError,
                       QStringLiteral("cannot prepare the UDP socket: %1").arg(errnoText(errno))};
             closeSocket(fd);
@@ -91,6 +101,10 @@ private:
         }
         watch(fd, QSocketNotifier::Read, [this](int f) { readSocket(f); });
         return fd;
+    }
+    QHostAddress anyAddress() const
+    {
+        return QHostAddress(m_v6 ? QHostAddress::AnyIPv6 : QHostAddress::AnyIPv4);
     }
     void readSocket(int fd)
     {
@@ -109,6 +123,7 @@ private:
     }
 
     int m_sharedFd = -1;
+    SockAddr m_to; // where the shared (unconnected) socket sends
     QHash<int, int> m_fdToSeq;
     QHash<quint16, int> m_seqToFd;
 };

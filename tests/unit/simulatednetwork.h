@@ -23,6 +23,9 @@ struct SimHop
     double rttMs = 1.0;
     bool silent = false;      // never answers
     bool unreachable = false; // answers with ICMP host unreachable (!H)
+    // A per-flow load balancer before this hop: when set, one of these answers instead of
+    // `address`, picked by the probe's flow as the real transports present it (flowKey()).
+    QList<QHostAddress> perFlow = {};
 };
 
 struct SimPath
@@ -37,6 +40,7 @@ struct SimStats
     int sent = 0;
     int maxInFlight = 0;
     int released = 0;
+    QList<TransportConfig> configs; // of every transport created, in order
 };
 
 class SimulatedNetwork
@@ -60,7 +64,9 @@ public:
     SimulatedTransport(const SimPath &path, const TransportConfig &config, std::shared_ptr<SimStats> stats,
                        std::shared_ptr<FakeClock> clock = {})
         : m_path(path), m_config(config), m_stats(std::move(stats)), m_clock(std::move(clock))
-    {}
+    {
+        m_stats->configs.append(config);
+    }
     ~SimulatedTransport() override
     {
         for (quint64 key : std::as_const(m_scheduled))
@@ -81,7 +87,9 @@ public:
             const SimHop &hop = m_path.routers.at(ttl - 1);
             if (hop.silent)
                 return true;
-            e.responder = hop.address;
+            e.responder = hop.perFlow.isEmpty()
+                              ? hop.address
+                              : hop.perFlow.at(int(mix(flowKey(seq)) % quint32(hop.perFlow.size())));
             e.kind = hop.unreachable ? ReplyKind::Unreachable : ReplyKind::TimeExceeded;
             e.icmpType = hop.unreachable ? 3 : 11;
             e.icmpCode = hop.unreachable ? 1 : 0;
@@ -124,7 +132,27 @@ public:
     void drain() override {}
     int strayCount() const override { return 0; }
 
+    // What a per-flow balancer hashes, as the system transports present it: the flow id
+    // when the engine gave one, else one flow per transport (Paris: per trace) or per probe
+    // (classic: a source port per probe; 36 probes all taking one of two branches happens
+    // once in 2^35 runs).
+    quint32 flowKey(quint16 seq) const
+    {
+        if (m_config.flow == FlowMode::Classic)
+            return m_config.token + seq; // a new socket (port) per probe, whatever the seq
+        return m_config.flowId ? m_config.flowId : m_config.token;
+    }
+
 private:
+    // A balancer's hash of the flow key (lowbias32): neighbouring keys spread.
+    static quint32 mix(quint32 k)
+    {
+        k ^= k >> 16;
+        k *= 0x7feb352du;
+        k ^= k >> 15;
+        k *= 0x846ca68bu;
+        return k ^ (k >> 16);
+    }
     // On a fake clock, "wall-clock" stamps are the fake time after a fixed epoch (never 0,
     // which means "no stamp").
     qint64 realtimeNs() const { return m_clock ? kFakeEpochNs + m_clock->nowNs() : simRealtimeNs(); }

@@ -367,11 +367,15 @@ void TestPacket::payloadEncode_data()
     QTest::addColumn<QByteArray>("expected");
 
     QTest::newRow("classic") << 0xdeadbeefu << 0x0102 << false << h("544d4150 deadbeef 0102 0000 00000000");
-    // Paris: the word cancels seq twice (echo header and payload), one's complement.
-    QTest::newRow("paris seq 0") << 1u << 0 << true << h("544d4150 00000001 0000 ffff 00000000");
-    QTest::newRow("paris seq 1") << 1u << 1 << true << h("544d4150 00000001 0001 fffd 00000000");
-    QTest::newRow("paris seq 0x8000") << 1u << 0x8000 << true << h("544d4150 00000001 8000 fffe 00000000");
-    QTest::newRow("paris seq 65535") << 1u << 65535 << true << h("544d4150 00000001 ffff 0000 00000000");
+    // Paris: the word cancels seq twice (echo header and payload) and the token's halves,
+    // one's complement.
+    QTest::newRow("paris seq 0") << 1u << 0 << true << h("544d4150 00000001 0000 fffe 00000000");
+    QTest::newRow("paris seq 1") << 1u << 1 << true << h("544d4150 00000001 0001 fffc 00000000");
+    QTest::newRow("paris seq 0x8000") << 1u << 0x8000 << true << h("544d4150 00000001 8000 fffd 00000000");
+    QTest::newRow("paris seq 65535") << 1u << 65535 << true << h("544d4150 00000001 ffff fffe 00000000");
+    QTest::newRow("paris token 0 seq 0") << 0u << 0 << true << h("544d4150 00000000 0000 ffff 00000000");
+    QTest::newRow("paris token halves carry")
+        << 0xffff0001u << 2 << true << h("544d4150 ffff0001 0002 fffa 00000000");
 }
 
 void TestPacket::payloadEncode()
@@ -437,7 +441,8 @@ void TestPacket::constantChecksum_data()
     QTest::newRow("v6 classic") << true << false;
 }
 
-// Load balancers hash the ICMP checksum: in Paris mode it must not depend on seq.
+// Load balancers hash the ICMP checksum: in Paris mode it must depend neither on seq nor on
+// the trace's token (the rounds of a watch are traces with one echo id and tokens of their own).
 void TestPacket::constantChecksum()
 {
     QFETCH(bool, ipv6);
@@ -447,22 +452,26 @@ void TestPacket::constantChecksum()
     const quint32 pseudo = 0x2001 + 0x0db8 + 0x0001 + 0x2001 + 0x0db8 + 0x0002 + 24 + kProtoIcmp6;
     std::set<quint16> checksums;
     std::set<quint16> firstFour; // seqs 0, 1, 2, 1000 (0 and 65535 are one's-complement equal)
-    for (const int seq : {0, 1, 2, 1000, 65535}) {
-        ProbePayload p;
-        p.token = 0xdeadbeef;
-        p.seq = quint16(seq);
-        const QByteArray request = buildEchoRequest(ipv6, 0x4242, quint16(seq), p.encode(paris), true);
-        quint16 sum = 0;
-        if (ipv6) {
-            QCOMPARE(request.mid(2, 2), h("0000")); // left to the kernel
-            sum = internetChecksum(request, pseudo);
-        } else {
-            QCOMPARE(internetChecksum(request), quint16(0)); // it verifies
-            sum = quint16((quint8(request[2]) << 8) | quint8(request[3]));
+    const QList<quint32> tokens =
+        paris ? QList<quint32>{0xdeadbeef, 1, 0xffff0000, 0x12345678} : QList<quint32>{0xdeadbeef};
+    for (const quint32 token : tokens) {
+        for (const int seq : {0, 1, 2, 1000, 65535}) {
+            ProbePayload p;
+            p.token = token;
+            p.seq = quint16(seq);
+            const QByteArray request = buildEchoRequest(ipv6, 0x4242, quint16(seq), p.encode(paris), true);
+            quint16 sum = 0;
+            if (ipv6) {
+                QCOMPARE(request.mid(2, 2), h("0000")); // left to the kernel
+                sum = internetChecksum(request, pseudo);
+            } else {
+                QCOMPARE(internetChecksum(request), quint16(0)); // it verifies
+                sum = quint16((quint8(request[2]) << 8) | quint8(request[3]));
+            }
+            checksums.insert(sum);
+            if (seq != 65535)
+                firstFour.insert(sum);
         }
-        checksums.insert(sum);
-        if (seq != 65535)
-            firstFour.insert(sum);
     }
     if (paris)
         QCOMPARE(checksums.size(), size_t(1));

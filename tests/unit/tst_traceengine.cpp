@@ -274,6 +274,77 @@ private Q_SLOTS:
         }
     }
 
+    // A Paris trace's flow id reaches its transport (as the UDP/TCP source port and, for ICMP,
+    // the echo id); classic traces and pings keep choosing their own.
+    void flowIdReachesTheTransport_data()
+    {
+        QTest::addColumn<int>("method");
+        QTest::addColumn<bool>("classic");
+        QTest::addColumn<int>("flowId");
+        QTest::addColumn<int>("expectedFlowId");
+        QTest::addColumn<int>("expectedIcmpId"); // -1: any non-zero id
+
+        const int udp = int(ProbeMethod::Udp), icmp = int(ProbeMethod::Icmp), tcp = int(ProbeMethod::Tcp);
+        QTest::newRow("paris udp, flow 40001") << udp << false << 40001 << 40001 << 0;
+        QTest::newRow("paris tcp, flow 40002") << tcp << false << 40002 << 40002 << 0;
+        QTest::newRow("paris icmp: flow is the echo id") << icmp << false << 40003 << 40003 << 40003;
+        QTest::newRow("paris udp, no flow") << udp << false << 0 << 0 << 0;
+        QTest::newRow("paris icmp, no flow: random echo id") << icmp << false << 0 << 0 << -1;
+        QTest::newRow("classic udp ignores the flow") << udp << true << 40004 << 0 << 0;
+        QTest::newRow("classic icmp ignores the flow") << icmp << true << 40005 << 0 << -1;
+    }
+    void flowIdReachesTheTransport()
+    {
+        QFETCH(int, method);
+        QFETCH(bool, classic);
+        QFETCH(int, flowId);
+        QFETCH(int, expectedFlowId);
+        QFETCH(int, expectedIcmpId);
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine &engine = rig.start();
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r = request("203.0.113.9");
+        r.method = ProbeMethod(method);
+        r.flow = classic ? FlowMode::Classic : FlowMode::Paris;
+        r.flowId = quint16(flowId);
+        engine.startTrace(1, r);
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
+        QVERIFY(lastResult(finished).reached);
+        QCOMPARE(rig.net.stats->configs.size(), 1);
+        const TransportConfig &c = rig.net.stats->configs.first();
+        QCOMPARE(int(c.flowId), expectedFlowId);
+        if (expectedIcmpId < 0)
+            QVERIFY(c.icmpId != 0);
+        else
+            QCOMPARE(int(c.icmpId), expectedIcmpId);
+    }
+
+    // Two live ICMP traces never share an echo id, even when both ask for the same flow: a
+    // router quoting only the echo header would make their answers indistinguishable. Once
+    // the first is done, a later trace (the next round of a watch) gets the flow again.
+    void echoIdOfAFlowIsNotShared()
+    {
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine &engine = rig.start();
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r = request("203.0.113.9");
+        r.method = ProbeMethod::Icmp;
+        r.flowId = 40010;
+        engine.startTrace(1, r);
+        engine.startTrace(2, r);
+        QVERIFY(rig.runUntil([&] { return finished.size() == 2; }));
+        engine.startTrace(3, r);
+        QVERIFY(rig.runUntil([&] { return finished.size() == 3; }));
+        const QList<TransportConfig> &configs = rig.net.stats->configs;
+        QCOMPARE(configs.size(), 3);
+        QCOMPARE(int(configs.at(0).icmpId), 40010);
+        QVERIFY(configs.at(1).icmpId != 0);
+        QVERIFY(configs.at(1).icmpId != 40010);
+        QCOMPARE(int(configs.at(2).icmpId), 40010);
+    }
+
     void badRequestsFail_data()
     {
         QTest::addColumn<QString>("target");

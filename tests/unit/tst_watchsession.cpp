@@ -162,6 +162,48 @@ private Q_SLOTS:
         QCOMPARE(m_requests.last().maxTtl, 5); // destination at TTL 4, plus one
     }
 
+    // A per-flow load balancer before TTL 2: every round of a Paris watch is one flow, so
+    // TTL 2 has one responder and no change; classic probes spread over both branches,
+    // which is a load-balanced hop, not a change either.
+    void perFlowBalancer_data()
+    {
+        QTest::addColumn<bool>("classic");
+        QTest::addColumn<int>("flowId");
+        QTest::addColumn<int>("responders");
+
+        QTest::newRow("paris, the watch's own flow") << false << 0 << 1;
+        QTest::newRow("paris, flow 40001") << false << 40001 << 1;
+        QTest::newRow("paris, flow 40002") << false << 40002 << 1;
+        QTest::newRow("classic") << true << 0 << 2;
+    }
+    void perFlowBalancer()
+    {
+        QFETCH(bool, classic);
+        QFETCH(int, flowId);
+        QFETCH(int, responders);
+        SimPath p = chain(3);
+        p.routers[1].perFlow = {addr(QStringLiteral("198.18.2.1")), addr(QStringLiteral("198.18.2.2"))};
+        m_paths->set(QStringLiteral("198.19.10.1"), p);
+        WatchRequest w = watchOf("198.19.10.1", 12);
+        w.trace.flow = classic ? FlowMode::Classic : FlowMode::Paris;
+        w.trace.flowId = quint16(flowId);
+        // Three probes a round: classic rounds then mostly see both branches at once, which
+        // is what tells a balanced hop from a change (one probe a round alternates at random).
+        w.trace.queries = 3;
+        WatchSession watch(m_engine.get(), w);
+        QSignalSpy finished(&watch, &WatchSession::finished);
+        watch.start();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+        const QList<TransportConfig> &configs = m_paths->stats->configs;
+        QCOMPARE(configs.size(), 12);
+        for (const TransportConfig &c : configs)
+            QCOMPARE(c.flowId, classic ? quint16(0) : watch.flowId());
+        const WatchSnapshot s = watch.snapshot();
+        QCOMPARE(s.hops.at(1).responders.size(), responders);
+        QVERIFY(s.pathChanges.isEmpty());
+        QCOMPARE(s.loadBalancedTtls, classic ? QList<int>{2} : QList<int>{});
+    }
+
     // The destination moves two hops farther: the shortened round misses it, the next one
     // probes the whole range again and finds it; TTL 4 now answers from a router.
     void destinationMovesFarther()
