@@ -4,8 +4,8 @@
 //
 //   watch_bench [HOURS=24] [HOPS=30]
 //
-// Prints one JSON line: rounds, probes, CPU seconds, resident memory before and after (from
-// /proc/self/statm, so allocator slack counts) and the bytes the containers hold.
+// Prints one JSON line: rounds, probes, CPU and wall seconds, resident memory before and
+// after (from /proc/self/statm, so allocator slack counts) and the bytes the containers hold.
 #include "pathchanges.h"
 #include "watchstats.h"
 
@@ -32,11 +32,15 @@ long long residentBytes()
     return resident * sysconf(_SC_PAGESIZE);
 }
 
-double cpuSeconds()
+double seconds(clockid_t clock)
 {
     timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    clock_gettime(clock, &ts);
     return double(ts.tv_sec) + ts.tv_nsec / 1e9;
+}
+double cpuSeconds()
+{
+    return seconds(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 } // namespace
@@ -51,6 +55,7 @@ int main(int argc, char **argv)
     }
     const long long rssBefore = residentBytes();
     const double cpuBefore = cpuSeconds();
+    const double wallBefore = seconds(CLOCK_MONOTONIC); // the machine may be shared: CPU and wall
 
     WatchStats stats;
     PathChangeDetector paths;
@@ -90,12 +95,15 @@ int main(int argc, char **argv)
     const QList<HopSummary> whole = stats.total();
     const QList<HopSummary> recent = stats.window((rounds - 600) * 1000, rounds * 1000);
     const double cpu = cpuSeconds() - cpuBefore;
+    const double wall = seconds(CLOCK_MONOTONIC) - wallBefore;
     const long long rssAfter = residentBytes();
     std::printf("{\"hours\": %d, \"hops\": %d, \"rounds\": %lld, \"probes\": %lld, \"cpu_s\": %.3f, "
+                "\"wall_s\": %.3f, "
                 "\"rss_before\": %lld, \"rss_after\": %lld, \"rss_added\": %lld, \"container_bytes\": %lld, "
                 "\"summaries\": %lld, \"load_balanced_hop\": %s, \"path_changes\": %lld}\n",
-                hours, hopCount, (long long)rounds, probes, cpu, rssBefore, rssAfter, rssAfter - rssBefore,
-                (long long)stats.approximateBytes(), (long long)(whole.size() + recent.size()),
+                hours, hopCount, (long long)rounds, probes, cpu, wall, rssBefore, rssAfter,
+                rssAfter - rssBefore, (long long)stats.approximateBytes(),
+                (long long)(whole.size() + recent.size()),
                 paths.loadBalanced(hopCount / 2) ? "true" : "false", (long long)paths.changes().size());
     return 0;
 }
