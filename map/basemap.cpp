@@ -7,6 +7,7 @@
 #include <QPainter>
 #include <QPainterPath>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -353,6 +354,43 @@ std::shared_ptr<const Basemap> Basemap::fromData(const QByteArray &data, QString
     return basemap;
 }
 
+QList<BasemapPlace> Basemap::placesFromData(const QByteArray &data, QString *error)
+{
+    QList<BasemapPlace> places;
+    const QList<QByteArray> lines = data.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray &line = lines[i];
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const QList<QByteArray> fields = line.split('\t');
+        bool ok = fields.size() == 6;
+        BasemapPlace place;
+        if (ok) {
+            place.name = QString::fromUtf8(fields[0]).trimmed();
+            bool latOk = false, lonOk = false, popOk = false, rankOk = false, zoomOk = false;
+            place.latitude = fields[1].toDouble(&latOk);
+            place.longitude = fields[2].toDouble(&lonOk);
+            place.population = fields[3].toLongLong(&popOk);
+            const int rank = fields[4].toInt(&rankOk);
+            place.minZoom = fields[5].trimmed().toInt(&zoomOk);
+            place.rank = BasemapPlace::Rank(std::clamp(rank, 0, 2));
+            ok = !place.name.isEmpty() && latOk && lonOk && popOk && rankOk && zoomOk &&
+                 std::abs(place.latitude) <= 90.0 && std::abs(place.longitude) <= 180.0 &&
+                 place.population >= 0 && rank >= 0 && rank <= 2 && place.minZoom >= 0 &&
+                 place.minZoom <= int(WebMercator::MaxZoom);
+        }
+        if (!ok) {
+            if (error)
+                *error = QStringLiteral("basemap places: line %1 is not name, latitude, longitude, "
+                                        "population, rank (0-2), min zoom")
+                             .arg(i + 1);
+            return {};
+        }
+        places.append(std::move(place));
+    }
+    return places;
+}
+
 std::shared_ptr<const Basemap> Basemap::builtIn()
 {
     static QMutex mutex;
@@ -361,12 +399,21 @@ std::shared_ptr<const Basemap> Basemap::builtIn()
     if (!world) {
         QFile file(QString::fromLatin1(ResourcePath));
         QString error = file.errorString();
+        std::shared_ptr<const Basemap> decoded;
         if (file.open(QIODevice::ReadOnly))
-            world = fromData(file.readAll(), &error);
-        if (!world) {
+            decoded = fromData(file.readAll(), &error);
+        if (!decoded) {
             qCWarning(lcMap) << "built-in basemap unavailable:" << error;
-            world = std::make_shared<Basemap>();
+            decoded = std::make_shared<Basemap>();
         }
+        auto withPlaces = std::make_shared<Basemap>(*decoded);
+        QFile places(QString::fromLatin1(PlacesResourcePath));
+        error = places.errorString();
+        if (places.open(QIODevice::ReadOnly))
+            withPlaces->m_places = placesFromData(places.readAll(), &error);
+        if (withPlaces->m_places.isEmpty())
+            qCWarning(lcMap) << "built-in basemap places unavailable:" << error;
+        world = std::move(withPlaces);
     }
     return world;
 }
