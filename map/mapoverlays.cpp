@@ -1,5 +1,5 @@
 // The renderer's overlays, drawn over the map: the RTT legend (in a corner free of markers),
-// the scale bar and the attribution line.
+// the scale bar and the attribution line, and where each of them goes.
 #include "maprenderer.h"
 #include "mapstyle.h"
 
@@ -104,13 +104,22 @@ void MapRenderer::paintLegend(QPainter &painter, const QRectF &box)
                      Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("hops without a place"));
 }
 
-void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+namespace {
+
+struct ScaleBar
+{
+    QRectF back; // the box; invalid when there is no scale bar
+    double length = 0.0;
+    QString text;
+};
+
+ScaleBar scaleBarLayout(const MapViewport &viewport, const MapScene &scene)
 {
     if (viewport.size().width() < 200 || viewport.size().height() < 80)
-        return;
+        return {};
     const double kmPerPixel = viewport.kilometresPerPixel();
     if (!(kmPerPixel > 0))
-        return;
+        return {};
     // The longest "nice" length (1, 2, 5 x 10^n) that fits in 110 px.
     const double maxKm = 110.0 * kmPerPixel;
     const double magnitude = std::pow(10.0, std::floor(std::log10(maxKm)));
@@ -121,23 +130,40 @@ void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport, 
             break;
         }
     }
-    const double length = niceKm / kmPerPixel;
-    const QString text =
+    ScaleBar bar;
+    bar.length = niceKm / kmPerPixel;
+    bar.text =
         niceKm >= 1.0 ? QStringLiteral("%1 km").arg(niceKm) : QStringLiteral("%1 m").arg(niceKm * 1000.0);
-    const QFont font = uiFont(11);
-    painter.setFont(font);
     const double bottom = viewport.size().height() - bottomInset(viewport, scene) - 12;
-    const QRectF back(10, bottom - 22, length + 16 + QFontMetricsF(font).horizontalAdvance(text) + 8, 26);
+    bar.back = QRectF(10, bottom - 22,
+                      bar.length + 16 + QFontMetricsF(uiFont(11)).horizontalAdvance(bar.text) + 8, 26);
+    return bar;
+}
+
+} // namespace
+
+QRectF MapRenderer::scaleBarRect(const MapViewport &viewport, const MapScene &scene)
+{
+    return scaleBarLayout(viewport, scene).back;
+}
+
+void MapRenderer::paintScaleBar(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    const ScaleBar bar = scaleBarLayout(viewport, scene);
+    if (!bar.back.isValid())
+        return;
+    painter.setFont(uiFont(11));
+    const QRectF &back = bar.back;
     painter.setPen(Qt::NoPen);
     painter.setBrush(QColor(255, 255, 255, 200));
     painter.drawRoundedRect(back, 4, 4);
-    const double left = back.left() + 8, y = bottom - 6;
+    const double left = back.left() + 8, y = back.bottom() - 10, length = bar.length;
     painter.setPen(QPen(InkColor, 1.6, Qt::SolidLine, Qt::FlatCap));
     painter.drawLine(QPointF(left, y), QPointF(left + length, y));
     painter.drawLine(QPointF(left, y - 6), QPointF(left, y));
     painter.drawLine(QPointF(left + length, y - 6), QPointF(left + length, y));
     painter.drawText(QRectF(left + length + 6, back.top(), 200, back.height() - 2),
-                     Qt::AlignVCenter | Qt::AlignLeft, text);
+                     Qt::AlignVCenter | Qt::AlignLeft, bar.text);
 }
 
 QRectF MapRenderer::attributionRect(const MapViewport &viewport, const MapScene &scene, QString *text)

@@ -127,7 +127,9 @@ QString MapRenderer::tileAttribution()
 
 QString MapRenderer::basemapAttribution()
 {
-    return QStringLiteral("Basemap: Natural Earth (public domain)");
+    // The basemap's place labels are GeoNames' (CC BY 4.0): Natural Earth's populated places are
+    // on no npm package (see resources/basemap/LICENSE.md).
+    return QStringLiteral("Basemap: Natural Earth (public domain), places: GeoNames (CC BY 4.0)");
 }
 
 void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
@@ -138,17 +140,19 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
     const bool raster = paintTiles(painter, viewport, tiles);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
+    // Credit only what is drawn: without a single raster tile (offline, failing server) the
+    // picture is the basemap's alone, and the basemap names its places (raster tiles have theirs).
+    MapScene credited = scene;
+    if (!raster && scene.attribution == tileAttribution())
+        credited.attribution = basemapAttribution();
+    if (!raster)
+        paintPlaces(painter, viewport, credited);
     paintRoutes(painter, viewport, scene);
     paintRoute(painter, viewport, scene);
     paintMarkers(painter, viewport, scene);
     paintHopMarks(painter, viewport, scene);
     if (scene.showLabels)
         paintLabels(painter, viewport, scene);
-    // Credit only what is drawn: without a single raster tile (offline, failing server) the
-    // picture is the basemap's alone.
-    MapScene credited = scene;
-    if (!raster && scene.attribution == tileAttribution())
-        credited.attribution = basemapAttribution();
     if (const QRectF legend = legendRect(viewport, credited); scene.showLegend && legend.isValid())
         paintLegend(painter, legend);
     paintRouteLegend(painter, viewport, credited);
@@ -399,10 +403,10 @@ void MapRenderer::paintMarkers(QPainter &painter, const MapViewport &viewport, c
     }
 }
 
-// Labels beside the markers, right of each when there is room, else left, else none: a label
-// never covers another label or another marker.
-void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+QList<HopLabelPlacement> MapRenderer::placeHopLabels(const MapViewport &viewport, const MapScene &scene)
 {
+    if (!scene.showLabels)
+        return {};
     QHash<int, QString> labelByRow;
     for (const MapHop &hop : scene.hops)
         labelByRow.insert(hop.row, hop.label);
@@ -410,10 +414,9 @@ void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, co
     QList<QRectF> taken;
     for (const MarkerPlacement &m : markers)
         taken.append(QRectF(m.position - QPointF(m.radius, m.radius), QSizeF(2 * m.radius, 2 * m.radius)));
-    const QFont font = uiFont(10, true);
-    const QFontMetricsF metrics(font);
-    painter.setFont(font);
+    const QFontMetricsF metrics(uiFont(10, true));
     const QRectF bounds(QPointF(0, 0), viewport.size());
+    QList<HopLabelPlacement> labels;
     for (const MarkerPlacement &m : markers) {
         const QString text = metrics.elidedText(labelByRow.value(m.row), Qt::ElideRight, 180);
         if (text.isEmpty())
@@ -428,13 +431,22 @@ void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, co
             if (!free)
                 continue;
             taken.append(box);
-            painter.setPen(Qt::NoPen);
-            painter.setBrush(QColor(255, 255, 255, 215));
-            painter.drawRoundedRect(box, 3, 3);
-            painter.setPen(InkColor);
-            painter.drawText(box, Qt::AlignCenter, text);
+            labels.append({m.row, text, box});
             break;
         }
+    }
+    return labels;
+}
+
+void MapRenderer::paintLabels(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    painter.setFont(uiFont(10, true));
+    for (const HopLabelPlacement &label : placeHopLabels(viewport, scene)) {
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(255, 255, 255, 215));
+        painter.drawRoundedRect(label.box, 3, 3);
+        painter.setPen(InkColor);
+        painter.drawText(label.box, Qt::AlignCenter, label.text);
     }
 }
 

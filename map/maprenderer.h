@@ -1,10 +1,11 @@
 #pragma once
 // Paints the map on any QPainter (Marble-style): the live item and the image export share this
 // code path. Layers: tiles (raster from the TileLoader's memory, else a parent tile, else the
-// vector basemap), great-circle arcs, accuracy circles, the source, hop markers, then the legend,
-// scale bar and attribution.
+// vector basemap), populated-place labels (only where no raster tile is drawn), great-circle
+// arcs, accuracy circles, the source, hop markers, then the legend, scale bar and attribution.
 
 #include "basemap.h"
+#include "placelabels.h"
 #include "webmercator.h"
 
 #include <QCache>
@@ -82,6 +83,14 @@ struct MapScene
     bool markConvergence = true;
 };
 
+// A hop's label beside its marker (item pixels).
+struct HopLabelPlacement
+{
+    int row = -1;
+    QString text;
+    QRectF box;
+};
+
 // Where a hop's marker is drawn (item pixels), for painting and hit testing alike.
 struct MarkerPlacement
 {
@@ -115,6 +124,9 @@ public:
 
     // Markers in drawing order (the last is on top). Hops at the same place fan out around it.
     static QList<MarkerPlacement> placeMarkers(const MapViewport &viewport, const MapScene &scene);
+    // Hop labels (when the scene shows them): right of each marker when there is room, else
+    // left, else none; a label never covers another label or another marker.
+    static QList<HopLabelPlacement> placeHopLabels(const MapViewport &viewport, const MapScene &scene);
     // Topmost marker under `point`, or -1.
     static int markerAt(const MapViewport &viewport, const MapScene &scene, QPointF point);
 
@@ -124,6 +136,15 @@ public:
     // The attribution box (bottom-right) and, when `text` is given, the text drawn in it.
     static QRectF attributionRect(const MapViewport &viewport, const MapScene &scene,
                                   QString *text = nullptr);
+
+    // The scale bar's box; empty when the view is too small for one.
+    static QRectF scaleBarRect(const MapViewport &viewport, const MapScene &scene);
+
+    // What place labels must keep clear of: the source, hop markers and their labels, further
+    // routes' dots, legends, scale bar and attribution, as the scene shows them.
+    static QList<QRectF> placeLabelObstacles(const MapViewport &viewport, const MapScene &scene);
+    // The basemap's place labels for this view (drawn only where no raster tile is).
+    QList<PlaceLabel> placeLabels(const MapViewport &viewport, const MapScene &scene) const;
 
     // Green below 20 ms, through yellow, to red above 200 ms; grey when unknown (< 0).
     static QColor rttColor(double rttMs);
@@ -135,6 +156,8 @@ public:
     // The route legend (top-right): one row per visible route, main route first; empty when no
     // further route is visible or the view is too small.
     static QRectF routeLegendRect(const MapViewport &viewport, const MapScene &scene);
+    // Where the further routes' sources and hop dots are drawn (with their marks' room).
+    static QList<QRectF> routeMarkRects(const MapViewport &viewport, const MapScene &scene);
     // The colour of the route at `index` of a palette chosen to stay apart on the map and from
     // the RTT colours of the main route's markers.
     static QColor routePaletteColor(int index);
@@ -142,6 +165,7 @@ public:
 private:
     // True when at least one raster tile (or a scaled parent) was drawn.
     bool paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
+    void paintPlaces(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     // maproutes.cpp: further routes, convergence and loss marks, the route legend.
     void paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene);

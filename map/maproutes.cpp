@@ -180,6 +180,26 @@ void MapRenderer::paintRoutes(QPainter &painter, const MapViewport &viewport, co
     }
 }
 
+QList<QRectF> MapRenderer::routeMarkRects(const MapViewport &viewport, const MapScene &scene)
+{
+    QList<QRectF> rects;
+    for (const MapRoute &route : scene.routes) {
+        if (!route.visible || route.failed)
+            continue;
+        if (route.hasSource) {
+            for (const QPointF &p : pixelsOf(viewport, route.sourceLatitude, route.sourceLongitude, 10))
+                rects.append(QRectF(p - QPointF(6, 6), QSizeF(12, 12)));
+        }
+        // With room for a highlight ring and a convergence mark.
+        const double r = RouteDotRadius + 5;
+        for (const MapHop &hop : placedByTtl(route.hops)) {
+            for (const QPointF &p : pixelsOf(viewport, hop.latitude, hop.longitude, 10))
+                rects.append(QRectF(p - QPointF(r, r), QSizeF(2 * r, 2 * r)));
+        }
+    }
+    return rects;
+}
+
 void MapRenderer::paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
 {
     const QSet<QString> converged = scene.markConvergence ? convergedAddresses(scene) : QSet<QString>();

@@ -385,7 +385,7 @@ ApplicationWindow {
         dim: true
         padding: 20
         Label {
-            text: qsTr("tracemap %1 — a visual traceroute.\n\nMap data © OpenStreetMap contributors (ODbL).\nBasemap: Natural Earth (public domain).\n%2").arg(Qt.application.version).arg(window.controller.attributions.join("\n"))
+            text: qsTr("tracemap %1 — a visual traceroute.\n\nMap data © OpenStreetMap contributors (ODbL).\nBasemap: Natural Earth (public domain), place names: GeoNames (CC BY 4.0).\n%2").arg(Qt.application.version).arg(window.controller.attributions.join("\n"))
         }
     }
 }

@@ -368,7 +368,8 @@ void TestMapView::notifyOnlyOnRealChange()
     m_map->setExtraAttributions({QStringLiteral("IP Geolocation by DB-IP")});
     m_map->setExtraAttributions({QStringLiteral("IP Geolocation by DB-IP")});
     QCOMPARE(extra.count(), 1);
-    QCOMPARE(m_map->attribution(), QStringLiteral("Basemap: Natural Earth (public domain)"));
+    QCOMPARE(m_map->attribution(),
+             QStringLiteral("Basemap: Natural Earth (public domain), places: GeoNames (CC BY 4.0)"));
     m_map->setTilesEnabled(true);
     QCOMPARE(attribution.count(), 1);
     QCOMPARE(m_map->attribution(), QStringLiteral("© OpenStreetMap contributors"));

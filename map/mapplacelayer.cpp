@@ -1,0 +1,92 @@
+// The renderer's populated-place layer: labels of the basemap's places (GeoNames), laid out by
+// the pure PlaceLabels::place around what the route and the overlays already occupy.
+#include "maprenderer.h"
+#include "mapstyle.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPath>
+
+namespace tracemap {
+
+using namespace mapstyle;
+
+namespace {
+
+// Room kept between a place label and the route's markers, so a name never touches a hop.
+constexpr double MarkerClearance = 3.0;
+constexpr double SourceRadius = 9.0; // as paintMarkers draws it
+
+} // namespace
+
+QList<QRectF> MapRenderer::placeLabelObstacles(const MapViewport &viewport, const MapScene &scene)
+{
+    QList<QRectF> obstacles;
+    auto addCircle = [&](QPointF centre, double radius) {
+        const QPointF r(radius, radius);
+        obstacles.append(QRectF(centre - r, centre + r));
+    };
+    if (scene.hasSource) {
+        const QPointF world = WebMercator::coordinateToWorldPixel(
+            scene.sourceLatitude, WebMercator::wrapLongitude(scene.sourceLongitude), viewport.zoom());
+        for (double shift : viewport.visibleCopies(world.x(), world.x(), 16.0))
+            addCircle(viewport.worldPixelToPixel(world + QPointF(shift, 0)), SourceRadius + MarkerClearance);
+    }
+    for (const MarkerPlacement &marker : placeMarkers(viewport, scene))
+        addCircle(marker.position, marker.radius + MarkerClearance);
+    for (const HopLabelPlacement &label : placeHopLabels(viewport, scene))
+        obstacles.append(label.box);
+    obstacles.append(routeMarkRects(viewport, scene));
+    if (const QRectF legend = legendRect(viewport, scene); scene.showLegend && legend.isValid())
+        obstacles.append(legend);
+    if (const QRectF legend = routeLegendRect(viewport, scene); legend.isValid())
+        obstacles.append(legend);
+    if (const QRectF bar = scaleBarRect(viewport, scene); scene.showScaleBar && bar.isValid())
+        obstacles.append(bar);
+    if (const QRectF attribution = attributionRect(viewport, scene); attribution.isValid())
+        obstacles.append(attribution);
+    return obstacles;
+}
+
+QList<PlaceLabel> MapRenderer::placeLabels(const MapViewport &viewport, const MapScene &scene) const
+{
+    return PlaceLabels::place(viewport, m_basemap->places(), placeLabelObstacles(viewport, scene));
+}
+
+void MapRenderer::paintPlaces(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+{
+    const QList<PlaceLabel> labels = placeLabels(viewport, scene);
+    if (labels.isEmpty())
+        return;
+    const QList<BasemapPlace> &places = m_basemap->places();
+    const QFont font = PlaceLabels::font();
+    painter.save();
+    for (const PlaceLabel &label : labels) {
+        const bool capital = places[label.place].rank == BasemapPlace::Rank::NationalCapital;
+        // A capital is a ring with a dot in it, other places a plain dot.
+        painter.setPen(QPen(PlaceHaloColor, 1.2));
+        painter.setBrush(PlaceDotColor);
+        painter.drawEllipse(label.dot, PlaceLabels::DotRadius, PlaceLabels::DotRadius);
+        if (capital) {
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(PlaceHaloColor);
+            painter.drawEllipse(label.dot, 1.0, 1.0);
+        }
+        // The text with a halo, drawn as a path so the halo follows the letters.
+        const QRectF text =
+            label.box.adjusted(PlaceLabels::Halo, PlaceLabels::Halo, -PlaceLabels::Halo, -PlaceLabels::Halo);
+        const QFontMetricsF metrics(font);
+        QPainterPath path;
+        path.addText(QPointF(text.left(), text.top() + metrics.ascent()), font, label.text);
+        painter.setPen(
+            QPen(PlaceHaloColor, 2 * PlaceLabels::Halo + 0.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        painter.setBrush(Qt::NoBrush);
+        painter.drawPath(path);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(capital ? CapitalTextColor : PlaceTextColor);
+        painter.drawPath(path);
+    }
+    painter.restore();
+}
+
+} // namespace tracemap
