@@ -17,8 +17,10 @@ void GeoService::locate(const GeoQuery &input)
     d->ensureChain();
     GeoQuery query = input;
     query.address = normalizedAddress(input.address);
+    const SourceLocation source = query.source.value_or(d->source);
     if (query.address.isNull()) {
         GeoResult r;
+        r.source = source;
         r.status = GeoStatus::Failed;
         r.error = QStringLiteral("not an IP address");
         r.reason = r.error;
@@ -26,16 +28,17 @@ void GeoService::locate(const GeoQuery &input)
         emit located(r);
         return;
     }
-    if (d->pendingByAddress.contains(query.address))
-        return; // coalesced: the lookup in flight answers for both
+    const Private::PendingKey key{query.address, GeoCache::sourceKey(source.latitude, source.longitude)};
+    if (d->pendingByAddress.contains(key))
+        return; // coalesced: the lookup in flight (same address, same start) answers for both
 
     auto owned = std::make_unique<PendingLookup>();
     PendingLookup &p = *owned;
     p.id = d->nextId++;
     p.query = query;
-    p.source = d->source;
+    p.source = source;
     d->pending.emplace(p.id, std::move(owned));
-    d->pendingByAddress.insert(query.address, p.id);
+    d->pendingByAddress.insert(key, p.id);
     const quint64 id = p.id;
 
     if (d->tryOverride(p))
@@ -237,10 +240,12 @@ void GeoService::Private::maybeFinish(quint64 id)
         return;
     std::unique_ptr<PendingLookup> p = std::move(pending.at(id));
     pending.erase(id);
-    pendingByAddress.remove(p->query.address);
+    pendingByAddress.remove(
+        PendingKey{p->query.address, GeoCache::sourceKey(p->source.latitude, p->source.longitude)});
 
     GeoResult r = *p->decision;
     r.address = p->query.address;
+    r.source = p->source;
     if (!r.fromCache) {
         if (r.hostname.isEmpty())
             r.hostname = p->query.hostname;

@@ -79,7 +79,10 @@ struct GeoService::Private
     };
     BoundedCache<QHostAddress, Remembered> memory{kMaxRememberedDecisions}; // same rules as the cache
     std::map<quint64, std::unique_ptr<PendingLookup>> pending;
-    QHash<QHostAddress, quint64> pendingByAddress;
+    // Lookups in flight by address and start (GeoCache::sourceKey): the same address asked for
+    // two routes from different places is two lookups, since the RTT check differs.
+    using PendingKey = std::pair<QHostAddress, QString>;
+    QHash<PendingKey, quint64> pendingByAddress;
     SourceLocation source;
     bool nominatimUsed = false;
     quint64 nextId = 1;

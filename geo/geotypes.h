@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QtNumeric>
 
+#include <optional>
+
 namespace tracemap {
 
 // Status of a single lookup (reverse DNS, AS, Nominatim, ...). NotFound is an answer too and
@@ -62,6 +64,14 @@ struct AsInfo
     bool isValid() const { return number != 0; }
 };
 
+// Where a trace starts: the origin of the speed-of-light check. NaN when unknown.
+struct SourceLocation
+{
+    double latitude = qQNaN();
+    double longitude = qQNaN();
+    bool isValid() const { return !qIsNaN(latitude) && !qIsNaN(longitude); }
+};
+
 // What the chain is asked.
 struct GeoQuery
 {
@@ -69,6 +79,10 @@ struct GeoQuery
     QString hostname;           // reverse DNS name; empty = unknown/none
     bool hostnameKnown = false; // true when hostname was given (possibly empty): do not look it up
     double rttMs = -1.0;        // hop RTT for the plausibility check; < 0 = unknown
+    // The start of this query's trace (an invalid one: no RTT check). None: the service's
+    // (GeoService::setSourceLocation). Per query, so one service serves routes measured from
+    // many places at once (vantage points) without being reconfigured between them.
+    std::optional<SourceLocation> source;
 };
 
 // What the chain decided for one address.
@@ -89,6 +103,7 @@ struct GeoResult
     QString error;
     QDateTime resolvedAt;
     bool fromCache = false; // answered from the persistent cache (provider is the original one)
+    SourceLocation source;  // the start the RTT check was made from (invalid: none)
 };
 
 QString geoStatusName(GeoStatus status);       // "pending", "located", "unlocatable", "failed", "timed_out"

@@ -27,13 +27,6 @@ struct PlausibilityVerdict
     bool isImplausible() const { return kind == Kind::Implausible; }
 };
 
-struct SourceLocation
-{
-    double latitude = qQNaN();
-    double longitude = qQNaN();
-    bool isValid() const { return !qIsNaN(latitude) && !qIsNaN(longitude); }
-};
-
 // Unknown (with a sentence saying why) when the source, the RTT or the candidate's coordinates
 // are missing; otherwise whether `candidate` lies within the RTT bound from `source`.
 PlausibilityVerdict checkPlausibility(const GeoPlace &candidate, const SourceLocation &source, double rttMs);

@@ -1,10 +1,17 @@
 #include "tracelocator.h"
 
+#include "geocache.h"
 #include "specialranges.h"
 
 namespace tracemap {
 
 namespace {
+
+// Results are matched to queries by address and start, at the precision the service coalesces by.
+QString sourceKey(const SourceLocation &source)
+{
+    return GeoCache::sourceKey(source.latitude, source.longitude);
+}
 
 bool settled(const Hop &hop, bool traceOver)
 {
@@ -99,8 +106,6 @@ void TraceLocator::setConfiguredSource(std::optional<SourceLocation> source)
     m_sourceState = SourceState::Decided;
     m_sourceTtl = 0;
     m_source = *m_configured;
-    if (m_service)
-        m_service->setSourceLocation(m_source.latitude, m_source.longitude);
     emit sourceChanged();
 }
 
@@ -185,24 +190,27 @@ void TraceLocator::step()
 
 void TraceLocator::ask(GeoQuery query)
 {
+    // Every query names this trace's start (none yet while the source itself is asked), so
+    // routes from several places can share one service.
+    query.source = m_source;
     m_asked.insert(query.address);
-    m_pending.insert(query.address);
+    m_pending.insert(query.address, sourceKey(m_source));
     emit pendingChanged();
     m_service->locate(query);
 }
 
 void TraceLocator::onServiceLocated(const GeoResult &result)
 {
-    if (!m_pending.remove(result.address))
-        return; // not ours, or answered already
+    const auto it = m_pending.constFind(result.address);
+    if (it == m_pending.cend() || *it != sourceKey(result.source))
+        return; // not ours (another route's start), or answered already
+    m_pending.erase(it);
     m_results.insert(result.address, result);
     if (m_sourceState == SourceState::Waiting && result.address == m_sourceAddress) {
         m_sourceState = SourceState::Decided;
         if (result.status == GeoStatus::Located && result.place.hasCoordinates()) {
             m_source = SourceLocation{result.place.latitude, result.place.longitude};
             m_sourceTtl = m_sourceAddressTtl;
-            if (m_service)
-                m_service->setSourceLocation(m_source.latitude, m_source.longitude);
             emit sourceChanged();
         }
     }

@@ -98,7 +98,7 @@ private:
     SourceLocation m_source;
     int m_sourceTtl = -1;
     QSet<QHostAddress> m_asked;
-    QSet<QHostAddress> m_pending;
+    QHash<QHostAddress, QString> m_pending; // asked, not answered: the start asked with (sourceKey)
     QHash<QHostAddress, GeoResult> m_results;
     bool m_pumping = false;
     bool m_pumpAgain = false;

@@ -248,13 +248,27 @@ TraceGeoAnnotator::TraceGeoAnnotator(const GeoSettings &settings, QObject *paren
     : TraceGeoAnnotator(std::make_unique<GeoService>(settings), parent)
 {}
 
-TraceGeoAnnotator::TraceGeoAnnotator(std::unique_ptr<GeoService> service, QObject *parent)
-    : QObject(parent), m_service(std::move(service))
+namespace {
+std::optional<SourceLocation> configuredSource(const GeoSettings &settings)
 {
-    m_locator.setService(m_service.get());
-    const GeoSettings &settings = m_service->settings();
     if (settings.sourceLatitude && settings.sourceLongitude)
-        m_locator.setConfiguredSource(SourceLocation{*settings.sourceLatitude, *settings.sourceLongitude});
+        return SourceLocation{*settings.sourceLatitude, *settings.sourceLongitude};
+    return std::nullopt;
+}
+} // namespace
+
+TraceGeoAnnotator::TraceGeoAnnotator(std::unique_ptr<GeoService> service, QObject *parent)
+    : TraceGeoAnnotator(service.get(), configuredSource(service->settings()), parent)
+{
+    m_owned = std::move(service);
+}
+
+TraceGeoAnnotator::TraceGeoAnnotator(GeoService *shared, std::optional<SourceLocation> source,
+                                     QObject *parent)
+    : QObject(parent), m_service(shared)
+{
+    m_locator.setService(m_service);
+    m_locator.setConfiguredSource(source);
     // Decisions may come synchronously (cached ones): report the end from the event loop.
     connect(&m_locator, &TraceLocator::done, this,
             [this] { QTimer::singleShot(0, this, [this] { finish(); }); });

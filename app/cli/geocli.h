@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace tracemap::cli {
 
@@ -36,6 +37,9 @@ public:
     // With a given service (tests: an explicit provider chain). The configured source is the
     // service's settings' source location.
     explicit TraceGeoAnnotator(std::unique_ptr<GeoService> service, QObject *parent = nullptr);
+    // With a service shared by several traces (not owned; it outlives this), each with its own
+    // start: routes from many vantage points through one geolocation chain, set up once.
+    TraceGeoAnnotator(GeoService *shared, std::optional<SourceLocation> source, QObject *parent = nullptr);
     ~TraceGeoAnnotator() override;
 
     void start(const TraceResult &trace, std::function<void()> done);
@@ -49,7 +53,8 @@ public:
 private:
     void finish();
 
-    std::unique_ptr<GeoService> m_service;
+    std::unique_ptr<GeoService> m_owned;
+    GeoService *m_service = nullptr; // m_owned, or the shared one
     TraceLocator m_locator;
     std::function<void()> m_done;
     bool m_finished = false;

@@ -135,20 +135,23 @@ private:
             print();
             return;
         }
-        GeoSettings settings = m_options.geo.settings;
-        const VantagePoint &v = m_routes.at(m_index).vantage;
-        if (v.hasLocation()) {
-            settings.sourceLatitude = v.latitude;
-            settings.sourceLongitude = v.longitude;
-        }
-        auto annotator = std::make_shared<TraceGeoAnnotator>(settings);
-        if (m_index == 0) {
-            for (const QString &w : annotator->warnings())
+        if (!m_service) {
+            // One chain for every route (setting one up per route cost 0.2 s each); each route's
+            // queries carry its own start.
+            m_service = std::make_unique<GeoService>(m_options.geo.settings);
+            for (const QString &w : m_service->warnings())
                 err(QStringLiteral("warning: %1").arg(w));
         }
+        const VantagePoint &v = m_routes.at(m_index).vantage;
+        std::optional<SourceLocation> source;
+        if (v.hasLocation())
+            source = SourceLocation{v.latitude, v.longitude};
+        else if (m_options.geo.settings.sourceLatitude && m_options.geo.settings.sourceLongitude)
+            source = SourceLocation{*m_options.geo.settings.sourceLatitude,
+                                    *m_options.geo.settings.sourceLongitude};
+        auto annotator = std::make_shared<TraceGeoAnnotator>(m_service.get(), source);
         m_annotator = annotator;
         annotator->start(m_routes.at(m_index).trace, [this] {
-            // Keep what is printed, not the service: one geolocation chain open at a time.
             const TraceResult &trace = m_routes.at(m_index).trace;
             // The route as a trace file document: the trace's keys plus each hop's place.
             TraceFile file;
@@ -225,6 +228,7 @@ private:
     const Options &m_options;
     QList<VantageTrace> m_routes;
     std::function<void(int)> m_done;
+    std::unique_ptr<GeoService> m_service;
     std::shared_ptr<TraceGeoAnnotator> m_annotator;
     QList<QJsonObject> m_located; // per route: its trace document with a place per hop
     QList<QStringList> m_lines;   // per route: the located hops as text

@@ -208,6 +208,41 @@ private slots:
         QCOMPARE(locator.resultFor(QHostAddress(QStringLiteral("::ffff:62.115.1.1"))).status,
                  GeoStatus::Located);
     }
+
+    // Two traces from two places through one service at once (vantage points): each query
+    // carries its trace's start, so the same router is judged from each place, and neither
+    // locator takes the other's answer for the same address.
+    void tracesFromTwoPlacesShareOneService()
+    {
+        QList<GeoQuery> log;
+        std::vector<std::unique_ptr<GeoProvider>> chain;
+        chain.push_back(std::make_unique<TableProvider>(
+            QHash<QString, QPair<double, double>>{{"62.115.1.1", {50.11, 8.68}}}, &log)); // Frankfurt
+        GeoSettings settings;
+        settings.offline = true;
+        settings.cachePath = QStringLiteral("-");
+        GeoService service(settings, std::move(chain));
+        TraceLocator frankfurt, sydney;
+        frankfurt.setService(&service);
+        sydney.setService(&service);
+        frankfurt.setConfiguredSource(SourceLocation{50.1, 8.7});
+        sydney.setConfiguredSource(SourceLocation{-33.9, 151.2});
+        const QList<Hop> hops{hop(1, {reply("62.115.1.1", 2.0)})};
+        frankfurt.update(hops, true);
+        sydney.update(hops, true);
+        QTRY_VERIFY(frankfurt.isDone() && sydney.isDone());
+        QCOMPARE(log.size(), 2); // not coalesced: the starts differ
+        QVERIFY(log.at(0).source && log.at(1).source);
+        QCOMPARE(log.at(0).source->latitude, 50.1);
+        QCOMPARE(log.at(1).source->latitude, -33.9);
+        const GeoResult near = frankfurt.resultFor(QHostAddress(QStringLiteral("62.115.1.1")));
+        const GeoResult far = sydney.resultFor(QHostAddress(QStringLiteral("62.115.1.1")));
+        QCOMPARE(near.status, GeoStatus::Located);
+        QCOMPARE(near.source.latitude, 50.1);
+        QVERIFY(far.status != GeoStatus::Located); // 2 ms cannot reach Frankfurt from Sydney
+        QCOMPARE(far.source.latitude, -33.9);
+        QVERIFY(!far.rejected.isEmpty());
+    }
 };
 
 QTEST_MAIN(TestTraceLocator)
