@@ -27,6 +27,7 @@ TRACEMAP_DEPS_BUILD=(
     libmicrohttpd-dev   # tracemap-agent's HTTP server (see docs/agent.md for why)
     libc-ares-dev       # tracemap-agent's bounded, cancellable resolver
     libmaxminddb-dev    # offline IP database (MMDB)
+    qtkeychain-qt6-dev  # the desktop keyring for API keys and agent tokens (libqt6keychain1 at run time)
     qml6-module-qtquick
     qml6-module-qtquick-controls
     qml6-module-qtquick-layouts

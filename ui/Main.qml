@@ -15,6 +15,8 @@ ApplicationWindow {
     required property TraceController controller
     required property AppSettings settings
     property GeoDbSetup geoDbSetup: null
+    // Routes from other vantage points (RIPE Atlas, Globalping); null: none offered.
+    property VantageController vantage: null
     // Scripted runs (--export-image) show the window but never open dialogs.
     property bool scripted: false
     readonly property alias map: mapPane
@@ -83,6 +85,20 @@ ApplicationWindow {
     function openSettings() {
         if (!scripted)
             settingsLoader.show()
+    }
+    // Shows every vantage route (once the map has a size); not while this machine's route is shown.
+    property bool vantageFramePending: false
+    function frameVantage() {
+        vantageFramePending = mapPane.width <= 0 || mapPane.height <= 0
+        if (vantageFramePending || !vantage || controller.model.count > 0)
+            return
+        const f = vantage.frame(mapPane.width, mapPane.height)
+        if (f.zoom !== undefined)
+            mapPane.setView(f.centerLatitude, f.centerLongitude, f.zoom)
+    }
+    function openVantage(browse) {
+        if (!scripted && vantage)
+            vantageLoader.show(browse)
     }
     function openExportDialog() {
         if (!scripted)
@@ -156,6 +172,9 @@ ApplicationWindow {
             ShortcutMenuItem { text: qsTr("Export image…"); shortcut: "Ctrl+S"; onTriggered: window.openExportDialog() }
             ShortcutMenuItem { text: qsTr("Copy image"); shortcut: "Ctrl+Shift+C"; onTriggered: window.copyImage() }
             ShortcutMenuItem { text: qsTr("Copy hop table"); shortcut: "Ctrl+C"; onTriggered: window.copyTable() }
+            MenuSeparator {}
+            ShortcutMenuItem { text: qsTr("Open vantage results…"); enabled: window.vantage !== null; onTriggered: window.openVantage(true) }
+            ShortcutMenuItem { text: qsTr("Vantage points…"); enabled: window.vantage !== null; onTriggered: window.openVantage(false) }
             MenuSeparator {}
             ShortcutMenuItem { text: qsTr("Settings…"); onTriggered: window.openSettings() }
             MenuSeparator {}
@@ -246,6 +265,15 @@ ApplicationWindow {
                 enabled: window.controller.running
                 onClicked: window.stopTrace()
             }
+            // Which route the hop table lists: this machine's, or one vantage point's.
+            ComboBox {
+                objectName: "routeSelector"
+                visible: window.vantage !== null && window.vantage.count > 0
+                model: window.vantage ? [qsTr("This machine")].concat(window.vantage.routeList.map(r => r.name)) : []
+                currentIndex: window.vantage ? window.vantage.selectedIndex + 1 : 0
+                onActivated: (index) => { hopTable.currentIndex = -1; window.vantage.selectedIndex = index - 1 }
+                Layout.preferredWidth: 220
+            }
             // Always laid out, shown only while tracing: the controls never shift.
             BusyIndicator {
                 objectName: "busyIndicator"
@@ -286,11 +314,13 @@ ApplicationWindow {
                 SplitView.fillHeight: true
                 SplitView.minimumHeight: 160
                 onHopClicked: (row) => hopTable.currentIndex = row
+                routeSets: window.vantage ? [window.vantage.routes] : []
+                onWidthChanged: if (window.vantageFramePending) window.frameVantage()
             }
             HopTable {
                 id: hopTable
                 objectName: "hopTable"
-                model: window.controller.model
+                model: window.vantage && window.vantage.selectedModel ? window.vantage.selectedModel : window.controller.model
                 SplitView.preferredHeight: 330
                 SplitView.minimumHeight: 110
                 onCurrentIndexChanged: mapPane.currentIndex = currentIndex
@@ -374,6 +404,31 @@ ApplicationWindow {
                     exportLoader.item.showError(error)
             }
         }
+    }
+    Loader {
+        id: vantageLoader
+        active: false
+        function show(browse) {
+            if (!active)
+                setSource("VantageDialog.qml", { vantage: window.vantage })
+            active = true
+            if (browse)
+                item.browse()
+            else
+                item.open()
+        }
+        Connections {
+            target: vantageLoader.item
+            function onRoutesAdded() { window.frameVantage() }
+        }
+    }
+    Connections {
+        target: window.vantage
+        function onStatusMessageChanged() {
+            if (window.vantage.statusMessage.length > 0)
+                window.report(window.vantage.statusMessage, false)
+        }
+        function onSettled() { Qt.callLater(window.frameVantage) }
     }
     Dialog {
         id: aboutDialog

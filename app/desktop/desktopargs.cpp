@@ -3,6 +3,7 @@
 #include "traceengine.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 namespace tracemap::desktop {
 
@@ -107,6 +108,11 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     }
     o.host = p.isSet(trace) ? p.value(trace) : positional.value(0);
     o.scripted = p.isSet(trace);
+    // `tracemap FILE`: a saved document (what it is, main.cpp reads from its content).
+    if (!p.isSet(trace) && !o.host.isEmpty() && QFileInfo(o.host).isFile()) {
+        o.documentPath = o.host;
+        o.host.clear();
+    }
     if (!o.host.isEmpty()) {
         const QString problem = validateHost(o.host);
         if (!problem.isEmpty()) {
@@ -120,7 +126,7 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
             out.error = QStringLiteral("--export-image needs a file name");
             return out;
         }
-        if (o.host.isEmpty()) {
+        if (o.host.isEmpty() && o.documentPath.isEmpty()) {
             out.error = QStringLiteral("--export-image needs a host to trace (--trace HOST)");
             return out;
         }
@@ -198,7 +204,7 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         o.sourceLocation = p.value(source);
     }
     o.quitWhenDone = p.isSet(quit);
-    if (o.quitWhenDone && o.host.isEmpty()) {
+    if (o.quitWhenDone && o.host.isEmpty() && o.documentPath.isEmpty()) {
         out.error = QStringLiteral("--quit-when-done needs a host to trace (--trace HOST)");
         return out;
     }

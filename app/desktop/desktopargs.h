@@ -18,6 +18,7 @@ constexpr int kExitUsage = 2;
 struct DesktopOptions
 {
     QString host;          // positional HOST or --trace HOST
+    QString documentPath;  // positional FILE (an existing file): opened, not traced
     bool scripted = false; // --trace given: trace at once (and export when asked)
     QString exportPath;
     QSize exportSize; // invalid = ScriptedRun::kDefaultExportSize

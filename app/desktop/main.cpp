@@ -7,13 +7,16 @@
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "scriptedrun.h"
+#include "secretstore.h"
 #include "tracecontroller.h"
+#include "vantagecontroller.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
 #include <QQuickStyle>
 #include <QQuickWindow>
 #include <QSGRendererInterface>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <cstdio>
@@ -62,6 +65,35 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
     run.repeat = options.repeat;
     run.windowShotPath = options.windowShotPath;
     return run;
+}
+
+// --export-image for a vantage document: once every route is located (or after a deadline),
+// writes the image and, with --quit-when-done, ends the program.
+void runVantageExport(VantageController &vantage, const ScriptedRunOptions &options)
+{
+    const auto finish = [&vantage, options] {
+        int code = kExitOk;
+        if (!options.exportPath.isEmpty()) {
+            const QSize size =
+                options.exportSize.isValid() ? options.exportSize : ScriptedRun::kDefaultExportSize;
+            const QString error = vantage.exportImage(options.exportPath, size.width(), size.height());
+            if (!error.isEmpty()) {
+                errLine(QStringLiteral("tracemap: %1").arg(error));
+                code = kExitFailure;
+            }
+        }
+        if (options.quitWhenDone)
+            QCoreApplication::exit(code);
+    };
+    auto once = std::make_shared<bool>(false);
+    const auto finishOnce = [finish, once] {
+        if (!*once) {
+            *once = true;
+            finish();
+        }
+    };
+    QObject::connect(&vantage, &VantageController::settled, &vantage, finishOnce);
+    QTimer::singleShot(60000, &vantage, finishOnce);
 }
 
 } // namespace
@@ -145,9 +177,17 @@ int main(int argc, char *argv[])
         controller.setMaxTtl(options.maxTtl);
     // New geolocation settings take effect with a new service; the old one goes after the
     // controller has let go of it.
+    // Routes from other vantage points share this machine's geolocation service.
+    VantageController vantage(geo.get());
+    // API keys: the desktop keyring, else a 0600 file (scripted runs keep nothing of their own).
+    SecretStore secrets(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                            QStringLiteral("/secrets.json"),
+                        options.scripted ? SecretStore::Backend::FileOnly : SecretStore::Backend::Keyring);
+    vantage.setSecretStore(&secrets);
     const auto rebuildGeo = [&] {
         auto replacement = std::make_unique<GeoService>(makeGeoSettings());
         controller.setGeoService(replacement.get());
+        vantage.setGeoService(replacement.get());
         geo = std::move(replacement);
     };
     QObject::connect(settings.get(), &AppSettings::geoSettingsChanged, &controller, rebuildGeo);
@@ -168,6 +208,7 @@ int main(int argc, char *argv[])
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
+                                 {QStringLiteral("vantage"), QVariant::fromValue(&vantage)},
                                  {QStringLiteral("scripted"), options.scripted}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
@@ -181,7 +222,21 @@ int main(int argc, char *argv[])
     }
 
     std::unique_ptr<ScriptedRun> scripted;
-    if (options.scripted) {
+    if (!options.documentPath.isEmpty()) {
+        // A saved RIPE Atlas / Globalping result (recognised by content); other documents are
+        // for the trace-file opener.
+        if (!VantageController::isVantageFile(options.documentPath) ||
+            !vantage.openFile(options.documentPath)) {
+            errLine(
+                QStringLiteral("tracemap: %1")
+                    .arg(vantage.statusMessage().isEmpty()
+                             ? QStringLiteral("%1: not a document tracemap opens").arg(options.documentPath)
+                             : vantage.statusMessage()));
+            return kExitFailure;
+        }
+        if (options.scripted)
+            runVantageExport(vantage, scriptedRunOptions(options));
+    } else if (options.scripted) {
         scripted =
             std::make_unique<ScriptedRun>(scriptedRunOptions(options), &controller, settings.get(), window);
         QTimer::singleShot(0, scripted.get(), [&] { scripted->start(); });

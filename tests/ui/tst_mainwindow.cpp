@@ -10,6 +10,7 @@
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "tracecontroller.h"
+#include "vantagecontroller.h"
 
 #include <QClipboard>
 #include <QDirIterator>
@@ -87,10 +88,12 @@ struct Window
             chain.push_back(std::move(provider));
         geo = std::make_unique<GeoService>(offlineGeoSettings(), std::move(chain));
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
+        vantage = std::make_unique<VantageController>(geo.get());
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
                                      {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
-                                     {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)}});
+                                     {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)},
+                                     {QStringLiteral("vantage"), QVariant::fromValue(vantage.get())}});
         engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
         if (!engine.rootObjects().isEmpty())
             window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -103,6 +106,7 @@ struct Window
     std::unique_ptr<AppSettings> settings;
     std::unique_ptr<GeoService> geo;
     std::unique_ptr<TraceController> controller;
+    std::unique_ptr<VantageController> vantage;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 };
@@ -164,8 +168,9 @@ private slots:
             files << QFileInfo(it.next()).fileName();
         files.sort();
         // A new QML file must be opened here too.
-        QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
-                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml"}));
+        QCOMPARE(files,
+                 (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
+                              "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml", "VantageDialog.qml"}));
         OfferFixture offer;
         Window w({}, {}, offer.setup.get());
         QVERIFY(w.window);
@@ -194,6 +199,24 @@ private slots:
         QTest::qWait(200); // its folder model loads
         QVERIFY(QMetaObject::invokeMethod(fileDialog, "reject"));
         QTRY_VERIFY(!fileDialog->property("visible").toBool());
+        // File → Vantage points, with routes listed (and the hop table's route selector shown).
+        QVERIFY(w.vantage->openFile(qEnvironmentVariable("TRACEMAP_TEST_DATA") +
+                                    QStringLiteral("/atlas/traceroute-firmwares.json")));
+        QTRY_VERIFY(w.find("routeSelector") && w.find("routeSelector")->isVisible());
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openVantage", Q_ARG(QVariant, false)));
+        QObject *vantageDialog = w.find<QObject>("vantageDialog");
+        QVERIFY(vantageDialog);
+        QTRY_VERIFY(vantageDialog->property("opened").toBool());
+        w.vantage->setSelectedIndex(1);
+        QTRY_COMPARE(w.find("hopTable")->property("model").value<QObject *>(), w.vantage->selectedModel());
+        QVERIFY(QMetaObject::invokeMethod(vantageDialog, "browse"));
+        QObject *vantageFiles = vantageDialog->findChild<QObject *>(QStringLiteral("vantageFileDialog"));
+        QVERIFY(vantageFiles);
+        QTRY_VERIFY(vantageFiles->property("visible").toBool());
+        QTest::qWait(200);
+        QVERIFY(QMetaObject::invokeMethod(vantageFiles, "reject"));
+        QTRY_VERIFY(!vantageFiles->property("visible").toBool());
+        QVERIFY(QMetaObject::invokeMethod(vantageDialog, "reject"));
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 

@@ -1,0 +1,338 @@
+// VantageController: routes from other vantage points on the desktop map. Saved RIPE Atlas and
+// Globalping documents open as one coloured route each; every route's hops go through one
+// GeoService with the route's own start (so the same router is judged from each vantage's
+// place); routes are shown and hidden one by one; the hop table's model follows the selection;
+// a RIPE Atlas fetch that fails (401, a loopback fake) marks only its own route failed, and a
+// 429 is waited out and said.
+#include "geoservice.h"
+#include "hoplistmodel.h"
+#include "loopbackhttpserver.h"
+#include "vantagecontroller.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tracemap;
+using tracemap::test::LoopbackHttpServer;
+
+namespace {
+
+QString dataPath(const QString &name)
+{
+    return qEnvironmentVariable("TRACEMAP_TEST_DATA") + QLatin1Char('/') + name;
+}
+
+QByteArray readData(const QString &name)
+{
+    QFile f(dataPath(name));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// The first `count` results of the firmware collection, as a results download.
+QByteArray atlasResults(int count)
+{
+    const QJsonArray all =
+        QJsonDocument::fromJson(readData(QStringLiteral("atlas/traceroute-firmwares.json"))).array();
+    QJsonArray some;
+    for (int i = 0; i < count && i < all.size(); ++i)
+        some.append(all.at(i));
+    return QJsonDocument(some).toJson(QJsonDocument::Compact);
+}
+
+// Answers from a table at once ("lat,lon" by address), and rejects nothing itself: the RTT check
+// of the service decides with each query's start.
+class TableProvider final : public GeoProvider
+{
+public:
+    explicit TableProvider(QHash<QString, QPair<double, double>> table) : m_table(std::move(table)) {}
+    QString id() const override { return QStringLiteral("table"); }
+    void lookup(const GeoQuery &query, Callback done) override
+    {
+        GeoAnswer answer;
+        const auto it = m_table.constFind(query.address.toString());
+        if (it == m_table.cend()) {
+            answer.status = GeoStatus::Unlocatable;
+            answer.reason = QStringLiteral("unknown");
+        } else {
+            answer.status = GeoStatus::Located;
+            answer.place.latitude = it->first;
+            answer.place.longitude = it->second;
+            answer.confidence = 0.8;
+        }
+        done(answer);
+    }
+
+private:
+    QHash<QString, QPair<double, double>> m_table;
+};
+
+std::unique_ptr<GeoService> tableService(QHash<QString, QPair<double, double>> table)
+{
+    GeoSettings settings;
+    settings.offline = true;
+    settings.reverseDns = false;
+    settings.asLookups = false;
+    settings.cachePath = QStringLiteral("-");
+    std::vector<std::unique_ptr<GeoProvider>> chain;
+    chain.push_back(std::make_unique<TableProvider>(std::move(table)));
+    return std::make_unique<GeoService>(settings, std::move(chain));
+}
+
+Hop hop(int ttl, const char *address, double rttMs)
+{
+    Hop h;
+    h.ttl = ttl;
+    ProbeReply r;
+    r.query = 1;
+    r.responder = QHostAddress(QString::fromLatin1(address));
+    r.rttMs = rttMs;
+    r.kind = ReplyKind::TimeExceeded;
+    h.replies = {r};
+    h.probesSent = 1;
+    h.complete = true;
+    return h;
+}
+
+VantageTrace routeFrom(const QString &name, double lat, double lon, QList<Hop> hops)
+{
+    VantageTrace v;
+    v.vantage.kind = VantageKind::RipeAtlas;
+    v.vantage.id = name;
+    v.vantage.name = name;
+    v.vantage.city = name;
+    v.vantage.latitude = lat;
+    v.vantage.longitude = lon;
+    v.trace.target = QStringLiteral("192.0.2.200");
+    v.trace.hops = std::move(hops);
+    return v;
+}
+
+const MapHop *mapHop(const MapRoute &route, int ttl)
+{
+    for (const MapHop &h : route.hops) {
+        if (h.ttl == ttl)
+            return &h;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestVantageController : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        registerTraceTypes();
+        registerGeoTypes();
+        registerVantageTypes();
+    }
+
+    void documents_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("routes");
+        QTest::addColumn<QString>("firstName");
+        QTest::newRow("atlas firmwares")
+            << "atlas/traceroute-firmwares.json" << 16 << "RIPE Atlas probe 1001";
+        QTest::newRow("globalping traceroute") << "globalping/traceroute-finished.json" << -1 << "";
+        QTest::newRow("globalping mtr") << "globalping/mtr-finished.json" << -1 << "";
+    }
+
+    void documents()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, routes);
+        QFETCH(QString, firstName);
+        QString error;
+        const QList<VantageTrace> expected = readVantageDocument(readData(file), &error);
+        QVERIFY2(!expected.isEmpty(), qPrintable(error));
+        if (routes >= 0)
+            QCOMPARE(int(expected.size()), routes);
+        QVERIFY(VantageController::isVantageFile(dataPath(file)));
+
+        VantageController c(nullptr);
+        QSignalSpy changed(c.routes(), &RouteSet::routesChanged);
+        QVERIFY(c.openFile(QUrl::fromLocalFile(dataPath(file)).toString())); // a file: URL, as QML gives
+        QCOMPARE(c.count(), int(expected.size()));
+        QTRY_COMPARE(c.routes()->count(), int(expected.size()));
+        const QList<MapRoute> drawn = c.routes()->routes();
+        for (int i = 0; i < drawn.size(); ++i) {
+            QCOMPARE(drawn.at(i).color, MapRenderer::routePaletteColor(i));
+            QVERIFY(drawn.at(i).name.startsWith(expected.at(i).vantage.name));
+            QCOMPARE(drawn.at(i).hops.size(), expected.at(i).trace.hops.size());
+            QCOMPARE(drawn.at(i).failed, expected.at(i).failed);
+        }
+        if (!firstName.isEmpty())
+            QCOMPARE(c.route(0).vantage.name, firstName);
+        QCOMPARE(c.routeList().size(), c.count());
+    }
+
+    void refusesOtherDocuments_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("mentions");
+        QTest::newRow("trace file") << QByteArray(R"({"format":"tracemap-trace","hops":[]})") << "neither";
+        QTest::newRow("not json") << QByteArray("hello") << "neither";
+        QTest::newRow("empty array") << QByteArray("[]") << "neither";
+        QTest::newRow("damaged atlas")
+            << QByteArray(R"([{"prb_id":1,"msm_id":2,"type":"traceroute","fw":5080,"result":"x"}])") << "";
+    }
+
+    void refusesOtherDocuments()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, mentions);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("doc.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+        f.close();
+        VantageController c(nullptr);
+        QSignalSpy status(&c, &VantageController::statusMessageChanged);
+        QVERIFY(!c.openFile(path));
+        QCOMPARE(c.count(), 0);
+        QCOMPARE(status.size(), 1);
+        QVERIFY2(c.statusMessage().contains(mentions), qPrintable(c.statusMessage()));
+        QVERIFY(c.statusMessage().contains(path));
+        QVERIFY(!c.openFile(dir.filePath(QStringLiteral("missing.json"))));
+        QVERIFY(c.statusMessage().startsWith(QLatin1String("Cannot read")));
+    }
+
+    // One router, 2 ms from Frankfurt, seen from a probe in Frankfurt and one in Sydney: the same
+    // service judges it from each route's own start, so it is placed on the first route only.
+    void eachRouteHasItsOwnStart()
+    {
+        auto geo = tableService({{QStringLiteral("62.0.0.5"), {50.11, 8.68}},      // Frankfurt
+                                 {QStringLiteral("62.0.0.9"), {-33.87, 151.21}}}); // Sydney
+        VantageController c(geo.get());
+        c.addRoutes({routeFrom(QStringLiteral("Frankfurt"), 50.1, 8.7, {hop(1, "62.0.0.5", 2.0)}),
+                     routeFrom(QStringLiteral("Sydney"), -33.9, 151.2,
+                               {hop(1, "62.0.0.9", 1.0), hop(2, "62.0.0.5", 2.0)})});
+        QTRY_VERIFY(c.isSettled());
+        QTRY_COMPARE(c.routes()->count(), 2);
+        const QList<MapRoute> drawn = c.routes()->routes();
+        QVERIFY(drawn.at(0).hasSource);
+        QCOMPARE(drawn.at(0).sourceLatitude, 50.1); // the vantage's place is the route's start
+        QCOMPARE(drawn.at(1).sourceLatitude, -33.9);
+        QVERIFY(mapHop(drawn.at(0), 1) && mapHop(drawn.at(0), 1)->hasLocation);
+        QVERIFY(mapHop(drawn.at(1), 1) && mapHop(drawn.at(1), 1)->hasLocation);
+        // 2 ms cannot cover Sydney-Frankfurt: refused on the Sydney route only.
+        QVERIFY(mapHop(drawn.at(1), 2));
+        QVERIFY(!mapHop(drawn.at(1), 2)->hasLocation);
+        QCOMPARE(c.pendingLookups(), 0);
+    }
+
+    void showHideAndSelect()
+    {
+        VantageController c(nullptr);
+        QVERIFY(c.openFile(dataPath(QStringLiteral("atlas/traceroute-firmwares.json"))));
+        QTRY_COMPARE(c.routes()->count(), 16);
+        QSignalSpy listChanged(&c, &VantageController::routesChanged);
+        c.setRouteVisible(2, false);
+        QCOMPARE(listChanged.size(), 1);
+        QCOMPARE(c.routes()->routes().at(2).visible, false);
+        QCOMPARE(c.routes()->routes().at(1).visible, true);
+        QCOMPARE(c.routeList().at(2).toMap().value(QStringLiteral("visible")).toBool(), false);
+        c.setRouteVisible(2, false); // no change, no signal
+        QCOMPARE(listChanged.size(), 1);
+        // Hidden from the map's own legend: the controller's list follows.
+        c.routes()->setRouteVisible(c.routes()->routes().at(3).id, false);
+        QCOMPARE(c.routeList().at(3).toMap().value(QStringLiteral("visible")).toBool(), false);
+
+        QCOMPARE(c.selectedModel(), nullptr); // "this machine"
+        QSignalSpy selected(&c, &VantageController::selectedIndexChanged);
+        c.setSelectedIndex(4);
+        QCOMPARE(selected.size(), 1);
+        QVERIFY(c.selectedModel());
+        QCOMPARE(c.selectedModel()->rowCount(), int(c.route(4).trace.hops.size()));
+        QCOMPARE(c.selectedModel()->hopAt(0).ttl, c.route(4).trace.hops.first().ttl);
+        c.setSelectedIndex(99); // out of range: back to this machine
+        QCOMPARE(c.selectedModel(), nullptr);
+        c.clear();
+        QCOMPARE(c.count(), 0);
+        QCOMPARE(c.routes()->count(), 0);
+    }
+
+    // A fetch answered 401 marks its own route failed ("the key is wrong"); the routes opened
+    // before stay as they were.
+    void failedFetchLeavesOthers()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route(QStringLiteral("/api/v2/measurements/5001/results/"),
+                     [](const LoopbackHttpServer::Request &) {
+                         return LoopbackHttpServer::json(
+                             R"({"detail":"Authentication credentials were not provided."})", 401);
+                     });
+        QNetworkAccessManager network;
+        VantageController c(nullptr);
+        c.setNetwork(&network);
+        c.setAtlasUrl(server.url());
+        QVERIFY(c.openFile(dataPath(QStringLiteral("atlas/traceroute-firmwares.json"))));
+        QTRY_COMPARE(c.routes()->count(), 16);
+        const QList<MapRoute> before = c.routes()->routes();
+        c.fetchAtlas(5001);
+        QCOMPARE(c.count(), 17);
+        QCOMPARE(c.state(16), VantageController::Loading);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(16), VantageController::Failed, 10000);
+        QVERIFY2(c.reason(16).contains(QLatin1String("key is wrong")), qPrintable(c.reason(16)));
+        QTRY_COMPARE(c.routes()->count(), 17);
+        const QList<MapRoute> after = c.routes()->routes();
+        QVERIFY(after.at(16).failed);
+        QCOMPARE(after.mid(0, 16), before.mid(0, 16));
+        for (int i = 0; i < 16; ++i)
+            QCOMPARE(c.state(i), VantageController::Done);
+        QVERIFY(c.isSettled());
+        QVERIFY(server.requestCount(QStringLiteral("/api/v2/measurements/5001/results/")) >= 1);
+    }
+
+    void waitsOutRateLimit()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        int asked = 0;
+        server.route(QStringLiteral("/api/v2/measurements/5001/results/"),
+                     [&](const LoopbackHttpServer::Request &) {
+                         if (++asked == 1)
+                             return LoopbackHttpServer::json(
+                                        R"({"error":{"status":429,"title":"Too Many Requests"}})", 429)
+                                 .header("Retry-After", "1");
+                         return LoopbackHttpServer::json(atlasResults(3));
+                     });
+        server.setDefaultHandler([](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(R"({"detail":"Not found."})", 404); // probes: place unknown
+        });
+        QNetworkAccessManager network;
+        VantageController c(nullptr);
+        c.setNetwork(&network);
+        c.setAtlasUrl(server.url());
+        QSignalSpy status(&c, &VantageController::statusMessageChanged);
+        c.fetchAtlas(5001);
+        QTRY_VERIFY_WITH_TIMEOUT(c.statusMessage().contains(QLatin1String("waiting 1 s")), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(0), VantageController::Done, 10000);
+        QCOMPARE(c.count(), 4); // the measurement's own row and its three routes
+        QCOMPARE(c.route(1).vantage.name, QStringLiteral("RIPE Atlas probe 1001"));
+        QTRY_COMPARE(c.routes()->count(), 4);
+        QCOMPARE(asked, 2);
+    }
+
+    void refusesBadMeasurementId()
+    {
+        VantageController c(nullptr);
+        c.fetchAtlas(0);
+        QCOMPARE(c.count(), 0);
+        QVERIFY(!c.statusMessage().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestVantageController)
+#include "tst_vantagecontroller.moc"

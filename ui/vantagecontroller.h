@@ -1,0 +1,147 @@
+// VantageController: routes measured from other vantage points (RIPE Atlas and Globalping result
+// files, an Atlas measurement fetched by ID) on the desktop map beside this machine's trace.
+// Contract:
+//  - it owns a RouteSet (Main.qml lists it in MapPane.routeSets): one MapRoute per vantage route,
+//    coloured MapRenderer::routePaletteColor(i), named "<vantage>, <place>", shown or hidden one
+//    by one; a failed route is listed as failed and never touches the others;
+//  - every route's hops go through the application's GeoService (the same chain as this
+//    machine's trace) by a TraceLocator of their own whose start is the vantage's place (else the
+//    first public responder's): the service takes the start per query, so routes from many
+//    places share one chain at once;
+//  - each route keeps its hops in a HopListModel, which the hop table shows one route at a time
+//    (selectedIndex: -1 is "this machine", the TraceController's model).
+// Remote failures (401/403, 429, deadlines) mark only the route they belong to.
+#pragma once
+
+#include "routeset.h"
+#include "vantage.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <QUrl>
+#include <QVariantList>
+#include <QtQml/qqmlregistration.h>
+
+#include <memory>
+#include <vector>
+
+class QNetworkAccessManager;
+
+namespace tracemap {
+
+class AtlasClient;
+class GeoService;
+class HopListModel;
+class SecretStore;
+class TraceLocator;
+
+// A saved result document, recognised by content: a RIPE Atlas results array or a Globalping
+// measurement. Routes empty and *error set when it is neither or is damaged.
+enum class VantageDocumentKind { Unknown, RipeAtlas, Globalping };
+VantageDocumentKind vantageDocumentKind(const QByteArray &document);
+QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *error);
+
+class VantageController : public QObject
+{
+    Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("The application creates the vantage controller")
+    Q_PROPERTY(tracemap::RouteSet *routes READ routes CONSTANT)
+    Q_PROPERTY(int count READ count NOTIFY routesChanged)
+    // [{name, place, color, state, stateText, reason, visible}] in route order, for lists and selectors.
+    Q_PROPERTY(QVariantList routeList READ routeList NOTIFY routesChanged)
+    Q_PROPERTY(int selectedIndex READ selectedIndex WRITE setSelectedIndex NOTIFY selectedIndexChanged)
+    // The selected route's hops (null while "this machine" is selected).
+    Q_PROPERTY(tracemap::HopListModel *selectedModel READ selectedModel NOTIFY selectedIndexChanged)
+    Q_PROPERTY(int pendingLookups READ pendingLookups NOTIFY pendingLookupsChanged)
+    Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusMessageChanged)
+    Q_PROPERTY(QUrl atlasUrl READ atlasUrl WRITE setAtlasUrl NOTIFY apiUrlsChanged)
+public:
+    enum State { Loading, Streaming, Done, Failed };
+    Q_ENUM(State)
+
+    // geo may be null (hops are listed, not placed); not owned.
+    explicit VantageController(GeoService *geo, QObject *parent = nullptr);
+    ~VantageController() override;
+
+    // Replaces the geolocation service (not owned) and locates every route again through it.
+    void setGeoService(GeoService *geo);
+
+    RouteSet *routes() const { return m_routeSet; }
+    int count() const { return int(m_routes.size()); }
+    QVariantList routeList() const;
+    int selectedIndex() const { return m_selected; }
+    void setSelectedIndex(int index);
+    HopListModel *selectedModel() const;
+    int pendingLookups() const;
+    QString statusMessage() const { return m_status; }
+    QUrl atlasUrl() const { return m_atlasUrl; }
+    void setAtlasUrl(const QUrl &url);
+
+    // Adds one route per vantage of a saved Atlas or Globalping document (a path or file: URL).
+    // False with statusMessage saying why when it cannot be read; nothing is added then.
+    Q_INVOKABLE bool openFile(const QString &pathOrUrl);
+    // True when the file is a document openFile() reads (by content, not by name).
+    Q_INVOKABLE static bool isVantageFile(const QString &pathOrUrl);
+    // Fetches the results of a RIPE Atlas measurement; a placeholder route stands for it until
+    // they arrive and carries its failure.
+    Q_INVOKABLE void fetchAtlas(qint64 measurementId);
+
+    // Routes from elsewhere (a document, an API, an agent). Returns the first new index.
+    int addRoutes(const QList<VantageTrace> &routes, State state = Done);
+    State state(int index) const;
+    QString reason(int index) const;
+    VantageTrace route(int index) const;
+    Q_INVOKABLE void setRouteVisible(int index, bool visible);
+    Q_INVOKABLE void clear();
+    // A centre and zoom that show every visible route in a view of this size:
+    // {centerLatitude, centerLongitude, zoom}; empty when nothing is placed.
+    Q_INVOKABLE QVariantMap frame(double width, double height) const;
+    // The map as the scripted export draws it: every route framed, on the compiled-in basemap
+    // (no tiles), the attributions of the geolocation data in use. Pure: no item involved.
+    MapScene scene() const;
+    // Renders scene() framed in width x height and writes a PNG; empty on success, else why not.
+    Q_INVOKABLE QString exportImage(const QString &path, int width, int height) const;
+    // Every route located and none still loading.
+    bool isSettled() const;
+
+    void setNetwork(QNetworkAccessManager *network) { m_network = network; }
+    // Where API keys are kept (not owned; may be null: no key is used or kept). Its one-time
+    // "no keyring" notice shows in statusMessage.
+    void setSecretStore(SecretStore *store);
+    // Keeps the user's RIPE Atlas API key in the store (empty: removes it); used for fetches.
+    Q_INVOKABLE void setAtlasKey(const QString &key);
+
+signals:
+    void routesChanged();
+    void selectedIndexChanged();
+    void pendingLookupsChanged();
+    void statusMessageChanged();
+    void apiUrlsChanged();
+    void settled(); // isSettled() became true
+
+private:
+    struct Route;
+    Route &makeRoute(const VantageTrace &trace, State state);
+    void locate(Route &route);
+    void setState(Route &route, State state, const QString &reason = {});
+    void setStatus(const QString &message);
+    void scheduleRebuild();
+    void rebuild();
+
+    QPointer<GeoService> m_geo;
+    QNetworkAccessManager *m_network = nullptr;
+    QPointer<SecretStore> m_secrets;
+    std::unique_ptr<QNetworkAccessManager> m_ownedNetwork;
+    RouteSet *m_routeSet;
+    std::vector<std::unique_ptr<Route>> m_routes;
+    int m_selected = -1;
+    int m_colorIndex = 0;
+    QString m_status;
+    QUrl m_atlasUrl;
+    QTimer m_rebuild;
+    bool m_wasSettled = true;
+};
+
+} // namespace tracemap
