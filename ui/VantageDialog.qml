@@ -1,6 +1,7 @@
 // File → Vantage points: the routes from other vantage points with their colour, state and
-// failure, each shown or hidden; open a saved RIPE Atlas or Globalping result file, or fetch the
-// results of a RIPE Atlas measurement by ID (public measurements need no key). Everything goes
+// failure, each shown or hidden; open a saved RIPE Atlas or Globalping result file, fetch the
+// results of a RIPE Atlas measurement by ID (public measurements need no key), or trace on a
+// tracemap-agent by URL and token (the route streams in hop by hop). Everything goes
 // through the VantageController; a route that fails says why in its own row.
 import QtQuick
 import QtQuick.Controls
@@ -70,6 +71,35 @@ Dialog {
                 objectName: "saveKeyButton"
                 text: qsTr("Keep")
                 onClicked: { root.vantage.setAtlasKey(keyField.text); keyField.clear() }
+            }
+        }
+        RowLayout {
+            spacing: 8
+            Label { text: qsTr("Agent") }
+            TextField {
+                id: agentUrl
+                objectName: "agentUrlField"
+                placeholderText: qsTr("http://host:8080/")
+                Layout.fillWidth: true
+            }
+            TextField {
+                id: agentToken
+                objectName: "agentTokenField"
+                echoMode: TextInput.Password
+                placeholderText: qsTr("token (kept)")
+                Layout.preferredWidth: 110
+            }
+            TextField {
+                id: agentTarget
+                objectName: "agentTargetField"
+                placeholderText: qsTr("host to trace")
+                Layout.preferredWidth: 130
+            }
+            Button {
+                objectName: "agentTraceButton"
+                text: qsTr("Trace")
+                enabled: agentUrl.text.trim().length > 0 && agentTarget.text.trim().length > 0
+                onClicked: { root.vantage.traceViaAgent(agentUrl.text, agentTarget.text, agentToken.text); agentToken.clear() }
             }
         }
         Label {

@@ -1,14 +1,12 @@
 #include "vantagecontroller.h"
+#include "vantagecontroller_p.h"
 
-#include "atlasclient.h"
+#include "atlasapi.h"
 #include "atlasresult.h"
 #include "geoservice.h"
 #include "globalping.h"
-#include "hoplistmodel.h"
 #include "hopmodelreader.h"
 #include "mapframing.h"
-#include "secretstore.h"
-#include "tracelocator.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -25,7 +23,6 @@ namespace tracemap {
 namespace {
 
 constexpr qint64 kMaxDocumentBytes = 256LL * 1024 * 1024;
-constexpr const char *kAtlasKeyName = "ripe-atlas-key";
 
 QString localPath(const QString &pathOrUrl)
 {
@@ -97,18 +94,6 @@ QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *err
         *error = QStringLiteral("the document holds no route");
     return routes;
 }
-
-struct VantageController::Route
-{
-    VantageTrace trace;
-    State state = Done;
-    QString reason;
-    bool visible = true;
-    QColor color;
-    QString id; // unique within the controller, for RouteSet show/hide
-    HopListModel *model = nullptr;
-    TraceLocator *locator = nullptr;
-};
 
 VantageController::VantageController(GeoService *geo, QObject *parent)
     : QObject(parent), m_routeSet(new RouteSet(this)), m_atlasUrl(kAtlasDefaultBase)
@@ -232,92 +217,6 @@ bool VantageController::isVantageFile(const QString &pathOrUrl)
     if (!file.open(QIODevice::ReadOnly) || file.size() > kMaxDocumentBytes)
         return false;
     return vantageDocumentKind(file.readAll()) != VantageDocumentKind::Unknown;
-}
-
-void VantageController::fetchAtlas(qint64 measurementId)
-{
-    if (measurementId <= 0) {
-        setStatus(QStringLiteral("A RIPE Atlas measurement ID is a positive number"));
-        return;
-    }
-    if (!m_network) {
-        m_ownedNetwork = std::make_unique<QNetworkAccessManager>();
-        m_network = m_ownedNetwork.get();
-    }
-    // The measurement's placeholder: it carries the state until results arrive, and the failure.
-    VantageTrace placeholder;
-    placeholder.vantage.kind = VantageKind::RipeAtlas;
-    placeholder.vantage.id = QStringLiteral("atlas-measurement:%1").arg(measurementId);
-    placeholder.vantage.name = QStringLiteral("RIPE Atlas measurement %1").arg(measurementId);
-    placeholder.measurementId = measurementId;
-    const int index = addRoutes({placeholder}, Loading);
-    auto *client = new AtlasClient(m_network, this);
-    client->setBaseUrl(m_atlasUrl);
-    const QString key = m_routes.at(index)->id;
-    auto placeholderRoute = [this, key]() -> Route * {
-        for (auto &r : m_routes) {
-            if (r->id == key)
-                return r.get();
-        }
-        return nullptr; // cleared meanwhile
-    };
-    connect(client, &AtlasClient::routesArrived, this,
-            [this](const QList<VantageTrace> &routes) { addRoutes(routes, Done); });
-    connect(client, &AtlasClient::waiting, this, [this, placeholderRoute](const QString &message, int) {
-        if (Route *r = placeholderRoute()) {
-            r->reason = message;
-            emit routesChanged();
-        }
-        setStatus(message);
-    });
-    connect(client, &AtlasClient::finished, this,
-            [this, client, placeholderRoute](AtlasClient::Error error, const QString &message) {
-                client->deleteLater();
-                Route *r = placeholderRoute();
-                if (!r)
-                    return;
-                if (error == AtlasClient::Error::None) {
-                    setState(*r, Done, QStringLiteral("%1 routes").arg(client->routes().size()));
-                } else {
-                    qCWarning(lcVantage) << "RIPE Atlas:" << message;
-                    setState(*r, Failed, message);
-                    setStatus(message);
-                }
-            });
-    if (!m_secrets) {
-        client->fetchResults(measurementId);
-        return;
-    }
-    // A stored key opens the user's own non-public measurements; public ones need none.
-    QPointer<AtlasClient> guard(client);
-    m_secrets->load(QString::fromLatin1(kAtlasKeyName),
-                    [guard, measurementId](const QByteArray &key, const QString &) {
-                        if (!guard)
-                            return;
-                        guard->setKey(key);
-                        guard->fetchResults(measurementId);
-                    });
-}
-
-void VantageController::setSecretStore(SecretStore *store)
-{
-    m_secrets = store;
-    if (store)
-        connect(store, &SecretStore::fileNotice, this, &VantageController::setStatus);
-}
-
-void VantageController::setAtlasKey(const QString &key)
-{
-    if (!m_secrets)
-        return;
-    const QByteArray secret = key.trimmed().toUtf8();
-    m_secrets->store(QString::fromLatin1(kAtlasKeyName), secret,
-                     [this, secret](bool ok, const QString &error) {
-                         // The key itself is never part of a message.
-                         setStatus(!ok                ? error
-                                   : secret.isEmpty() ? QStringLiteral("RIPE Atlas key removed")
-                                                      : QStringLiteral("RIPE Atlas key saved"));
-                     });
 }
 
 void VantageController::setState(Route &route, State state, const QString &reason)

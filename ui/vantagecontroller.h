@@ -87,6 +87,9 @@ public:
     // Fetches the results of a RIPE Atlas measurement; a placeholder route stands for it until
     // they arrive and carries its failure.
     Q_INVOKABLE void fetchAtlas(qint64 measurementId);
+    // Traces `target` on a tracemap-agent (streamed hop by hop). The token (may be empty: the one
+    // kept for this agent, if any) is kept in the secret store; a refusal fails only this route.
+    Q_INVOKABLE void traceViaAgent(const QString &agentUrl, const QString &target, const QString &token);
 
     // Routes from elsewhere (a document, an API, an agent). Returns the first new index.
     int addRoutes(const QList<VantageTrace> &routes, State state = Done);
@@ -124,6 +127,8 @@ signals:
 private:
     struct Route;
     Route &makeRoute(const VantageTrace &trace, State state);
+    Route *findRoute(const QString &id);
+    QNetworkAccessManager *network();
     void locate(Route &route);
     void setState(Route &route, State state, const QString &reason = {});
     void setStatus(const QString &message);

@@ -325,6 +325,59 @@ private slots:
         QCOMPARE(asked, 2);
     }
 
+    // An agent streams hop by hop: the route is there (streaming) before the trace document,
+    // then done; a wrong token fails that agent's route only. The token never goes into a URL.
+    void agentStreamsItsRoute_data()
+    {
+        QTest::addColumn<QByteArray>("token");
+        QTest::addColumn<int>("state");
+        QTest::addColumn<int>("hops");
+        QTest::newRow("right token") << QByteArray("good-token") << int(VantageController::Done) << 2;
+        QTest::newRow("wrong token") << QByteArray("bad-token") << int(VantageController::Failed) << 0;
+    }
+
+    void agentStreamsItsRoute()
+    {
+        QFETCH(QByteArray, token);
+        QFETCH(int, state);
+        QFETCH(int, hops);
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        const QByteArray hop1 =
+            R"({"ttl":1,"ping_time":[{"address":"62.0.0.5","time":2.0,"reply":"time-exceeded"}]})";
+        const QByteArray hop2 =
+            R"({"ttl":2,"ping_time":[{"address":"62.0.0.9","time":9.0,"reply":"time-exceeded"}]})";
+        server.route(QStringLiteral("/traceroute"), [&](const LoopbackHttpServer::Request &r) {
+            if (r.header("authorization") != "Bearer good-token")
+                return LoopbackHttpServer::json(R"({"error":"bad token"})", 401);
+            return LoopbackHttpServer::text(
+                "{\"event\":\"hop\",\"hop\":" + hop1 + "}\n{\"event\":\"hop\",\"hop\":" + hop2 +
+                "}\n{\"event\":\"trace\",\"trace\":{\"target\":\"192.0.2.200\"," +
+                "\"reached\":false,\"ping_time\":[" + hop1 + "," + hop2 + "]}}\n");
+        });
+        QNetworkAccessManager network;
+        VantageController c(nullptr);
+        c.setNetwork(&network);
+        QVERIFY(c.openFile(dataPath(QStringLiteral("atlas/traceroute-firmwares.json"))));
+        c.traceViaAgent(server.url().toString(), QStringLiteral("192.0.2.200"), QString::fromLatin1(token));
+        QCOMPARE(c.count(), 17);
+        QCOMPARE(c.state(16), VantageController::Streaming);
+        QTRY_COMPARE_WITH_TIMEOUT(int(c.state(16)), state, 10000);
+        QCOMPARE(int(c.route(16).trace.hops.size()), hops);
+        QVERIFY(c.route(16).vantage.kind == VantageKind::Agent);
+        if (state == VantageController::Failed)
+            QVERIFY2(c.reason(16).contains(QLatin1String("401")) ||
+                         c.reason(16).contains(QLatin1String("token")),
+                     qPrintable(c.reason(16)));
+        QVERIFY(!c.reason(16).contains(QString::fromLatin1(token)));
+        for (int i = 0; i < 16; ++i)
+            QCOMPARE(c.state(i), VantageController::Done);
+        QTRY_COMPARE(c.routes()->count(), 17);
+        QCOMPARE(c.routes()->routes().at(16).failed, state == VantageController::Failed);
+        for (const auto &r : server.requests())
+            QVERIFY(!r.target.contains(token));
+    }
+
     void refusesBadMeasurementId()
     {
         VantageController c(nullptr);
