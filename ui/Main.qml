@@ -316,6 +316,7 @@ ApplicationWindow {
                 onHopClicked: (row) => hopTable.currentIndex = row
                 routeSets: window.vantage ? [window.vantage.routes] : []
                 onWidthChanged: if (window.vantageFramePending) window.frameVantage()
+                onHeightChanged: if (window.vantageFramePending) window.frameVantage()
             }
             HopTable {
                 id: hopTable
