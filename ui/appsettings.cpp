@@ -1,5 +1,6 @@
 #include "appsettings.h"
 
+#include "geooptions.h"
 #include "tracetypes.h"
 
 namespace tracemap {
@@ -238,21 +239,6 @@ void AppSettings::rememberHost(const QString &host)
 void AppSettings::clearRecentHosts()
 {
     setRecentHosts({});
-}
-
-bool AppSettings::parseLatLon(const QString &text, double *latitude, double *longitude)
-{
-    const QStringList parts = text.split(QLatin1Char(','));
-    if (parts.size() != 2)
-        return false;
-    bool okLat = false, okLon = false;
-    const double lat = parts.at(0).trimmed().toDouble(&okLat);
-    const double lon = parts.at(1).trimmed().toDouble(&okLon);
-    if (!okLat || !okLon || lat < -90 || lat > 90 || lon < -180 || lon > 180)
-        return false;
-    *latitude = lat;
-    *longitude = lon;
-    return true;
 }
 
 GeoSettings AppSettings::geoSettings() const

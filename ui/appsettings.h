@@ -84,9 +84,6 @@ public:
     Q_INVOKABLE void rememberHost(const QString &host);
     Q_INVOKABLE void clearRecentHosts();
 
-    // "LAT,LON" -> values; false when malformed or out of range.
-    static bool parseLatLon(const QString &text, double *latitude, double *longitude);
-
     // What GeoService needs from these settings.
     GeoSettings geoSettings() const;
 
