@@ -22,9 +22,7 @@ bool isReservedInvalidName(const QString &host)
 TraceController::TraceController(AppSettings *settings, GeoService *geo,
                                  std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
     : QObject(parent), m_settings(settings), m_engine(std::make_unique<EngineThread>(std::move(factory))),
-      m_model(new HopListModel(this)),
-      m_method(fromProbeMethod(probeMethodFromString(settings->defaultMethod()).value_or(ProbeMethod::Udp))),
-      m_locator(new TraceLocator(this))
+      m_model(new HopListModel(this)), m_method(settings->defaultMethod()), m_locator(new TraceLocator(this))
 {
     registerGeoTypes();
     connect(m_locator, &TraceLocator::located, this, &TraceController::onLocated);
