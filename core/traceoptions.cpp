@@ -360,10 +360,7 @@ QList<const TraceOptionSpec *> commandLineSpecs(const QList<TraceOption> &which)
 
 QList<QCommandLineOption> traceCommandLineOptions(const QList<TraceOption> &which)
 {
-    QList<QCommandLineOption> out;
-    for (const TraceOptionSpec *s : commandLineSpecs(which))
-        out << commandLineOption({s->name}, s->valueName, s->help);
-    return out;
+    return commandLineOptions(commandLineSpecs(which));
 }
 
 OptionValues givenTraceOptions(const QCommandLineParser &parser, const QList<TraceOption> &which)
@@ -378,10 +375,7 @@ OptionValues givenTraceOptions(const QCommandLineParser &parser, const QList<Tra
 
 QString traceOptionsHelp(const QList<TraceOption> &which)
 {
-    QString text;
-    for (const TraceOptionSpec *s : commandLineSpecs(which))
-        text += optionHelpLine({s->name}, s->valueName, s->help);
-    return text;
+    return optionsHelp(commandLineSpecs(which));
 }
 
 QCommandLineOption commandLineOption(const QStringList &names, const QString &valueName, const QString &help)

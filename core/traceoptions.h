@@ -141,6 +141,23 @@ QString traceOptionsHelp(const QList<TraceOption> &which = {});
 QCommandLineOption commandLineOption(const QStringList &names, const QString &valueName, const QString &help);
 // "  --max-ttl N                   help": the --help line layout of every tracemap program.
 QString optionHelpLine(const QStringList &names, const QString &valueName, const QString &help);
+
+// The options and the --help lines of rows of an option table (name, valueName, help), such
+// as TraceOptionSpec and GeoOptionSpec.
+template<typename Spec> QList<QCommandLineOption> commandLineOptions(const QList<const Spec *> &rows)
+{
+    QList<QCommandLineOption> out;
+    for (const Spec *s : rows)
+        out << commandLineOption({s->name}, s->valueName, s->help);
+    return out;
+}
+template<typename Spec> QString optionsHelp(const QList<const Spec *> &rows)
+{
+    QString text;
+    for (const Spec *s : rows)
+        text += optionHelpLine({s->name}, s->valueName, s->help);
+    return text;
+}
 // "--max-ttl" / "-4" or "'max_ttl'": an option's name in a message.
 QString optionDisplayName(const QString &name, OptionSyntax syntax);
 

@@ -140,10 +140,7 @@ OptionProblem applyGeoOptions(const OptionValues &values, GeoSettings *settings)
 
 QList<QCommandLineOption> geoCommandLineOptions(const QList<GeoOption> &which)
 {
-    QList<QCommandLineOption> out;
-    for (const GeoOptionSpec *s : selected(which))
-        out << commandLineOption({s->name}, s->valueName, s->help);
-    return out;
+    return commandLineOptions(selected(which));
 }
 
 OptionValues givenGeoOptions(const QCommandLineParser &parser, const QList<GeoOption> &which)
@@ -166,10 +163,7 @@ OptionValues givenGeoOptions(const QCommandLineParser &parser, const QList<GeoOp
 
 QString geoOptionsHelp(const QList<GeoOption> &which)
 {
-    QString text;
-    for (const GeoOptionSpec *s : selected(which))
-        text += optionHelpLine({s->name}, s->valueName, s->help);
-    return text;
+    return optionsHelp(selected(which));
 }
 
 bool isGeoOption(const QString &name)

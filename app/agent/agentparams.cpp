@@ -104,7 +104,13 @@ ParamError parse(const QueryItems &query, const Limits &limits, bool streams, Re
     bool ignored = false;
     if (ParamError e = splitQuery(query, streams, target, stream ? stream : &ignored, &options); e.isError())
         return e;
-    return fromProblem(applyTraceOptions(options, OptionSyntax::Query, optionLimits(limits), request));
+    if (ParamError e =
+            fromProblem(applyTraceOptions(options, OptionSyntax::Query, optionLimits(limits), request));
+        e.isError())
+        return e;
+    if (const QString problem = validate(*request); !problem.isEmpty())
+        return {problem, {}};
+    return {};
 }
 
 } // namespace
@@ -114,23 +120,12 @@ ParamError parsePingParams(const QueryItems &query, const Limits &limits, PingPa
     PingRequest &r = params->request;
     if (ParamError e = parse(query, limits, false, &r, nullptr); e.isError())
         return e;
-    if (ParamError e =
-            checkDuration(r.count, r.intervalSec, r.timeoutSec, limits, QStringLiteral("count"), "count");
-        e.isError())
-        return e;
-    if (const QString problem = validate(r); !problem.isEmpty())
-        return {problem, {}};
-    return {};
+    return checkDuration(r.count, r.intervalSec, r.timeoutSec, limits, QStringLiteral("count"), "count");
 }
 
 ParamError parseTraceParams(const QueryItems &query, const Limits &limits, TraceParams *params)
 {
-    TraceRequest &r = params->request;
-    if (ParamError e = parse(query, limits, true, &r, &params->stream); e.isError())
-        return e;
-    if (const QString problem = validate(r); !problem.isEmpty())
-        return {problem, {}};
-    return {};
+    return parse(query, limits, true, &params->request, &params->stream);
 }
 
 ParamError parseMtrParams(const QueryItems &query, const Limits &limits, MtrParams *params)
@@ -140,13 +135,8 @@ ParamError parseMtrParams(const QueryItems &query, const Limits &limits, MtrPara
     w.intervalSec = std::clamp(1.0, limits.minMtrInterval, limits.maxMtrInterval);
     if (ParamError e = parse(query, limits, true, &w, &params->stream); e.isError())
         return e;
-    if (ParamError e = checkDuration(w.cycles, w.intervalSec, w.trace.timeoutSec, limits,
-                                     QStringLiteral("cycles"), "cycles");
-        e.isError())
-        return e;
-    if (const QString problem = validate(w); !problem.isEmpty())
-        return {problem, {}};
-    return {};
+    return checkDuration(w.cycles, w.intervalSec, w.trace.timeoutSec, limits, QStringLiteral("cycles"),
+                         "cycles");
 }
 
 } // namespace tracemap::agent

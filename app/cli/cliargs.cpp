@@ -177,6 +177,18 @@ bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Option
     return true;
 }
 
+// The trace options given, then the check of the whole request (its host).
+template<typename Request> bool readRequest(const QCommandLineParser &p, Request *request, QString *error)
+{
+    if (!report(applyTraceOptions(givenTraceOptions(p), OptionSyntax::CommandLine, {}, request), error))
+        return false;
+    if (const QString e = validate(*request); !e.isEmpty()) {
+        *error = e;
+        return false;
+    }
+    return true;
+}
+
 // watch: the trace options with one probe per hop per round (as mtr) unless --queries says
 // otherwise, plus --interval and --cycles.
 bool parseWatch(const QCommandLineParser &p, const QString &host, Options *options, QString *error)
@@ -188,12 +200,8 @@ bool parseWatch(const QCommandLineParser &p, const QString &host, Options *optio
         *error = QStringLiteral("--report, --json and --csv exclude each other");
         return false;
     }
-    if (!report(applyTraceOptions(givenTraceOptions(p), OptionSyntax::CommandLine, {}, &w), error))
+    if (!readRequest(p, &w, error))
         return false;
-    if (const QString e = validate(w); !e.isEmpty()) {
-        *error = e;
-        return false;
-    }
     options->command = Command::Watch;
     return true;
 }
@@ -337,12 +345,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     if (command == QLatin1String("trace")) {
         TraceRequest &r = options->trace;
         r.target = host;
-        if (!report(applyTraceOptions(givenTraceOptions(p), OptionSyntax::CommandLine, {}, &r), error))
+        if (!readRequest(p, &r, error))
             return false;
-        if (const QString e = validate(r); !e.isEmpty()) {
-            *error = e;
-            return false;
-        }
         options->geo.enabled = p.isSet(QStringLiteral("geo"));
         if (options->geo.enabled && !readGeoSettings(p, &options->geo.settings, error))
             return false;
@@ -353,12 +357,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     PingRequest &r = options->ping;
     r.target = host;
-    if (!report(applyTraceOptions(givenTraceOptions(p), OptionSyntax::CommandLine, {}, &r), error))
+    if (!readRequest(p, &r, error))
         return false;
-    if (const QString e = validate(r); !e.isEmpty()) {
-        *error = e;
-        return false;
-    }
     options->command = Command::Ping;
     return true;
 }
