@@ -1,10 +1,28 @@
 // Validation of trace and ping requests (declared in traceengine.h): every bad value gets
 // one clear sentence, before anything is resolved or sent.
 #include "traceengine.h"
+#include "traceoptions.h"
 
 #include <QRegularExpression>
 
 namespace tracemap {
+
+namespace {
+
+bool within(double v, OptionRange r)
+{
+    return v >= r.min && v <= r.max; // false for NaN
+}
+
+// "first TTL must be 1-255, got 0"
+QString outside(const char *what, OptionRange r, double v, const char *unit = "")
+{
+    return QStringLiteral("%1 must be %2-%3%4, got %5")
+        .arg(QLatin1String(what), QString::number(r.min, 'g', 12), QString::number(r.max, 'g', 12),
+             QLatin1String(unit), QString::number(v, 'g', 12));
+}
+
+} // namespace
 
 QString validateHost(const QString &host)
 {
@@ -38,20 +56,20 @@ QString validate(const TraceRequest &r)
 {
     if (QString e = validateHost(r.target); !e.isEmpty())
         return e;
-    if (r.firstTtl < 1 || r.firstTtl > 255)
-        return QStringLiteral("first TTL must be 1-255, got %1").arg(r.firstTtl);
-    if (r.maxTtl < 1 || r.maxTtl > 255)
-        return QStringLiteral("max TTL must be 1-255, got %1").arg(r.maxTtl);
+    if (!within(r.firstTtl, kTtlRange))
+        return outside("first TTL", kTtlRange, r.firstTtl);
+    if (!within(r.maxTtl, kTtlRange))
+        return outside("max TTL", kTtlRange, r.maxTtl);
     if (r.firstTtl > r.maxTtl)
         return QStringLiteral("first TTL (%1) is above max TTL (%2)").arg(r.firstTtl).arg(r.maxTtl);
-    if (r.queries < 1 || r.queries > 10)
-        return QStringLiteral("queries must be 1-10, got %1").arg(r.queries);
-    if (!(r.timeoutSec >= 0.1 && r.timeoutSec <= 60))
-        return QStringLiteral("timeout must be 0.1-60 seconds, got %1").arg(r.timeoutSec);
-    if (r.maxGap < 1 || r.maxGap > 255)
-        return QStringLiteral("max gap must be 1-255, got %1").arg(r.maxGap);
-    if (r.maxInFlight < 1 || r.maxInFlight > 1024)
-        return QStringLiteral("max in flight must be 1-1024, got %1").arg(r.maxInFlight);
+    if (!within(r.queries, kQueriesRange))
+        return outside("queries", kQueriesRange, r.queries);
+    if (!within(r.timeoutSec, kTimeoutRange))
+        return outside("timeout", kTimeoutRange, r.timeoutSec, " seconds");
+    if (!within(r.maxGap, kMaxGapRange))
+        return outside("max gap", kMaxGapRange, r.maxGap);
+    if (!within(r.maxInFlight, kMaxInFlightRange))
+        return outside("max in flight", kMaxInFlightRange, r.maxInFlight);
     if (!(r.hereFactor > 0) || !(r.nearFactor > 0))
         return QStringLiteral("adaptive wait factors must be positive");
     return {};
@@ -61,14 +79,14 @@ QString validate(const PingRequest &r)
 {
     if (QString e = validateHost(r.target); !e.isEmpty())
         return e;
-    if (r.count < 1 || r.count > 100000)
-        return QStringLiteral("count must be 1-100000, got %1").arg(r.count);
-    if (!(r.intervalSec >= 0.01 && r.intervalSec <= 3600))
-        return QStringLiteral("interval must be 0.01-3600 seconds, got %1").arg(r.intervalSec);
-    if (r.ttl < 1 || r.ttl > 255)
-        return QStringLiteral("TTL must be 1-255, got %1").arg(r.ttl);
-    if (!(r.timeoutSec >= 0.1 && r.timeoutSec <= 60))
-        return QStringLiteral("timeout must be 0.1-60 seconds, got %1").arg(r.timeoutSec);
+    if (!within(r.count, kCountRange))
+        return outside("count", kCountRange, r.count);
+    if (!within(r.intervalSec, kPingIntervalRange))
+        return outside("interval", kPingIntervalRange, r.intervalSec, " seconds");
+    if (!within(r.ttl, kTtlRange))
+        return outside("TTL", kTtlRange, r.ttl);
+    if (!within(r.timeoutSec, kTimeoutRange))
+        return outside("timeout", kTimeoutRange, r.timeoutSec, " seconds");
     return {};
 }
 

@@ -121,8 +121,9 @@ Dialog {
                 textRole: "text"
                 valueRole: "value"
                 // The toolbar's names; UDP is the default, as in tracemap-cli.
-                model: [ { text: "UDP", value: "udp" }, { text: "ICMP", value: "icmp" },
-                         { text: "TCP", value: "tcp" }, { text: qsTr("Auto (ICMP when permitted)"), value: "auto" } ]
+                model: [ { text: "UDP", value: TraceController.Udp }, { text: "ICMP", value: TraceController.Icmp },
+                         { text: "TCP", value: TraceController.Tcp },
+                         { text: qsTr("Auto (ICMP when permitted)"), value: TraceController.Auto } ]
             }
             Label { text: qsTr("Probe timeout (s)") }
             SpinBox {

@@ -1,5 +1,6 @@
 #include "appsettings.h"
 
+#include "geooptions.h"
 #include "tracetypes.h"
 
 namespace tracemap {
@@ -141,18 +142,19 @@ void AppSettings::setOnlineLookups(bool on)
     }
 }
 
-QString AppSettings::defaultMethod() const
+TraceController::Method AppSettings::defaultMethod() const
 {
-    // UDP by default, as tracemap-cli traces: the same user gets the same probes from both.
-    const QString method = value(kMethod, QStringLiteral("udp")).toString();
-    return probeMethodFromString(method) ? method : QStringLiteral("udp");
+    // UDP by default, as tracemap-cli traces: the same user gets the same probes from both. The
+    // file keeps the method's name ("udp"), as the command line spells it.
+    const std::optional<ProbeMethod> method = probeMethodFromString(value(kMethod, QString()).toString());
+    return TraceController::fromProbeMethod(method.value_or(ProbeMethod::Udp));
 }
 
-void AppSettings::setDefaultMethod(const QString &method)
+void AppSettings::setDefaultMethod(TraceController::Method method)
 {
-    if (!probeMethodFromString(method))
+    if (method < TraceController::Auto || method > TraceController::Tcp)
         return;
-    if (store(kMethod, method.trimmed().toLower(), QStringLiteral("udp")))
+    if (store(kMethod, toString(TraceController::toProbeMethod(method)), QStringLiteral("udp")))
         emit defaultMethodChanged();
 }
 
@@ -238,21 +240,6 @@ void AppSettings::rememberHost(const QString &host)
 void AppSettings::clearRecentHosts()
 {
     setRecentHosts({});
-}
-
-bool AppSettings::parseLatLon(const QString &text, double *latitude, double *longitude)
-{
-    const QStringList parts = text.split(QLatin1Char(','));
-    if (parts.size() != 2)
-        return false;
-    bool okLat = false, okLon = false;
-    const double lat = parts.at(0).trimmed().toDouble(&okLat);
-    const double lon = parts.at(1).trimmed().toDouble(&okLon);
-    if (!okLat || !okLon || lat < -90 || lat > 90 || lon < -180 || lon > 180)
-        return false;
-    *latitude = lat;
-    *longitude = lon;
-    return true;
 }
 
 GeoSettings AppSettings::geoSettings() const

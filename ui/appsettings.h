@@ -3,6 +3,7 @@
 #pragma once
 
 #include "geoservice.h"
+#include "tracecontroller.h"
 
 #include <QObject>
 #include <QSettings>
@@ -27,7 +28,9 @@ class AppSettings : public QObject
         QStringList overridePaths READ overridePaths WRITE setOverridePaths NOTIFY overridePathsChanged)
     Q_PROPERTY(QString nominatimUrl READ nominatimUrl WRITE setNominatimUrl NOTIFY nominatimUrlChanged)
     Q_PROPERTY(bool onlineLookups READ onlineLookups WRITE setOnlineLookups NOTIFY onlineLookupsChanged)
-    Q_PROPERTY(QString defaultMethod READ defaultMethod WRITE setDefaultMethod NOTIFY defaultMethodChanged)
+    // The method the toolbar starts with, as QML's TraceController.Udp, .Icmp, ...
+    Q_PROPERTY(tracemap::TraceController::Method defaultMethod READ defaultMethod WRITE setDefaultMethod
+                   NOTIFY defaultMethodChanged)
     Q_PROPERTY(
         double probeTimeoutSec READ probeTimeoutSec WRITE setProbeTimeoutSec NOTIFY probeTimeoutSecChanged)
     Q_PROPERTY(
@@ -61,8 +64,8 @@ public:
     void setNominatimUrl(const QString &url);
     bool onlineLookups() const;
     void setOnlineLookups(bool on);
-    QString defaultMethod() const;
-    void setDefaultMethod(const QString &method);
+    TraceController::Method defaultMethod() const;
+    void setDefaultMethod(TraceController::Method method);
     double probeTimeoutSec() const;
     void setProbeTimeoutSec(double seconds);
     int lookupTimeoutMs() const;
@@ -83,9 +86,6 @@ public:
     // Puts host first in the recent list (deduplicated, bounded).
     Q_INVOKABLE void rememberHost(const QString &host);
     Q_INVOKABLE void clearRecentHosts();
-
-    // "LAT,LON" -> values; false when malformed or out of range.
-    static bool parseLatLon(const QString &text, double *latitude, double *longitude);
 
     // What GeoService needs from these settings.
     GeoSettings geoSettings() const;

@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "enginethread.h"
+#include "geooptions.h"
 #include "geoservice.h"
 #include "uilogging.h"
 
@@ -21,9 +22,7 @@ bool isReservedInvalidName(const QString &host)
 TraceController::TraceController(AppSettings *settings, GeoService *geo,
                                  std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
     : QObject(parent), m_settings(settings), m_engine(std::make_unique<EngineThread>(std::move(factory))),
-      m_model(new HopListModel(this)),
-      m_method(fromProbeMethod(probeMethodFromString(settings->defaultMethod()).value_or(ProbeMethod::Udp))),
-      m_locator(new TraceLocator(this))
+      m_model(new HopListModel(this)), m_method(settings->defaultMethod()), m_locator(new TraceLocator(this))
 {
     registerGeoTypes();
     connect(m_locator, &TraceLocator::located, this, &TraceController::onLocated);
@@ -93,6 +92,16 @@ TraceController::Method TraceController::fromProbeMethod(ProbeMethod method)
         return Tcp;
     }
     return Udp;
+}
+
+AddressFamily TraceController::toAddressFamily(Family family)
+{
+    return family == IPv4 ? AddressFamily::IPv4 : family == IPv6 ? AddressFamily::IPv6 : AddressFamily::Any;
+}
+
+TraceController::Family TraceController::fromAddressFamily(AddressFamily family)
+{
+    return family == AddressFamily::IPv4 ? IPv4 : family == AddressFamily::IPv6 ? IPv6 : AnyFamily;
 }
 
 std::optional<TraceController::Method> TraceController::methodFromString(const QString &name)
@@ -176,7 +185,7 @@ void TraceController::setGeoService(GeoService *geo)
 void TraceController::applySettingsSource()
 {
     double lat = 0, lon = 0;
-    if (!AppSettings::parseLatLon(m_settings->sourceLocation(), &lat, &lon))
+    if (!parseLatLon(m_settings->sourceLocation(), &lat, &lon))
         return;
     m_locator->setConfiguredSource(SourceLocation{lat, lon});
 }
@@ -202,9 +211,7 @@ bool TraceController::start()
     TraceRequest request;
     request.target = target;
     request.method = toProbeMethod(m_method);
-    request.family = m_family == IPv4   ? AddressFamily::IPv4
-                     : m_family == IPv6 ? AddressFamily::IPv6
-                                        : AddressFamily::Any;
+    request.family = toAddressFamily(m_family);
     request.timeoutSec = m_settings->probeTimeoutSec();
     request.maxTtl = m_maxTtlOverride > 0 ? m_maxTtlOverride : m_settings->maxTtl();
     const QString problem = validate(request);

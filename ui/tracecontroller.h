@@ -68,6 +68,8 @@ public:
 
     static ProbeMethod toProbeMethod(Method method);
     static Method fromProbeMethod(ProbeMethod method);
+    static AddressFamily toAddressFamily(Family family);
+    static Family fromAddressFamily(AddressFamily family);
     // "udp", "ICMP", ... -> Method; nothing when unknown.
     static std::optional<Method> methodFromString(const QString &name);
 

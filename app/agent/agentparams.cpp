@@ -1,121 +1,69 @@
 #include "agentparams.h"
 
 #include "traceengine.h"
+#include "traceoptions.h"
 
-#include <QHash>
 #include <QHostAddress>
 
 #include <algorithm>
-#include <cmath>
+#include <type_traits>
 
 namespace tracemap::agent {
 
 namespace {
 
-// Reads each parameter once; remembers which were consumed so leftovers are reported.
-class QueryReader
+// The agent's narrower ranges (an agent must not be a flood tool) in the option table's terms.
+OptionLimits optionLimits(const Limits &limits)
 {
-public:
-    explicit QueryReader(const QueryItems &items) : m_items(items) {}
+    OptionLimits o;
+    o.maxTtl = limits.maxTtl;
+    o.maxInFlight = limits.maxInFlight;
+    o.maxCount = limits.maxCount;
+    o.minInterval = limits.minInterval;
+    o.maxInterval = 60.0;
+    o.maxTimeout = limits.maxTimeout;
+    o.maxCycles = limits.maxMtrCycles;
+    o.minRoundInterval = limits.minMtrInterval;
+    o.maxRoundInterval = limits.maxMtrInterval;
+    return o;
+}
 
-    // Returns the first problem with the parameter names themselves (duplicates).
-    ParamError checkDuplicates() const
-    {
-        QHash<QString, int> seen;
-        for (const auto &item : m_items) {
-            if (++seen[item.first] == 2)
-                return {QStringLiteral("parameter '%1' is given more than once").arg(item.first), item.first};
-        }
-        return {};
-    }
-
-    bool has(const QString &name) const
-    {
-        for (const auto &item : m_items) {
-            if (item.first == name)
-                return true;
-        }
-        return false;
-    }
-
-    QString value(const QString &name)
-    {
-        m_used.insert(name);
-        for (const auto &item : m_items) {
-            if (item.first == name)
-                return item.second;
-        }
-        return {};
-    }
-
-    ParamError readInt(const QString &name, int min, int max, int *out)
-    {
-        if (!has(name)) {
-            m_used.insert(name);
-            return {};
-        }
-        bool ok = false;
-        const QString text = value(name);
-        const int v = text.toInt(&ok);
-        if (!ok || v < min || v > max)
-            return {QStringLiteral("'%1' must be an integer from %2 to %3").arg(name).arg(min).arg(max),
-                    name};
-        *out = v;
-        return {};
-    }
-
-    ParamError readDouble(const QString &name, double min, double max, double *out)
-    {
-        if (!has(name)) {
-            m_used.insert(name);
-            return {};
-        }
-        bool ok = false;
-        const double v = value(name).toDouble(&ok);
-        if (!ok || !std::isfinite(v) || v < min || v > max)
-            return {QStringLiteral("'%1' must be a number from %2 to %3").arg(name).arg(min).arg(max), name};
-        *out = v;
-        return {};
-    }
-
-    ParamError readBool(const QString &name, bool *out)
-    {
-        if (!has(name)) {
-            m_used.insert(name);
-            return {};
-        }
-        const QString v = value(name).toLower();
-        if (v == QLatin1String("1") || v == QLatin1String("true") || v == QLatin1String("yes") || v.isEmpty())
-            *out = true;
-        else if (v == QLatin1String("0") || v == QLatin1String("false") || v == QLatin1String("no"))
-            *out = false;
-        else
-            return {QStringLiteral("'%1' must be 0 or 1").arg(name), name};
-        return {};
-    }
-
-    // Unknown parameters are refused rather than ignored: a typo must not silently run
-    // a probe with defaults.
-    ParamError checkLeftovers() const
-    {
-        for (const auto &item : m_items) {
-            if (!m_used.contains(item.first))
-                return {QStringLiteral("unknown parameter '%1'").arg(item.first), item.first};
-        }
-        return {};
-    }
-
-private:
-    const QueryItems &m_items;
-    QSet<QString> m_used;
-};
-
-ParamError readCommon(QueryReader &q, const Limits &limits, QString *target, ProbeMethod *method,
-                      AddressFamily *family, quint16 *port, double *timeout)
+ParamError fromProblem(const OptionProblem &problem)
 {
-    if (!q.has(QStringLiteral("dest")))
+    return {problem.message, problem.option};
+}
+
+// dest and stream are the agent's own parameters; every other one goes to the shared trace
+// options (core/traceoptions.h), which refuse unknown and repeated ones rather than ignoring
+// them: a typo must not silently run a probe with defaults.
+ParamError splitQuery(const QueryItems &query, bool streams, QString *target, bool *stream,
+                      OptionValues *options)
+{
+    bool haveDest = false;
+    bool haveStream = false;
+    QString dest;
+    for (const auto &[name, value] : query) {
+        const bool isDest = name == QLatin1String("dest");
+        const bool isStream = streams && name == QLatin1String("stream");
+        if (!isDest && !isStream) {
+            options->append({name, value});
+            continue;
+        }
+        bool &seen = isDest ? haveDest : haveStream;
+        if (seen)
+            return {QStringLiteral("parameter '%1' is given more than once").arg(name), name};
+        seen = true;
+        if (isDest) {
+            dest = value.trimmed();
+            continue;
+        }
+        const std::optional<bool> on = parseQueryFlag(value);
+        if (!on)
+            return {QStringLiteral("'stream' must be 0 or 1, got '%1'").arg(value), name};
+        *stream = *on;
+    }
+    if (!haveDest)
         return {QStringLiteral("missing required parameter 'dest'"), QStringLiteral("dest")};
-    const QString dest = q.value(QStringLiteral("dest")).trimmed();
     if (dest.isEmpty() || dest.size() > 253)
         return {QStringLiteral("'dest' must be a host name or address"), QStringLiteral("dest")};
     if (const QString problem = validateHost(dest); !problem.isEmpty())
@@ -127,135 +75,68 @@ ParamError readCommon(QueryReader &q, const Limits &limits, QString *target, Pro
                     .arg(dest, QStringLiteral("%eth0")),
                 QStringLiteral("dest")};
     *target = dest;
+    return {};
+}
 
-    if (q.has(QStringLiteral("method"))) {
-        const std::optional<ProbeMethod> m =
-            probeMethodFromString(q.value(QStringLiteral("method")).toLower());
-        if (!m)
-            return {QStringLiteral("'method' must be one of udp, icmp, tcp, auto"), QStringLiteral("method")};
-        *method = *m;
-    }
-    q.value(QStringLiteral("method"));
+// The whole request must fit in the agent's time limit, or it would end in 504 anyway.
+ParamError checkDuration(int repeats, double intervalSec, double timeoutSec, const Limits &limits,
+                         const QString &parameter, const char *what)
+{
+    const double worstSec = (repeats - 1) * intervalSec + timeoutSec;
+    if (worstSec <= limits.maxRequestSec)
+        return {};
+    return {QStringLiteral("%1 × interval (%2 s) exceeds the agent's limit of %3 s")
+                .arg(QLatin1String(what))
+                .arg(worstSec)
+                .arg(limits.maxRequestSec),
+            parameter};
+}
 
-    if (q.has(QStringLiteral("family"))) {
-        const QString f = q.value(QStringLiteral("family")).toLower();
-        if (f == QLatin1String("4") || f == QLatin1String("ipv4") || f == QLatin1String("inet"))
-            *family = AddressFamily::IPv4;
-        else if (f == QLatin1String("6") || f == QLatin1String("ipv6") || f == QLatin1String("inet6"))
-            *family = AddressFamily::IPv6;
-        else if (f == QLatin1String("any") || f.isEmpty())
-            *family = AddressFamily::Any;
-        else
-            return {QStringLiteral("'family' must be 4, 6 or any"), QStringLiteral("family")};
-    }
-    q.value(QStringLiteral("family"));
-
-    int p = *port;
-    if (ParamError e = q.readInt(QStringLiteral("port"), 1, 65535, &p); e.isError())
+template<typename Request>
+ParamError parse(const QueryItems &query, const Limits &limits, bool streams, Request *request, bool *stream)
+{
+    QString *target = nullptr;
+    if constexpr (std::is_same_v<Request, WatchRequest>)
+        target = &request->trace.target;
+    else
+        target = &request->target;
+    OptionValues options;
+    bool ignored = false;
+    if (ParamError e = splitQuery(query, streams, target, stream ? stream : &ignored, &options); e.isError())
         return e;
-    *port = quint16(p);
-    return q.readDouble(QStringLiteral("timeout"), 0.1, limits.maxTimeout, timeout);
+    if (ParamError e =
+            fromProblem(applyTraceOptions(options, OptionSyntax::Query, optionLimits(limits), request));
+        e.isError())
+        return e;
+    if (const QString problem = validate(*request); !problem.isEmpty())
+        return {problem, {}};
+    return {};
 }
 
 } // namespace
 
 ParamError parsePingParams(const QueryItems &query, const Limits &limits, PingParams *params)
 {
-    QueryReader q(query);
-    if (ParamError e = q.checkDuplicates(); e.isError())
-        return e;
     PingRequest &r = params->request;
-    ParamError e = readCommon(q, limits, &r.target, &r.method, &r.family, &r.port, &r.timeoutSec);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("count"), 1, limits.maxCount, &r.count);
-    if (!e.isError())
-        e = q.readDouble(QStringLiteral("interval"), limits.minInterval, 60.0, &r.intervalSec);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("ttl"), 1, 255, &r.ttl);
-    if (!e.isError())
-        e = q.checkLeftovers();
-    if (e.isError())
+    if (ParamError e = parse(query, limits, false, &r, nullptr); e.isError())
         return e;
-    // The whole ping must fit in the agent's time limit, or it would end in 504 anyway.
-    const double worstSec = (r.count - 1) * r.intervalSec + r.timeoutSec;
-    if (worstSec > limits.maxRequestSec)
-        return {QStringLiteral("count × interval (%1 s) exceeds the agent's limit of %2 s")
-                    .arg(worstSec)
-                    .arg(limits.maxRequestSec),
-                QStringLiteral("count")};
-    if (const QString problem = validate(r); !problem.isEmpty())
-        return {problem, {}};
-    return {};
+    return checkDuration(r.count, r.intervalSec, r.timeoutSec, limits, QStringLiteral("count"), "count");
 }
-
-namespace {
-
-// The options /traceroute and /mtr share, into r; then the leftovers check.
-ParamError readTrace(QueryReader &q, const Limits &limits, TraceRequest *r, bool *stream)
-{
-    if (ParamError e = q.checkDuplicates(); e.isError())
-        return e;
-    ParamError e = readCommon(q, limits, &r->target, &r->method, &r->family, &r->port, &r->timeoutSec);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("max_ttl"), 1, limits.maxTtl, &r->maxTtl);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("first_ttl"), 1, r->maxTtl, &r->firstTtl);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("queries"), 1, 10, &r->queries);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("max_gap"), 1, 255, &r->maxGap);
-    if (!e.isError())
-        e = q.readInt(QStringLiteral("max_in_flight"), 1, limits.maxInFlight, &r->maxInFlight);
-    bool classic = false;
-    if (!e.isError())
-        e = q.readBool(QStringLiteral("classic"), &classic);
-    if (!e.isError())
-        e = q.readBool(QStringLiteral("stream"), stream);
-    if (!e.isError())
-        e = q.checkLeftovers();
-    if (e.isError())
-        return e;
-    r->flow = classic ? FlowMode::Classic : FlowMode::Paris;
-    return {};
-}
-
-} // namespace
 
 ParamError parseTraceParams(const QueryItems &query, const Limits &limits, TraceParams *params)
 {
-    QueryReader q(query);
-    TraceRequest &r = params->request;
-    if (ParamError e = readTrace(q, limits, &r, &params->stream); e.isError())
-        return e;
-    if (const QString problem = validate(r); !problem.isEmpty())
-        return {problem, {}};
-    return {};
+    return parse(query, limits, true, &params->request, &params->stream);
 }
 
 ParamError parseMtrParams(const QueryItems &query, const Limits &limits, MtrParams *params)
 {
-    QueryReader q(query);
     WatchRequest &w = params->request;
     w.cycles = std::min(10, limits.maxMtrCycles);
     w.intervalSec = std::clamp(1.0, limits.minMtrInterval, limits.maxMtrInterval);
-    ParamError e = q.readInt(QStringLiteral("cycles"), 1, limits.maxMtrCycles, &w.cycles);
-    if (!e.isError())
-        e = q.readDouble(QStringLiteral("interval"), limits.minMtrInterval, limits.maxMtrInterval,
-                         &w.intervalSec);
-    if (!e.isError())
-        e = readTrace(q, limits, &w.trace, &params->stream);
-    if (e.isError())
+    if (ParamError e = parse(query, limits, true, &w, &params->stream); e.isError())
         return e;
-    // The whole watch must fit in the agent's time limit, or it would end in 504 anyway.
-    const double worstSec = (w.cycles - 1) * w.intervalSec + w.trace.timeoutSec;
-    if (worstSec > limits.maxRequestSec)
-        return {QStringLiteral("cycles × interval (%1 s) exceeds the agent's limit of %2 s")
-                    .arg(worstSec)
-                    .arg(limits.maxRequestSec),
-                QStringLiteral("cycles")};
-    if (const QString problem = validate(w); !problem.isEmpty())
-        return {problem, {}};
-    return {};
+    return checkDuration(w.cycles, w.intervalSec, w.trace.timeoutSec, limits, QStringLiteral("cycles"),
+                         "cycles");
 }
 
 } // namespace tracemap::agent

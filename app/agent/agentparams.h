@@ -1,5 +1,7 @@
 // Turns the query parameters of /ping, /traceroute and /mtr into engine requests, or into one
-// error naming the offending parameter (answered as 400 {"error", "parameter"}).
+// error naming the offending parameter (answered as 400 {"error", "parameter"}). dest and stream
+// are the agent's own; the others are the trace options every program shares
+// (core/traceoptions.h: max_ttl or max-ttl), within the agent's narrower Limits.
 #pragma once
 
 #include "agentconfig.h"

@@ -1,10 +1,11 @@
 #include "cliargs.h"
 
 #include "filecli.h"
+#include "geooptions.h"
 #include "traceengine.h"
+#include "traceoptions.h"
 
 #include <QCommandLineParser>
-#include <QFileInfo>
 #include <QSet>
 
 #include <cmath>
@@ -20,53 +21,14 @@ struct Spec
     QString help;
 };
 
-const QList<Spec> &specs()
+// tracemap-cli's own options; the trace options (core/traceoptions.h) and the geolocation
+// options (geo/geooptions.h) are described once for every program.
+const QList<Spec> &outputSpecs()
 {
     static const QList<Spec> all = {
-        {{QStringLiteral("4")}, {}, QStringLiteral("Use IPv4 only.")},
-        {{QStringLiteral("6")}, {}, QStringLiteral("Use IPv6 only.")},
-        {{QStringLiteral("method")},
-         QStringLiteral("udp|icmp|tcp|auto"),
-         QStringLiteral("Probe method (trace: udp, ping: icmp). auto picks ICMP when permitted, else UDP.")},
-        {{QStringLiteral("port")},
-         QStringLiteral("N"),
-         QStringLiteral("Destination port for UDP (33434) and TCP (80) probes.")},
-        {{QStringLiteral("first-ttl")},
-         QStringLiteral("N"),
-         QStringLiteral("trace: first TTL probed, 1-255 (1).")},
-        {{QStringLiteral("max-ttl")},
-         QStringLiteral("N"),
-         QStringLiteral("trace: last TTL probed, 1-255 (30).")},
-        {{QStringLiteral("queries")},
-         QStringLiteral("N"),
-         QStringLiteral("trace: probes per hop, 1-10 (3).")},
-        {{QStringLiteral("timeout")},
-         QStringLiteral("SEC"),
-         QStringLiteral("Longest wait for one probe, 0.1-60 s (2). Traces cut it short like traceroute -w.")},
-        {{QStringLiteral("max-gap")},
-         QStringLiteral("N"),
-         QStringLiteral("trace: stop after N silent TTLs beyond the last answering hop, 1-255 (5).")},
-        {{QStringLiteral("max-in-flight")},
-         QStringLiteral("N"),
-         QStringLiteral("trace: most probes on the wire at once, 1-1024 (24).")},
-        {{QStringLiteral("classic")},
-         {},
-         QStringLiteral("trace: vary the flow per probe instead of keeping it constant (Paris).")},
-        {{QStringLiteral("count")},
-         QStringLiteral("N"),
-         QStringLiteral("ping: probes to send, 1-100000 (5).")},
-        {{QStringLiteral("interval")},
-         QStringLiteral("SEC"),
-         QStringLiteral("ping: seconds between probes, 0.01-3600 (1); watch: between rounds, 0.1-3600 (1).")},
-        {{QStringLiteral("cycles")},
-         QStringLiteral("N"),
-         QStringLiteral("watch: rounds to run, 1-1000000 (until q or Ctrl+C).")},
         {{QStringLiteral("csv")},
          {},
          QStringLiteral("watch: print one CSV row per hop and responder at the end.")},
-        {{QStringLiteral("ttl")},
-         QStringLiteral("N"),
-         QStringLiteral("ping: TTL of the probes, 1-255 (64).")},
         {{QStringLiteral("n")},
          {},
          QStringLiteral("Numeric output (accepted for traceroute habits; the default).")},
@@ -77,31 +39,13 @@ const QList<Spec> &specs()
         {{QStringLiteral("geo")},
          {},
          QStringLiteral("trace: locate every hop (place, provider, AS, name) after the trace.")},
-        {{QStringLiteral("offline")},
-         {},
-         QStringLiteral("locate/geo: nothing leaves the machine (no DNS, no online services).")},
-        {{QStringLiteral("online")},
-         {},
-         QStringLiteral("locate/geo: also ask the online IP provider and Nominatim (opt-in).")},
-        {{QStringLiteral("geo-db")},
-         QStringLiteral("PATH"),
-         QStringLiteral("locate/geo/geodb: MMDB file to use instead of the installed DB-IP (repeatable).")},
-        {{QStringLiteral("geo-overrides")},
-         QStringLiteral("PATH"),
-         QStringLiteral(
-             "locate/geo: CSV (prefix,lat,lon,label) or RFC 8805 geofeed overrides (repeatable).")},
-        {{QStringLiteral("nominatim-url")},
-         QStringLiteral("URL"),
-         QStringLiteral("locate/geo: Nominatim server (https://nominatim.openstreetmap.org).")},
-        {{QStringLiteral("geo-provider-url")},
-         QStringLiteral("URL"),
-         QStringLiteral("locate/geo: online IP provider, {ip} is replaced (http://ip-api.com/json/{ip}).")},
-        {{QStringLiteral("source-location")},
-         QStringLiteral("LAT,LON"),
-         QStringLiteral("locate/geo: where the trace starts, for the RTT plausibility check.")},
-        {{QStringLiteral("geo-cache")},
-         QStringLiteral("PATH|-"),
-         QStringLiteral("locate/geo: cache file (~/.cache/tracemap/geo-cache.sqlite); - for none.")},
+    };
+    return all;
+}
+
+const QList<Spec> &commandSpecs()
+{
+    static const QList<Spec> all = {
         {{QStringLiteral("hostname")},
          QStringLiteral("NAME"),
          QStringLiteral("locate: use NAME as the reverse DNS name instead of looking it up.")},
@@ -128,88 +72,21 @@ const QList<Spec> &specs()
     return all;
 }
 
-const QSet<QString> kTraceOnly = {QStringLiteral("first-ttl"),     QStringLiteral("max-ttl"),
-                                  QStringLiteral("queries"),       QStringLiteral("max-gap"),
-                                  QStringLiteral("max-in-flight"), QStringLiteral("classic"),
-                                  QStringLiteral("report")};
-const QSet<QString> kPingOnly = {QStringLiteral("count"), QStringLiteral("interval"), QStringLiteral("ttl")};
-const QSet<QString> kWatchOnly = {QStringLiteral("cycles"), QStringLiteral("csv")};
-// Options of the geolocation chain: locate, trace --geo, and (some) geodb.
-const QSet<QString> kGeoOptions = {QStringLiteral("offline"),         QStringLiteral("online"),
-                                   QStringLiteral("geo-db"),          QStringLiteral("geo-overrides"),
-                                   QStringLiteral("nominatim-url"),   QStringLiteral("geo-provider-url"),
-                                   QStringLiteral("source-location"), QStringLiteral("geo-cache")};
+// Options that only trace (and watch) take, beside the trace table's.
+const QSet<QString> kTraceOnly = {QStringLiteral("report")};
+const QSet<QString> kWatchOnly = {QStringLiteral("csv")};
 const QSet<QString> kLocateOnly = {QStringLiteral("hostname"), QStringLiteral("rtt")};
 const QSet<QString> kGeoDbAllowed = {QStringLiteral("geo-db"), QStringLiteral("registry"),
                                      QStringLiteral("json"), QStringLiteral("offline")};
+const QSet<QString> kTraceFileOptions = {QStringLiteral("format"), QStringLiteral("output"),
+                                         QStringLiteral("keep"), QStringLiteral("history-db")};
 
-bool readInt(const QCommandLineParser &p, const QString &name, int min, int max, int *out, QString *error)
+bool report(const OptionProblem &problem, QString *error)
 {
-    if (!p.isSet(name))
+    if (problem.ok())
         return true;
-    const QString text = p.value(name);
-    bool ok = false;
-    const long long v = text.trimmed().toLongLong(&ok);
-    if (!ok || v < min || v > max) {
-        *error = QStringLiteral("--%1 must be a whole number from %2 to %3, got '%4'")
-                     .arg(name)
-                     .arg(min)
-                     .arg(max)
-                     .arg(text);
-        return false;
-    }
-    *out = int(v);
-    return true;
-}
-
-bool readSeconds(const QCommandLineParser &p, const QString &name, double min, double max, double *out,
-                 QString *error)
-{
-    if (!p.isSet(name))
-        return true;
-    const QString text = p.value(name);
-    bool ok = false;
-    const double v = text.trimmed().toDouble(&ok);
-    if (!ok || !std::isfinite(v) || v < min || v > max) {
-        *error = QStringLiteral("--%1 must be a number of seconds from %2 to %3, got '%4'")
-                     .arg(name)
-                     .arg(min)
-                     .arg(max)
-                     .arg(text);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-bool readUrl(const QCommandLineParser &p, const QString &name, QUrl *out, QString *error)
-{
-    if (!p.isSet(name))
-        return true;
-    const QString text = p.value(name);
-    // Tolerant parsing: templates such as http://host/json/{ip} must pass (braces become %7B..%7D,
-    // which the providers substitute too).
-    const QUrl url(text);
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
-        url.host().isEmpty()) {
-        *error = QStringLiteral("--%1 must be an http:// or https:// URL, got '%2'").arg(name, text);
-        return false;
-    }
-    *out = url;
-    return true;
-}
-
-bool readFiles(const QCommandLineParser &p, const QString &name, QStringList *out, QString *error)
-{
-    for (const QString &path : p.values(name)) {
-        const QFileInfo info(path);
-        if (!info.isFile() || !info.isReadable()) {
-            *error = QStringLiteral("--%1: cannot read '%2'").arg(name, path);
-            return false;
-        }
-        *out << path;
-    }
-    return true;
+    *error = problem.message;
+    return false;
 }
 
 } // namespace
@@ -217,43 +94,7 @@ bool readFiles(const QCommandLineParser &p, const QString &name, QStringList *ou
 // The options shared by locate, trace --geo and the vantage commands.
 bool readGeoSettings(const QCommandLineParser &p, GeoSettings *s, QString *error)
 {
-    s->offline = p.isSet(QStringLiteral("offline"));
-    s->onlineLookups = p.isSet(QStringLiteral("online"));
-    if (s->offline && s->onlineLookups) {
-        *error = QStringLiteral("--offline and --online exclude each other");
-        return false;
-    }
-    if (!readFiles(p, QStringLiteral("geo-db"), &s->databasePaths, error) ||
-        !readFiles(p, QStringLiteral("geo-overrides"), &s->overridePaths, error) ||
-        !readUrl(p, QStringLiteral("nominatim-url"), &s->nominatimUrl, error) ||
-        !readUrl(p, QStringLiteral("geo-provider-url"), &s->ipProviderUrl, error))
-        return false;
-    if (p.isSet(QStringLiteral("geo-cache"))) {
-        s->cachePath = p.value(QStringLiteral("geo-cache"));
-        if (s->cachePath.isEmpty()) {
-            *error = QStringLiteral("--geo-cache needs a file name, or - for no cache");
-            return false;
-        }
-    }
-    if (p.isSet(QStringLiteral("source-location"))) {
-        const QString text = p.value(QStringLiteral("source-location"));
-        const QStringList parts = text.split(QLatin1Char(','));
-        bool latOk = false;
-        bool lonOk = false;
-        const double lat = parts.value(0).trimmed().toDouble(&latOk);
-        const double lon = parts.value(1).trimmed().toDouble(&lonOk);
-        if (parts.size() != 2 || !latOk || !lonOk || !std::isfinite(lat) || !std::isfinite(lon) ||
-            lat < -90 || lat > 90 || lon < -180 || lon > 180) {
-            *error =
-                QStringLiteral("--source-location must be LAT,LON in degrees (e.g. 50.11,8.68), got '%1'")
-                    .arg(text);
-            return false;
-        }
-        s->sourceLatitude = lat;
-        s->sourceLongitude = lon;
-    }
-    s->reverseDns = !s->offline;
-    return true;
+    return report(applyGeoOptions(givenGeoOptions(p), s), error);
 }
 
 namespace {
@@ -262,9 +103,9 @@ bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Option
 {
     const bool locate = command == QLatin1String("locate");
     for (const QString &name : p.optionNames()) {
-        const bool allowed = locate ? (kGeoOptions.contains(name) || kLocateOnly.contains(name) ||
-                                       name == QLatin1String("json"))
-                                    : kGeoDbAllowed.contains(name);
+        const bool allowed =
+            locate ? (isGeoOption(name) || kLocateOnly.contains(name) || name == QLatin1String("json"))
+                   : kGeoDbAllowed.contains(name);
         if (!allowed) {
             *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
             return false;
@@ -289,8 +130,12 @@ bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Option
             *error = QStringLiteral("--registry does not apply to geodb status");
             return false;
         }
-        if (!readFiles(p, QStringLiteral("geo-db"), &geo.settings.databasePaths, error) ||
-            !readUrl(p, QStringLiteral("registry"), &geo.registryUrl, error))
+        if (!report(applyGeoOptions(givenGeoOptions(p, {GeoOption::GeoDb}), &geo.settings), error))
+            return false;
+        if (p.isSet(QStringLiteral("registry")) &&
+            !report(readHttpUrl(QStringLiteral("registry"), p.value(QStringLiteral("registry")),
+                                &geo.registryUrl),
+                    error))
             return false;
         options->command = Command::GeoDb;
         return true;
@@ -332,28 +177,63 @@ bool parseGeoCommand(const QCommandLineParser &p, const QString &command, Option
     return true;
 }
 
-// watch: the trace request parsed so far becomes the rounds' request.
-bool parseWatch(const QCommandLineParser &p, Options *options, QString *error)
+// The trace options given, then the check of the whole request (its host).
+template<typename Request> bool readRequest(const QCommandLineParser &p, Request *request, QString *error)
+{
+    if (!report(applyTraceOptions(givenTraceOptions(p), OptionSyntax::CommandLine, {}, request), error))
+        return false;
+    if (const QString e = validate(*request); !e.isEmpty()) {
+        *error = e;
+        return false;
+    }
+    return true;
+}
+
+// watch: the trace options with one probe per hop per round (as mtr) unless --queries says
+// otherwise, plus --interval and --cycles.
+bool parseWatch(const QCommandLineParser &p, const QString &host, Options *options, QString *error)
 {
     WatchRequest &w = options->watch;
-    w.trace = options->trace;
-    if (!p.isSet(QStringLiteral("queries")))
-        w.trace.queries = WatchRequest().trace.queries; // one probe per hop per round, as mtr
+    w.trace.target = host;
     options->csv = p.isSet(QStringLiteral("csv"));
     if (int(options->json) + int(options->csv) + int(options->report) > 1) {
         *error = QStringLiteral("--report, --json and --csv exclude each other");
         return false;
     }
-    if (!readSeconds(p, QStringLiteral("interval"), kMinWatchIntervalSec, kMaxWatchIntervalSec,
-                     &w.intervalSec, error) ||
-        !readInt(p, QStringLiteral("cycles"), 1, kMaxWatchCycles, &w.cycles, error))
+    if (!readRequest(p, &w, error))
         return false;
-    if (const QString e = validate(w); !e.isEmpty()) {
-        *error = e;
-        return false;
-    }
     options->command = Command::Watch;
     return true;
+}
+
+// The options besides the trace table's that trace, watch or ping refuse.
+bool checkTraceCommandOptions(const QCommandLineParser &p, const QString &command, QString *error)
+{
+    const bool watch = command == QLatin1String("watch");
+    const bool trace = command == QLatin1String("trace") || watch;
+    for (const QString &name : p.optionNames()) {
+        const bool geoChain = isGeoOption(name) || name == QLatin1String("geo");
+        if ((watch && (geoChain || kTraceFileOptions.contains(name))) ||
+            (!watch && kWatchOnly.contains(name)) ||
+            (!trace && (kTraceOnly.contains(name) || kTraceFileOptions.contains(name) || geoChain)) ||
+            isVantageOption(name) || kLocateOnly.contains(name) || name == QLatin1String("registry")) {
+            *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
+            return false;
+        }
+        if (trace && isGeoOption(name) && !p.isSet(QStringLiteral("geo"))) {
+            *error = QStringLiteral("--%1 needs --geo").arg(name);
+            return false;
+        }
+    }
+    return true;
+}
+
+QString specHelp(const QList<Spec> &specs)
+{
+    QString text;
+    for (const Spec &s : specs)
+        text += optionHelpLine(s.names, s.valueName, s.help);
+    return text;
 }
 
 } // namespace
@@ -381,20 +261,12 @@ QString helpText()
         "offline IP database.\n"
         "Exit status: 0 done (destination reached / answered, every address located, database ok),\n"
         "1 not reached, not resolvable, not located or method not permitted, 2 bad usage.\n\nOptions:\n");
-    for (const Spec &s : specs()) {
-        QStringList forms;
-        for (const QString &n : s.names)
-            forms << (n.size() == 1 ? QStringLiteral("-") : QStringLiteral("--")) + n;
-        QString left = QStringLiteral("  ") + forms.join(QStringLiteral(", "));
-        if (!s.valueName.isEmpty())
-            left += QLatin1Char(' ') + s.valueName;
-        text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
-    }
-    for (const VantageSpec &s : vantageSpecs()) {
-        const QString left = QStringLiteral("  --") + s.name +
-                             (s.valueName.isEmpty() ? QString() : QLatin1Char(' ') + s.valueName);
-        text += left.leftJustified(30) + QLatin1Char(' ') + s.help + QLatin1Char('\n');
-    }
+    text += traceOptionsHelp() + specHelp(outputSpecs());
+    text += QStringLiteral("\nGeolocation options (locate, trace --geo, atlas, globalping):\n") +
+            geoOptionsHelp();
+    text += QStringLiteral("\nOther options:\n") + specHelp(commandSpecs());
+    for (const VantageSpec &s : vantageSpecs())
+        text += optionHelpLine({s.name}, s.valueName, s.help);
     return text;
 }
 
@@ -403,18 +275,14 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     QCommandLineParser p;
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     p.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsOptions);
-    for (const Spec &s : specs()) {
-        QCommandLineOption o(s.names, s.help);
-        if (!s.valueName.isEmpty())
-            o.setValueName(s.valueName);
-        p.addOption(o);
+    p.addOptions(traceCommandLineOptions());
+    p.addOptions(geoCommandLineOptions());
+    for (const QList<Spec> *specs : {&outputSpecs(), &commandSpecs()}) {
+        for (const Spec &s : *specs)
+            p.addOption(commandLineOption(s.names, s.valueName, s.help));
     }
-    for (const VantageSpec &s : vantageSpecs()) {
-        QCommandLineOption o(s.name, s.help);
-        if (!s.valueName.isEmpty())
-            o.setValueName(s.valueName);
-        p.addOption(o);
-    }
+    for (const VantageSpec &s : vantageSpecs())
+        p.addOption(commandLineOption({s.name}, s.valueName, s.help));
     if (!p.parse(arguments)) {
         *error = p.errorText();
         return false;
@@ -454,7 +322,6 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
                      .arg(command);
         return false;
     }
-    const bool trace = command == QLatin1String("trace") || watch;
     if (positional.size() < 2) {
         *error = QStringLiteral("%1: missing HOST").arg(command);
         return false;
@@ -464,76 +331,22 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
             QStringLiteral("%1: unexpected argument '%2' (one HOST only)").arg(command, positional.at(2));
         return false;
     }
-    for (const QString &name : p.optionNames()) {
-        if (watch && name == QLatin1String("interval"))
-            continue;
-        if ((watch && (kGeoOptions.contains(name) || name == QLatin1String("geo") ||
-                       name == QLatin1String("format") || name == QLatin1String("output") ||
-                       name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
-            (!watch && kWatchOnly.contains(name))) {
-            *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
-            return false;
-        }
-        if ((trace && kPingOnly.contains(name)) || (!trace && kTraceOnly.contains(name)) ||
-            isVantageOption(name) || kLocateOnly.contains(name) || name == QLatin1String("registry") ||
-            (!trace && (name == QLatin1String("format") || name == QLatin1String("output") ||
-                        name == QLatin1String("keep") || name == QLatin1String("history-db"))) ||
-            (!trace && (kGeoOptions.contains(name) || name == QLatin1String("geo")))) {
-            *error = QStringLiteral("--%1 does not apply to %2").arg(name, command);
-            return false;
-        }
-        if (trace && kGeoOptions.contains(name) && !p.isSet(QStringLiteral("geo"))) {
-            *error = QStringLiteral("--%1 needs --geo").arg(name);
-            return false;
-        }
-    }
+    if (!checkTraceCommandOptions(p, command, error))
+        return false;
     const QString host = positional.at(1);
     if (const QString e = validateHost(host); !e.isEmpty()) {
         *error = e;
         return false;
     }
-    if (p.isSet(QStringLiteral("4")) && p.isSet(QStringLiteral("6"))) {
-        *error = QStringLiteral("-4 and -6 exclude each other");
-        return false;
-    }
-    const AddressFamily family = p.isSet(QStringLiteral("4"))   ? AddressFamily::IPv4
-                                 : p.isSet(QStringLiteral("6")) ? AddressFamily::IPv6
-                                                                : AddressFamily::Any;
-    std::optional<ProbeMethod> method = trace ? ProbeMethod::Udp : ProbeMethod::Icmp;
-    if (p.isSet(QStringLiteral("method"))) {
-        method = probeMethodFromString(p.value(QStringLiteral("method")));
-        if (!method) {
-            *error = QStringLiteral("--method must be udp, icmp, tcp or auto, got '%1'")
-                         .arg(p.value(QStringLiteral("method")));
-            return false;
-        }
-    }
-    int port = 0;
-    if (!readInt(p, QStringLiteral("port"), 1, 65535, &port, error))
-        return false;
     options->json = p.isSet(QStringLiteral("json"));
     options->report = p.isSet(QStringLiteral("report"));
-
-    if (trace) {
+    if (watch)
+        return parseWatch(p, host, options, error);
+    if (command == QLatin1String("trace")) {
         TraceRequest &r = options->trace;
         r.target = host;
-        r.family = family;
-        r.method = *method;
-        r.port = quint16(port);
-        r.flow = p.isSet(QStringLiteral("classic")) ? FlowMode::Classic : FlowMode::Paris;
-        if (!readInt(p, QStringLiteral("first-ttl"), 1, 255, &r.firstTtl, error) ||
-            !readInt(p, QStringLiteral("max-ttl"), 1, 255, &r.maxTtl, error) ||
-            !readInt(p, QStringLiteral("queries"), 1, 10, &r.queries, error) ||
-            !readInt(p, QStringLiteral("max-gap"), 1, 255, &r.maxGap, error) ||
-            !readInt(p, QStringLiteral("max-in-flight"), 1, 1024, &r.maxInFlight, error) ||
-            !readSeconds(p, QStringLiteral("timeout"), 0.1, 60, &r.timeoutSec, error))
+        if (!readRequest(p, &r, error))
             return false;
-        if (const QString e = validate(r); !e.isEmpty()) {
-            *error = e;
-            return false;
-        }
-        if (watch)
-            return parseWatch(p, options, error);
         options->geo.enabled = p.isSet(QStringLiteral("geo"));
         if (options->geo.enabled && !readGeoSettings(p, &options->geo.settings, error))
             return false;
@@ -544,18 +357,8 @@ bool parse(const QStringList &arguments, Options *options, QString *error)
     }
     PingRequest &r = options->ping;
     r.target = host;
-    r.family = family;
-    r.method = *method;
-    r.port = quint16(port);
-    if (!readInt(p, QStringLiteral("count"), 1, 100000, &r.count, error) ||
-        !readInt(p, QStringLiteral("ttl"), 1, 255, &r.ttl, error) ||
-        !readSeconds(p, QStringLiteral("interval"), 0.01, 3600, &r.intervalSec, error) ||
-        !readSeconds(p, QStringLiteral("timeout"), 0.1, 60, &r.timeoutSec, error))
+    if (!readRequest(p, &r, error))
         return false;
-    if (const QString e = validate(r); !e.isEmpty()) {
-        *error = e;
-        return false;
-    }
     options->command = Command::Ping;
     return true;
 }

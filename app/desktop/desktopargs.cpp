@@ -1,6 +1,8 @@
 #include "desktopargs.h"
 
+#include "geooptions.h"
 #include "traceengine.h"
+#include "traceoptions.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -9,49 +11,89 @@ namespace tracemap::desktop {
 
 namespace {
 
-bool parseLatLon(const QString &text, double *lat, double *lon)
+// The trace and geolocation options the window takes from the shared tables.
+const QList<TraceOption> kTraceOptions = {TraceOption::Method, TraceOption::IPv4, TraceOption::IPv6,
+                                          TraceOption::MaxTtl, TraceOption::Timeout};
+const QList<GeoOption> kGeoOptions = {GeoOption::Offline,      GeoOption::Online,
+                                      GeoOption::GeoDb,        GeoOption::GeoOverrides,
+                                      GeoOption::NominatimUrl, GeoOption::SourceLocation};
+
+bool given(const OptionValues &values, const QString &name)
 {
-    const QStringList parts = text.split(QLatin1Char(','));
-    if (parts.size() != 2)
-        return false;
-    bool a = false, b = false;
-    *lat = parts.at(0).trimmed().toDouble(&a);
-    *lon = parts.at(1).trimmed().toDouble(&b);
-    return a && b && *lat >= -90 && *lat <= 90 && *lon >= -180 && *lon <= 180;
+    for (const auto &value : values) {
+        if (value.first == name)
+            return true;
+    }
+    return false;
+}
+
+// The shared options' values into the options the window applies.
+QString applyShared(const QCommandLineParser &p, DesktopOptions *o)
+{
+    const OptionValues trace = givenTraceOptions(p, kTraceOptions);
+    TraceRequest request;
+    if (const OptionProblem problem = applyTraceOptions(trace, OptionSyntax::CommandLine, {}, &request);
+        !problem.ok())
+        return problem.message;
+    if (given(trace, QStringLiteral("method")))
+        o->method = request.method;
+    if (given(trace, QStringLiteral("4")) || given(trace, QStringLiteral("6")))
+        o->family = request.family;
+    if (given(trace, QStringLiteral("max-ttl")))
+        o->maxTtl = request.maxTtl;
+    if (given(trace, QStringLiteral("timeout")))
+        o->timeoutSec = request.timeoutSec;
+
+    OptionValues geo = givenGeoOptions(p, kGeoOptions);
+    if (p.isSet(QStringLiteral("source"))) // the old spelling of --source-location
+        geo.append({QStringLiteral("source-location"), p.value(QStringLiteral("source"))});
+    GeoSettings settings;
+    if (const OptionProblem problem = applyGeoOptions(geo, &settings); !problem.ok())
+        return problem.message;
+    o->offline = settings.offline;
+    o->onlineLookups = settings.onlineLookups;
+    o->overridePaths = settings.overridePaths;
+    o->databasePaths = settings.databasePaths;
+    if (given(geo, QStringLiteral("nominatim-url")))
+        o->nominatimUrl = settings.nominatimUrl;
+    if (given(geo, QStringLiteral("source-location"))) {
+        o->sourceLocation = settings.sourceLatitude ? QStringLiteral("%1,%2")
+                                                          .arg(*settings.sourceLatitude, 0, 'g', 12)
+                                                          .arg(*settings.sourceLongitude, 0, 'g', 12)
+                                                    : QString();
+    }
+    return {};
 }
 
 } // namespace
 
 QString desktopHelpText()
 {
-    return QStringLiteral(
-        "Usage: tracemap [HOST] [options]\n"
-        "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
-        "\n"
-        "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
-        "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
-        "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
-        "           [--method M] --quit-when-done\n"
-        "\n"
-        "Options:\n"
-        "  --trace HOST          trace HOST as soon as the window is up\n"
-        "  --export-image FILE   when the trace is done, save the map as a PNG\n"
-        "  --size WxH            image size in pixels (default: 1280x800)\n"
-        "  --offline             no tiles and no online lookups (vector basemap)\n"
-        "  --geo-overrides FILE  CSV overrides / geofeed placing addresses (repeatable)\n"
-        "  --geo-db PATH         MMDB database (repeatable)\n"
-        "  --center LAT,LON      map centre for the image (with --zoom; default: fit route)\n"
-        "  --zoom Z              map zoom 1..19 (with --center)\n"
-        "  --method M            auto, udp, icmp or tcp\n"
-        "  -4, -6                IPv4 / IPv6 only\n"
-        "  --max-ttl N           1..255\n"
-        "  --timeout SEC         0.1..60: the longest a probe is waited for\n"
-        "  --source-location LAT,LON\n"
-        "                        where the trace starts (default: the first located hop);\n"
-        "                        --source is the old spelling\n"
-        "  --quit-when-done      exit after the trace (and export): 0 reached and saved,\n"
-        "                        1 otherwise, 2 bad arguments\n"
-        "  -h, --help, --version\n");
+    const auto line = [](const char *name, const char *value, const char *help) {
+        return optionHelpLine({QString::fromLatin1(name)}, QString::fromLatin1(value),
+                              QString::fromLatin1(help));
+    };
+    return QStringLiteral("Usage: tracemap [HOST] [options]\n"
+                          "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
+                          "\n"
+                          "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
+                          "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
+                          "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
+                          "           [--method M] --quit-when-done\n"
+                          "\n"
+                          "Options:\n") +
+           line("trace", "HOST", "Trace HOST as soon as the window is up.") +
+           line("export-image", "FILE", "When the trace is done, save the map as a PNG.") +
+           line("size", "WxH", "Image size in pixels, 64-8192 each (1280x800).") +
+           line("center", "LAT,LON", "Map centre for the image (with --zoom; default: fit the route).") +
+           line("zoom", "Z", "Map zoom 1-19 (with --center).") +
+           line("quit-when-done", "",
+                "Exit after the trace (and export): 0 reached and saved, 1 otherwise, 2 bad arguments.") +
+           optionHelpLine({QStringLiteral("h"), QStringLiteral("help")}, {},
+                          QStringLiteral("Show this help.")) +
+           line("version", "", "Show the version.") + QStringLiteral("\nTrace options:\n") +
+           traceOptionsHelp(kTraceOptions) + QStringLiteral("\nGeolocation options:\n") +
+           geoOptionsHelp(kGeoOptions);
 }
 
 ParseOutcome parseDesktopArguments(const QStringList &arguments)
@@ -65,24 +107,17 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption trace(QStringLiteral("trace"), {}, QStringLiteral("HOST"));
     const QCommandLineOption exportImage(QStringLiteral("export-image"), {}, QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), {}, QStringLiteral("WxH"));
-    const QCommandLineOption offline(QStringLiteral("offline"));
-    const QCommandLineOption overrides(QStringLiteral("geo-overrides"), {}, QStringLiteral("FILE"));
-    const QCommandLineOption db(QStringLiteral("geo-db"), {}, QStringLiteral("PATH"));
     const QCommandLineOption center(QStringLiteral("center"), {}, QStringLiteral("LAT,LON"));
     const QCommandLineOption zoom(QStringLiteral("zoom"), {}, QStringLiteral("Z"));
-    const QCommandLineOption method(QStringLiteral("method"), {}, QStringLiteral("M"));
-    const QCommandLineOption v4(QStringLiteral("4"));
-    const QCommandLineOption v6(QStringLiteral("6"));
-    const QCommandLineOption maxTtl(QStringLiteral("max-ttl"), {}, QStringLiteral("N"));
-    const QCommandLineOption timeout(QStringLiteral("timeout"), {}, QStringLiteral("SEC"));
     // --source-location as in tracemap-cli; --source is the desktop app's older spelling.
-    const QCommandLineOption source(QStringList{QStringLiteral("source-location"), QStringLiteral("source")},
-                                    {}, QStringLiteral("LAT,LON"));
+    QCommandLineOption source(QStringLiteral("source"), {}, QStringLiteral("LAT,LON"));
+    source.setFlags(QCommandLineOption::HiddenFromHelp);
     const QCommandLineOption quit(QStringLiteral("quit-when-done"));
     const QCommandLineOption repeat(QStringLiteral("repeat"), {}, QStringLiteral("N"));
     const QCommandLineOption windowShot(QStringLiteral("window-shot"), {}, QStringLiteral("FILE"));
-    p.addOptions({help, version, trace, exportImage, size, offline, overrides, db, center, zoom, method, v4,
-                  v6, maxTtl, timeout, source, quit, repeat, windowShot});
+    p.addOptions({help, version, trace, exportImage, size, center, zoom, source, quit, repeat, windowShot});
+    p.addOptions(traceCommandLineOptions(kTraceOptions));
+    p.addOptions(geoCommandLineOptions(kGeoOptions));
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
 
     if (!p.parse(arguments)) {
@@ -143,9 +178,6 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         }
         o.exportSize = QSize(w, h);
     }
-    o.offline = p.isSet(offline);
-    o.overridePaths = p.values(overrides);
-    o.databasePaths = p.values(db);
     if (p.isSet(center) != p.isSet(zoom)) {
         out.error = QStringLiteral("--center and --zoom go together");
         return out;
@@ -166,42 +198,9 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         o.centerLongitude = lon;
         o.zoom = z;
     }
-    if (p.isSet(method)) {
-        if (!probeMethodFromString(p.value(method))) {
-            out.error = QStringLiteral("--method must be auto, udp, icmp or tcp");
-            return out;
-        }
-        o.method = p.value(method).trimmed().toLower();
-    }
-    if (p.isSet(v4) && p.isSet(v6)) {
-        out.error = QStringLiteral("-4 and -6 exclude each other");
+    if (const QString problem = applyShared(p, &o); !problem.isEmpty()) {
+        out.error = problem;
         return out;
-    }
-    o.family = p.isSet(v4) ? 4 : p.isSet(v6) ? 6 : 0;
-    if (p.isSet(maxTtl)) {
-        bool ok = false;
-        o.maxTtl = p.value(maxTtl).toInt(&ok);
-        if (!ok || o.maxTtl < 1 || o.maxTtl > 255) {
-            out.error = QStringLiteral("--max-ttl must be 1..255");
-            return out;
-        }
-    }
-    if (p.isSet(timeout)) {
-        bool ok = false;
-        const double t = p.value(timeout).toDouble(&ok);
-        if (!ok || t < 0.1 || t > 60) {
-            out.error = QStringLiteral("--timeout must be 0.1..60 seconds");
-            return out;
-        }
-        o.timeoutSec = t;
-    }
-    if (p.isSet(source)) {
-        double lat = 0, lon = 0;
-        if (!parseLatLon(p.value(source), &lat, &lon)) {
-            out.error = QStringLiteral("--source-location must be LAT,LON in degrees, e.g. 48.86,2.35");
-            return out;
-        }
-        o.sourceLocation = p.value(source);
     }
     o.quitWhenDone = p.isSet(quit);
     if (o.quitWhenDone && o.host.isEmpty() && o.documentPath.isEmpty()) {

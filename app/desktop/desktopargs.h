@@ -1,7 +1,12 @@
-// The desktop app's command line (see docs/desktop.md).
+// The desktop app's command line (see docs/desktop.md): its own options (scripted export)
+// composed with the trace options of core/traceoptions.h and the geolocation options of
+// geo/geooptions.h, which tracemap-cli shares: the same names, help lines and errors.
+// Contract: a bad argument gives one line in ParseOutcome::error and nothing else.
 #pragma once
 
 #include "tracetypes.h"
+
+#include <QUrl>
 
 #include <QSize>
 #include <QString>
@@ -22,15 +27,19 @@ struct DesktopOptions
     bool scripted = false; // --trace given: trace at once (and export when asked)
     QString exportPath;
     QSize exportSize; // invalid = ScriptedRun::kDefaultExportSize
-    bool offline = false;
-    QStringList overridePaths;
-    QStringList databasePaths;
     std::optional<double> centerLatitude, centerLongitude, zoom;
-    std::optional<QString> method;
-    int family = 0; // 0 any, 4, 6
+    // Trace options given (unset: the toolbar's and the settings' values).
+    std::optional<ProbeMethod> method;
+    std::optional<AddressFamily> family;
     int maxTtl = 0; // 0 = settings
     std::optional<double> timeoutSec;
-    std::optional<QString> sourceLocation; // "LAT,LON"
+    // Geolocation options given (unset or empty: the settings' values).
+    bool offline = false;
+    bool onlineLookups = false;
+    QStringList overridePaths;
+    QStringList databasePaths;
+    std::optional<QUrl> nominatimUrl;
+    std::optional<QString> sourceLocation; // "LAT,LON"; empty: auto (estimated)
     bool quitWhenDone = false;
     int repeat = 1;         // hidden: traces in a row (soak test, benchmark)
     QString windowShotPath; // hidden: also save a screenshot of the whole window

@@ -148,6 +148,10 @@ int main(int argc, char *argv[])
     settings->setSessionOnly(true);
     if (options.offline)
         settings->setOffline(true);
+    if (options.onlineLookups)
+        settings->setOnlineLookups(true);
+    if (options.nominatimUrl)
+        settings->setNominatimUrl(options.nominatimUrl->toString());
     if (!options.overridePaths.isEmpty())
         settings->setOverridePaths(options.overridePaths);
     if (!options.databasePaths.isEmpty())
@@ -168,11 +172,9 @@ int main(int argc, char *argv[])
     TraceController controller(settings.get(), geo.get());
     controller.setHost(options.host);
     if (options.method)
-        controller.setMethod(
-            TraceController::methodFromString(*options.method).value_or(TraceController::Udp));
-    controller.setFamily(options.family == 4   ? TraceController::IPv4
-                         : options.family == 6 ? TraceController::IPv6
-                                               : TraceController::AnyFamily);
+        controller.setMethod(TraceController::fromProbeMethod(*options.method));
+    if (options.family)
+        controller.setFamily(TraceController::fromAddressFamily(*options.family));
     if (options.maxTtl > 0)
         controller.setMaxTtl(options.maxTtl);
     // New geolocation settings take effect with a new service; the old one goes after the

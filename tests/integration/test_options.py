@@ -36,6 +36,40 @@ while True:
 """
 
 
+# Options both programs take: described once, so each one's --help line must be identical.
+SHARED = ["-4", "-6", "--method", "--max-ttl", "--timeout", "--offline", "--online", "--geo-db",
+          "--geo-overrides", "--nominatim-url", "--source-location"]
+
+
+def option_lines(help_text):
+    """{'--max-ttl': '  --max-ttl N   trace: last TTL ...', ...} from a --help text."""
+    lines = {}
+    for line in help_text.splitlines():
+        if line.startswith("  -"):
+            for name in line.split()[0:2]:
+                lines.setdefault(name.rstrip(","), line)
+    return lines
+
+
+def check_shared_help(t, cli, gui):
+    r = t.run([cli, "--help"], timeout=20)
+    cli_lines = option_lines(r.out)
+    t.check("tracemap-cli --help: exit 0, lists the trace and geolocation options",
+            r.rc == 0 and all(o in cli_lines for o in SHARED),
+            f"exit {r.rc}, missing {[o for o in SHARED if o not in cli_lines]}\n{r.brief(600)}")
+    if not os.access(gui, os.X_OK):
+        t.fail("tracemap --help", f"{gui} is not an executable file (is the desktop app built?)")
+        return
+    g = t.run(["env", "QT_QPA_PLATFORM=offscreen", gui, "--help"], timeout=20)
+    gui_lines = option_lines(g.out)
+    differ = [f"cli: {cli_lines.get(o)!r}\ngui: {gui_lines.get(o)!r}" for o in SHARED
+              if cli_lines.get(o) is None or cli_lines.get(o) != gui_lines.get(o)]
+    t.check("tracemap --help and tracemap-cli --help: the same line for every shared option",
+            g.rc == 0 and not differ, f"exit {g.rc}\n" + "\n".join(differ[:6]))
+    hidden = "--source " in g.out or "--source," in g.out
+    t.check("tracemap --help: the old --source spelling stays hidden", not hidden, g.out[:600])
+
+
 def main():
     cli = nstest.cli_path()
     with nstest.Session("netns_options", deadline=100) as t:
@@ -43,6 +77,7 @@ def main():
             return
         t.topology(ping_group="closed")
         db = nstest.paths()
+        check_shared_help(t, cli, os.path.join(os.path.dirname(cli), "tracemap"))
 
         def trace(name, args, timeout=30):
             return t.trace_json(name, [cli, "trace", *args, "--json"], timeout=timeout)

@@ -1,7 +1,8 @@
 // The tracemap binary's command line without any display (no X11, no Wayland, no platform
 // chosen): bad arguments still get one line and exit 2, an interactive start says what is
-// missing, and a scripted export works offscreen. --source-location (the CLI's name) and the
-// old --source are accepted; options given on the command line are not saved as settings.
+// missing, and a scripted export works offscreen. The trace and geolocation options are
+// tracemap-cli's (same errors); --source-location (LAT,LON or auto) and the old --source are
+// accepted; options given on the command line are not saved as settings.
 // Runs $TRACEMAP_GUI; traces only 127.0.0.1.
 #include <QDir>
 #include <QFile>
@@ -70,6 +71,16 @@ private slots:
             << QStringList{"--source-location", "91,0"} << 2 << "--source-location must be LAT,LON";
         QTest::newRow("bad old source spelling")
             << QStringList{"--source", "north"} << 2 << "--source-location must be LAT,LON";
+        // The trace and geolocation options are tracemap-cli's: the same sentences.
+        QTest::newRow("bad method") << QStringList{"--method", "sctp"} << 2
+                                    << "tracemap: --method must be udp, icmp, tcp or auto, got 'sctp'";
+        QTest::newRow("max-ttl out of range") << QStringList{"--max-ttl", "0"} << 2
+                                              << "--max-ttl must be a whole number from 1 to 255, got '0'";
+        QTest::newRow("both families") << QStringList{"-4", "-6"} << 2 << "-4 and -6 exclude each other";
+        QTest::newRow("offline and online")
+            << QStringList{"--offline", "--online"} << 2 << "--offline and --online exclude each other";
+        QTest::newRow("unreadable overrides") << QStringList{"--geo-overrides", "/nonexistent.csv"} << 2
+                                              << "--geo-overrides: cannot read '/nonexistent.csv'";
     }
     void refusals()
     {
@@ -98,16 +109,19 @@ private slots:
     void sourceLocationSpellings_data()
     {
         QTest::addColumn<QString>("option");
-        QTest::newRow("as in tracemap-cli") << QStringLiteral("--source-location");
-        QTest::newRow("older desktop spelling") << QStringLiteral("--source");
+        QTest::addColumn<QString>("value");
+        QTest::newRow("as in tracemap-cli") << QStringLiteral("--source-location") << "48.8566,2.3522";
+        QTest::newRow("older desktop spelling") << QStringLiteral("--source") << "48.8566,2.3522";
+        QTest::newRow("auto: estimated") << QStringLiteral("--source-location") << "auto";
     }
     void sourceLocationSpellings()
     {
         QFETCH(QString, option);
+        QFETCH(QString, value);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("route.png"));
-        const Run run = runHeadless({"--trace", "127.0.0.1", "--offline", option, "48.8566,2.3522",
-                                     "--export-image", path, "--size", "320x200", "--quit-when-done"});
+        const Run run = runHeadless({"--trace", "127.0.0.1", "--offline", option, value, "--export-image",
+                                     path, "--size", "320x200", "--quit-when-done"});
         QVERIFY2(run.exitCode == 0, run.err.constData());
         QCOMPARE(QImage(path).size(), QSize(320, 200));
     }

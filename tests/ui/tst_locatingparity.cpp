@@ -8,6 +8,7 @@
 
 #include "appsettings.h"
 #include "geocli.h"
+#include "geooptions.h"
 #include "geoservice.h"
 #include "tracecontroller.h"
 
@@ -71,7 +72,7 @@ GeoSettings offlineSettings(const QString &source)
     s.asLookups = false;
     s.cachePath = QStringLiteral("-");
     double latitude = 0, longitude = 0;
-    if (AppSettings::parseLatLon(source, &latitude, &longitude)) {
+    if (parseLatLon(source, &latitude, &longitude)) {
         s.sourceLatitude = latitude;
         s.sourceLongitude = longitude;
     }

@@ -584,6 +584,9 @@ private slots:
     {
         Window w;
         QVERIFY(w.window);
+        // The method combo holds TraceController.Method values: ICMP shows as ICMP and stays so.
+        w.settings->setDefaultMethod(TraceController::Icmp);
+        QSignalSpy methodChanged(w.settings.get(), &AppSettings::defaultMethodChanged);
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
         QVERIFY(QMetaObject::invokeMethod(w.window, "openSettings"));
         QObject *dialog = w.find<QObject>("settingsDialog");
@@ -598,6 +601,8 @@ private slots:
         QVERIFY(QMetaObject::invokeMethod(dialog, "accept"));
         QTRY_VERIFY(!dialog->property("visible").toBool());
         QCOMPARE(geoChanged.size(), 0);
+        QCOMPARE(methodChanged.size(), 0);
+        QCOMPARE(w.settings->defaultMethod(), TraceController::Icmp);
         QCOMPARE(w.settings->offline(), true);
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
