@@ -15,6 +15,8 @@ ApplicationWindow {
     required property TraceController controller
     required property AppSettings settings
     property GeoDbSetup geoDbSetup: null
+    // Open, save and export of trace files (null: those menu items do nothing).
+    property DocumentController documents: null
     // Scripted runs (--export-image) show the window but never open dialogs.
     property bool scripted: false
     readonly property alias map: mapPane
@@ -88,6 +90,11 @@ ApplicationWindow {
         if (!scripted)
             exportLoader.show(controller.host, mapPane.width, mapPane.height)
     }
+    // isOpen: File → Open; else save (TraceFileFormat) or export in the DocumentController format.
+    function openTraceFileDialog(isOpen, format) {
+        if (!scripted && documents !== null)
+            traceFileLoader.show(isOpen, format)
+    }
 
     Shortcut {
         sequence: "Ctrl+T"
@@ -101,6 +108,14 @@ ApplicationWindow {
     Shortcut {
         sequence: "Ctrl+S"
         onActivated: window.openExportDialog()
+    }
+    Shortcut {
+        sequence: "Ctrl+O"
+        onActivated: window.openTraceFileDialog(true, DocumentController.TraceFileFormat)
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+S"
+        onActivated: window.openTraceFileDialog(false, DocumentController.TraceFileFormat)
     }
     Shortcut {
         sequence: "Ctrl+C"
@@ -153,6 +168,16 @@ ApplicationWindow {
             ShortcutMenuItem { text: qsTr("Trace"); shortcut: "Ctrl+T"; onTriggered: window.startTrace() }
             ShortcutMenuItem { text: qsTr("Stop"); shortcut: "Esc"; enabled: window.controller.running; onTriggered: window.stopTrace() }
             MenuSeparator {}
+            ShortcutMenuItem { text: qsTr("Open…"); shortcut: "Ctrl+O"; onTriggered: window.openTraceFileDialog(true, DocumentController.TraceFileFormat) }
+            ShortcutMenuItem { text: qsTr("Save as…"); shortcut: "Ctrl+Shift+S"; onTriggered: window.openTraceFileDialog(false, DocumentController.TraceFileFormat) }
+            Menu {
+                title: qsTr("Export")
+                ShortcutMenuItem { text: qsTr("PDF report…"); onTriggered: window.openTraceFileDialog(false, DocumentController.PdfReport) }
+                ShortcutMenuItem { text: qsTr("SVG image…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Svg) }
+                ShortcutMenuItem { text: qsTr("GeoJSON…"); onTriggered: window.openTraceFileDialog(false, DocumentController.GeoJson) }
+                ShortcutMenuItem { text: qsTr("KML (Google Earth)…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Kml) }
+                ShortcutMenuItem { text: qsTr("CSV table…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Csv) }
+            }
             ShortcutMenuItem { text: qsTr("Export image…"); shortcut: "Ctrl+S"; onTriggered: window.openExportDialog() }
             ShortcutMenuItem { text: qsTr("Copy image"); shortcut: "Ctrl+Shift+C"; onTriggered: window.copyImage() }
             ShortcutMenuItem { text: qsTr("Copy hop table"); shortcut: "Ctrl+C"; onTriggered: window.copyTable() }
@@ -303,6 +328,20 @@ ApplicationWindow {
         function onCurrentIndexChanged() { hopTable.currentIndex = mapPane.currentIndex }
     }
     Connections {
+        target: window.documents
+        function onReported(message, isError) { window.report(message, isError) }
+        function onOpened() { hopTable.currentIndex = -1; mapPane.fitRoute() }
+    }
+    // A trace file dropped on the window opens like File → Open.
+    DropArea {
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: (drop) => {
+            if (drop.hasUrls && window.documents !== null)
+                window.documents.open(drop.urls[0].toString())
+        }
+    }
+    Connections {
         target: window.controller
         function onFinished(reached) {
             if (window.controller.model.placedCount > 0 && mapPane.following)
@@ -352,6 +391,16 @@ ApplicationWindow {
                 setSource("SettingsDialog.qml", { settings: window.settings })
             active = true
             item.open()
+        }
+    }
+    Loader {
+        id: traceFileLoader
+        active: false
+        function show(isOpen, format) {
+            if (!active)
+                setSource("TraceFileDialog.qml", { documents: window.documents })
+            active = true
+            item.openFor(isOpen, format)
         }
     }
     Loader {

@@ -26,8 +26,10 @@ class TraceController;
 
 struct ScriptedRunOptions
 {
-    QString exportPath;                                          // empty = no image
-    QSize exportSize;                                            // invalid = kDefaultExportSize
+    QString openPath;   // a trace file shown instead of tracing (--open)
+    QString reportPath; // empty = no PDF report (--export-report)
+    QString exportPath; // empty = no image
+    QSize exportSize;   // invalid = kDefaultExportSize
     std::optional<double> centerLatitude, centerLongitude, zoom; // unset = fit the route
     bool quitWhenDone = false;
     int repeat = 1;         // traces in a row (soak test)

@@ -3,6 +3,7 @@
 #include "traceengine.h"
 
 #include <QCommandLineParser>
+#include <QFileInfo>
 
 namespace tracemap::desktop {
 
@@ -24,16 +25,20 @@ bool parseLatLon(const QString &text, double *lat, double *lon)
 QString desktopHelpText()
 {
     return QStringLiteral(
-        "Usage: tracemap [HOST] [options]\n"
+        "Usage: tracemap [HOST | FILE] [options]\n"
         "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
         "\n"
         "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
         "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
         "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
         "           [--method M] --quit-when-done\n"
+        "  tracemap --open FILE [--export-image PNG] [--export-report PDF] --quit-when-done\n"
         "\n"
         "Options:\n"
         "  --trace HOST          trace HOST as soon as the window is up\n"
+        "  --open FILE           show a saved trace (.tracemap.json) without probing;\n"
+        "                        a FILE given in place of HOST is opened too\n"
+        "  --export-report FILE  when done, save the PDF report (title, map, hop table)\n"
         "  --export-image FILE   when the trace is done, save the map as a PNG\n"
         "  --size WxH            image size in pixels (default: 1280x800)\n"
         "  --offline             no tiles and no online lookups (vector basemap)\n"
@@ -80,8 +85,11 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption quit(QStringLiteral("quit-when-done"));
     const QCommandLineOption repeat(QStringLiteral("repeat"), {}, QStringLiteral("N"));
     const QCommandLineOption windowShot(QStringLiteral("window-shot"), {}, QStringLiteral("FILE"));
-    p.addOptions({help, version, trace, exportImage, size, offline, overrides, db, center, zoom, method, v4,
-                  v6, maxTtl, timeout, source, quit, repeat, windowShot});
+    const QCommandLineOption open(QStringLiteral("open"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption report(QStringLiteral("export-report"), {}, QStringLiteral("FILE"));
+    p.addOptions({help,    version, trace, exportImage, size,       offline, overrides,
+                  db,      center,  zoom,  method,      v4,         v6,      maxTtl,
+                  timeout, source,  quit,  repeat,      windowShot, open,    report});
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
 
     if (!p.parse(arguments)) {
@@ -96,7 +104,23 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         out.versionShown = true;
         return out;
     }
-    const QStringList positional = p.positionalArguments();
+    QStringList positional = p.positionalArguments();
+    // `tracemap FILE`: a saved trace (an existing file, or a name a host cannot have).
+    if (!positional.isEmpty() &&
+        (QFileInfo(positional.first()).isFile() || positional.first().endsWith(QLatin1String(".json")))) {
+        o.openPath = positional.takeFirst();
+        if (p.isSet(open) || !positional.isEmpty()) {
+            out.error = QStringLiteral("give one trace file to open");
+            return out;
+        }
+    }
+    if (p.isSet(open)) {
+        o.openPath = p.value(open);
+        if (o.openPath.isEmpty() || p.isSet(trace) || !positional.isEmpty()) {
+            out.error = QStringLiteral("--open needs a file name, and no host to trace beside it");
+            return out;
+        }
+    }
     if (positional.size() > 1) {
         out.error = QStringLiteral("unexpected argument '%1'").arg(positional.at(1));
         return out;
@@ -120,8 +144,16 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
             out.error = QStringLiteral("--export-image needs a file name");
             return out;
         }
-        if (o.host.isEmpty()) {
-            out.error = QStringLiteral("--export-image needs a host to trace (--trace HOST)");
+        if (o.host.isEmpty() && o.openPath.isEmpty()) {
+            out.error = QStringLiteral("--export-image needs a host to trace (--trace HOST) or --open FILE");
+            return out;
+        }
+        o.scripted = true;
+    }
+    if (p.isSet(report)) {
+        o.reportPath = p.value(report);
+        if (o.reportPath.isEmpty() || (o.host.isEmpty() && o.openPath.isEmpty())) {
+            out.error = QStringLiteral("--export-report needs a file name and --trace HOST or --open FILE");
             return out;
         }
         o.scripted = true;
@@ -198,8 +230,8 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         o.sourceLocation = p.value(source);
     }
     o.quitWhenDone = p.isSet(quit);
-    if (o.quitWhenDone && o.host.isEmpty()) {
-        out.error = QStringLiteral("--quit-when-done needs a host to trace (--trace HOST)");
+    if (o.quitWhenDone && o.host.isEmpty() && o.openPath.isEmpty()) {
+        out.error = QStringLiteral("--quit-when-done needs a host to trace (--trace HOST) or --open FILE");
         return out;
     }
     if (p.isSet(repeat)) {

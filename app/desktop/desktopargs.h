@@ -33,6 +33,8 @@ struct DesktopOptions
     bool quitWhenDone = false;
     int repeat = 1;         // hidden: traces in a row (soak test, benchmark)
     QString windowShotPath; // hidden: also save a screenshot of the whole window
+    QString openPath;       // a trace file to show: positional FILE or --open FILE
+    QString reportPath;     // --export-report: the PDF report
 };
 
 struct ParseOutcome

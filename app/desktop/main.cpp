@@ -4,6 +4,7 @@
 // (see docs/desktop.md).
 #include "appsettings.h"
 #include "desktopargs.h"
+#include "documentcontroller.h"
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "scriptedrun.h"
@@ -61,6 +62,8 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
     run.quitWhenDone = options.quitWhenDone;
     run.repeat = options.repeat;
     run.windowShotPath = options.windowShotPath;
+    run.openPath = options.openPath;
+    run.reportPath = options.reportPath;
     return run;
 }
 
@@ -163,11 +166,13 @@ int main(int argc, char *argv[])
     // Closing the window mid-trace: the engine thread stops within a bounded time.
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] { controller.shutdown(800); });
 
+    DocumentController documents(&controller, settings.get());
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
+                                 {QStringLiteral("documents"), QVariant::fromValue(&documents)},
                                  {QStringLiteral("scripted"), options.scripted}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
@@ -185,6 +190,8 @@ int main(int argc, char *argv[])
         scripted =
             std::make_unique<ScriptedRun>(scriptedRunOptions(options), &controller, settings.get(), window);
         QTimer::singleShot(0, scripted.get(), [&] { scripted->start(); });
+    } else if (!options.openPath.isEmpty()) {
+        QTimer::singleShot(0, &documents, [&] { documents.open(options.openPath); });
     } else if (!options.host.isEmpty()) {
         QTimer::singleShot(0, &controller, [&] { controller.start(); });
     }

@@ -7,6 +7,7 @@
 #include "../unit/simulatednetwork.h"
 
 #include "appsettings.h"
+#include "documentcontroller.h"
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "tracecontroller.h"
@@ -87,10 +88,12 @@ struct Window
             chain.push_back(std::move(provider));
         geo = std::make_unique<GeoService>(offlineGeoSettings(), std::move(chain));
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
+        documents = std::make_unique<DocumentController>(controller.get(), settings.get());
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
                                      {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
-                                     {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)}});
+                                     {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)},
+                                     {QStringLiteral("documents"), QVariant::fromValue(documents.get())}});
         engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
         if (!engine.rootObjects().isEmpty())
             window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -103,6 +106,7 @@ struct Window
     std::unique_ptr<AppSettings> settings;
     std::unique_ptr<GeoService> geo;
     std::unique_ptr<TraceController> controller;
+    std::unique_ptr<DocumentController> documents;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 };
@@ -165,7 +169,8 @@ private slots:
         files.sort();
         // A new QML file must be opened here too.
         QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
-                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml"}));
+                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml",
+                                     "TraceFileDialog.qml"}));
         OfferFixture offer;
         Window w({}, {}, offer.setup.get());
         QVERIFY(w.window);
@@ -194,6 +199,18 @@ private slots:
         QTest::qWait(200); // its folder model loads
         QVERIFY(QMetaObject::invokeMethod(fileDialog, "reject"));
         QTRY_VERIFY(!fileDialog->property("visible").toBool());
+        // File → Open… and Export → PDF report…: the trace file dialog in both modes.
+        for (const auto &[isOpen, format] : {std::pair{true, DocumentController::TraceFileFormat},
+                                             std::pair{false, DocumentController::PdfReport}}) {
+            QVERIFY(QMetaObject::invokeMethod(w.window, "openTraceFileDialog", Q_ARG(QVariant, isOpen),
+                                              Q_ARG(QVariant, int(format))));
+            QObject *traceFiles = w.window->findChild<QObject *>(QStringLiteral("traceFileDialog"));
+            QVERIFY(traceFiles);
+            QTRY_VERIFY(traceFiles->property("visible").toBool());
+            QTest::qWait(200); // its folder model loads
+            QVERIFY(QMetaObject::invokeMethod(traceFiles, "reject"));
+            QTRY_VERIFY(!traceFiles->property("visible").toBool());
+        }
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
