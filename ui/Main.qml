@@ -17,6 +17,8 @@ ApplicationWindow {
     property GeoDbSetup geoDbSetup: null
     // Open, save and export of trace files (null: those menu items do nothing).
     property DocumentController documents: null
+    // The kept traces (View → History; null: no panel).
+    property HistoryModel history: null
     // Scripted runs (--export-image) show the window but never open dialogs.
     property bool scripted: false
     readonly property alias map: mapPane
@@ -118,6 +120,10 @@ ApplicationWindow {
         onActivated: window.openTraceFileDialog(false, DocumentController.TraceFileFormat)
     }
     Shortcut {
+        sequence: "Ctrl+H"
+        onActivated: historyLoader.shown = !historyLoader.shown
+    }
+    Shortcut {
         sequence: "Ctrl+C"
         onActivated: window.copyTable()
     }
@@ -189,6 +195,15 @@ ApplicationWindow {
         Menu {
             title: qsTr("&View")
             ShortcutMenuItem { text: qsTr("Fit route"); shortcut: "Ctrl+F"; onTriggered: mapPane.fitRoute() }
+            ShortcutMenuItem {
+                objectName: "historyMenuItem"
+                text: qsTr("History")
+                shortcut: "Ctrl+H"
+                checkable: true
+                enabled: window.history !== null
+                checked: historyLoader.shown
+                onToggled: historyLoader.shown = checked
+            }
             ShortcutMenuItem {
                 objectName: "labelsMenuItem"
                 text: qsTr("Labels beside markers")
@@ -308,6 +323,7 @@ ApplicationWindow {
                 objectName: "mapPane"
                 controller: window.controller
                 settings: window.settings
+                routeSets: window.documents !== null ? [window.documents.routes] : []
                 SplitView.fillHeight: true
                 SplitView.minimumHeight: 160
                 onHopClicked: (row) => hopTable.currentIndex = row
@@ -320,6 +336,20 @@ ApplicationWindow {
                 SplitView.minimumHeight: 110
                 onCurrentIndexChanged: mapPane.currentIndex = currentIndex
             }
+            Loader {
+                id: historyLoader
+                objectName: "historyLoader"
+                property bool shown: false
+                active: shown && window.history !== null && window.documents !== null
+                visible: active
+                SplitView.preferredHeight: 260
+                SplitView.minimumHeight: 120
+                sourceComponent: HistoryPane {
+                    history: window.history
+                    documents: window.documents
+                    settings: window.settings
+                }
+            }
         }
     }
 
@@ -331,6 +361,10 @@ ApplicationWindow {
         target: window.documents
         function onReported(message, isError) { window.report(message, isError) }
         function onOpened() { hopTable.currentIndex = -1; mapPane.fitRoute() }
+    }
+    Connections {
+        target: window.history
+        function onReported(message, isError) { window.report(message, isError) }
     }
     // A trace file dropped on the window opens like File → Open.
     DropArea {

@@ -4,6 +4,7 @@
 #include "documentexport.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
+#include "tracediff.h"
 #include "traceexport.h"
 #include "uilogging.h"
 
@@ -18,8 +19,10 @@ DocumentController::DocumentController(TraceController *trace, const AppSettings
 {
     // A new trace is no longer the file that was open.
     connect(trace, &TraceController::runningChanged, this, [this] {
-        if (m_trace->running())
+        if (m_trace->running()) {
             setCurrentPath({});
+            clearComparison();
+        }
     });
 }
 
@@ -122,13 +125,22 @@ bool DocumentController::open(const QString &pathOrUrl)
     if (!read.ok())
         return fail(ReadFailed, QStringLiteral("Cannot open %1: %2")
                                     .arg(QDir::toNativeSeparators(QFileInfo(path).fileName()), read.message));
-    m_trace->loadDocument(read.file);
+    if (!show(read.file, QDir::toNativeSeparators(path)))
+        return false;
     setCurrentPath(QFileInfo(path).absoluteFilePath());
+    return true;
+}
+
+bool DocumentController::show(const TraceFile &file, const QString &from)
+{
+    clearComparison();
+    m_trace->loadDocument(file);
+    setCurrentPath({});
     emit opened();
-    return succeed(QStringLiteral("Opened %1: %2, %3 hops, traced %4.")
-                       .arg(QDir::toNativeSeparators(path), read.file.trace.target)
-                       .arg(read.file.trace.hops.size())
-                       .arg(DocumentExport::reportTime(read.file.meta.startedAt, read.file.meta.timeZone)));
+    return succeed(QStringLiteral("Opened %1 from %2: %3 hops, traced %4.")
+                       .arg(file.trace.target, from)
+                       .arg(file.trace.hops.size())
+                       .arg(DocumentExport::reportTime(file.meta.startedAt, file.meta.timeZone)));
 }
 
 bool DocumentController::save(const QString &pathOrUrl)
@@ -193,6 +205,95 @@ bool DocumentController::exportAs(const QString &pathOrUrl, Format format)
     if (!error.isEmpty())
         return fail(WriteFailed, error);
     return succeed(QStringLiteral("Saved %1.").arg(QDir::toNativeSeparators(path)));
+}
+
+bool DocumentController::compareWithFile(const QString &pathOrUrl)
+{
+    const QString path = localPath(pathOrUrl);
+    const TraceFileReadResult read = readTraceFile(path);
+    if (!read.ok())
+        return fail(ReadFailed, QStringLiteral("Cannot open %1: %2")
+                                    .arg(QDir::toNativeSeparators(QFileInfo(path).fileName()), read.message));
+    return compareWith(read.file);
+}
+
+namespace {
+QString minuteText(const QDateTime &time, const QString &otherwise)
+{
+    return time.isValid() ? time.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : otherwise;
+}
+} // namespace
+
+bool DocumentController::compareWith(const TraceFile &before)
+{
+    if (m_trace->model()->rowCount() == 0 || m_trace->running())
+        return fail(NothingToSave, QStringLiteral("Nothing to compare with: open or finish a trace first."));
+    const TraceFile after = m_trace->currentDocument();
+    const TraceDiff diff = diffTraces(before, after);
+    QSet<int> changed;
+    QStringList lines;
+    for (const HopChange &change : diff.changes) {
+        changed.insert(change.ttl);
+        lines << describe(change);
+    }
+    if (diff.reachedBefore != diff.reachedAfter)
+        lines << (diff.reachedAfter ? QStringLiteral("the destination answers now")
+                                    : QStringLiteral("the destination no longer answers"));
+    if (lines.isEmpty())
+        lines << QStringLiteral("the same path: no hop added, removed or changed");
+
+    // The other trace: dashed, in the first palette colour, its changed hops ringed.
+    MapRoute route;
+    route.id = QStringLiteral("compared");
+    const QString when = minuteText(before.meta.startedAt, QStringLiteral("the other trace"));
+    route.name = QStringLiteral("before: %1").arg(when);
+    route.color = MapRenderer::routePaletteColor(0);
+    route.dashed = true;
+    if (before.meta.vantageLatitude && before.meta.vantageLongitude) {
+        route.hasSource = true;
+        route.sourceLatitude = *before.meta.vantageLatitude;
+        route.sourceLongitude = *before.meta.vantageLongitude;
+    }
+    for (const Hop &hop : before.trace.hops) {
+        const QList<QHostAddress> responders = hop.responders();
+        if (responders.isEmpty())
+            continue;
+        const GeoResult geo = before.placeFor(responders.first());
+        MapHop mapHop;
+        mapHop.ttl = hop.ttl;
+        mapHop.address = responders.first().toString();
+        mapHop.hasLocation = geo.status == GeoStatus::Located && geo.place.hasCoordinates();
+        mapHop.latitude = geo.place.latitude;
+        mapHop.longitude = geo.place.longitude;
+        mapHop.avgRttMs = hop.stats().avgMs;
+        mapHop.label = placeName(geo.place);
+        mapHop.highlighted = changed.contains(hop.ttl);
+        route.hops << mapHop;
+    }
+    m_routes.setMainRouteName(
+        QStringLiteral("shown: %1").arg(minuteText(after.meta.startedAt, m_trace->host())));
+    m_routes.setRoutes({route});
+    m_trace->model()->setHighlightedTtls(changed);
+    m_comparison = lines;
+    m_comparisonTitle =
+        QStringLiteral("%1: %2 and %3").arg(after.trace.target, route.name, m_routes.mainRouteName());
+    emit comparisonChanged();
+    const qsizetype count = diff.changes.size();
+    return succeed(
+        count == 0
+            ? QStringLiteral("Compared with %1: the same path.").arg(when)
+            : QStringLiteral("Compared with %1: %2 change(s), ringed on the map.").arg(when).arg(count));
+}
+
+void DocumentController::clearComparison()
+{
+    m_trace->model()->setHighlightedTtls({});
+    m_routes.clear();
+    if (m_comparison.isEmpty())
+        return;
+    m_comparison.clear();
+    m_comparisonTitle.clear();
+    emit comparisonChanged();
 }
 
 } // namespace tracemap

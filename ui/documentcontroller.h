@@ -9,6 +9,7 @@
 // in exactly one `reported` line for the status area. Files are written to a temporary name
 // and renamed.
 
+#include "routeset.h"
 #include "tracefile.h"
 
 #include <QObject>
@@ -29,6 +30,11 @@ class DocumentController : public QObject
     QML_UNCREATABLE("Created by the application")
     // The file last opened or saved (empty after a new trace starts).
     Q_PROPERTY(QString currentPath READ currentPath NOTIFY currentPathChanged)
+    // The comparison: the other trace as a further route on the map (MapPane.routeSets), and
+    // one line per change ("ttl 3: responder a -> b"); empty when nothing is compared.
+    Q_PROPERTY(tracemap::RouteSet *routes READ routes CONSTANT)
+    Q_PROPERTY(QStringList comparison READ comparison NOTIFY comparisonChanged)
+    Q_PROPERTY(QString comparisonTitle READ comparisonTitle NOTIFY comparisonChanged)
 public:
     enum Format { TraceFileFormat, GeoJson, Kml, Csv, Svg, PdfReport, Png };
     Q_ENUM(Format)
@@ -47,6 +53,17 @@ public:
     Q_INVOKABLE bool open(const QString &pathOrUrl);
     Q_INVOKABLE bool save(const QString &pathOrUrl);
     Q_INVOKABLE bool exportAs(const QString &pathOrUrl, tracemap::DocumentController::Format format);
+    // Shows a trace read elsewhere (the history); `from` names where, for the status line.
+    bool show(const TraceFile &file, const QString &from);
+    // Compares `before` (a file, a history entry) with the trace shown: geo/tracediff's
+    // changes as lines, `before` drawn dashed under the shown route, the changed hops ringed
+    // on both. False (reported) when nothing is shown.
+    bool compareWith(const TraceFile &before);
+    Q_INVOKABLE bool compareWithFile(const QString &pathOrUrl);
+    Q_INVOKABLE void clearComparison();
+    RouteSet *routes() { return &m_routes; }
+    QStringList comparison() const { return m_comparison; }
+    QString comparisonTitle() const { return m_comparisonTitle; }
 
     // For the file dialogs: the suffix, the name filter, and a file name for the trace shown
     // in the home folder (the current file's folder once there is one).
@@ -58,6 +75,7 @@ public:
 
 signals:
     void currentPathChanged();
+    void comparisonChanged();
     // A file was opened and is shown now.
     void opened();
     // The outcome of each action, one line.
@@ -73,6 +91,9 @@ private:
     QString m_currentPath;
     Error m_error = NoError;
     QString m_errorMessage;
+    RouteSet m_routes;
+    QStringList m_comparison;
+    QString m_comparisonTitle;
 };
 
 } // namespace tracemap

@@ -7,6 +7,7 @@
 #include "documentcontroller.h"
 #include "geodbsetup.h"
 #include "geoservice.h"
+#include "historymodel.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
 
@@ -167,12 +168,17 @@ int main(int argc, char *argv[])
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] { controller.shutdown(800); });
 
     DocumentController documents(&controller, settings.get());
+    // Scripted runs keep nothing: the history is the user's.
+    HistorySettings historySettings;
+    historySettings.enabled = !options.scripted;
+    HistoryModel history(historySettings, &controller, &documents, settings.get());
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
                                  {QStringLiteral("documents"), QVariant::fromValue(&documents)},
+                                 {QStringLiteral("history"), QVariant::fromValue(&history)},
                                  {QStringLiteral("scripted"), options.scripted}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
     if (engine.rootObjects().isEmpty()) {

@@ -4,12 +4,14 @@
 // offline IP database shown when none is installed and hidden by "Not now", the status area
 // reporting each action after an earlier error, table/map selection in both directions, a real
 // trace to 127.0.0.1 filling the table, and the map export writing a PNG.
+#include "../geo/tst_tracefile_fixture.h"
 #include "../unit/simulatednetwork.h"
 
 #include "appsettings.h"
 #include "documentcontroller.h"
 #include "geodbsetup.h"
 #include "geoservice.h"
+#include "historymodel.h"
 #include "tracecontroller.h"
 
 #include <QClipboard>
@@ -89,11 +91,16 @@ struct Window
         geo = std::make_unique<GeoService>(offlineGeoSettings(), std::move(chain));
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
         documents = std::make_unique<DocumentController>(controller.get(), settings.get());
+        HistorySettings historySettings;
+        historySettings.path = historyDir.filePath(QStringLiteral("history.sqlite"));
+        history = std::make_unique<HistoryModel>(historySettings, controller.get(), documents.get(),
+                                                 settings.get());
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
                                      {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                      {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)},
-                                     {QStringLiteral("documents"), QVariant::fromValue(documents.get())}});
+                                     {QStringLiteral("documents"), QVariant::fromValue(documents.get())},
+                                     {QStringLiteral("history"), QVariant::fromValue(history.get())}});
         engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
         if (!engine.rootObjects().isEmpty())
             window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -107,6 +114,8 @@ struct Window
     std::unique_ptr<GeoService> geo;
     std::unique_ptr<TraceController> controller;
     std::unique_ptr<DocumentController> documents;
+    QTemporaryDir historyDir;
+    std::unique_ptr<HistoryModel> history;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 };
@@ -168,8 +177,8 @@ private slots:
             files << QFileInfo(it.next()).fileName();
         files.sort();
         // A new QML file must be opened here too.
-        QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
-                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml",
+        QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HistoryPane.qml", "HopTable.qml",
+                                     "Main.qml", "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml",
                                      "TraceFileDialog.qml"}));
         OfferFixture offer;
         Window w({}, {}, offer.setup.get());
@@ -199,6 +208,14 @@ private slots:
         QTest::qWait(200); // its folder model loads
         QVERIFY(QMetaObject::invokeMethod(fileDialog, "reject"));
         QTRY_VERIFY(!fileDialog->property("visible").toBool());
+        // View → History: the panel, with a comparison shown in it.
+        QObject *historyLoader = w.find<QObject>("historyLoader");
+        QVERIFY(historyLoader);
+        historyLoader->setProperty("shown", true);
+        QTRY_VERIFY(w.find("historyPane") && w.find("historyPane")->isVisible());
+        w.controller->loadDocument(fixture::sample());
+        QVERIFY(w.documents->compareWith(fixture::sample()));
+        QTRY_VERIFY(w.find("comparisonView") && w.find("comparisonView")->isVisible());
         // File → Open… and Export → PDF report…: the trace file dialog in both modes.
         for (const auto &[isOpen, format] : {std::pair{true, DocumentController::TraceFileFormat},
                                              std::pair{false, DocumentController::PdfReport}}) {
