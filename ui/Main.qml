@@ -361,6 +361,11 @@ ApplicationWindow {
         target: window.documents
         function onReported(message, isError) { window.report(message, isError) }
         function onOpened() { hopTable.currentIndex = -1; mapPane.fitRoute() }
+        // A comparison lists its changes in the History panel.
+        function onComparisonChanged() {
+            if (window.documents.comparison.length > 0)
+                historyLoader.shown = true
+        }
     }
     Connections {
         target: window.history

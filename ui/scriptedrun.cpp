@@ -1,6 +1,7 @@
 #include "scriptedrun.h"
 
 #include "appsettings.h"
+#include "documentcontroller.h"
 #include "documentexport.h"
 #include "tileloader.h"
 #include "tracecontroller.h"
@@ -75,6 +76,14 @@ void ScriptedRun::start()
         return;
     }
     m_controller->loadDocument(read.file);
+    if (!m_options.comparePath.isEmpty() &&
+        (!m_documents || !m_documents->compareWithFile(m_options.comparePath))) {
+        errLine(
+            QStringLiteral("tracemap: %1")
+                .arg(m_documents ? m_documents->errorMessage() : QStringLiteral("nothing to compare with")));
+        done(ExitFailure);
+        return;
+    }
     waitForTiles();
 }
 

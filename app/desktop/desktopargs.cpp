@@ -39,6 +39,7 @@ QString desktopHelpText()
         "  --open FILE           show a saved trace (.tracemap.json) without probing;\n"
         "                        a FILE given in place of HOST is opened too\n"
         "  --export-report FILE  when done, save the PDF report (title, map, hop table)\n"
+        "  --compare FILE        with --open: compare FILE (before) with the opened trace\n"
         "  --export-image FILE   when the trace is done, save the map as a PNG\n"
         "  --size WxH            image size in pixels (default: 1280x800)\n"
         "  --offline             no tiles and no online lookups (vector basemap)\n"
@@ -87,9 +88,10 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption windowShot(QStringLiteral("window-shot"), {}, QStringLiteral("FILE"));
     const QCommandLineOption open(QStringLiteral("open"), {}, QStringLiteral("FILE"));
     const QCommandLineOption report(QStringLiteral("export-report"), {}, QStringLiteral("FILE"));
-    p.addOptions({help,    version, trace, exportImage, size,       offline, overrides,
-                  db,      center,  zoom,  method,      v4,         v6,      maxTtl,
-                  timeout, source,  quit,  repeat,      windowShot, open,    report});
+    const QCommandLineOption compare(QStringLiteral("compare"), {}, QStringLiteral("FILE"));
+    p.addOptions({help,   version, trace,      exportImage, size,   offline, overrides, db,
+                  center, zoom,    method,     v4,          v6,     maxTtl,  timeout,   source,
+                  quit,   repeat,  windowShot, open,        report, compare});
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
 
     if (!p.parse(arguments)) {
@@ -149,6 +151,13 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
             return out;
         }
         o.scripted = true;
+    }
+    if (p.isSet(compare)) {
+        o.comparePath = p.value(compare);
+        if (o.comparePath.isEmpty() || o.openPath.isEmpty()) {
+            out.error = QStringLiteral("--compare needs a file name and --open FILE");
+            return out;
+        }
     }
     if (p.isSet(report)) {
         o.reportPath = p.value(report);

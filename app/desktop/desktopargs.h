@@ -35,6 +35,7 @@ struct DesktopOptions
     QString windowShotPath; // hidden: also save a screenshot of the whole window
     QString openPath;       // a trace file to show: positional FILE or --open FILE
     QString reportPath;     // --export-report: the PDF report
+    QString comparePath;    // --compare: a trace file compared with the opened one
 };
 
 struct ParseOutcome

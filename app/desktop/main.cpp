@@ -65,6 +65,7 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
     run.windowShotPath = options.windowShotPath;
     run.openPath = options.openPath;
     run.reportPath = options.reportPath;
+    run.comparePath = options.comparePath;
     return run;
 }
 
@@ -195,9 +196,13 @@ int main(int argc, char *argv[])
     if (options.scripted) {
         scripted =
             std::make_unique<ScriptedRun>(scriptedRunOptions(options), &controller, settings.get(), window);
+        scripted->setDocuments(&documents);
         QTimer::singleShot(0, scripted.get(), [&] { scripted->start(); });
     } else if (!options.openPath.isEmpty()) {
-        QTimer::singleShot(0, &documents, [&] { documents.open(options.openPath); });
+        QTimer::singleShot(0, &documents, [&] {
+            if (documents.open(options.openPath) && !options.comparePath.isEmpty())
+                documents.compareWithFile(options.comparePath);
+        });
     } else if (!options.host.isEmpty()) {
         QTimer::singleShot(0, &controller, [&] { controller.start(); });
     }

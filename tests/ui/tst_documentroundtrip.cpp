@@ -5,6 +5,7 @@
 // equals the original's; the report PDF, turned into PNG pages by pdftoppm, has one page that
 // is neither blank nor only the map. Nothing leaves the process: no geolocation service exists
 // in the new process' run (--offline) and an opened file is never located or probed.
+#include "../geo/tst_tracefile_fixture.h"
 #include "../unit/simulatednetwork.h"
 #include "processrun.h"
 
@@ -186,6 +187,71 @@ private slots:
         // The hop table right under the map (which ends near half the page's height).
         QVERIFY(inkShare(page.copy(0, page.height() * 55 / 100, page.width(), page.height() * 7 / 100)) >
                 0.01);
+    }
+
+    // Two saved traces differing in one hop (TTL 2 answers from a router in Madrid instead of
+    // London), the later opened and compared with the earlier under Xvfb (offscreen without it):
+    // the window shot shows the earlier route in the comparison colour, the plain one does not.
+    void comparisonWindowShot()
+    {
+        QTemporaryDir dir;
+        TraceFile before = fixture::sample();
+        before.meta.vantageLatitude = 50.11;
+        before.meta.vantageLongitude = 8.68;
+        TraceFile after = before;
+        after.meta.startedAt = after.meta.startedAt.addSecs(3600);
+        after.trace.hops[1] =
+            fixture::hop(2, {fixture::reply(1, "198.18.7.1", 1.5), fixture::reply(2, "198.18.7.1", 1.7),
+                             fixture::reply(3, "198.18.7.1", 1.6)});
+        GeoResult madrid = fixture::place("198.18.7.1", 40.42, -3.70, "Madrid", 64500, "FRANKFURT-NET");
+        after.places.insert(madrid.address, madrid);
+        const QString a = dir.filePath(QStringLiteral("before.tracemap.json"));
+        const QString b = dir.filePath(QStringLiteral("after.tracemap.json"));
+        QString error;
+        QVERIFY(writeFileAtomically(a, serializeTraceFile(before), &error));
+        QVERIFY(writeFileAtomically(b, serializeTraceFile(after), &error));
+
+        QStringList wrapper;
+        if (!QStandardPaths::findExecutable(QStringLiteral("xvfb-run")).isEmpty())
+            wrapper = {QStandardPaths::findExecutable(QStringLiteral("xvfb-run")),
+                       QStringLiteral("-a"),
+                       QStringLiteral("-n"),
+                       QStringLiteral("51"),
+                       QStringLiteral("-s"),
+                       QStringLiteral("-screen 0 1600x1200x24")};
+        const QColor compared = MapRenderer::routePaletteColor(0);
+        const auto shoot = [&](const QString &name, const QStringList &extra) {
+            const QString shot = dir.filePath(name);
+            QByteArray err;
+            const int code =
+                run(wrapper +
+                        QStringList{qEnvironmentVariable("TRACEMAP_GUI"), QStringLiteral("--open"), b,
+                                    QStringLiteral("--export-image"), dir.filePath(QStringLiteral("x.png")),
+                                    QStringLiteral("--window-shot"), shot, QStringLiteral("--offline"),
+                                    QStringLiteral("--quit-when-done")} +
+                        extra,
+                    &err);
+            if (code != 0)
+                qWarning() << "tracemap:" << code << err;
+            if (const QByteArray shots = qgetenv("TRACEMAP_UI_SHOTS"); !shots.isEmpty())
+                QFile::copy(shot, QString::fromLocal8Bit(shots) + QLatin1Char('/') + name);
+            const QImage image(shot);
+            int count = 0;
+            for (int y = 0; y < image.height(); ++y) {
+                for (int x = 0; x < image.width(); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    if (std::abs(c.red() - compared.red()) + std::abs(c.green() - compared.green()) +
+                            std::abs(c.blue() - compared.blue()) <
+                        24)
+                        ++count;
+                }
+            }
+            return image.isNull() ? -1 : count;
+        };
+        const int plain = shoot(QStringLiteral("opened.png"), {});
+        const int comparing = shoot(QStringLiteral("comparison.png"), {QStringLiteral("--compare"), a});
+        QVERIFY2(plain >= 0 && comparing >= 0, "no window shot");
+        QVERIFY2(comparing > plain + 100, qPrintable(QStringLiteral("%1 vs %2").arg(comparing).arg(plain)));
     }
 
     // A damaged file given to a scripted run: one line, exit 1, no image; bad combinations of
