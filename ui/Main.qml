@@ -360,7 +360,11 @@ ApplicationWindow {
     Connections {
         target: window.documents
         function onReported(message, isError) { window.report(message, isError) }
-        function onOpened() { hopTable.currentIndex = -1; mapPane.fitRoute() }
+        function onOpened() {
+            hostField.editText = window.controller.host // Trace traces the opened target again
+            hopTable.currentIndex = -1
+            mapPane.fitRoute()
+        }
         // A comparison lists its changes in the History panel.
         function onComparisonChanged() {
             if (window.documents.comparison.length > 0)

@@ -213,7 +213,12 @@ private slots:
         QVERIFY(historyLoader);
         historyLoader->setProperty("shown", true);
         QTRY_VERIFY(w.find("historyPane") && w.find("historyPane")->isVisible());
-        w.controller->loadDocument(fixture::sample());
+        QTemporaryDir savedDir;
+        const QString saved = savedDir.filePath(QStringLiteral("sample.tracemap.json"));
+        QString error;
+        QVERIFY(writeFileAtomically(saved, serializeTraceFile(fixture::sample()), &error));
+        QVERIFY(w.documents->open(saved));
+        QCOMPARE(w.find("hostField")->property("editText").toString(), QStringLiteral("dst.example"));
         QVERIFY(w.documents->compareWith(fixture::sample()));
         QTRY_VERIFY(w.find("comparisonView") && w.find("comparisonView")->isVisible());
         // File → Open… and Export → PDF report…: the trace file dialog in both modes.
