@@ -24,6 +24,7 @@ TRACEMAP_DEPS_BUILD=(
     libqt6sql6-sqlite  # the geolocation cache
     qt6-declarative-dev # Qt Quick / QML for the desktop app
     qt6-positioning-dev # QGeoCoordinate: great-circle arcs
+    libqt6svg6-dev      # File → Export → SVG (QSvgGenerator)
     libmicrohttpd-dev   # tracemap-agent's HTTP server (see docs/agent.md for why)
     libc-ares-dev       # tracemap-agent's bounded, cancellable resolver
     libmaxminddb-dev    # offline IP database (MMDB)
@@ -72,6 +73,7 @@ TRACEMAP_DEPS_TEST=(
     xauth
     openbox            # a window manager for the GUI tests under Xvfb (focus, placement)
     xdotool            # types and clicks in those tests
+    poppler-utils      # pdftoppm: the desktop report PDF checked as images
     imagemagick        # `import` takes the screenshots they check
     wrk                # agent benchmark
     libmaxmind-db-writer-perl # tests write their own MMDB files

@@ -17,6 +17,10 @@ ApplicationWindow {
     property GeoDbSetup geoDbSetup: null
     // Routes from other vantage points (RIPE Atlas, Globalping); null: none offered.
     property VantageController vantage: null
+    // Open, save and export of trace files (null: those menu items do nothing).
+    property DocumentController documents: null
+    // The kept traces (View → History; null: no panel).
+    property HistoryModel history: null
     // Scripted runs (--export-image) show the window but never open dialogs.
     property bool scripted: false
     readonly property alias map: mapPane
@@ -104,6 +108,11 @@ ApplicationWindow {
         if (!scripted)
             exportLoader.show(controller.host, mapPane.width, mapPane.height)
     }
+    // isOpen: File → Open; else save (TraceFileFormat) or export in the DocumentController format.
+    function openTraceFileDialog(isOpen, format) {
+        if (!scripted && documents !== null)
+            traceFileLoader.show(isOpen, format)
+    }
 
     Shortcut {
         sequence: "Ctrl+T"
@@ -117,6 +126,18 @@ ApplicationWindow {
     Shortcut {
         sequence: "Ctrl+S"
         onActivated: window.openExportDialog()
+    }
+    Shortcut {
+        sequence: "Ctrl+O"
+        onActivated: window.openTraceFileDialog(true, DocumentController.TraceFileFormat)
+    }
+    Shortcut {
+        sequence: "Ctrl+Shift+S"
+        onActivated: window.openTraceFileDialog(false, DocumentController.TraceFileFormat)
+    }
+    Shortcut {
+        sequence: "Ctrl+H"
+        onActivated: historyLoader.shown = !historyLoader.shown
     }
     Shortcut {
         sequence: "Ctrl+C"
@@ -169,6 +190,16 @@ ApplicationWindow {
             ShortcutMenuItem { text: qsTr("Trace"); shortcut: "Ctrl+T"; onTriggered: window.startTrace() }
             ShortcutMenuItem { text: qsTr("Stop"); shortcut: "Esc"; enabled: window.controller.running; onTriggered: window.stopTrace() }
             MenuSeparator {}
+            ShortcutMenuItem { text: qsTr("Open…"); shortcut: "Ctrl+O"; onTriggered: window.openTraceFileDialog(true, DocumentController.TraceFileFormat) }
+            ShortcutMenuItem { text: qsTr("Save as…"); shortcut: "Ctrl+Shift+S"; onTriggered: window.openTraceFileDialog(false, DocumentController.TraceFileFormat) }
+            Menu {
+                title: qsTr("Export")
+                ShortcutMenuItem { text: qsTr("PDF report…"); onTriggered: window.openTraceFileDialog(false, DocumentController.PdfReport) }
+                ShortcutMenuItem { text: qsTr("SVG image…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Svg) }
+                ShortcutMenuItem { text: qsTr("GeoJSON…"); onTriggered: window.openTraceFileDialog(false, DocumentController.GeoJson) }
+                ShortcutMenuItem { text: qsTr("KML (Google Earth)…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Kml) }
+                ShortcutMenuItem { text: qsTr("CSV table…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Csv) }
+            }
             ShortcutMenuItem { text: qsTr("Export image…"); shortcut: "Ctrl+S"; onTriggered: window.openExportDialog() }
             ShortcutMenuItem { text: qsTr("Copy image"); shortcut: "Ctrl+Shift+C"; onTriggered: window.copyImage() }
             ShortcutMenuItem { text: qsTr("Copy hop table"); shortcut: "Ctrl+C"; onTriggered: window.copyTable() }
@@ -183,6 +214,15 @@ ApplicationWindow {
         Menu {
             title: qsTr("&View")
             ShortcutMenuItem { text: qsTr("Fit route"); shortcut: "Ctrl+F"; onTriggered: mapPane.fitRoute() }
+            ShortcutMenuItem {
+                objectName: "historyMenuItem"
+                text: qsTr("History")
+                shortcut: "Ctrl+H"
+                checkable: true
+                enabled: window.history !== null
+                checked: historyLoader.shown
+                onToggled: historyLoader.shown = checked
+            }
             ShortcutMenuItem {
                 objectName: "labelsMenuItem"
                 text: qsTr("Labels beside markers")
@@ -311,10 +351,12 @@ ApplicationWindow {
                 objectName: "mapPane"
                 controller: window.controller
                 settings: window.settings
+                // The comparison's other trace, then the other vantage points' routes.
+                routeSets: (window.documents !== null ? [window.documents.routes] : [])
+                           .concat(window.vantage ? [window.vantage.routes] : [])
                 SplitView.fillHeight: true
                 SplitView.minimumHeight: 160
                 onHopClicked: (row) => hopTable.currentIndex = row
-                routeSets: window.vantage ? [window.vantage.routes] : []
                 onWidthChanged: if (window.vantageFramePending) window.frameVantage()
                 onHeightChanged: if (window.vantageFramePending) window.frameVantage()
             }
@@ -326,12 +368,53 @@ ApplicationWindow {
                 SplitView.minimumHeight: 110
                 onCurrentIndexChanged: mapPane.currentIndex = currentIndex
             }
+            Loader {
+                id: historyLoader
+                objectName: "historyLoader"
+                property bool shown: false
+                active: shown && window.history !== null && window.documents !== null
+                visible: active
+                SplitView.preferredHeight: 260
+                SplitView.minimumHeight: 120
+                sourceComponent: HistoryPane {
+                    history: window.history
+                    documents: window.documents
+                    settings: window.settings
+                }
+            }
         }
     }
 
     Connections {
         target: mapPane
         function onCurrentIndexChanged() { hopTable.currentIndex = mapPane.currentIndex }
+    }
+    Connections {
+        target: window.documents
+        function onReported(message, isError) { window.report(message, isError) }
+        function onOpened() {
+            hostField.editText = window.controller.host // Trace traces the opened target again
+            hopTable.currentIndex = -1
+            mapPane.fitRoute()
+        }
+        // A comparison lists its changes in the History panel.
+        function onComparisonChanged() {
+            if (window.documents.comparison.length > 0)
+                historyLoader.shown = true
+        }
+    }
+    Connections {
+        target: window.history
+        function onReported(message, isError) { window.report(message, isError) }
+    }
+    // A trace file dropped on the window opens like File → Open.
+    DropArea {
+        anchors.fill: parent
+        keys: ["text/uri-list"]
+        onDropped: (drop) => {
+            if (drop.hasUrls && window.documents !== null)
+                window.documents.open(drop.urls[0].toString())
+        }
     }
     Connections {
         target: window.controller
@@ -383,6 +466,16 @@ ApplicationWindow {
                 setSource("SettingsDialog.qml", { settings: window.settings })
             active = true
             item.open()
+        }
+    }
+    Loader {
+        id: traceFileLoader
+        active: false
+        function show(isOpen, format) {
+            if (!active)
+                setSource("TraceFileDialog.qml", { documents: window.documents })
+            active = true
+            item.openFor(isOpen, format)
         }
     }
     Loader {

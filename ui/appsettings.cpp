@@ -8,6 +8,7 @@ namespace tracemap {
 namespace {
 const QString kTileUrl = QStringLiteral("map/tileUrl");
 const QString kOffline = QStringLiteral("geo/offline");
+const QString kKeepHistory = QStringLiteral("history/keep");
 const QString kDatabases = QStringLiteral("geo/databasePaths");
 const QString kOverrides = QStringLiteral("geo/overridePaths");
 const QString kNominatim = QStringLiteral("geo/nominatimUrl");
@@ -87,6 +88,17 @@ void AppSettings::setOffline(bool offline)
         emit offlineChanged();
         emit geoSettingsChanged();
     }
+}
+
+bool AppSettings::keepHistory() const
+{
+    return value(kKeepHistory, true).toBool();
+}
+
+void AppSettings::setKeepHistory(bool keep)
+{
+    if (store(kKeepHistory, keep, true))
+        emit keepHistoryChanged();
 }
 
 QStringList AppSettings::databasePaths() const

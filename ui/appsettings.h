@@ -40,6 +40,8 @@ class AppSettings : public QObject
         QString sourceLocation READ sourceLocation WRITE setSourceLocation NOTIFY sourceLocationChanged)
     Q_PROPERTY(QStringList recentHosts READ recentHosts WRITE setRecentHosts NOTIFY recentHostsChanged)
     Q_PROPERTY(bool persistent READ persistent CONSTANT)
+    // Finished traces go to the history (ui/historymodel.h).
+    Q_PROPERTY(bool keepHistory READ keepHistory WRITE setKeepHistory NOTIFY keepHistoryChanged)
 public:
     static constexpr int kMaxRecentHosts = 12;
     static inline const QString kDefaultTileUrl =
@@ -56,6 +58,8 @@ public:
     void setTileUrl(const QString &url);
     bool offline() const;
     void setOffline(bool offline);
+    bool keepHistory() const;
+    void setKeepHistory(bool keep);
     QStringList databasePaths() const;
     void setDatabasePaths(const QStringList &paths);
     QStringList overridePaths() const;
@@ -93,6 +97,7 @@ public:
 signals:
     void tileUrlChanged();
     void offlineChanged();
+    void keepHistoryChanged();
     void databasePathsChanged();
     void overridePathsChanged();
     void nominatimUrlChanged();

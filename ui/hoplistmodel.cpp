@@ -48,6 +48,7 @@ QHash<int, QByteArray> HopListModel::roleNames() const
         {ReceivedRole, "received"},
         {ReachedRole, "reached"},
         {GeoStatusRole, "geoStatus"},
+        {HighlightedRole, "highlighted"},
     };
 }
 
@@ -154,6 +155,8 @@ QVariant HopListModel::roleValue(const Row &row, int role) const
         return row.hop.reachedDestination();
     case GeoStatusRole:
         return row.geoKnown ? geoStatusName(row.geo.status) : QStringLiteral("pending");
+    case HighlightedRole:
+        return m_highlighted.contains(row.hop.ttl);
     default:
         return {};
     }
@@ -199,6 +202,15 @@ int HopListModel::updateHop(const Hop &hop)
     return row;
 }
 
+void HopListModel::setHighlightedTtls(const QSet<int> &ttls)
+{
+    if (m_highlighted == ttls)
+        return;
+    m_highlighted = ttls;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(int(m_rows.size()) - 1), {HighlightedRole});
+}
+
 int HopListModel::applyGeoResult(const GeoResult &result)
 {
     if (result.address.isNull())
@@ -227,6 +239,7 @@ int HopListModel::applyGeoResult(const GeoResult &result)
 
 void HopListModel::clear()
 {
+    m_highlighted.clear();
     if (m_rows.isEmpty())
         return;
     beginResetModel();

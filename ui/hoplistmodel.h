@@ -8,6 +8,7 @@
 
 #include <QAbstractListModel>
 #include <QHostAddress>
+#include <QSet>
 #include <QtQml/qqmlregistration.h>
 
 namespace tracemap {
@@ -44,6 +45,7 @@ public:
         ReceivedRole,
         ReachedRole,
         GeoStatusRole,
+        HighlightedRole, // the hop differs in a comparison (the map rings it)
     };
     Q_ENUM(Role)
 
@@ -60,6 +62,9 @@ public:
     // Returns the number of rows changed.
     int applyGeoResult(const GeoResult &result);
     void clear();
+
+    // The TTLs the comparison marks as changed; empty: none. Cleared by clear().
+    void setHighlightedTtls(const QSet<int> &ttls);
 
     int placedCount() const;
     int rowForTtl(int ttl) const; // -1 when absent
@@ -89,6 +94,7 @@ private:
     static QString statusReason(const Row &row);
 
     QList<Row> m_rows; // sorted by ttl
+    QSet<int> m_highlighted;
     int m_placed = 0;
 };
 

@@ -1,7 +1,8 @@
 #include "scriptedrun.h"
 
 #include "appsettings.h"
-#include "hopmodelreader.h"
+#include "documentcontroller.h"
+#include "documentexport.h"
 #include "tileloader.h"
 #include "tracecontroller.h"
 
@@ -63,7 +64,27 @@ ScriptedRun::~ScriptedRun() = default;
 
 void ScriptedRun::start()
 {
-    startOne();
+    if (m_options.openPath.isEmpty()) {
+        startOne();
+        return;
+    }
+    // A saved trace: shown as it was saved, nothing probed or located; then the exports.
+    const TraceFileReadResult read = readTraceFile(m_options.openPath);
+    if (!read.ok()) {
+        errLine(QStringLiteral("tracemap: cannot open %1: %2").arg(m_options.openPath, read.message));
+        done(ExitFailure);
+        return;
+    }
+    m_controller->loadDocument(read.file);
+    if (!m_options.comparePath.isEmpty() &&
+        (!m_documents || !m_documents->compareWithFile(m_options.comparePath))) {
+        errLine(
+            QStringLiteral("tracemap: %1")
+                .arg(m_documents ? m_documents->errorMessage() : QStringLiteral("nothing to compare with")));
+        done(ExitFailure);
+        return;
+    }
+    waitForTiles();
 }
 
 void ScriptedRun::startOne()
@@ -131,7 +152,7 @@ void ScriptedRun::waitForTiles()
     m_deadline.disconnect();
     m_deadline.stop();
     disconnect(m_waiting);
-    if (!m_tiles || m_options.exportPath.isEmpty()) {
+    if (!m_tiles || (m_options.exportPath.isEmpty() && m_options.reportPath.isEmpty())) {
         finish();
         return;
     }
@@ -160,17 +181,7 @@ void ScriptedRun::waitForTiles()
 
 MapScene ScriptedRun::scene() const
 {
-    HopModelReader reader;
-    reader.setModel(m_controller->model());
-    MapScene scene;
-    scene.hops = reader.readAll();
-    scene.hasSource = m_controller->hasSource();
-    scene.sourceLatitude = m_controller->sourceLatitude();
-    scene.sourceLongitude = m_controller->sourceLongitude();
-    scene.attribution =
-        m_settings->offline() ? MapRenderer::basemapAttribution() : MapRenderer::tileAttribution();
-    scene.extraAttributions = m_controller->attributions();
-    return scene;
+    return DocumentExport::sceneOf(*m_controller, m_settings->offline());
 }
 
 MapViewport ScriptedRun::exportViewport(const ScriptedRunOptions &options, const MapScene &scene)
@@ -200,6 +211,14 @@ void ScriptedRun::finish()
         const QString error = MapRenderer::writePng(image, m_options.exportPath);
         if (!error.isEmpty()) {
             errLine(QStringLiteral("tracemap: cannot export the image: %1").arg(error));
+            code = ExitFailure;
+        }
+    }
+    if (!m_options.reportPath.isEmpty()) {
+        const QString error = DocumentExport::writeReport(
+            m_options.reportPath, m_controller->currentDocument(), scene(), m_tiles.get());
+        if (!error.isEmpty()) {
+            errLine(QStringLiteral("tracemap: cannot write the report: %1").arg(error));
             code = ExitFailure;
         }
     }

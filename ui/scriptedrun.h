@@ -21,13 +21,17 @@ class QQuickWindow;
 namespace tracemap {
 
 class AppSettings;
+class DocumentController;
 class TileLoader;
 class TraceController;
 
 struct ScriptedRunOptions
 {
-    QString exportPath;                                          // empty = no image
-    QSize exportSize;                                            // invalid = kDefaultExportSize
+    QString openPath;    // a trace file shown instead of tracing (--open)
+    QString reportPath;  // empty = no PDF report (--export-report)
+    QString comparePath; // with openPath: compared with it before the exports (--compare)
+    QString exportPath;  // empty = no image
+    QSize exportSize;    // invalid = kDefaultExportSize
     std::optional<double> centerLatitude, centerLongitude, zoom; // unset = fit the route
     bool quitWhenDone = false;
     int repeat = 1;         // traces in a row (soak test)
@@ -49,6 +53,8 @@ public:
                 QQuickWindow *window = nullptr);
     ~ScriptedRun() override;
     void start();
+    // For --compare (not owned; must outlive the run).
+    void setDocuments(DocumentController *documents) { m_documents = documents; }
 
     // The viewport the image is rendered with: the given centre and zoom, else the route framed.
     static MapViewport exportViewport(const ScriptedRunOptions &options, const MapScene &scene);
@@ -65,6 +71,7 @@ private:
 
     ScriptedRunOptions m_options;
     TraceController *m_controller;
+    DocumentController *m_documents = nullptr;
     const AppSettings *m_settings;
     QPointer<QQuickWindow> m_window;
     std::unique_ptr<TileLoader> m_tiles; // null when offline

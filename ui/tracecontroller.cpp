@@ -1,10 +1,15 @@
 #include "tracecontroller.h"
 
+#include "address.h"
 #include "appsettings.h"
 #include "enginethread.h"
 #include "geooptions.h"
 #include "geoservice.h"
+#include "resultformat.h"
 #include "uilogging.h"
+
+#include <QSysInfo>
+#include <QTimeZone>
 
 namespace tracemap {
 
@@ -17,6 +22,17 @@ bool isReservedInvalidName(const QString &host)
         name.chop(1);
     return name == QLatin1String("invalid") || name.endsWith(QLatin1String(".invalid"));
 }
+
+// RTTs at the precision a trace file keeps (µs): a saved and reopened trace then shows the
+// same table and draws the same colours as the live one did.
+Hop atFilePrecision(Hop hop)
+{
+    for (ProbeReply &reply : hop.replies) {
+        if (reply.rttMs >= 0)
+            reply.rttMs = roundRtt(reply.rttMs);
+    }
+    return hop;
+}
 } // namespace
 
 TraceController::TraceController(AppSettings *settings, GeoService *geo,
@@ -28,6 +44,8 @@ TraceController::TraceController(AppSettings *settings, GeoService *geo,
     connect(m_locator, &TraceLocator::located, this, &TraceController::onLocated);
     connect(m_locator, &TraceLocator::pendingChanged, this, [this] { setPendingChanged(m_pendingShown); });
     connect(m_locator, &TraceLocator::sourceChanged, this, [this] {
+        if (m_showingDocument)
+            return; // an opened trace keeps the source it was saved with
         m_sourceTtl = m_locator->sourceTtl();
         m_sourceLatitude = m_locator->hasSource() ? m_locator->source().latitude : qQNaN();
         m_sourceLongitude = m_locator->hasSource() ? m_locator->source().longitude : qQNaN();
@@ -170,6 +188,8 @@ void TraceController::setGeoService(GeoService *geo)
         return;
     m_geo = geo;
     m_locator->setService(geo);
+    if (m_showingDocument)
+        return; // an opened trace is not located again, and keeps its credits
     const QStringList attributions = m_geo ? m_geo->attributions() : QStringList();
     if (attributions != m_attributions) {
         m_attributions = attributions;
@@ -224,6 +244,7 @@ bool TraceController::start()
     setErrorMessage({});
     m_model->clear();
     m_locator->reset();
+    leaveDocument();
     if (!m_destination.isEmpty()) {
         m_destination.clear();
         emit destinationChanged();
@@ -240,6 +261,11 @@ bool TraceController::start()
     // A source taken from the previous trace's first hop is not this trace's.
     clearSource();
     m_traceHost = target;
+    m_lastResult = TraceResult();
+    m_lastResult.target = target;
+    m_lastResult.request = request;
+    m_startedAt = QDateTime::currentDateTime();
+    m_finishedAt = QDateTime();
 
     m_elapsed.start();
     setElapsedMs(0);
@@ -259,6 +285,8 @@ void TraceController::stop()
     setElapsedMs(int(m_elapsed.elapsed()));
     // Late hop signals of the cancelled trace carry its id and are ignored from now on.
     setRunningId(0);
+    m_lastResult.error = TraceError::Cancelled;
+    m_finishedAt = QDateTime::currentDateTime();
     locateHops(true); // what was seen is all there will be
     setPhase(Stopped);
     emit finished(false);
@@ -317,6 +345,10 @@ void TraceController::onTraceStarted(quint64 id, const TraceResult &initial)
         m_destination = destination;
         emit destinationChanged();
     }
+    m_lastResult.destination = initial.destination;
+    m_lastResult.source = initial.source;
+    m_lastResult.method = initial.method;
+    m_lastResult.transport = initial.transport;
     if (initial.transport != m_transport) {
         m_transport = initial.transport;
         emit transportChanged();
@@ -333,7 +365,7 @@ void TraceController::onHopUpdated(quint64 id, const Hop &hop)
 {
     if (id != m_currentId)
         return;
-    m_model->updateHop(hop);
+    m_model->updateHop(atFilePrecision(hop));
     updateHopsAnswered();
     locateHops(false);
 }
@@ -353,7 +385,9 @@ void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
     if (id != m_currentId)
         return;
     for (const Hop &hop : result.hops)
-        m_model->updateHop(hop);
+        m_model->updateHop(atFilePrecision(hop));
+    m_lastResult = result;
+    m_finishedAt = QDateTime::currentDateTime();
     updateHopsAnswered();
     locateHops(true);
     m_elapsedTick.stop();
@@ -381,6 +415,119 @@ void TraceController::onTraceFinished(quint64 id, const TraceResult &result)
 void TraceController::onLocated(const GeoResult &result)
 {
     m_model->applyGeoResult(result);
+}
+
+} // namespace tracemap
+
+namespace tracemap {
+
+TraceFile TraceController::currentDocument() const
+{
+    TraceFile file;
+    file.trace = m_lastResult;
+    file.trace.hops.clear();
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const Hop hop = m_model->hopAt(row);
+        file.trace.hops << hop;
+        // Every responder's place, also those the table does not show (second responders).
+        for (const QHostAddress &address : hop.responders()) {
+            const QHostAddress key = normalizedAddress(address);
+            const GeoResult geo = m_showingDocument ? m_documentPlaces.value(key) : m_locator->resultFor(key);
+            if (geo.status != GeoStatus::Pending)
+                file.places.insert(key, geo);
+        }
+    }
+    file.attributions = m_attributions;
+    if (m_showingDocument) {
+        file.meta = m_documentMeta;
+        return file;
+    }
+    file.meta.tracemapVersion = QStringLiteral(TRACEMAP_VERSION);
+    file.meta.startedAt = m_startedAt;
+    file.meta.finishedAt = m_finishedAt;
+    file.meta.timeZone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
+    file.meta.vantageHost = QSysInfo::machineHostName();
+    // The source the map draws (configured, or the first placed hop): an opened file draws
+    // the same route.
+    if (hasSource()) {
+        file.meta.vantageLatitude = m_sourceLatitude;
+        file.meta.vantageLongitude = m_sourceLongitude;
+    }
+    file.meta.geoEnabled = true;
+    if (m_geo)
+        file.meta.geo = m_geo->settings();
+    return file;
+}
+
+void TraceController::loadDocument(const TraceFile &file)
+{
+    if (running())
+        stop();
+    m_locator->reset(); // no lookup of the previous trace lands on the opened one
+    m_showingDocument = true;
+    m_documentMeta = file.meta;
+    m_documentPlaces = file.places;
+    m_lastResult = file.trace;
+    m_traceHost.clear();
+    m_model->clear();
+    for (const Hop &hop : file.trace.hops)
+        m_model->updateHop(hop);
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        const QHostAddress first = m_model->firstResponderAt(row);
+        if (!first.isNull() && file.places.contains(normalizedAddress(first))) {
+            GeoResult geo = file.placeFor(first);
+            geo.address = first; // the model matches rows by the responder as received
+            m_model->applyGeoResult(geo);
+        }
+    }
+    updateHopsAnswered();
+    setHost(file.trace.target);
+    if (m_destination != file.trace.destination.toString()) {
+        m_destination = file.trace.destination.toString();
+        emit destinationChanged();
+    }
+    if (m_transport != file.trace.transport) {
+        m_transport = file.trace.transport;
+        emit transportChanged();
+    }
+    if (m_reached != file.trace.reached) {
+        m_reached = file.trace.reached;
+        emit reachedChanged();
+    }
+    setElapsedMs(int(file.trace.elapsedMs));
+    if (file.attributions != m_attributions) {
+        m_attributions = file.attributions;
+        emit attributionsChanged();
+    }
+    const bool hasVantage = file.meta.vantageLatitude && file.meta.vantageLongitude;
+    m_sourceTtl = hasVantage ? 0 : -1;
+    m_sourceLatitude = hasVantage ? *file.meta.vantageLatitude : qQNaN();
+    m_sourceLongitude = hasVantage ? *file.meta.vantageLongitude : qQNaN();
+    emit sourceChanged();
+    setPendingChanged(m_pendingShown);
+    setErrorMessage({});
+    const TraceError error = file.trace.error;
+    setPhase(error == TraceError::Cancelled ? Stopped
+             : error != TraceError::None    ? Failed
+             : file.trace.reached           ? Reached
+                                            : NotReached);
+}
+
+// Back from an opened file to tracing: the service's credits and the locator's source again.
+void TraceController::leaveDocument()
+{
+    if (!m_showingDocument)
+        return;
+    m_showingDocument = false;
+    const QStringList attributions = m_geo ? m_geo->attributions() : QStringList();
+    if (attributions != m_attributions) {
+        m_attributions = attributions;
+        emit attributionsChanged();
+    }
+    m_sourceTtl = m_locator->hasSource() ? m_locator->sourceTtl() : -1;
+    m_sourceLatitude = m_locator->hasSource() ? m_locator->source().latitude : qQNaN();
+    m_sourceLongitude = m_locator->hasSource() ? m_locator->source().longitude : qQNaN();
+    emit sourceChanged();
 }
 
 } // namespace tracemap

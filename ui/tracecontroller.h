@@ -6,6 +6,7 @@
 
 #include "hoplistmodel.h"
 #include "probetransport.h"
+#include "tracefile.h"
 #include "tracelocator.h"
 
 #include <QElapsedTimer>
@@ -116,6 +117,15 @@ public:
     // Stops the engine thread; waits at most timeoutMs. Also run by the destructor.
     bool shutdown(int timeoutMs = 1000);
 
+    // The trace shown as a trace file (geo/tracefile.h): the hops, the places decided so far,
+    // the source drawn (as the vantage's position), when and how it was traced. An opened
+    // file comes back with its own metadata.
+    TraceFile currentDocument() const;
+    // Shows a saved trace as it was saved: a running trace is stopped, nothing is probed or
+    // located, the geolocation service is not asked. start() leaves the document.
+    void loadDocument(const TraceFile &file);
+    bool showingDocument() const { return m_showingDocument; }
+
 signals:
     void hostChanged();
     void methodChanged();
@@ -150,6 +160,7 @@ private:
     void setPendingChanged(qsizetype before);
     void updateHopsAnswered();
     void applySettingsSource();
+    void leaveDocument();
 
     AppSettings *m_settings;
     GeoService *m_geo = nullptr;
@@ -178,6 +189,12 @@ private:
     double m_sourceLatitude = qQNaN();
     double m_sourceLongitude = qQNaN();
     QStringList m_attributions;
+    // What currentDocument() needs beyond the model: the engine's result and the times.
+    TraceResult m_lastResult;
+    QDateTime m_startedAt, m_finishedAt;
+    bool m_showingDocument = false;
+    TraceFileMeta m_documentMeta; // of the opened file, while showingDocument()
+    QHash<QHostAddress, GeoResult> m_documentPlaces;
 };
 
 } // namespace tracemap

@@ -73,16 +73,23 @@ QString desktopHelpText()
         return optionHelpLine({QString::fromLatin1(name)}, QString::fromLatin1(value),
                               QString::fromLatin1(help));
     };
-    return QStringLiteral("Usage: tracemap [HOST] [options]\n"
-                          "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
-                          "\n"
-                          "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
-                          "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
-                          "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
-                          "           [--method M] --quit-when-done\n"
-                          "\n"
-                          "Options:\n") +
+    return QStringLiteral(
+               "Usage: tracemap [HOST | FILE] [options]\n"
+               "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
+               "\n"
+               "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
+               "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
+               "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
+               "           [--method M] --quit-when-done\n"
+               "  tracemap --open FILE [--export-image PNG] [--export-report PDF] --quit-when-done\n"
+               "\n"
+               "Options:\n") +
            line("trace", "HOST", "Trace HOST as soon as the window is up.") +
+           line("open", "FILE",
+                "Show a saved trace (.tracemap.json) or RIPE Atlas / Globalping results without probing; a "
+                "FILE given in place of HOST is opened too.") +
+           line("export-report", "FILE", "When done, save the PDF report (title, map, hop table).") +
+           line("compare", "FILE", "With --open: compare FILE (before) with the opened trace.") +
            line("export-image", "FILE", "When the trace is done, save the map as a PNG.") +
            line("size", "WxH", "Image size in pixels, 64-8192 each (1280x800).") +
            line("center", "LAT,LON", "Map centre for the image (with --zoom; default: fit the route).") +
@@ -115,7 +122,11 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption quit(QStringLiteral("quit-when-done"));
     const QCommandLineOption repeat(QStringLiteral("repeat"), {}, QStringLiteral("N"));
     const QCommandLineOption windowShot(QStringLiteral("window-shot"), {}, QStringLiteral("FILE"));
-    p.addOptions({help, version, trace, exportImage, size, center, zoom, source, quit, repeat, windowShot});
+    const QCommandLineOption open(QStringLiteral("open"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption report(QStringLiteral("export-report"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption compare(QStringLiteral("compare"), {}, QStringLiteral("FILE"));
+    p.addOptions({help, version, trace, exportImage, size, center, zoom, source, quit, repeat, windowShot,
+                  open, report, compare});
     p.addOptions(traceCommandLineOptions(kTraceOptions));
     p.addOptions(geoCommandLineOptions(kGeoOptions));
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
@@ -132,7 +143,23 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         out.versionShown = true;
         return out;
     }
-    const QStringList positional = p.positionalArguments();
+    QStringList positional = p.positionalArguments();
+    // `tracemap FILE`: a saved trace (an existing file, or a name a host cannot have).
+    if (!positional.isEmpty() &&
+        (QFileInfo(positional.first()).isFile() || positional.first().endsWith(QLatin1String(".json")))) {
+        o.openPath = positional.takeFirst();
+        if (p.isSet(open) || !positional.isEmpty()) {
+            out.error = QStringLiteral("give one trace file to open");
+            return out;
+        }
+    }
+    if (p.isSet(open)) {
+        o.openPath = p.value(open);
+        if (o.openPath.isEmpty() || p.isSet(trace) || !positional.isEmpty()) {
+            out.error = QStringLiteral("--open needs a file name, and no host to trace beside it");
+            return out;
+        }
+    }
     if (positional.size() > 1) {
         out.error = QStringLiteral("unexpected argument '%1'").arg(positional.at(1));
         return out;
@@ -143,11 +170,6 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     }
     o.host = p.isSet(trace) ? p.value(trace) : positional.value(0);
     o.scripted = p.isSet(trace);
-    // `tracemap FILE`: a saved document (what it is, main.cpp reads from its content).
-    if (!p.isSet(trace) && !o.host.isEmpty() && QFileInfo(o.host).isFile()) {
-        o.documentPath = o.host;
-        o.host.clear();
-    }
     if (!o.host.isEmpty()) {
         const QString problem = validateHost(o.host);
         if (!problem.isEmpty()) {
@@ -161,8 +183,23 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
             out.error = QStringLiteral("--export-image needs a file name");
             return out;
         }
-        if (o.host.isEmpty() && o.documentPath.isEmpty()) {
-            out.error = QStringLiteral("--export-image needs a host to trace (--trace HOST)");
+        if (o.host.isEmpty() && o.openPath.isEmpty()) {
+            out.error = QStringLiteral("--export-image needs a host to trace (--trace HOST) or --open FILE");
+            return out;
+        }
+        o.scripted = true;
+    }
+    if (p.isSet(compare)) {
+        o.comparePath = p.value(compare);
+        if (o.comparePath.isEmpty() || o.openPath.isEmpty()) {
+            out.error = QStringLiteral("--compare needs a file name and --open FILE");
+            return out;
+        }
+    }
+    if (p.isSet(report)) {
+        o.reportPath = p.value(report);
+        if (o.reportPath.isEmpty() || (o.host.isEmpty() && o.openPath.isEmpty())) {
+            out.error = QStringLiteral("--export-report needs a file name and --trace HOST or --open FILE");
             return out;
         }
         o.scripted = true;
@@ -203,8 +240,8 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         return out;
     }
     o.quitWhenDone = p.isSet(quit);
-    if (o.quitWhenDone && o.host.isEmpty() && o.documentPath.isEmpty()) {
-        out.error = QStringLiteral("--quit-when-done needs a host to trace (--trace HOST)");
+    if (o.quitWhenDone && o.host.isEmpty() && o.openPath.isEmpty()) {
+        out.error = QStringLiteral("--quit-when-done needs a host to trace (--trace HOST) or --open FILE");
         return out;
     }
     if (p.isSet(repeat)) {

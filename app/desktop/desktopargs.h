@@ -23,7 +23,6 @@ constexpr int kExitUsage = 2;
 struct DesktopOptions
 {
     QString host;          // positional HOST or --trace HOST
-    QString documentPath;  // positional FILE (an existing file): opened, not traced
     bool scripted = false; // --trace given: trace at once (and export when asked)
     QString exportPath;
     QSize exportSize; // invalid = ScriptedRun::kDefaultExportSize
@@ -43,6 +42,9 @@ struct DesktopOptions
     bool quitWhenDone = false;
     int repeat = 1;         // hidden: traces in a row (soak test, benchmark)
     QString windowShotPath; // hidden: also save a screenshot of the whole window
+    QString openPath;       // positional FILE or --open FILE: a trace file or vantage results
+    QString reportPath;     // --export-report: the PDF report
+    QString comparePath;    // --compare: a trace file compared with the opened one
 };
 
 struct ParseOutcome

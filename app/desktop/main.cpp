@@ -4,8 +4,10 @@
 // (see docs/desktop.md).
 #include "appsettings.h"
 #include "desktopargs.h"
+#include "documentcontroller.h"
 #include "geodbsetup.h"
 #include "geoservice.h"
+#include "historymodel.h"
 #include "scriptedrun.h"
 #include "secretstore.h"
 #include "tracecontroller.h"
@@ -64,6 +66,9 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
     run.quitWhenDone = options.quitWhenDone;
     run.repeat = options.repeat;
     run.windowShotPath = options.windowShotPath;
+    run.openPath = options.openPath;
+    run.reportPath = options.reportPath;
+    run.comparePath = options.comparePath;
     return run;
 }
 
@@ -205,12 +210,19 @@ int main(int argc, char *argv[])
     // Closing the window mid-trace: the engine thread stops within a bounded time.
     QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] { controller.shutdown(800); });
 
+    DocumentController documents(&controller, settings.get());
+    // Scripted runs keep nothing: the history is the user's.
+    HistorySettings historySettings;
+    historySettings.enabled = !options.scripted;
+    HistoryModel history(historySettings, &controller, &documents, settings.get());
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
                                  {QStringLiteral("vantage"), QVariant::fromValue(&vantage)},
+                                 {QStringLiteral("documents"), QVariant::fromValue(&documents)},
+                                 {QStringLiteral("history"), QVariant::fromValue(&history)},
                                  {QStringLiteral("scripted"), options.scripted}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
     if (engine.rootObjects().isEmpty()) {
@@ -224,16 +236,11 @@ int main(int argc, char *argv[])
     }
 
     std::unique_ptr<ScriptedRun> scripted;
-    if (!options.documentPath.isEmpty()) {
-        // A saved RIPE Atlas / Globalping result (recognised by content); other documents are
-        // for the trace-file opener.
-        if (!VantageController::isVantageFile(options.documentPath) ||
-            !vantage.openFile(options.documentPath)) {
-            errLine(
-                QStringLiteral("tracemap: %1")
-                    .arg(vantage.statusMessage().isEmpty()
-                             ? QStringLiteral("%1: not a document tracemap opens").arg(options.documentPath)
-                             : vantage.statusMessage()));
+    if (!options.openPath.isEmpty() && VantageController::isVantageFile(options.openPath)) {
+        // Saved RIPE Atlas / Globalping results (recognised by content); trace files go to the
+        // document controller below.
+        if (!vantage.openFile(options.openPath)) {
+            errLine(QStringLiteral("tracemap: %1").arg(vantage.statusMessage()));
             return kExitFailure;
         }
         if (options.scripted)
@@ -241,7 +248,13 @@ int main(int argc, char *argv[])
     } else if (options.scripted) {
         scripted =
             std::make_unique<ScriptedRun>(scriptedRunOptions(options), &controller, settings.get(), window);
+        scripted->setDocuments(&documents);
         QTimer::singleShot(0, scripted.get(), [&] { scripted->start(); });
+    } else if (!options.openPath.isEmpty()) {
+        QTimer::singleShot(0, &documents, [&] {
+            if (documents.open(options.openPath) && !options.comparePath.isEmpty())
+                documents.compareWithFile(options.comparePath);
+        });
     } else if (!options.host.isEmpty()) {
         QTimer::singleShot(0, &controller, [&] { controller.start(); });
     }

@@ -15,9 +15,11 @@ struct ProcessRun
     QByteArray err;
 };
 
-inline ProcessRun runProcess(const QString &program, const QStringList &args, int timeoutMs)
+inline ProcessRun runProcess(const QString &program, const QStringList &args, int timeoutMs,
+                             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(program, args);
     ProcessRun r;
     if (!p.waitForFinished(timeoutMs)) {

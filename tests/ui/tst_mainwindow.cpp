@@ -4,11 +4,14 @@
 // offline IP database shown when none is installed and hidden by "Not now", the status area
 // reporting each action after an earlier error, table/map selection in both directions, a real
 // trace to 127.0.0.1 filling the table, and the map export writing a PNG.
+#include "../geo/tst_tracefile_fixture.h"
 #include "../unit/simulatednetwork.h"
 
 #include "appsettings.h"
+#include "documentcontroller.h"
 #include "geodbsetup.h"
 #include "geoservice.h"
+#include "historymodel.h"
 #include "tracecontroller.h"
 #include "vantagecontroller.h"
 
@@ -89,11 +92,18 @@ struct Window
         geo = std::make_unique<GeoService>(offlineGeoSettings(), std::move(chain));
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
         vantage = std::make_unique<VantageController>(geo.get());
+        documents = std::make_unique<DocumentController>(controller.get(), settings.get());
+        HistorySettings historySettings;
+        historySettings.path = historyDir.filePath(QStringLiteral("history.sqlite"));
+        history = std::make_unique<HistoryModel>(historySettings, controller.get(), documents.get(),
+                                                 settings.get());
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
                                      {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                      {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)},
-                                     {QStringLiteral("vantage"), QVariant::fromValue(vantage.get())}});
+                                     {QStringLiteral("vantage"), QVariant::fromValue(vantage.get())},
+                                     {QStringLiteral("documents"), QVariant::fromValue(documents.get())},
+                                     {QStringLiteral("history"), QVariant::fromValue(history.get())}});
         engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
         if (!engine.rootObjects().isEmpty())
             window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
@@ -107,6 +117,9 @@ struct Window
     std::unique_ptr<GeoService> geo;
     std::unique_ptr<TraceController> controller;
     std::unique_ptr<VantageController> vantage;
+    std::unique_ptr<DocumentController> documents;
+    QTemporaryDir historyDir;
+    std::unique_ptr<HistoryModel> history;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 };
@@ -168,9 +181,9 @@ private slots:
             files << QFileInfo(it.next()).fileName();
         files.sort();
         // A new QML file must be opened here too.
-        QCOMPARE(files,
-                 (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
-                              "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml", "VantageDialog.qml"}));
+        QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HistoryPane.qml", "HopTable.qml",
+                                     "Main.qml", "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml",
+                                     "TraceFileDialog.qml", "VantageDialog.qml"}));
         OfferFixture offer;
         Window w({}, {}, offer.setup.get());
         QVERIFY(w.window);
@@ -217,6 +230,32 @@ private slots:
         QVERIFY(QMetaObject::invokeMethod(vantageFiles, "reject"));
         QTRY_VERIFY(!vantageFiles->property("visible").toBool());
         QVERIFY(QMetaObject::invokeMethod(vantageDialog, "reject"));
+        w.vantage->setSelectedIndex(-1); // back to this machine's trace
+        // View → History: the panel, with a comparison shown in it.
+        QObject *historyLoader = w.find<QObject>("historyLoader");
+        QVERIFY(historyLoader);
+        historyLoader->setProperty("shown", true);
+        QTRY_VERIFY(w.find("historyPane") && w.find("historyPane")->isVisible());
+        QTemporaryDir savedDir;
+        const QString saved = savedDir.filePath(QStringLiteral("sample.tracemap.json"));
+        QString error;
+        QVERIFY(writeFileAtomically(saved, serializeTraceFile(fixture::sample()), &error));
+        QVERIFY(w.documents->open(saved));
+        QCOMPARE(w.find("hostField")->property("editText").toString(), QStringLiteral("dst.example"));
+        QVERIFY(w.documents->compareWith(fixture::sample()));
+        QTRY_VERIFY(w.find("comparisonView") && w.find("comparisonView")->isVisible());
+        // File → Open… and Export → PDF report…: the trace file dialog in both modes.
+        for (const auto &[isOpen, format] : {std::pair{true, DocumentController::TraceFileFormat},
+                                             std::pair{false, DocumentController::PdfReport}}) {
+            QVERIFY(QMetaObject::invokeMethod(w.window, "openTraceFileDialog", Q_ARG(QVariant, isOpen),
+                                              Q_ARG(QVariant, int(format))));
+            QObject *traceFiles = w.window->findChild<QObject *>(QStringLiteral("traceFileDialog"));
+            QVERIFY(traceFiles);
+            QTRY_VERIFY(traceFiles->property("visible").toBool());
+            QTest::qWait(200); // its folder model loads
+            QVERIFY(QMetaObject::invokeMethod(traceFiles, "reject"));
+            QTRY_VERIFY(!traceFiles->property("visible").toBool());
+        }
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
