@@ -8,6 +8,7 @@
 #include "geoservice.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
+#include "watchcontroller.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -143,11 +144,14 @@ int main(int argc, char *argv[])
                                                : TraceController::AnyFamily);
     if (options.maxTtl > 0)
         controller.setMaxTtl(options.maxTtl);
+    // Watch mode runs its rounds on the trace controller's engine thread.
+    WatchController watch(settings.get(), controller.engineThread(), geo.get());
     // New geolocation settings take effect with a new service; the old one goes after the
     // controller has let go of it.
     const auto rebuildGeo = [&] {
         auto replacement = std::make_unique<GeoService>(makeGeoSettings());
         controller.setGeoService(replacement.get());
+        watch.setGeoService(replacement.get());
         geo = std::move(replacement);
     };
     QObject::connect(settings.get(), &AppSettings::geoSettingsChanged, &controller, rebuildGeo);
@@ -161,11 +165,15 @@ int main(int argc, char *argv[])
     GeoDbSetup geoDbSetup(setupOptions);
     QObject::connect(&geoDbSetup, &GeoDbSetup::installed, &controller, rebuildGeo);
     // Closing the window mid-trace: the engine thread stops within a bounded time.
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] { controller.shutdown(800); });
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] {
+        watch.stop();
+        controller.shutdown(800);
+    });
 
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
+                                 {QStringLiteral("watch"), QVariant::fromValue(&watch)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
                                  {QStringLiteral("scripted"), options.scripted}});

@@ -10,6 +10,7 @@
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "tracecontroller.h"
+#include "watchcontroller.h"
 
 #include <QClipboard>
 #include <QDirIterator>
@@ -87,8 +88,10 @@ struct Window
             chain.push_back(std::move(provider));
         geo = std::make_unique<GeoService>(offlineGeoSettings(), std::move(chain));
         controller = std::make_unique<TraceController>(settings.get(), geo.get(), std::move(factory));
+        watch = std::make_unique<WatchController>(settings.get(), controller->engineThread(), geo.get());
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
+                                     {QStringLiteral("watch"), QVariant::fromValue(watch.get())},
                                      {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                      {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)}});
         engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
@@ -103,6 +106,7 @@ struct Window
     std::unique_ptr<AppSettings> settings;
     std::unique_ptr<GeoService> geo;
     std::unique_ptr<TraceController> controller;
+    std::unique_ptr<WatchController> watch;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 };
@@ -165,7 +169,8 @@ private slots:
         files.sort();
         // A new QML file must be opened here too.
         QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HopTable.qml", "Main.qml",
-                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml"}));
+                                     "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml", "WatchPane.qml",
+                                     "WatchTable.qml"}));
         OfferFixture offer;
         Window w({}, {}, offer.setup.get());
         QVERIFY(w.window);
