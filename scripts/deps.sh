@@ -72,6 +72,7 @@ TRACEMAP_DEPS_TEST=(
     openbox            # a window manager for the GUI tests under Xvfb (focus, placement)
     xdotool            # types and clicks in those tests
     imagemagick        # `import` takes the screenshots they check
+    xclip              # reads the copied watch table in test_gui_watch.py
     wrk                # agent benchmark
     libmaxmind-db-writer-perl # tests write their own MMDB files
     mmdb-bin

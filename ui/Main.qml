@@ -282,7 +282,7 @@ ApplicationWindow {
             Button {
                 objectName: "traceButton"
                 text: qsTr("Trace")
-                highlighted: true
+                highlighted: !window.watchMode
                 Layout.preferredWidth: 84
                 enabled: hostField.editText.trim().length > 0
                 onClicked: window.startTrace()
@@ -290,6 +290,7 @@ ApplicationWindow {
             Button {
                 objectName: "watchButton"
                 text: qsTr("Watch")
+                highlighted: window.watchMode
                 Layout.preferredWidth: 84
                 enabled: hostField.editText.trim().length > 0
                 onClicked: window.startWatch()
@@ -303,11 +304,11 @@ ApplicationWindow {
                 enabled: window.controller.running || window.watch.active
                 onClicked: window.stopTrace()
             }
-            // Pause/resume the watch: one fixed-width button whose symbol says what a click does.
+            // Pause/resume the watch: one fixed-width button that says what a click does.
             Button {
                 objectName: "pauseButton"
-                text: window.watch.state === WatchController.Paused ? "▶" : "⏸"
-                Layout.preferredWidth: 40
+                text: window.watch.state === WatchController.Paused ? qsTr("Resume") : qsTr("Pause")
+                Layout.preferredWidth: 76
                 enabled: window.watch.active
                 onClicked: window.togglePause()
                 ToolTip.visible: hovered

@@ -196,7 +196,7 @@ Pane {
                     anchors { fill: parent; margins: 4 }
                     sourceComponent: WatchSparkline {
                         values: cell.sparkline
-                        color: cell.selected ? root.palette.highlightedText : "#1f77b4"
+                        color: cell.selected ? root.palette.highlightedText : "#56687a"
                     }
                 }
                 HoverHandler { id: hover }

@@ -13,7 +13,8 @@ namespace tracemap {
 
 namespace {
 
-constexpr double kLeft = 48, kRight = 10, kTop = 8, kBottom = 20;
+constexpr qint64 kYoungSpanMs = 30 * 1000;
+constexpr double kLeft = 58, kRight = 10, kTop = 8, kBottom = 20;
 const QColor kLossColor(0xd3, 0x2f, 0x2f);
 
 // One pixel column of a series: the extremes of the replies that fall in it, and whether a
@@ -131,7 +132,8 @@ void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &st
                 top = std::max(top, c.maxMs);
         }
     }
-    const double yMax = niceCeil(top * 1.1);
+    const double yStep = niceCeil(top * 1.1 / 4); // four round steps up the RTT axis
+    const double yMax = 4 * yStep;
     auto yOf = [&](double ms) {
         return plot.bottom() - ms / yMax * plot.height();
     };
@@ -149,7 +151,7 @@ void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &st
     }
     // RTT axis: four steps.
     for (int i = 0; i <= 4; ++i) {
-        const double ms = yMax * i / 4;
+        const double ms = yStep * i;
         const double y = yOf(ms);
         painter->setPen(QPen(grid, 1));
         painter->drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
@@ -271,10 +273,11 @@ WatchChartView WatchChart::view() const
         return v;
     v.fromMs = qint64(m_controller->windowStartMs());
     v.toMs = qint64(m_controller->latestRoundMs());
-    // A young watch still gets the whole window's width, so the line grows from the left.
+    // A young watch is drawn over at least 30 s (and at most the window), so its line grows
+    // from the left without being squeezed into the first pixels of a 10-minute axis.
     const qint64 span = WatchController::windowSpanMs(m_controller->timeWindow());
-    if (span > 0 && v.toMs - v.fromMs < span)
-        v.toMs = v.fromMs + span;
+    const qint64 shown = std::max<qint64>(kYoungSpanMs, v.toMs - v.fromMs);
+    v.toMs = v.fromMs + (span > 0 ? std::min(span, shown) : shown);
     if (v.toMs <= v.fromMs)
         v.toMs = v.fromMs + 1000;
     v.ttls = drawnTtls();
