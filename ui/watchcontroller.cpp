@@ -289,33 +289,10 @@ void WatchController::refreshRows()
         m_model->setRows({});
         return;
     }
-    const WatchStats &stats = m_session->stats();
-    const PathChangeDetector &paths = m_session->pathChanges();
-    const QList<HopSummary> hops =
-        hasFocus() ? stats.window(m_focusStartMs, m_focusEndMs + 1) : stats.total();
     const int highlightTtl = m_selectedChange >= 0 ? m_changes.at(m_selectedChange).change.ttl : -1;
-    QList<WatchHopRow> rows;
-    rows.reserve(hops.size());
-    for (const HopSummary &hop : hops) {
-        WatchHopRow row;
-        row.summary = hop;
-        row.address = paths.dominant(hop.ttl);
-        if (row.address.isNull() && !hop.responders.isEmpty())
-            row.address = hop.responders.constFirst().address;
-        if (!row.address.isNull())
-            row.geo = m_locator->resultFor(row.address);
-        row.loadBalanced = paths.loadBalanced(hop.ttl);
-        row.highlighted = hop.ttl == highlightTtl;
-        if (const RttSeries *series = stats.series(hop.ttl)) {
-            const std::deque<RttSeries::Sample> &samples = series->samples();
-            const auto from = samples.size() > WatchHopModel::kSparklineSamples
-                                  ? samples.end() - WatchHopModel::kSparklineSamples
-                                  : samples.begin();
-            for (auto it = from; it != samples.end(); ++it)
-                row.recentRtt << it->rttMs;
-        }
-        rows << row;
-    }
+    const QList<WatchHopRow> rows = watchHopRows(
+        m_session->stats(), m_session->pathChanges(), m_focusStartMs, hasFocus() ? m_focusEndMs + 1 : 0,
+        highlightTtl, [this](const QHostAddress &a) { return m_locator->resultFor(a); });
     m_model->setRows(rows);
 }
 

@@ -37,6 +37,35 @@ QString asText(const WatchHopRow &row)
 
 } // namespace
 
+QList<WatchHopRow> watchHopRows(const WatchStats &stats, const PathChangeDetector &paths, qint64 fromMs,
+                                qint64 toMs, int highlightTtl,
+                                const std::function<GeoResult(const QHostAddress &)> &placeOf)
+{
+    const QList<HopSummary> hops = toMs > fromMs ? stats.window(fromMs, toMs) : stats.total();
+    QList<WatchHopRow> rows;
+    rows.reserve(hops.size());
+    for (const HopSummary &hop : hops) {
+        WatchHopRow row;
+        row.summary = hop;
+        row.address = paths.dominant(hop.ttl);
+        if (row.address.isNull() && !hop.responders.isEmpty())
+            row.address = hop.responders.constFirst().address;
+        if (!row.address.isNull())
+            row.geo = placeOf(row.address);
+        row.loadBalanced = paths.loadBalanced(hop.ttl);
+        row.highlighted = hop.ttl == highlightTtl;
+        if (const RttSeries *series = stats.series(hop.ttl)) {
+            const std::deque<RttSeries::Sample> &samples = series->samples();
+            const auto from =
+                samples.size() > kSparklineSamples ? samples.end() - kSparklineSamples : samples.begin();
+            for (auto it = from; it != samples.end(); ++it)
+                row.recentRtt << it->rttMs;
+        }
+        rows << row;
+    }
+    return rows;
+}
+
 WatchHopModel::WatchHopModel(QObject *parent) : QAbstractTableModel(parent)
 {
     setVisibleColumns({});

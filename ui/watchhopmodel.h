@@ -10,13 +10,18 @@
 #pragma once
 
 #include "geotypes.h"
+#include "pathchanges.h"
 #include "watchstats.h"
 
 #include <QAbstractTableModel>
 #include <QHostAddress>
 #include <QtQml/qqmlregistration.h>
 
+#include <functional>
+
 namespace tracemap {
+
+inline constexpr int kSparklineSamples = 60; // recent RTTs per row
 
 struct WatchHopRow
 {
@@ -27,6 +32,13 @@ struct WatchHopRow
     bool loadBalanced = false;
     bool highlighted = false;
 };
+
+// The table's rows from a watch's statistics: over [fromMs, toMs) when toMs > fromMs, else
+// the whole watch; the dominant responder per TTL from `paths`, its place from `placeOf`
+// (a Pending result when unknown); the hop at highlightTtl highlighted (-1: none).
+QList<WatchHopRow> watchHopRows(const WatchStats &stats, const PathChangeDetector &paths, qint64 fromMs,
+                                qint64 toMs, int highlightTtl,
+                                const std::function<GeoResult(const QHostAddress &)> &placeOf);
 
 class WatchHopModel : public QAbstractTableModel
 {
@@ -85,7 +97,6 @@ public:
     static QString columnKey(int column);
     static int columnForKey(const QString &key); // -1 when unknown
     static QStringList defaultColumns();
-    static constexpr int kSparklineSamples = 60;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
