@@ -335,9 +335,10 @@ private slots:
     {
         test::SimulatedNetwork net;
         test::SimPath path;
+        // 20 ms a hop: RowProvider's places, 4 degrees apart, pass the speed-of-light check.
         for (int i = 0; i < 3; ++i)
-            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 2.0};
-        path.destinationRttMs = 2.0;
+            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
+        path.destinationRttMs = 80.0;
         net.paths.insert(QStringLiteral("203.0.113.7"), path);
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
         QVERIFY(w.window);

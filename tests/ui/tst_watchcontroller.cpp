@@ -172,8 +172,10 @@ private slots:
         f.watch->pause();
         QCOMPARE(f.watch->state(), WatchController::Paused);
         QVERIFY(f.watch->active());
-        QTest::qWait(300); // the round in flight (a few ms) ends; none follows
+        const int atPause = f.watch->rounds();
+        QTest::qWait(1000); // the round in flight (a few ms) ends; none follows
         const int paused = f.watch->rounds();
+        QVERIFY(paused <= atPause + 1);
         QTest::qWait(500);
         QCOMPARE(f.watch->rounds(), paused);
 
