@@ -3,7 +3,8 @@
 a host typed and Ctrl+W pressed. Checked on screenshots and the copied table: the chart pane
 draws the destination's RTT line, the watch table (Ctrl+C copies it) has the mtr columns with
 every round counted, a drag across the chart sets the focus period (the table then counts only
-those rounds), Ctrl+P pauses (no round is added), and Ctrl+Q quits.
+those rounds), Ctrl+P pauses (no round is added), a route moved mid-watch shows the new
+router in the table, and Ctrl+Q quits.
 
 usage: test_gui_watch.py /path/to/tracemap      (or set TRACEMAP_GUI)
 Set TRACEMAP_GUI_KEEP=DIR to keep the screenshots for a look.
@@ -19,6 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import guitest  # noqa: E402
 import nstest  # noqa: E402
 from test_gui_desktop import ERROR_RED, Display, count_colour  # noqa: E402
+from test_watch import R4, add_shortcut, move_to_shortcut  # noqa: E402
 
 SERIES_BLUE = (0x1F, 0x77, 0xB4)  # the chart's first series (the destination)
 
@@ -44,6 +46,7 @@ def main():
         if not t.require_binary(gui):
             return
         t.topology()
+        add_shortcut(t.topo)
         work = tempfile.mkdtemp(prefix="tracemap-watch-")
         os.chmod(work, 0o700)
         display = Display(work)
@@ -120,6 +123,20 @@ def run_checks(t, gui, work, display):
         time.sleep(3)
         second = column(*table(display), "Sent")
         t.check("Ctrl+P pauses: no round added", first and first == second, f"{first} then {second}")
+
+        # The route moves mid-watch: the table shows the new hop 3, the change is listed and the
+        # previous path stays on the map (looked at on change.png).
+        display.x("xdotool", "key", "ctrl+p")  # resume
+        move_to_shortcut(t.topo)
+        time.sleep(7)
+        display.x("xdotool", "mousemove", str(wx + ww - 150), str(chart_box[1] + 30), "click", "1")
+        time.sleep(0.8)
+        display.shot(os.path.join(work, "change.png"))
+        display.x("xdotool", "mousemove", str(wx + 200), str(wy + wh - 320), "click", "1")
+        header, rows = table(display)
+        hosts = column(header, rows, "Host")
+        t.check("after the route moved, hop 3 is the new router", len(hosts) >= 3 and R4 in hosts[2],
+                f"hosts {hosts}")
 
         display.x("xdotool", "key", "ctrl+q")
         try:
