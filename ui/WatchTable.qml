@@ -137,7 +137,13 @@ Pane {
             ScrollBar.horizontal: ScrollBar {}
             Keys.onUpPressed: if (root.currentIndex > 0) root.select(root.currentIndex - 1, false)
             Keys.onDownPressed: if (root.currentIndex < table.rows - 1) root.select(root.currentIndex + 1, false)
-            onRowsChanged: if (root.currentIndex >= table.rows) root.currentIndex = -1
+            // A shorter path: hops past its end leave the selection and the chart (rows are TTL 1..n).
+            onRowsChanged: {
+                if (root.currentIndex >= table.rows)
+                    root.currentIndex = -1
+                if (root.chartTtls.some(ttl => ttl > table.rows))
+                    root.chartTtls = root.chartTtls.filter(ttl => ttl <= table.rows)
+            }
 
             delegate: Rectangle {
                 id: cell
