@@ -15,6 +15,7 @@
 #include "perfstats.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
+#include "watchcontroller.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -111,12 +112,14 @@ int main(int argc, char *argv[])
     TraceController controller(settings.get(), &geo, std::make_unique<SimulatedFactory>(net));
     controller.setHost(kTarget);
     controller.setMethod(TraceController::Udp);
+    WatchController watch(settings.get(), controller.engineThread(), &geo);
 
     QElapsedTimer sinceCreate;
     sinceCreate.start();
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
+                                 {QStringLiteral("watch"), QVariant::fromValue(&watch)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())}});
     engine.load(QUrl(QStringLiteral("qrc:/Tracemap/App/Main.qml")));
     auto *window = engine.rootObjects().isEmpty()

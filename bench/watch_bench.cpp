@@ -6,8 +6,15 @@
 //
 // Prints one JSON line: rounds, probes, CPU and wall seconds, resident memory before and
 // after (from /proc/self/statm, so allocator slack counts) and the bytes the containers hold.
+//
+// Built a second time as watch_model_bench (TRACEMAP_WATCH_MODEL): after every round the
+// desktop app's watch table is rebuilt from the statistics as WatchController does
+// (watchHopRows + WatchHopModel::setRows), so the memory the desktop app adds is measured too.
 #include "pathchanges.h"
 #include "watchstats.h"
+#ifdef TRACEMAP_WATCH_MODEL
+#include "watchhopmodel.h"
+#endif
 
 #include <QHostAddress>
 
@@ -59,6 +66,9 @@ int main(int argc, char **argv)
 
     WatchStats stats;
     PathChangeDetector paths;
+#ifdef TRACEMAP_WATCH_MODEL
+    WatchHopModel model;
+#endif
     TraceResult round;
     for (int ttl = 1; ttl <= hopCount; ++ttl) {
         Hop h;
@@ -90,6 +100,13 @@ int main(int argc, char **argv)
             ++probes;
         }
         paths.addRound(t * 1000, round);
+#ifdef TRACEMAP_WATCH_MODEL
+        model.setRows(watchHopRows(stats, paths, 0, 0, -1, [](const QHostAddress &a) {
+            GeoResult g;
+            g.address = a;
+            return g;
+        }));
+#endif
     }
     stats.setPathLength(hopCount);
     const QList<HopSummary> whole = stats.total();
@@ -105,5 +122,8 @@ int main(int argc, char **argv)
                 rssAfter - rssBefore, (long long)stats.approximateBytes(),
                 (long long)(whole.size() + recent.size()),
                 paths.loadBalanced(hopCount / 2) ? "true" : "false", (long long)paths.changes().size());
+#ifdef TRACEMAP_WATCH_MODEL
+    std::printf("{\"watch_model_rows\": %d}\n", model.count());
+#endif
     return 0;
 }

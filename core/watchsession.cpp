@@ -80,9 +80,37 @@ void WatchSession::stop()
     m_stopDeadline.start(kStopDeadlineMs);
 }
 
+void WatchSession::pause()
+{
+    if (!isRunning() || m_stopping || m_paused)
+        return;
+    m_paused = true;
+    m_roundTimer.stop();
+}
+
+void WatchSession::resume()
+{
+    if (!m_paused)
+        return;
+    m_paused = false;
+    if (!isRunning() || m_stopping || m_job)
+        return; // the round in flight schedules the next one when it ends
+    // The rhythm restarts now: round k+1 is due at once, the following ones every interval.
+    m_anchorMs = m_monotonic.elapsed() - qint64(m_rounds) * qint64(m_request.intervalSec * 1000);
+    startRound();
+}
+
+void WatchSession::resetStatistics()
+{
+    m_stats.reset();
+    m_paths.reset();
+    if (m_destinationTtl > 0)
+        m_stats.setPathLength(m_destinationTtl);
+}
+
 void WatchSession::startRound()
 {
-    if (m_stopping || m_snapshotBase.endReason != WatchEndReason::Running)
+    if (m_stopping || m_paused || m_snapshotBase.endReason != WatchEndReason::Running)
         return;
     TraceRequest r = m_request.trace;
     r.flowId = m_flowId;
@@ -131,7 +159,8 @@ void WatchSession::onTraceFinished(quint64 id, const TraceResult &result)
         finish(WatchEndReason::Completed, {});
         return;
     }
-    scheduleNext();
+    if (!m_paused)
+        scheduleNext();
 }
 
 void WatchSession::record(const TraceResult &result, qint64 startedMs)

@@ -40,6 +40,14 @@ public:
     // Cancels the running round (its answered probes still count); finished(Stopped) follows.
     void stop();
     bool isRunning() const { return m_snapshotBase.endReason == WatchEndReason::Running && m_started; }
+    // Pausing lets the round in flight finish (it counts) and starts no further one until
+    // resume(), which starts a round at once and keeps the flow, the resolved address and
+    // the statistics. The paused stretch is simply a time without samples.
+    void pause();
+    void resume();
+    bool isPaused() const { return m_paused; }
+    // Forgets the statistics and path changes so far (as mtr's reset key); the watch goes on.
+    void resetStatistics();
 
     const WatchRequest &request() const { return m_request; }
     const WatchStats &stats() const { return m_stats; }
@@ -81,6 +89,7 @@ private:
     quint16 m_flowId = 0;
     bool m_started = false;
     bool m_stopping = false;
+    bool m_paused = false;
     QString m_address; // the resolved destination, probed from round 2 on
 };
 

@@ -75,6 +75,7 @@ TRACEMAP_DEPS_TEST=(
     xdotool            # types and clicks in those tests
     poppler-utils      # pdftoppm: the desktop report PDF checked as images
     imagemagick        # `import` takes the screenshots they check
+    xclip              # reads the copied watch table in test_gui_watch.py
     wrk                # agent benchmark
     libmaxmind-db-writer-perl # tests write their own MMDB files
     mmdb-bin

@@ -13,6 +13,9 @@ ApplicationWindow {
     id: window
 
     required property TraceController controller
+    required property WatchController watch
+    // Watch mode: the watch's table, chart pane and route replace the trace's.
+    property bool watchMode: false
     required property AppSettings settings
     property GeoDbSetup geoDbSetup: null
     // Routes from other vantage points (RIPE Atlas, Globalping); null: none offered.
@@ -48,6 +51,9 @@ ApplicationWindow {
     }
     function startTrace() {
         controller.host = hostField.editText.trim()
+        if (watch.active)
+            watch.stop()
+        window.watchMode = false
         if (controller.start()) {
             window.statusMessage = ""
             window.statusIsError = false
@@ -56,9 +62,34 @@ ApplicationWindow {
             window.report(controller.errorMessage, true) // also when it repeats the last one
         }
     }
-    function stopTrace() { controller.stop() }
+    function stopTrace() {
+        if (watch.active)
+            watch.stop()
+        else
+            controller.stop()
+    }
+    function startWatch() {
+        const host = hostField.editText.trim()
+        controller.host = host
+        if (controller.running)
+            controller.stop()
+        if (watch.start(host, controller.method, controller.family)) {
+            window.watchMode = true
+            window.statusMessage = ""
+            window.statusIsError = false
+            mapPane.followRoute()
+        } else {
+            window.report(watch.errorMessage, true)
+        }
+    }
+    function togglePause() {
+        if (watch.state === WatchController.Running)
+            watch.pause()
+        else if (watch.state === WatchController.Paused)
+            watch.resume()
+    }
     function copyTable() {
-        exporter.copyText(controller.model.toText())
+        exporter.copyText(watchMode ? watch.model.toText() : controller.model.toText())
         report(qsTr("Hop table copied to the clipboard."), false)
     }
     function copyImage() {
@@ -119,8 +150,22 @@ ApplicationWindow {
         onActivated: window.startTrace()
     }
     Shortcut {
+        sequence: "Ctrl+W"
+        onActivated: window.startWatch()
+    }
+    Shortcut {
+        sequence: "Ctrl+P"
+        enabled: window.watch.active
+        onActivated: window.togglePause()
+    }
+    Shortcut {
+        sequence: "Ctrl+R"
+        enabled: window.watch.state !== WatchController.Idle
+        onActivated: window.watch.reset()
+    }
+    Shortcut {
         sequence: "Esc"
-        enabled: window.controller.running
+        enabled: window.controller.running || window.watch.active
         onActivated: window.stopTrace()
     }
     Shortcut {
@@ -188,7 +233,10 @@ ApplicationWindow {
         Menu {
             title: qsTr("&File")
             ShortcutMenuItem { text: qsTr("Trace"); shortcut: "Ctrl+T"; onTriggered: window.startTrace() }
-            ShortcutMenuItem { text: qsTr("Stop"); shortcut: "Esc"; enabled: window.controller.running; onTriggered: window.stopTrace() }
+            ShortcutMenuItem { text: qsTr("Watch"); shortcut: "Ctrl+W"; onTriggered: window.startWatch() }
+            ShortcutMenuItem { text: window.watch.state === WatchController.Paused ? qsTr("Resume watch") : qsTr("Pause watch"); shortcut: "Ctrl+P"; enabled: window.watch.active; onTriggered: window.togglePause() }
+            ShortcutMenuItem { text: qsTr("Reset watch statistics"); shortcut: "Ctrl+R"; enabled: window.watch.state !== WatchController.Idle; onTriggered: window.watch.reset() }
+            ShortcutMenuItem { text: qsTr("Stop"); shortcut: "Esc"; enabled: window.controller.running || window.watch.active; onTriggered: window.stopTrace() }
             MenuSeparator {}
             ShortcutMenuItem { text: qsTr("Open…"); shortcut: "Ctrl+O"; onTriggered: window.openTraceFileDialog(true, DocumentController.TraceFileFormat) }
             ShortcutMenuItem { text: qsTr("Save as…"); shortcut: "Ctrl+Shift+S"; onTriggered: window.openTraceFileDialog(false, DocumentController.TraceFileFormat) }
@@ -293,16 +341,26 @@ ApplicationWindow {
             Button {
                 objectName: "traceButton"
                 text: qsTr("Trace")
-                highlighted: true
+                highlighted: !window.watchMode
                 Layout.preferredWidth: 84
                 enabled: hostField.editText.trim().length > 0
                 onClicked: window.startTrace()
             }
             Button {
+                objectName: "watchButton"
+                text: qsTr("Watch")
+                highlighted: window.watchMode
+                Layout.preferredWidth: 84
+                enabled: hostField.editText.trim().length > 0
+                onClicked: window.startWatch()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Trace again every second with per-hop statistics (Ctrl+W)")
+            }
+            Button {
                 objectName: "stopButton"
                 text: qsTr("Stop")
                 Layout.preferredWidth: 84
-                enabled: window.controller.running
+                enabled: window.controller.running || window.watch.active
                 onClicked: window.stopTrace()
             }
             // Which route the hop table lists: this machine's, or one vantage point's.
@@ -314,10 +372,20 @@ ApplicationWindow {
                 onActivated: (index) => { hopTable.currentIndex = -1; window.vantage.selectedIndex = index - 1 }
                 Layout.preferredWidth: 220
             }
+            // Pause/resume the watch: one fixed-width button that says what a click does.
+            Button {
+                objectName: "pauseButton"
+                text: window.watch.state === WatchController.Paused ? qsTr("Resume") : qsTr("Pause")
+                Layout.preferredWidth: 76
+                enabled: window.watch.active
+                onClicked: window.togglePause()
+                ToolTip.visible: hovered
+                ToolTip.text: window.watch.state === WatchController.Paused ? qsTr("Resume the watch (Ctrl+P)") : qsTr("Pause the watch (Ctrl+P)")
+            }
             // Always laid out, shown only while tracing: the controls never shift.
             BusyIndicator {
                 objectName: "busyIndicator"
-                running: window.controller.running
+                running: window.controller.running || window.watch.state === WatchController.Running
                 opacity: running ? 1 : 0
                 Layout.preferredWidth: 28
                 Layout.preferredHeight: 28
@@ -351,9 +419,12 @@ ApplicationWindow {
                 objectName: "mapPane"
                 controller: window.controller
                 settings: window.settings
-                // The comparison's other trace, then the other vantage points' routes.
-                routeSets: (window.documents !== null ? [window.documents.routes] : [])
-                           .concat(window.vantage ? [window.vantage.routes] : [])
+                hopSource: window.watchMode ? window.watch : window.controller
+                // The watch's earlier path, or the comparison's other trace and the other
+                // vantage points' routes.
+                routeSets: window.watchMode ? [window.watch.routes]
+                           : (window.documents !== null ? [window.documents.routes] : [])
+                             .concat(window.vantage ? [window.vantage.routes] : [])
                 SplitView.fillHeight: true
                 SplitView.minimumHeight: 160
                 onHopClicked: (row) => hopTable.currentIndex = row
@@ -366,6 +437,7 @@ ApplicationWindow {
                 model: window.vantage && window.vantage.selectedModel ? window.vantage.selectedModel : window.controller.model
                 SplitView.preferredHeight: 330
                 SplitView.minimumHeight: 110
+                visible: !window.watchMode
                 onCurrentIndexChanged: mapPane.currentIndex = currentIndex
             }
             Loader {
@@ -382,12 +454,45 @@ ApplicationWindow {
                     settings: window.settings
                 }
             }
+            WatchTable {
+                id: watchTable
+                objectName: "watchTable"
+                watch: window.watch
+                settings: window.settings
+                visible: window.watchMode
+                seriesColor: (ttl) => watchPane.chart.colorOf(ttl)
+                SplitView.preferredHeight: 250
+                SplitView.minimumHeight: 110
+                onCurrentIndexChanged: mapPane.currentIndex = currentIndex
+            }
+            WatchPane {
+                id: watchPane
+                objectName: "watchPane"
+                watch: window.watch
+                ttls: watchTable.chartTtls
+                visible: window.watchMode
+                SplitView.preferredHeight: 230
+                SplitView.minimumHeight: 120
+            }
         }
     }
 
     Connections {
         target: mapPane
-        function onCurrentIndexChanged() { hopTable.currentIndex = mapPane.currentIndex }
+        function onCurrentIndexChanged() {
+            if (window.watchMode)
+                watchTable.currentIndex = mapPane.currentIndex
+            else
+                hopTable.currentIndex = mapPane.currentIndex
+        }
+    }
+    Connections {
+        target: window.watch
+        function onFinished(outcome) { window.report(outcome, window.watch.errorMessage.length > 0) }
+        function onErrorMessageChanged() {
+            if (window.watch.errorMessage.length > 0)
+                window.report(window.watch.errorMessage, true)
+        }
     }
     Connections {
         target: window.documents
@@ -446,6 +551,9 @@ ApplicationWindow {
                 color: isError ? window.errorColor : palette.windowText
                 text: window.statusMessage.length > 0 ? window.statusMessage
                     : mapPane.tileProblem.length > 0 ? mapPane.tileProblem
+                    : window.watchMode && window.watch.state !== WatchController.Idle
+                      ? qsTr("%1 %2 → %3: %n round(s)", "", window.watch.rounds).arg(window.watch.state === WatchController.Paused ? qsTr("Paused:") : window.watch.state === WatchController.Running ? qsTr("Watching") : qsTr("Watched"))
+                            .arg(window.watch.target).arg(window.watch.destination || "…")
                     : window.controller.transport.length > 0 ? qsTr("%1 → %2 via %3").arg(window.controller.host).arg(window.controller.destination).arg(window.controller.transport.replace(" (Paris)", ""))
                     : qsTr("Type a host and press Enter to trace.")
             }

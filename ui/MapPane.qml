@@ -10,6 +10,9 @@ Item {
     id: root
     required property TraceController controller
     required property AppSettings settings
+    // Whose hops are the main route: the trace's controller, or the watch's (both have model,
+    // hasSource, sourceLatitude, sourceLongitude).
+    property QtObject hopSource: controller
     property alias currentIndex: mapView.currentIndex
     // The user's choice in View → Map tiles; offline always wins.
     property bool tilesEnabled: true
@@ -44,13 +47,13 @@ Item {
         id: mapView
         objectName: "mapView"
         anchors.fill: parent
-        model: root.controller.model
+        model: root.hopSource.model
         tileUrlTemplate: root.settings.tileUrl
         networkEnabled: !root.settings.offline
         tilesEnabled: root.tilesEnabled && !root.settings.offline
-        hasSource: root.controller.hasSource
-        sourceLatitude: root.controller.hasSource ? root.controller.sourceLatitude : 0
-        sourceLongitude: root.controller.hasSource ? root.controller.sourceLongitude : 0
+        hasSource: root.hopSource.hasSource
+        sourceLatitude: root.hopSource.hasSource ? root.hopSource.sourceLatitude : 0
+        sourceLongitude: root.hopSource.hasSource ? root.hopSource.sourceLongitude : 0
         extraAttributions: root.controller.attributions
         followRoute: true
         onHopClicked: (row) => root.hopClicked(row)
@@ -78,7 +81,7 @@ Item {
     ToolTip {
         id: hoverTip
         parent: mapView
-        readonly property var hop: mapView.hoveredIndex >= 0 ? root.controller.model.get(mapView.hoveredIndex) : null
+        readonly property var hop: mapView.hoveredIndex >= 0 ? root.hopSource.model.get(mapView.hoveredIndex) : null
         visible: hop !== null && hop !== undefined && hop.ttl !== undefined
         // Right of the marker, or left of it where it would cover the zoom buttons or leave the map.
         readonly property bool leftSide: mapView.hoveredPosition.x + 14 + width > Math.min(mapView.width - 4, zoomButtons.x - 6)
@@ -125,7 +128,7 @@ Item {
         RoundButton {
             text: "⤢"
             width: 34; height: 34
-            enabled: root.controller.model.placedCount > 0 || root.controller.hasSource
+            enabled: root.hopSource.model.placedCount > 0 || root.hopSource.hasSource
             onClicked: mapView.fitRoute()
             ToolTip.visible: hovered; ToolTip.text: qsTr("Fit route (Ctrl+F)")
         }

@@ -19,6 +19,7 @@ const QString kMethod = QStringLiteral("trace/defaultMethod");
 const QString kProbeTimeout = QStringLiteral("trace/probeTimeoutSec");
 const QString kMaxTtl = QStringLiteral("trace/maxTtl");
 const QString kRecent = QStringLiteral("trace/recentHosts");
+const QString kWatchColumns = QStringLiteral("watch/columns");
 const QString kDefaultNominatim = QStringLiteral("https://nominatim.openstreetmap.org");
 } // namespace
 
@@ -239,6 +240,17 @@ void AppSettings::setRecentHosts(const QStringList &hosts)
     }
     if (store(kRecent, bounded, QStringList()))
         emit recentHostsChanged();
+}
+
+QStringList AppSettings::watchColumns() const
+{
+    return value(kWatchColumns, QStringList()).toStringList();
+}
+
+void AppSettings::setWatchColumns(const QStringList &columns)
+{
+    if (store(kWatchColumns, columns, QStringList()))
+        emit watchColumnsChanged();
 }
 
 void AppSettings::rememberHost(const QString &host)

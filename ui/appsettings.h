@@ -42,6 +42,8 @@ class AppSettings : public QObject
     Q_PROPERTY(bool persistent READ persistent CONSTANT)
     // Finished traces go to the history (ui/historymodel.h).
     Q_PROPERTY(bool keepHistory READ keepHistory WRITE setKeepHistory NOTIFY keepHistoryChanged)
+    // The watch table's shown columns (WatchHopModel keys); empty: its default set.
+    Q_PROPERTY(QStringList watchColumns READ watchColumns WRITE setWatchColumns NOTIFY watchColumnsChanged)
 public:
     static constexpr int kMaxRecentHosts = 12;
     static inline const QString kDefaultTileUrl =
@@ -81,6 +83,8 @@ public:
     void setSourceLocation(const QString &latLon);
     QStringList recentHosts() const;
     void setRecentHosts(const QStringList &hosts);
+    QStringList watchColumns() const;
+    void setWatchColumns(const QStringList &columns);
     bool persistent() const { return bool(m_settings); }
     // While on, setters change this session only: the command line's options (--offline,
     // --geo-overrides, ...) win for this run without being saved. A later change made with it
@@ -108,6 +112,7 @@ signals:
     void maxTtlChanged();
     void sourceLocationChanged();
     void recentHostsChanged();
+    void watchColumnsChanged();
     // Any setting GeoService is built from changed (offline, databases, overrides, ...).
     void geoSettingsChanged();
 

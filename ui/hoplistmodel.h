@@ -75,6 +75,8 @@ public:
     Q_INVOKABLE QVariantMap get(int row) const;
     // An RTT for people: "-" unknown, 3 decimals under 1 ms, 2 under 10 ms, else 1.
     static QString rttText(double ms);
+    // "City, CC" (or the display name) for people.
+    static QString placeName(const GeoPlace &place);
     // The table as tab-separated text with a header line (clipboard, Ctrl+C).
     Q_INVOKABLE QString toText() const;
 
@@ -90,7 +92,6 @@ private:
         bool geoKnown = false;
     };
     QVariant roleValue(const Row &row, int role) const;
-    static QString placeName(const GeoPlace &place);
     static QString statusReason(const Row &row);
 
     QList<Row> m_rows; // sorted by ttl

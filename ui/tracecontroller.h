@@ -102,6 +102,8 @@ public:
     double sourceLongitude() const { return m_sourceLongitude; }
     QStringList attributions() const { return m_attributions; }
     HopListModel *model() const { return m_model; }
+    // The probe engine's thread, shared with the watch mode (WatchController).
+    EngineThread *engineThread() const { return m_engine.get(); }
 
     // Replaces the geolocation service (not owned) and asks it about the hops shown.
     void setGeoService(GeoService *geo);

@@ -12,6 +12,7 @@
 #include "secretstore.h"
 #include "tracecontroller.h"
 #include "vantagecontroller.h"
+#include "watchcontroller.h"
 
 #include <QGuiApplication>
 #include <QQmlApplicationEngine>
@@ -182,6 +183,8 @@ int main(int argc, char *argv[])
         controller.setFamily(TraceController::fromAddressFamily(*options.family));
     if (options.maxTtl > 0)
         controller.setMaxTtl(options.maxTtl);
+    // Watch mode runs its rounds on the trace controller's engine thread.
+    WatchController watch(settings.get(), controller.engineThread(), geo.get());
     // New geolocation settings take effect with a new service; the old one goes after the
     // controller has let go of it.
     // Routes from other vantage points share this machine's geolocation service.
@@ -195,6 +198,7 @@ int main(int argc, char *argv[])
         auto replacement = std::make_unique<GeoService>(makeGeoSettings());
         controller.setGeoService(replacement.get());
         vantage.setGeoService(replacement.get());
+        watch.setGeoService(replacement.get());
         geo = std::move(replacement);
     };
     QObject::connect(settings.get(), &AppSettings::geoSettingsChanged, &controller, rebuildGeo);
@@ -208,7 +212,10 @@ int main(int argc, char *argv[])
     GeoDbSetup geoDbSetup(setupOptions);
     QObject::connect(&geoDbSetup, &GeoDbSetup::installed, &controller, rebuildGeo);
     // Closing the window mid-trace: the engine thread stops within a bounded time.
-    QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] { controller.shutdown(800); });
+    QObject::connect(&app, &QCoreApplication::aboutToQuit, &controller, [&] {
+        watch.stop();
+        controller.shutdown(800);
+    });
 
     DocumentController documents(&controller, settings.get());
     // Scripted runs keep nothing: the history is the user's.
@@ -218,6 +225,7 @@ int main(int argc, char *argv[])
     QQmlApplicationEngine engine;
     engine.addImportPath(QStringLiteral("qrc:/"));
     engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(&controller)},
+                                 {QStringLiteral("watch"), QVariant::fromValue(&watch)},
                                  {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                  {QStringLiteral("geoDbSetup"), QVariant::fromValue(&geoDbSetup)},
                                  {QStringLiteral("vantage"), QVariant::fromValue(&vantage)},

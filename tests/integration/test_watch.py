@@ -82,7 +82,8 @@ def rate_limited(t, cli, topo):
             all(v == (0, False) for v in clean.values()), f"(loss, rate_limited) per ttl: {clean}")
 
 
-def route_change(t, cli, topo):
+def add_shortcut(topo):
+    """A link r2 <-> r4 (not used yet); move_to_shortcut(topo) sends r2's traffic to dst over it."""
     r2, r4 = topo.ns("r2"), topo.ns("r4")
     sh(["ip", "-n", r2, "link", "add", "sc0", "type", "veth", "peer", "name", "sc0", "netns", r4])
     sh(["ip", "-n", r2, "addr", "add", SHORTCUT[0], "dev", "sc0"])
@@ -92,6 +93,14 @@ def route_change(t, cli, topo):
     # Replies go back the old way (r4 -> r3): r4 must accept probes on the shortcut.
     sh(["ip", "netns", "exec", r4, "sysctl", "-q", "-w", "net.ipv4.conf.all.rp_filter=0",
         "net.ipv4.conf.sc0.rp_filter=0"])
+
+
+def move_to_shortcut(topo):
+    sh(["ip", "-n", topo.ns("r2"), "route", "replace", "198.18.10.0/24", "via", SHORTCUT[1].split("/")[0]])
+
+
+def route_change(t, cli, topo):
+    add_shortcut(topo)
     argv = [cli, "watch", DST, "-4", "--interval", "0.2", "--cycles", "30"]
     p = t.spawn(argv, timeout=60)
     last_round, changed_after, reported_at, change_line = 0, None, None, None
@@ -102,7 +111,7 @@ def route_change(t, cli, topo):
         if m:
             last_round = int(m.group(1))
             if changed_after is None and last_round >= 5:
-                sh(["ip", "-n", r2, "route", "replace", "198.18.10.0/24", "via", SHORTCUT[1].split("/")[0]])
+                move_to_shortcut(topo)
                 changed_after = last_round
         if line.startswith("path change") and " ttl 3 " in line and reported_at is None:
             reported_at, change_line = last_round, line.strip()

@@ -14,6 +14,7 @@
 #include "historymodel.h"
 #include "tracecontroller.h"
 #include "vantagecontroller.h"
+#include "watchcontroller.h"
 
 #include <QClipboard>
 #include <QDirIterator>
@@ -97,8 +98,10 @@ struct Window
         historySettings.path = historyDir.filePath(QStringLiteral("history.sqlite"));
         history = std::make_unique<HistoryModel>(historySettings, controller.get(), documents.get(),
                                                  settings.get());
+        watch = std::make_unique<WatchController>(settings.get(), controller->engineThread(), geo.get());
         engine.addImportPath(QStringLiteral("qrc:/"));
         engine.setInitialProperties({{QStringLiteral("controller"), QVariant::fromValue(controller.get())},
+                                     {QStringLiteral("watch"), QVariant::fromValue(watch.get())},
                                      {QStringLiteral("settings"), QVariant::fromValue(settings.get())},
                                      {QStringLiteral("geoDbSetup"), QVariant::fromValue(setup)},
                                      {QStringLiteral("vantage"), QVariant::fromValue(vantage.get())},
@@ -120,6 +123,7 @@ struct Window
     std::unique_ptr<DocumentController> documents;
     QTemporaryDir historyDir;
     std::unique_ptr<HistoryModel> history;
+    std::unique_ptr<WatchController> watch;
     QQmlApplicationEngine engine;
     QQuickWindow *window = nullptr;
 };
@@ -183,7 +187,8 @@ private slots:
         // A new QML file must be opened here too.
         QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HistoryPane.qml", "HopTable.qml",
                                      "Main.qml", "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml",
-                                     "TraceFileDialog.qml", "VantageDialog.qml"}));
+                                     "TraceFileDialog.qml", "VantageDialog.qml", "WatchPane.qml",
+                                     "WatchTable.qml"}));
         OfferFixture offer;
         Window w({}, {}, offer.setup.get());
         QVERIFY(w.window);
@@ -383,6 +388,64 @@ private slots:
         QVERIFY(!w.controller->errorMessage().isEmpty());
         QTest::qWait(50);
         QCOMPARE(geometry(), ready);
+    }
+
+    // Watch mode: the watch table and the chart pane replace the hop table, the map draws the
+    // watch's hops, Pause and Stop act on the watch, the toolbar keeps its geometry, and a trace
+    // afterwards returns to the trace's table. No QML warning throughout.
+    void watchModeShowsItsPanes()
+    {
+        test::SimulatedNetwork net;
+        test::SimPath path;
+        // 20 ms a hop: RowProvider's places, 4 degrees apart, pass the speed-of-light check.
+        for (int i = 0; i < 3; ++i)
+            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
+        path.destinationRttMs = 80.0;
+        net.paths.insert(QStringLiteral("203.0.113.7"), path);
+        Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        const QList<QQuickItem *> controls{w.find("hostField"), w.find("traceButton"), w.find("watchButton"),
+                                           w.find("stopButton"), w.find("pauseButton")};
+        for (QQuickItem *item : controls)
+            QVERIFY(item);
+        const auto geometry = [&] {
+            QList<QRectF> rects;
+            for (QQuickItem *item : controls)
+                rects << item->mapRectToScene(item->boundingRect());
+            return rects;
+        };
+        const QList<QRectF> ready = geometry();
+        QVERIFY(!w.find("watchPane")->isVisible());
+        controls.first()->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
+        QCOMPARE(w.watch->state(), WatchController::Running);
+        QVERIFY(w.find("watchPane")->isVisible());
+        QVERIFY(w.find("watchTable")->isVisible());
+        QVERIFY(w.find("watchChart")->isVisible());
+        QVERIFY(!w.find("hopTable")->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(w.watch->rounds() >= 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.watch->model()->placedCount(), 3, 5000);
+        // The map reads the watch's hops.
+        QCOMPARE(w.find("mapView")->property("model").value<QObject *>(),
+                 static_cast<QObject *>(w.watch->model()));
+        QCOMPARE(w.find<QQuickItem>("pauseButton")->property("enabled").toBool(), true);
+        QCOMPARE(geometry(), ready);
+
+        QVERIFY(QMetaObject::invokeMethod(w.window, "togglePause"));
+        QCOMPARE(w.watch->state(), WatchController::Paused);
+        QCOMPARE(w.find("pauseButton")->property("text").toString(), QStringLiteral("Resume"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "stopTrace"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.watch->state(), WatchController::Finished, 5000);
+        QTRY_VERIFY(w.find("statusLabel")->property("text").toString().contains(QLatin1String("stopped")));
+        QCOMPARE(geometry(), ready);
+
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QVERIFY(w.find("hopTable")->isVisible());
+        QVERIFY(!w.find("watchPane")->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+        QTest::qWait(50);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
     // After a trace error, copy, copy image, export and a failed export each show their outcome.

@@ -8,6 +8,7 @@
 #include "probetransport.h"
 
 #include <QHash>
+#include <QMutex>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -187,6 +188,44 @@ public:
 
 private:
     SimulatedNetwork m_network;
+};
+
+// Paths the test may change while a watch runs: each round's transport takes the path as
+// it is when the round starts.
+struct SharedSimPaths
+{
+    QMutex mutex;
+    QHash<QString, SimPath> paths;
+    std::shared_ptr<SimStats> stats = std::make_shared<SimStats>();
+
+    void set(const QString &destination, const SimPath &path)
+    {
+        QMutexLocker lock(&mutex);
+        paths.insert(destination, path);
+    }
+};
+
+class ChangingSimFactory final : public ProbeTransportFactory
+{
+public:
+    explicit ChangingSimFactory(std::shared_ptr<SharedSimPaths> paths) : m_paths(std::move(paths)) {}
+    ProbeMethod resolveMethod(ProbeMethod requested, const QHostAddress &) const override
+    {
+        return requested == ProbeMethod::Auto ? ProbeMethod::Udp : requested;
+    }
+    std::unique_ptr<ProbeTransport> create(const TransportConfig &config, TransportError *error) override
+    {
+        QMutexLocker lock(&m_paths->mutex);
+        const auto it = m_paths->paths.constFind(config.destination.toString());
+        if (it == m_paths->paths.cend()) {
+            *error = {TraceError::SocketError, QStringLiteral("no simulated path")};
+            return {};
+        }
+        return std::make_unique<SimulatedTransport>(it.value(), config, m_paths->stats);
+    }
+
+private:
+    std::shared_ptr<SharedSimPaths> m_paths;
 };
 
 } // namespace tracemap::test

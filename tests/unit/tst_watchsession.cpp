@@ -6,7 +6,6 @@
 #include "simulatednetwork.h"
 #include "watchsession.h"
 
-#include <QMutex>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -29,44 +28,6 @@ SimPath chain(int routers, int subnet = 0)
     return p;
 }
 
-// Paths the test may change while a watch runs: each round's transport takes the path as
-// it is when the round starts.
-struct SharedPaths
-{
-    QMutex mutex;
-    QHash<QString, SimPath> paths;
-    std::shared_ptr<SimStats> stats = std::make_shared<SimStats>();
-
-    void set(const QString &destination, const SimPath &path)
-    {
-        QMutexLocker lock(&mutex);
-        paths.insert(destination, path);
-    }
-};
-
-class ChangingFactory final : public ProbeTransportFactory
-{
-public:
-    explicit ChangingFactory(std::shared_ptr<SharedPaths> paths) : m_paths(std::move(paths)) {}
-    ProbeMethod resolveMethod(ProbeMethod requested, const QHostAddress &) const override
-    {
-        return requested == ProbeMethod::Auto ? ProbeMethod::Udp : requested;
-    }
-    std::unique_ptr<ProbeTransport> create(const TransportConfig &config, TransportError *error) override
-    {
-        QMutexLocker lock(&m_paths->mutex);
-        const auto it = m_paths->paths.constFind(config.destination.toString());
-        if (it == m_paths->paths.cend()) {
-            *error = {TraceError::SocketError, QStringLiteral("no simulated path")};
-            return {};
-        }
-        return std::make_unique<SimulatedTransport>(it.value(), config, m_paths->stats);
-    }
-
-private:
-    std::shared_ptr<SharedPaths> m_paths;
-};
-
 WatchRequest watchOf(const char *target, int cycles)
 {
     WatchRequest w;
@@ -84,7 +45,7 @@ class tst_WatchSession : public QObject
     Q_OBJECT
 
 private:
-    std::shared_ptr<SharedPaths> m_paths;
+    std::shared_ptr<SharedSimPaths> m_paths;
     std::unique_ptr<EngineThread> m_engine;
     QList<TraceRequest> m_requests; // every round's request, as the engine saw it
 
@@ -92,8 +53,8 @@ private Q_SLOTS:
     void initTestCase() { registerWatchTypes(); }
     void init()
     {
-        m_paths = std::make_shared<SharedPaths>();
-        m_engine = std::make_unique<EngineThread>(std::make_unique<ChangingFactory>(m_paths));
+        m_paths = std::make_shared<SharedSimPaths>();
+        m_engine = std::make_unique<EngineThread>(std::make_unique<ChangingSimFactory>(m_paths));
         m_requests.clear();
         connect(m_engine->engine(), &TraceEngine::traceStarted, this,
                 [this](quint64, const TraceResult &r) { m_requests << r.request; });

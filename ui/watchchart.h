@@ -1,0 +1,111 @@
+// The watch's timeline in the manner of PingPlotter: RTT over time for chosen hops, lost
+// probes marked in red along the top, the focus period shaded. paintWatchChart() is the pure
+// drawing (also run by bench/chart_bench); WatchChart is the Qt Quick item over a
+// WatchController, redrawn once per round.
+//
+// Drawing cost does not grow with the points in view beyond one pass over them: each series is
+// reduced to its minimum and maximum per pixel column before anything is drawn.
+#pragma once
+
+#include "watchcontroller.h"
+
+#include <QColor>
+#include <QList>
+#include <QPointer>
+#include <QQuickPaintedItem>
+#include <QtQml/qqmlregistration.h>
+
+class QPainter;
+
+namespace tracemap {
+
+struct WatchChartView
+{
+    qint64 fromMs = 0; // the time span shown
+    qint64 toMs = 0;
+    QList<int> ttls;        // the hops drawn, in legend order
+    qint64 focusFromMs = 0; // shaded when focusToMs > focusFromMs
+    qint64 focusToMs = 0;
+    QColor background = Qt::white;
+    QColor text = Qt::black;
+};
+
+// The plot area inside an item of this size (left of it the RTT axis, below it the times).
+QRectF watchChartPlotArea(const QSizeF &size);
+// Colour of the i-th series.
+QColor watchChartColor(int index);
+void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
+                     const WatchChartView &view);
+
+class WatchChart : public QQuickPaintedItem
+{
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(
+        tracemap::WatchController *controller READ controller WRITE setController NOTIFY controllerChanged)
+    // The hops drawn (TTLs); empty: the last hop (the destination).
+    Q_PROPERTY(QList<int> ttls READ ttls WRITE setTtls NOTIFY ttlsChanged)
+    Q_PROPERTY(QColor textColor READ textColor WRITE setTextColor NOTIFY textColorChanged)
+    Q_PROPERTY(
+        QColor backgroundColor READ backgroundColor WRITE setBackgroundColor NOTIFY backgroundColorChanged)
+public:
+    explicit WatchChart(QQuickItem *parent = nullptr);
+
+    WatchController *controller() const { return m_controller; }
+    void setController(WatchController *controller);
+    QList<int> ttls() const { return m_ttls; }
+    void setTtls(const QList<int> &ttls);
+    QColor textColor() const { return m_text; }
+    void setTextColor(const QColor &color);
+    QColor backgroundColor() const { return m_background; }
+    void setBackgroundColor(const QColor &color);
+
+    // x in item coordinates <-> time (ms since the epoch) in the span shown.
+    Q_INVOKABLE double timeAt(double x) const;
+    Q_INVOKABLE double xAt(double timeMs) const;
+    // The series colour of a TTL as drawn now (for the legend beside the table).
+    Q_INVOKABLE QColor colorOf(int ttl) const;
+
+    void paint(QPainter *painter) override;
+
+signals:
+    void controllerChanged();
+    void ttlsChanged();
+    void textColorChanged();
+    void backgroundColorChanged();
+
+private:
+    WatchChartView view() const;
+    QList<int> drawnTtls() const;
+
+    QPointer<WatchController> m_controller;
+    QList<int> m_ttls;
+    QColor m_text = Qt::black;
+    QColor m_background = Qt::white;
+};
+
+// A hop's recent RTTs as a small line (the watch table's last column); lost probes in red.
+class WatchSparkline : public QQuickPaintedItem
+{
+    Q_OBJECT
+    QML_ELEMENT
+    Q_PROPERTY(QList<qreal> values READ values WRITE setValues NOTIFY valuesChanged)
+    Q_PROPERTY(QColor color READ color WRITE setColor NOTIFY colorChanged)
+public:
+    explicit WatchSparkline(QQuickItem *parent = nullptr);
+    QList<qreal> values() const { return m_values; }
+    void setValues(const QList<qreal> &values);
+    QColor color() const { return m_color; }
+    void setColor(const QColor &color);
+    void paint(QPainter *painter) override;
+
+signals:
+    void valuesChanged();
+    void colorChanged();
+
+private:
+    QList<qreal> m_values;
+    QColor m_color = QColor(0x1f, 0x77, 0xb4);
+};
+
+} // namespace tracemap
