@@ -58,7 +58,7 @@ void WatchController::setGeoService(GeoService *geo)
         return;
     m_locator->setService(geo);
     double lat = 0, lon = 0;
-    if (geo && AppSettings::parseLatLon(m_settings->sourceLocation(), &lat, &lon))
+    if (geo && parseLatLon(m_settings->sourceLocation(), &lat, &lon))
         m_locator->setConfiguredSource(SourceLocation{lat, lon});
 }
 
