@@ -1,5 +1,7 @@
 #include "hoplistmodel.h"
 
+#include "hintrule.h"
+
 #include <algorithm>
 
 namespace tracemap {
@@ -48,6 +50,7 @@ QHash<int, QByteArray> HopListModel::roleNames() const
         {ReceivedRole, "received"},
         {ReachedRole, "reached"},
         {GeoStatusRole, "geoStatus"},
+        {HintRuleRole, "hintRule"},
     };
 }
 
@@ -154,6 +157,10 @@ QVariant HopListModel::roleValue(const Row &row, int role) const
         return row.hop.reachedDestination();
     case GeoStatusRole:
         return row.geoKnown ? geoStatusName(row.geo.status) : QStringLiteral("pending");
+    case HintRuleRole: {
+        const std::optional<HintRule> hint = row.geoKnown ? hintRuleOf(row.geo) : std::nullopt;
+        return hint ? hint->describe() : QString();
+    }
     default:
         return {};
     }

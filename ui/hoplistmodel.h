@@ -44,6 +44,7 @@ public:
         ReceivedRole,
         ReachedRole,
         GeoStatusRole,
+        HintRuleRole, // which hostname rule placed the hop (hintrule.h), empty when none did
     };
     Q_ENUM(Role)
 
