@@ -5,6 +5,7 @@
 // Then the hostname hints: the time and memory of loading the place dictionary (GeoNames
 // gazetteer, airports, operator rules), hint look-ups per second on the real router names of
 // tests/data/router-names.tsv, and the chain again with those names as the hops' host names.
+// First of all, two services sharing the process's one place dictionary.
 //
 //   geo_bench [--lookups N] [--chain-lookups M] [--db FILE]... [--hints-only]
 //             (default: the installed DB-IP files; without them only the hint part runs)
@@ -107,7 +108,7 @@ void benchHints(int lookups)
     const double loadMs = timer.nsecsElapsed() / 1e6;
     const Memory loaded = memoryNow();
     timer.start();
-    const HostnameHintProvider hints(places);
+    const HostnameHintProvider hints(places, OperatorRules::loadBuiltin()); // a load of its own, timed
     const double rulesMs = timer.nsecsElapsed() / 1e6;
     const Memory withRules = memoryNow();
     std::printf("  place dictionary: %d entries loaded in %.1f ms; operator rules in %.1f ms\n",
@@ -168,6 +169,42 @@ double runChain(GeoService &service, const QList<QHostAddress> &addresses, int *
     return seconds;
 }
 
+// Two services in one process share one place dictionary (PlaceDictionary::sharedBuiltin()):
+// the first pays the load, the second nothing. Runs before anything else has loaded it.
+void benchSharedPlaces()
+{
+    std::printf("\ntwo GeoServices, one shared place dictionary:\n");
+    GeoSettings settings;
+    settings.offline = true;
+    settings.cachePath = QStringLiteral("-");
+    settings.reverseDns = false;
+    settings.asLookups = false;
+    settings.databasePaths = {QStringLiteral("/nonexistent/no-database.mmdb")}; // hints only
+    const QList<QHostAddress> one = publicAddresses(1, 7);
+    const QStringList name{QStringLiteral("ae-1.r21.frnkge13.de.bb.gin.ntt.net")};
+    int located = 0;
+    const Memory before = memoryNow();
+    QElapsedTimer timer;
+    timer.start();
+    GeoService first(settings);
+    runChain(first, one, &located, name);
+    const double firstMs = timer.nsecsElapsed() / 1e6;
+    const Memory afterFirst = memoryNow();
+    timer.start();
+    GeoService second(settings);
+    runChain(second, one, &located, name);
+    const double secondMs = timer.nsecsElapsed() / 1e6;
+    const Memory afterSecond = memoryNow();
+    printMemory("before the services", before);
+    printMemory("after the first (loads it)", afterFirst);
+    printMemory("after the second (shares it)", afterSecond);
+    std::printf("  first service's first lookup %.1f ms, second's %.1f ms; same dictionary: %s;\n"
+                "  anonymous memory: first +%.1f MB, second +%.1f MB\n",
+                firstMs, secondMs, first.placeDictionary() == second.placeDictionary() ? "yes" : "no",
+                (afterFirst.anonKb - before.anonKb) / 1024.0,
+                (afterSecond.anonKb - afterFirst.anonKb) / 1024.0);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -195,6 +232,7 @@ int main(int argc, char **argv)
     }
     if (paths.isEmpty())
         paths = defaultDatabasePaths();
+    benchSharedPlaces();
     if (hintsOnly || paths.isEmpty()) {
         if (paths.isEmpty())
             std::printf("no IP database installed (scripts/fetch-data.sh) and no --db: hint part only\n");

@@ -139,7 +139,7 @@ GeoResult Arbitration::decide(const QString &noSourceReason, const QString &miss
     } else if (m_implausible > 0 || m_failure.isEmpty()) {
         // Nobody knows this address, or every candidate was refused by the RTT check.
         r.status = GeoStatus::Unlocatable;
-        r.reason = m_implausible > 0                ? QStringLiteral("every candidate was implausible")
+        r.reason = m_implausible > 0                ? QString::fromLatin1(kEveryCandidateImplausible)
                    : !m_unlocatableReason.isEmpty() ? m_unlocatableReason
                                                     : noSourceReason;
         if (!missingDatabaseNote.isEmpty() && m_implausible == 0)

@@ -19,6 +19,9 @@
 
 namespace tracemap {
 
+// The reason of a decision whose every candidate failed the RTT check.
+inline constexpr char kEveryCandidateImplausible[] = "every candidate was implausible";
+
 class Arbitration
 {
 public:

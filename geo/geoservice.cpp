@@ -81,6 +81,14 @@ void GeoService::Private::afterOverrides(quint64 id)
     } else if (cache) {
         cached = cache->find(p.query.address, context);
     }
+    // A decision remembered from a lookup with a looser RTT bound (or none) may break this
+    // lookup's bound, and one whose every candidate broke a tighter bound may hold now: decide
+    // again (found by tests/geo/tst_lightbound).
+    if (cached &&
+        ((cached->status == GeoStatus::Located &&
+          checkPlausibility(cached->place, p.source, p.query.rttMs).isImplausible()) ||
+         (cached->status == GeoStatus::Unlocatable && cached->reason == kEveryCandidateImplausible)))
+        cached.reset();
     if (cached && p.overrideNote.isEmpty()) {
         p.decision = *cached;
         p.hostnameDone = true;

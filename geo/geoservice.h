@@ -22,6 +22,8 @@ class QNetworkAccessManager;
 
 namespace tracemap {
 
+class PlaceDictionary;
+
 struct GeoSettings
 {
     bool offline = false;       // nothing leaves the machine: no online providers, no Nominatim, no Cymru
@@ -36,6 +38,9 @@ struct GeoSettings
     std::optional<double> sourceLatitude, sourceLongitude; // where the trace starts
     int lookupTimeoutMs = 4000;                            // per network lookup
     QHostAddress dnsServer; // reverse DNS and Team Cymru through this server; null = the system's
+    // The place dictionary of hostname hints and override geocoding; null = the process's shared
+    // one (PlaceDictionary::sharedBuiltin()), so services never load their own copy.
+    std::shared_ptr<const PlaceDictionary> places;
 };
 
 class GeoService : public QObject
@@ -74,6 +79,8 @@ public:
     QString databaseBuild() const;
     // Lookups started and not yet decided.
     int pendingCount() const;
+    // The place dictionary in use (loading the shared one if needed).
+    std::shared_ptr<const PlaceDictionary> placeDictionary() const;
 
 signals:
     void located(const tracemap::GeoResult &result);

@@ -61,10 +61,9 @@ struct GeoService::Private
     QNetworkAccessManager *network = nullptr;
     std::unique_ptr<QNetworkAccessManager> ownedNetwork;
     std::vector<std::unique_ptr<GeoProvider>> chain;
-    MmdbProvider *mmdb = nullptr;  // inside `chain` when present
-    mutable QString databaseBuild; // mmdb's, computed once
-    std::shared_ptr<const PlaceDictionary> places;
-    bool placesLoaded = false;
+    MmdbProvider *mmdb = nullptr;                  // inside `chain` when present
+    mutable QString databaseBuild;                 // mmdb's, computed once
+    std::shared_ptr<const PlaceDictionary> places; // settings.places or the shared one, on first use
     std::unique_ptr<HostInfoResolver> hostInfo;
     std::unique_ptr<NominatimClient> nominatim;
     std::unique_ptr<GeoCache> cache;
@@ -89,6 +88,7 @@ struct GeoService::Private
 
     bool onlineAllowed() const { return settings.onlineLookups && !settings.offline; }
     void ensureChain();
+    void ensurePlaces();
     void loadOverrides();
     PendingLookup *find(quint64 id)
     {
@@ -100,7 +100,8 @@ struct GeoService::Private
     void startHostInfo(PendingLookup &p);
     void afterOverrides(quint64 id);
     bool tryOverride(PendingLookup &p);
-    void decideOverride(PendingLookup &p, const OverrideEntry &entry);
+    // Decides by the override unless the RTT refutes it (then false, with p.overrideNote set).
+    bool decideOverride(PendingLookup &p, const OverrideEntry &entry);
     void advance(quint64 id);
     void onAnswer(quint64 id, quint64 token, ProviderRole role, const QString &provider,
                   const GeoAnswer &answer);

@@ -53,6 +53,18 @@ void GeoService::Private::loadOverrides()
         overrides.loadFile(path, &warnings);
 }
 
+void GeoService::Private::ensurePlaces()
+{
+    if (!places)
+        places = settings.places ? settings.places : PlaceDictionary::sharedBuiltin();
+}
+
+std::shared_ptr<const PlaceDictionary> GeoService::placeDictionary() const
+{
+    d->ensurePlaces();
+    return d->places;
+}
+
 // Built on first use, so that constructing a GeoService costs nothing (the desktop app makes
 // one at start-up, tests make many).
 void GeoService::Private::ensureChain()
@@ -83,10 +95,7 @@ void GeoService::Private::ensureChain()
             chain.push_back(std::move(provider));
         }
     }
-    if (!placesLoaded) {
-        places = PlaceDictionary::loadBuiltin();
-        placesLoaded = true;
-    }
+    ensurePlaces();
     // HostnameHintProvider declares no role of its own (hostnamehints.h): the chain declares it.
     chain.push_back(withRole(std::make_unique<HostnameHintProvider>(places), ProviderRole::Hint));
     if (onlineAllowed()) {
@@ -134,10 +143,7 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
         const QString city = entry->place.city;
         const QString country = entry->place.countryCode;
         bool placed = false;
-        if (!placesLoaded) {
-            places = PlaceDictionary::loadBuiltin();
-            placesLoaded = true;
-        }
+        ensurePlaces();
         if (places && !city.isEmpty()) {
             const QList<PlaceEntry> found = places->findCity(city, country);
             if (!found.isEmpty()) {
@@ -165,31 +171,32 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
                         .arg(overrides.entry(index).label, overrides.entry(index).origin);
                 afterOverrides(id);
             });
-            nominatim->search(
-                parts.join(QStringLiteral(", ")), [this, guard, id, index](const NominatimAnswer &a) {
-                    if (!guard)
-                        return;
-                    const bool placed = a.status == LookupStatus::Resolved && a.place.hasCoordinates();
-                    if (placed) {
-                        // Kept for every later address of the prefix, even if this lookup gave up.
-                        nominatimUsed = true;
-                        overrides.setCoordinates(index, a.place.latitude, a.place.longitude,
-                                                 a.place.accuracyKm > 0 ? a.place.accuracyKm : 25.0);
-                    }
-                    PendingLookup *p = find(id);
-                    if (!p || !p->waitingGeocode)
-                        return;
-                    p->waitingGeocode = false;
-                    if (placed) {
-                        decideOverride(*p, overrides.entry(index));
-                        maybeFinish(id);
-                        return;
-                    }
+            nominatim->search(parts.join(QStringLiteral(", ")), [this, guard, id,
+                                                                 index](const NominatimAnswer &a) {
+                if (!guard)
+                    return;
+                const bool placed = a.status == LookupStatus::Resolved && a.place.hasCoordinates();
+                if (placed) {
+                    // Kept for every later address of the prefix, even if this lookup gave up.
+                    nominatimUsed = true;
+                    overrides.setCoordinates(index, a.place.latitude, a.place.longitude,
+                                             a.place.accuracyKm > 0 ? a.place.accuracyKm : 25.0);
+                }
+                PendingLookup *p = find(id);
+                if (!p || !p->waitingGeocode)
+                    return;
+                p->waitingGeocode = false;
+                if (placed && decideOverride(*p, overrides.entry(index))) {
+                    maybeFinish(id);
+                    return;
+                }
+                if (!placed) {
                     p->overrideNote = QStringLiteral("override: %1 (%2) could not be placed: %3")
                                           .arg(overrides.entry(index).label, overrides.entry(index).origin,
                                                a.error.isEmpty() ? lookupStatusName(a.status) : a.error);
-                    afterOverrides(id);
-                });
+                }
+                afterOverrides(id);
+            });
             return true;
         }
         if (!placed) {
@@ -202,13 +209,23 @@ bool GeoService::Private::tryOverride(PendingLookup &p)
         }
         entry = &overrides.entry(index);
     }
-    decideOverride(p, *entry); // may complete the lookup: `p` is not used after this
-    maybeFinish(id);
+    if (!decideOverride(p, *entry))
+        return false; // refuted by the RTT: the chain decides, the note says why
+    maybeFinish(id);  // `p` may be gone after this
     return true;
 }
 
-void GeoService::Private::decideOverride(PendingLookup &p, const OverrideEntry &entry)
+bool GeoService::Private::decideOverride(PendingLookup &p, const OverrideEntry &entry)
 {
+    // The user's word beats every source, but not physics: an override farther from the start
+    // than the hop's RTT allows is stale or meant for another vantage point.
+    const PlausibilityVerdict verdict = checkPlausibility(entry.place, p.source, p.query.rttMs);
+    if (verdict.isImplausible()) {
+        p.overrideNote =
+            QStringLiteral("override: %1 (%2) refused: %3")
+                .arg(entry.label.isEmpty() ? entry.prefix() : entry.label, entry.origin, verdict.sentence);
+        return false;
+    }
     GeoResult r;
     r.address = p.query.address;
     r.status = GeoStatus::Located;
@@ -228,9 +245,10 @@ void GeoService::Private::decideOverride(PendingLookup &p, const OverrideEntry &
         p.asDone = true;
         if (p.query.hostnameKnown)
             p.decision->hostname = p.query.hostname;
-        return;
+        return true;
     }
     startHostInfo(p);
+    return true;
 }
 
 } // namespace tracemap

@@ -1,5 +1,6 @@
 #include "hostnamehints.h"
 
+#include "hintrule.h"
 #include "hostnametokens.h"
 #include "plausibility.h"
 
@@ -19,26 +20,9 @@ using Candidate = HostnameHintProvider::Candidate;
 // with bench/geo_accuracy: bare codes of small airports were mostly false positives).
 constexpr double kMinimumConfidence = 0.4;
 
-QString kindPhrase(const QString &kind)
-{
-    if (kind == QLatin1String("clli"))
-        return QStringLiteral("CLLI-style code");
-    if (kind == QLatin1String("metro"))
-        return QStringLiteral("carrier code");
-    if (kind == QLatin1String("iata"))
-        return QStringLiteral("IATA airport code");
-    if (kind == QLatin1String("locode"))
-        return QStringLiteral("UN/LOCODE-style code");
-    if (kind == QLatin1String("operator"))
-        return QStringLiteral("operator's code");
-    if (kind == QLatin1String("region"))
-        return QStringLiteral("city and region");
-    return QStringLiteral("city name");
-}
-
 double accuracyFor(const QString &kind)
 {
-    if (kind == QLatin1String("iata") || kind == QLatin1String("locode"))
+    if (kind == QLatin1String("iata") || kind == QLatin1String("icao") || kind == QLatin1String("locode"))
         return 40.0; // airports lie outside the cities they serve
     if (kind == QLatin1String("metro") || kind == QLatin1String("operator"))
         return 30.0;
@@ -275,6 +259,11 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
                 s = 0.6;
             else if (entry.kind == QLatin1String("iata") && token.size() == 3)
                 s = iataScore(entry, 0.55, 0.45, 0.3) * (t.siteNumber || entry.rank >= 2 ? 1.0 : 0.8);
+            // An ICAO code ("kjfk", "eddf1") only as a label of its own or with its site number:
+            // four letters inside a longer token are mostly words.
+            else if (entry.kind == QLatin1String("icao") && entry.rank >= 1 &&
+                     (t.siteNumber || labels.labels.value(t.label) == token))
+                s = iataScore(entry, 0.6, 0.5, 0.0) + (t.siteNumber ? 0.05 : 0.0);
             else
                 continue;
             clliKnown = clliKnown || entry.kind == QLatin1String("clli");
@@ -345,7 +334,8 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
                 continue;
             if (e.kind == QLatin1String("metro"))
                 out.append(Candidate{e, code, e.kind, 0.8, {}});
-            else if (e.kind == QLatin1String("iata") && code.size() == 3)
+            else if ((e.kind == QLatin1String("iata") && code.size() == 3) ||
+                     (e.kind == QLatin1String("icao") && code.size() == 4))
                 out.append(Candidate{e, code, e.kind, iataScore(e, 0.8, 0.75, 0.6), {}});
         }
         if (out.isEmpty() && code.size() >= 4)
@@ -441,19 +431,18 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
         // A small airport's code alone ("ads", "cmu") is more often a word or a device name.
         answer.reason = QStringLiteral("Only weak evidence in \"%1\": %2 '%3' (%4) without a site number or "
                                        "country label.")
-                            .arg(name, kindPhrase(best.kind), best.token, placeText(best.place));
+                            .arg(name, hintKindPhrase(best.kind), best.token, placeText(best.place));
         return answer;
     }
     answer.status = GeoStatus::Located;
     answer.place = toGeoPlace(best);
     answer.confidence = std::min(best.score, 0.9);
-    answer.providerDetail = best.kind + QLatin1Char(':') + best.token;
+    answer.providerDetail = hintProviderDetail(rule ? rule->suffix : QString(), best.kind, best.token);
     answer.reason =
-        QStringLiteral("%1 '%2' (%3)").arg(kindPhrase(best.kind), best.token, placeText(best.place));
+        QStringLiteral("%1 '%2' (%3)").arg(hintKindPhrase(best.kind), best.token, placeText(best.place));
     if (rule) {
-        answer.providerDetail.prepend(rule->suffix + u'/');
         answer.reason = QStringLiteral("operator rule %1 (%2): %3 '%4' → %5")
-                            .arg(rule->suffix, rule->operatorName, kindPhrase(best.kind), best.token,
+                            .arg(rule->suffix, rule->operatorName, hintKindPhrase(best.kind), best.token,
                                  placeText(best.place));
     }
     if (!best.evidence.isEmpty())
@@ -464,7 +453,8 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
     for (qsizetype i = 1; i < merged.size() && i <= 5; ++i) {
         answer.alternatives.append(toGeoPlace(merged.at(i)));
         others << QStringLiteral("%1 (%2 '%3')")
-                      .arg(placeText(merged.at(i).place), kindPhrase(merged.at(i).kind), merged.at(i).token);
+                      .arg(placeText(merged.at(i).place), hintKindPhrase(merged.at(i).kind),
+                           merged.at(i).token);
     }
     if (!others.isEmpty())
         answer.reason += QStringLiteral("; could also be ") + others.join(QStringLiteral(", "));

@@ -37,8 +37,9 @@ struct HostnameLabels;
 class HostnameHintProvider : public GeoProvider
 {
 public:
-    explicit HostnameHintProvider(std::shared_ptr<const PlaceDictionary> places,
-                                  std::shared_ptr<const OperatorRules> rules = OperatorRules::loadBuiltin());
+    explicit HostnameHintProvider(
+        std::shared_ptr<const PlaceDictionary> places,
+        std::shared_ptr<const OperatorRules> rules = OperatorRules::sharedBuiltin());
 
     QString id() const override; // "hostname"
     void lookup(const GeoQuery &query, Callback done) override;

@@ -40,7 +40,7 @@ const QSet<QString> &notPlaces()
         "svc", "pni", "bbnet", "netops", "infra", "google", "amazon", "amazoncom", "microsoft", "cloudflare",
         "mygateway", "speedport", "fritz", "modem", "quantum", "fios", "desktop", "laptop",
         "static", "pool", "gateway", "sur", "ur", "ar", "cs", "rc", "cc", "aa", "ie", "wlan", "gwc", "vl",
-        "asymm", "cust", "ri", "agg", "ptp", "p2p", "pod"
+        "asymm", "cust", "ri", "agg", "ptp", "p2p", "pod", "central"
     };
     // clang-format on
     return words;
@@ -79,7 +79,10 @@ HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &pl
                                            "or", "gov", "edu", "ad",  "gr"};
     if (labels.size() >= 3 && labels.last().size() == 2 && secondLevel.contains(labels.at(labels.size() - 2)))
         domainLabels = 3;
-    if (domainLabels > 0 && labels.last().size() == 2 &&
+    // Country-code domains sold worldwide as brands say nothing about where a router is.
+    static const QSet<QString> vanityDomains{"tv", "io", "me", "ai", "fm", "gg",
+                                             "ly", "to", "cc", "ws", "nu", "sh"};
+    if (domainLabels > 0 && labels.last().size() == 2 && !vanityDomains.contains(labels.last()) &&
         places.isCountryCode(countryFromLabel(labels.last())))
         out.weakCountry = countryFromLabel(labels.last());
     labels.resize(labels.size() - domainLabels);

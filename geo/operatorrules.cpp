@@ -65,6 +65,12 @@ std::shared_ptr<const OperatorRules> OperatorRules::loadBuiltin()
     return load(QStringLiteral(":/geo/operator-rules.tsv"), QStringLiteral(":/geo/operator-codes.tsv"));
 }
 
+std::shared_ptr<const OperatorRules> OperatorRules::sharedBuiltin()
+{
+    static const std::shared_ptr<const OperatorRules> shared = loadBuiltin();
+    return shared;
+}
+
 std::shared_ptr<const OperatorRules> OperatorRules::load(const QString &rulesTsv, const QString &codesTsv)
 {
     auto rules = std::make_shared<OperatorRules>();

@@ -23,7 +23,7 @@ namespace tracemap {
 
 enum class RuleReading {
     Clli,  // "frnkge": four letters of the city, two of the state or country
-    Iata,  // "fra", "lhr": the operator's table first, then carrier metro and IATA codes
+    Iata,  // "fra", "lhr", "eddf": the operator's table first, then carrier metro, IATA and ICAO codes
     City,  // "frankfurt", "new-york", "sanjose": a place name, maybe cut short
     Table, // only the operator's own table ("ffm", "kanc", "350ecermak")
     None,  // names of this form carry no place (customer lines, addresses)
@@ -59,6 +59,8 @@ class OperatorRules
 {
 public:
     static std::shared_ptr<const OperatorRules> loadBuiltin();
+    // The compiled-in rules loaded once per process, on first use (thread-safe).
+    static std::shared_ptr<const OperatorRules> sharedBuiltin();
     static std::shared_ptr<const OperatorRules> load(const QString &rulesTsv, const QString &codesTsv);
 
     // The first rule whose suffix ends the name and whose pattern matches; nullopt when none.

@@ -64,11 +64,18 @@ std::shared_ptr<const PlaceDictionary> PlaceDictionary::loadBuiltin()
                 QStringLiteral(":/geo/carrier-codes.tsv"));
 }
 
+std::shared_ptr<const PlaceDictionary> PlaceDictionary::sharedBuiltin()
+{
+    // A function-local static is initialised exactly once, concurrent callers waiting for it.
+    static const std::shared_ptr<const PlaceDictionary> shared = loadBuiltin();
+    return shared;
+}
+
 std::shared_ptr<const PlaceDictionary>
 PlaceDictionary::load(const QString &airportsTsv, const QString &gazetteerTsv, const QString &carrierCodesTsv)
 {
     auto dictionary = std::make_shared<PlaceDictionary>();
-    dictionary->m_entries.reserve(7000);
+    dictionary->m_entries.reserve(13000);
     dictionary->parseFile(carrierCodesTsv, QStringLiteral("carrier"));
     const QString admin1 = QFileInfo(gazetteerTsv).dir().filePath(QStringLiteral("admin1.tsv"));
     dictionary->m_gazetteer = Gazetteer::load(gazetteerTsv, admin1, &dictionary->m_errors);
@@ -94,6 +101,7 @@ void PlaceDictionary::parseFile(const QString &path, const QString &kind)
             continue;
         const QStringList f = line.split(u'\t');
         PlaceEntry e;
+        QString icao;
         bool okLat = false, okLon = false, okNumber = true;
         if (kind == QLatin1String("iata") && f.size() >= 7) {
             e.kind = kind;
@@ -104,6 +112,7 @@ void PlaceDictionary::parseFile(const QString &path, const QString &kind)
             e.latitude = f[4].toDouble(&okLat);
             e.longitude = f[5].toDouble(&okLon);
             e.rank = f[6].toInt(&okNumber);
+            icao = f.value(7).trimmed().toLower();
         } else if (kind == QLatin1String("carrier") && f.size() >= 7) {
             e.code = f[0].toLower();
             e.kind = f[1];
@@ -124,6 +133,13 @@ void PlaceDictionary::parseFile(const QString &path, const QString &kind)
             if (++bad <= 5)
                 qCWarning(lcPlaces).noquote() << path << "line" << lineNumber << "skipped";
             continue;
+        }
+        if (icao.size() == 4) {
+            // The same airport under its ICAO code ("eddf"), for names that use those.
+            PlaceEntry byIcao = e;
+            byIcao.kind = QStringLiteral("icao");
+            byIcao.code = icao;
+            m_entries.append(std::move(byIcao));
         }
         m_entries.append(std::move(e));
     }

@@ -1,5 +1,6 @@
 #include "tracefile.h"
 
+#include "hintrule.h"
 #include "resultformat.h"
 #include "specialranges.h"
 
@@ -138,6 +139,7 @@ QJsonObject geoResultToJson(const GeoResult &r)
                          {QStringLiteral("country_code"), stringOrNull(r.as.countryCode)},
                          {QStringLiteral("registry"), stringOrNull(r.as.registry)}};
     }
+    const std::optional<HintRule> hint = hintRuleOf(r);
     return QJsonObject{
         {QStringLiteral("address"), r.address.toString()},
         {QStringLiteral("status"), geoStatusName(r.status)},
@@ -153,6 +155,7 @@ QJsonObject geoResultToJson(const GeoResult &r)
         {QStringLiteral("provider"), stringOrNull(r.provider)},
         {QStringLiteral("provider_detail"), stringOrNull(r.providerDetail)},
         {QStringLiteral("reason"), stringOrNull(r.reason)},
+        {QStringLiteral("hint"), hint ? QJsonValue(hintRuleToJson(*hint)) : QJsonValue()},
         {QStringLiteral("confidence"), numberOrNull(r.confidence, 2)},
         {QStringLiteral("hostname"), stringOrNull(r.hostname)},
         {QStringLiteral("as"), r.as.isValid() ? QJsonValue(as) : QJsonValue()},

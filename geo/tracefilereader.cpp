@@ -1,5 +1,6 @@
 #include "tracefile.h"
 
+#include "hintrule.h"
 #include "specialranges.h"
 
 #include <QFile>
@@ -203,6 +204,16 @@ GeoResult Reader::geoResult(const QJsonObject &o, const QString &path)
     r.provider = string(o, path, QStringLiteral("provider"));
     r.providerDetail = string(o, path, QStringLiteral("provider_detail"));
     r.reason = string(o, path, QStringLiteral("reason"));
+    const QJsonValue hintValue = o.value(QStringLiteral("hint"));
+    if (!hintValue.isNull() && !hintValue.isUndefined()) {
+        const QString hintPath = path + QStringLiteral(".hint");
+        QString error;
+        const std::optional<HintRule> hint = hintRuleFromJson(object(hintValue, hintPath), &error);
+        if (!hint)
+            fail(hintPath, error);
+        else if (r.providerDetail.isEmpty()) // the hint alone says what placed the hop
+            r.providerDetail = hintProviderDetail(hint->suffix, hint->kind, hint->token);
+    }
     const double confidence = number(o, path, QStringLiteral("confidence"), 0, 1);
     r.confidence = std::isnan(confidence) ? 0.0 : confidence;
     r.hostname = string(o, path, QStringLiteral("hostname"));

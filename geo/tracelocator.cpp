@@ -3,6 +3,8 @@
 #include "geocache.h"
 #include "specialranges.h"
 
+#include <cmath>
+
 namespace tracemap {
 
 namespace {
@@ -77,6 +79,42 @@ SourceCandidate sourceCandidate(const QList<Hop> &hops, bool traceOver, bool hos
     }
     candidate.decidable = traceOver;
     return candidate;
+}
+
+std::optional<SourceLocationSetting> parseSourceLocationSetting(const QString &text, QString *error)
+{
+    const QString value = text.trimmed();
+    if (value.isEmpty() || value.compare(QLatin1String("auto"), Qt::CaseInsensitive) == 0)
+        return SourceLocationSetting{};
+    const QStringList parts = value.split(u',');
+    bool okLat = false, okLon = false;
+    const double latitude = parts.value(0).trimmed().toDouble(&okLat);
+    const double longitude = parts.value(1).trimmed().toDouble(&okLon);
+    if (parts.size() != 2 || !okLat || !okLon || !std::isfinite(latitude) || !std::isfinite(longitude) ||
+        latitude < -90 || latitude > 90 || longitude < -180 || longitude > 180) {
+        if (error)
+            *error = QStringLiteral("source location '%1' is neither 'auto' nor LAT,LON with latitude "
+                                    "-90..90 and longitude -180..180")
+                         .arg(value.left(40));
+        return std::nullopt;
+    }
+    return SourceLocationSetting{false, SourceLocation{latitude, longitude}};
+}
+
+QString describeTraceSource(int sourceTtl, const SourceLocation &source, const GeoPlace &place, double rttMs)
+{
+    if (sourceTtl < 0 || !source.isValid())
+        return QStringLiteral("Start: unknown — speed-of-light check off");
+    if (sourceTtl == 0)
+        return QStringLiteral("Start: configured %1, %2")
+            .arg(source.latitude, 0, 'f', 2)
+            .arg(source.longitude, 0, 'f', 2);
+    QString text = QStringLiteral("Start: estimated from hop %1, %2")
+                       .arg(sourceTtl)
+                       .arg(place.city.isEmpty() ? describePlace(place) : place.city);
+    if (rttMs >= 0)
+        text += QStringLiteral(" (%1 ms)").arg(rttMs, 0, 'f', 1);
+    return text;
 }
 
 TraceLocator::TraceLocator(QObject *parent) : QObject(parent)
@@ -217,6 +255,16 @@ void TraceLocator::onServiceLocated(const GeoResult &result)
     emit located(result);
     emit pendingChanged();
     pump();
+}
+
+QString TraceLocator::sourceDescription() const
+{
+    double rttMs = -1;
+    for (const HopQuery &q : tracePlan(m_hops, true, true)) {
+        if (q.query.address == m_sourceAddress)
+            rttMs = q.query.rttMs;
+    }
+    return describeTraceSource(m_sourceTtl, m_source, m_results.value(m_sourceAddress).place, rttMs);
 }
 
 bool TraceLocator::isDone() const

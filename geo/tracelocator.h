@@ -44,6 +44,21 @@ struct SourceCandidate
 // Where an automatic source would come from, given what has arrived so far.
 SourceCandidate sourceCandidate(const QList<Hop> &hops, bool traceOver, bool hostnameKnown);
 
+// The value of --source-location and of the desktop's setting: "auto" (or empty) estimates the
+// start from the trace (the default); "LAT,LON" configures it. Nullopt with a one-line `error`
+// for anything else.
+struct SourceLocationSetting
+{
+    bool automatic = true;
+    SourceLocation configured; // valid when !automatic
+};
+std::optional<SourceLocationSetting> parseSourceLocationSetting(const QString &text, QString *error);
+
+// How the trace's start was decided, for the status line: "Start: configured 50.11, 8.68",
+// "Start: estimated from hop 3, Frankfurt (2.1 ms)", "Start: unknown — speed-of-light check off".
+// `sourceTtl` as TraceLocator::sourceTtl(); `place` and `rttMs` of the hop it came from.
+QString describeTraceSource(int sourceTtl, const SourceLocation &source, const GeoPlace &place, double rttMs);
+
 class TraceLocator : public QObject
 {
     Q_OBJECT
@@ -66,6 +81,8 @@ public:
     bool hasSource() const { return m_source.isValid(); }
     SourceLocation source() const { return m_source; }
     int sourceTtl() const { return m_sourceTtl; } // 0: configured; > 0: the hop it came from; -1: none
+    // describeTraceSource() of the current source.
+    QString sourceDescription() const;
     int pendingCount() const { return int(m_pending.size()); }
     // The trace is over, its source decided and every address answered.
     bool isDone() const;

@@ -198,6 +198,7 @@ Pane {
                     if (h.asn > 0) lines.push("AS" + h.asn + (h.asName ? " " + h.asName : ""))
                     if (h.placeName) lines.push(h.placeName + (h.accuracyKm > 0 ? " (±" + Math.round(h.accuracyKm) + " km)" : ""))
                     if (h.provider) lines.push("<i>" + h.provider + "</i>")
+                    if (h.hintRule) lines.push(qsTr("Placed by %1").arg(h.hintRule))
                     if (h.reason) lines.push(h.reason)
                     return lines.join("<br>")
                 }

@@ -557,6 +557,14 @@ ApplicationWindow {
                     : window.controller.transport.length > 0 ? qsTr("%1 → %2 via %3").arg(window.controller.host).arg(window.controller.destination).arg(window.controller.transport.replace(" (Paris)", ""))
                     : qsTr("Type a host and press Enter to trace.")
             }
+            Label {
+                // Where the trace starts and how that was decided: the RTT check's reference.
+                objectName: "sourceLabel"
+                text: window.controller.sourceText
+                opacity: 0.8
+                elide: Text.ElideRight
+                Layout.maximumWidth: 330
+            }
             ProgressLine {
                 controller: window.controller
                 Layout.preferredWidth: 330

@@ -1,5 +1,7 @@
 #include "hoplistmodel.h"
 
+#include "hintrule.h"
+
 #include <algorithm>
 
 namespace tracemap {
@@ -49,6 +51,7 @@ QHash<int, QByteArray> HopListModel::roleNames() const
         {ReachedRole, "reached"},
         {GeoStatusRole, "geoStatus"},
         {HighlightedRole, "highlighted"},
+        {HintRuleRole, "hintRule"},
     };
 }
 
@@ -157,6 +160,10 @@ QVariant HopListModel::roleValue(const Row &row, int role) const
         return row.geoKnown ? geoStatusName(row.geo.status) : QStringLiteral("pending");
     case HighlightedRole:
         return m_highlighted.contains(row.hop.ttl);
+    case HintRuleRole: {
+        const std::optional<HintRule> hint = row.geoKnown ? hintRuleOf(row.geo) : std::nullopt;
+        return hint ? hint->describe() : QString();
+    }
     default:
         return {};
     }

@@ -46,6 +46,7 @@ public:
         ReachedRole,
         GeoStatusRole,
         HighlightedRole, // the hop differs in a comparison (the map rings it)
+        HintRuleRole,    // which hostname rule placed the hop (hintrule.h), empty when none did
     };
     Q_ENUM(Role)
 

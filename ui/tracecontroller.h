@@ -47,6 +47,9 @@ class TraceController : public QObject
     Q_PROPERTY(bool hasSource READ hasSource NOTIFY sourceChanged)
     Q_PROPERTY(double sourceLatitude READ sourceLatitude NOTIFY sourceChanged)
     Q_PROPERTY(double sourceLongitude READ sourceLongitude NOTIFY sourceChanged)
+    // "Start: configured 50.11, 8.68" / "Start: estimated from hop 3, Frankfurt (2.1 ms)" /
+    // "Start: unknown — speed-of-light check off" (geo/tracelocator.h).
+    Q_PROPERTY(QString sourceText READ sourceText NOTIFY sourceChanged)
     Q_PROPERTY(QStringList attributions READ attributions NOTIFY attributionsChanged)
     Q_PROPERTY(tracemap::HopListModel *model READ model CONSTANT)
 public:
@@ -99,6 +102,7 @@ public:
     QStringList recentHosts() const;
     bool hasSource() const { return m_sourceTtl >= 0; }
     double sourceLatitude() const { return m_sourceLatitude; }
+    QString sourceText() const { return m_locator->sourceDescription(); }
     double sourceLongitude() const { return m_sourceLongitude; }
     QStringList attributions() const { return m_attributions; }
     HopListModel *model() const { return m_model; }

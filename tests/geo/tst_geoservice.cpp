@@ -320,8 +320,6 @@ private slots:
         c.add("a", [](const GeoQuery &) { return located(kLondon); });
         GeoSettings s = offlineSettings();
         s.overridePaths = {path};
-        s.sourceLatitude = kDcLat; // overrides are never RTT-checked
-        s.sourceLongitude = kDcLon;
         GeoService service(s, std::move(c.providers));
         QCOMPARE(service.warnings().size(), 1);
         QVERIFY(service.warnings().first().startsWith(path + QStringLiteral(":3: ")));
@@ -338,6 +336,45 @@ private slots:
         QCOMPARE(r.provider, QStringLiteral("override"));
         QCOMPARE(r.place.longitude, 11.575);
         QCOMPARE(c.logs.at(0)->size(), 0);
+    }
+
+    // The user's word, but not against physics: an override the hop's RTT cannot reach from the
+    // source is refused with its reason, and the rest of the chain decides.
+    void overrideRefutedByTheRtt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("overrides.csv"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("10.0.0.0/8,52.52,13.405,Berlin lab\n8.8.8.0/24,48.137,11.575,Munich\n");
+        f.close();
+        Chain c;
+        c.add("a", [](const GeoQuery &) { return located(kLondon); });
+        GeoSettings s = offlineSettings();
+        s.overridePaths = {path};
+        s.sourceLatitude = kDcLat;
+        s.sourceLongitude = kDcLon;
+        GeoService service(s, std::move(c.providers));
+
+        // Berlin is 6700 km from Washington; 0.5 ms allows 105 km. The private address then
+        // falls to its special range, still saying why the override did not apply.
+        GeoResult r = decide(service, query("10.9.8.7", 0.5));
+        QCOMPARE(r.status, GeoStatus::Unlocatable);
+        QCOMPARE(r.provider, QStringLiteral("special"));
+        QVERIFY2(!r.rejected.isEmpty() &&
+                     r.rejected.first().startsWith("override: Berlin lab (" + path + ":1) refused: "),
+                 qPrintable(r.rejected.join(" | ")));
+        // A public address goes on down the chain (London is no closer: every candidate fails).
+        r = decide(service, query("8.8.8.8", 0.5));
+        QCOMPARE(r.status, GeoStatus::Unlocatable);
+        QCOMPARE(c.logs.at(0)->size(), 1);
+        QVERIFY2(r.rejected.first().startsWith("override: Munich"), qPrintable(r.rejected.join(" | ")));
+        // With an RTT that allows it, the override decides.
+        r = decide(service, query("8.8.4.4", 80));
+        QCOMPARE(r.provider, QStringLiteral("a")); // 8.8.4.4 is not in the override file
+        r = decide(service, query("8.8.8.9", 80));
+        QCOMPARE(r.provider, QStringLiteral("override"));
+        QCOMPARE(r.place.longitude, 11.575);
     }
 
     void geofeedCitiesArePlacedOffline()

@@ -302,6 +302,78 @@ private slots:
         }
     }
 
+    // ICAO codes as location tokens. The placed rows are real host names of Glimesh's servers,
+    // whose documented convention is "[provider]-[region]-[node][n].[icao].[purpose].glimesh.tv"
+    // (github.com/Glimesh/handbook.glimesh.tv, content/engineering/regions.md); the rest are
+    // built on the same convention or test where four letters must not be read as a code.
+    void icaoCodes_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint at all
+        QTest::addColumn<QString>("rule");
+        QTest::newRow("glimesh kjfk") << "kjfk.live.glimesh.tv"
+                                      << "New York"
+                                      << "icao:kjfk";
+        // The provider's region code and the ICAO code agree: one candidate, both named.
+        QTest::newRow("glimesh kjfk beside nyc3") << "do-nyc3-ingest1.kjfk.live.glimesh.tv"
+                                                  << "New York"
+                                                  << "metro:nyc";
+        QTest::newRow("glimesh kdfw") << "linode-us-central-edge342.kdfw.live.glimesh.tv"
+                                      << "Dallas-Fort Worth"
+                                      << "icao:kdfw";
+        QTest::newRow("glimesh eddf") << "edge.eddf.live.glimesh.tv"
+                                      << "Frankfurt"
+                                      << "icao:eddf";
+        QTest::newRow("glimesh egll") << "edge.egll.live.glimesh.tv"
+                                      << "London"
+                                      << "icao:egll";
+        QTest::newRow("glimesh wsss") << "edge.wsss.live.glimesh.tv"
+                                      << "Singapore"
+                                      << "icao:wsss";
+        QTest::newRow("glimesh vobl") << "edge.vobl.live.glimesh.tv"
+                                      << "Bangalore"
+                                      << "icao:vobl";
+        QTest::newRow("glimesh web") << "kjfk.web.glimesh.tv"
+                                     << "New York"
+                                     << "icao:kjfk";
+        QTest::newRow("icao with site number") << "xe-0-1.cr2.eham3.example.net"
+                                               << "Amsterdam"
+                                               << "icao:eham";
+        // EDGE is Eisenach's ICAO code and "edge" a role word: never a place.
+        QTest::newRow("role word that is a code") << "ae-1.edge2.example.net"
+                                                  << ""
+                                                  << "";
+        // Four letters inside a longer token are not a code.
+        QTest::newRow("inside a token") << "eddfcore1.example.net"
+                                        << ""
+                                        << "";
+        // A small airfield's code (EDKA, Aachen-Merzbrück) alone is too weak.
+        QTest::newRow("small airfield") << "gw.edka.example.net"
+                                        << ""
+                                        << "";
+    }
+
+    void icaoCodes()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, rule);
+        const GeoAnswer answer = m_hints->hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status == GeoStatus::Unlocatable,
+                     qPrintable(answer.place.city + ": " + answer.reason));
+            return;
+        }
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.providerDetail, rule);
+        QVERIFY2(answer.reason.contains(QStringLiteral("'%1'").arg(rule.section(':', 1))),
+                 qPrintable(answer.reason));
+        // Where another token agrees, the ICAO code is named as evidence.
+        if (!rule.startsWith("icao:"))
+            QVERIFY2(answer.reason.contains("also 'kjfk'"), qPrintable(answer.reason));
+    }
+
     // Failure kind 4: operators' own conventions (all rules are tested on real names in
     // tst_operatorrules; these are the two the issue names).
     void operatorConventions_data()

@@ -178,6 +178,26 @@ private slots:
                  QJsonDocument(rejected).toJson().constData());
     }
 
+    // The rule that placed the hop is its own object beside the reason sentence.
+    void hintRuleInJson()
+    {
+        const Run r = run({"locate", "4.69.1.1", "--offline", "--json", "--geo-cache", "-", "--geo-db", m_db,
+                           "--hostname", "ae-2.r01.ash1.example.net", "--rtt", "1", "--source-location",
+                           "38.9072,-77.0369"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject result = firstResult(r);
+        QCOMPARE(
+            result.value("hint").toObject(),
+            (QJsonObject{
+                {"rule", "generic reading"}, {"kind", "metro"}, {"token", "ash"}, {"place", "Ashburn, US"}}));
+        QCOMPARE(result.value("provider_detail").toString(), QStringLiteral("metro:ash"));
+        const Run db =
+            run({"locate", "81.2.69.10", "--offline", "--json", "--geo-cache", "-", "--geo-db", m_db});
+        QCOMPARE(db.exitCode, 0);
+        QVERIFY(firstResult(db).contains("hint"));
+        QVERIFY(firstResult(db).value("hint").isNull());
+    }
+
     void textOutputEndsWithAttribution()
     {
         const Run r = run({"locate", "81.2.69.10", "10.0.0.1", "--offline", "--geo-cache", "-", "--geo-db",
@@ -254,6 +274,7 @@ private slots:
         QCOMPARE(geo.value("status").toString(), QStringLiteral("unlocatable"));
         QCOMPARE(geo.value("provider").toString(), QStringLiteral("special"));
         QVERIFY(geo.value("reason").toString().contains("Loopback"));
+        QVERIFY(geo.contains("hint") && geo.value("hint").isNull());
     }
 
     void traceGeoText()

@@ -1,10 +1,14 @@
-// The compiled-in place dictionaries (resources/geo/*.tsv): IATA codes, carriers' codes,
-// GeoNames cities, name normalisation, and files with broken lines.
+// The compiled-in place dictionaries (resources/geo/*.tsv): IATA and ICAO codes, carriers'
+// codes, GeoNames cities, name normalisation, files with broken lines, and one shared copy per
+// process.
 
+#include "geoservice.h"
 #include "placedictionary.h"
 
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <thread>
 
 using namespace tracemap;
 
@@ -21,7 +25,8 @@ private slots:
         m_places = PlaceDictionary::loadBuiltin();
         QVERIFY(m_places);
         QVERIFY2(m_places->loadErrors().isEmpty(), qPrintable(m_places->loadErrors().join('\n')));
-        // ~6000 airports, ~135,000 GeoNames places, ~80 carrier codes.
+        // ~6000 airports under IATA and ~6000 under ICAO codes, ~135,000 GeoNames places, ~80
+        // carrier codes.
         QVERIFY2(m_places->size() > 140000, qPrintable(QString::number(m_places->size())));
     }
 
@@ -61,6 +66,57 @@ private slots:
                                    << "metro"
                                    << "Tokyo"
                                    << "JP" << 35.68 << 139.65;
+        QTest::newRow("icao eddf") << "eddf"
+                                   << "icao"
+                                   << "Frankfurt"
+                                   << "DE" << 50.03 << 8.57;
+        QTest::newRow("icao upper case") << "KJFK"
+                                         << "icao"
+                                         << "New York"
+                                         << "US" << 40.64 << -73.78;
+        QTest::newRow("icao egll") << "egll"
+                                   << "icao"
+                                   << "London"
+                                   << "GB" << 51.47 << -0.46;
+    }
+
+    // The ICAO code is the same airport as its IATA code, with its rank.
+    void icaoMatchesIata()
+    {
+        const QList<PlaceEntry> icao = m_places->findCode("eddf");
+        const QList<PlaceEntry> iata = m_places->findCode("fra");
+        QCOMPARE(icao.size(), 1);
+        QCOMPARE(icao.first().rank, 2);
+        QCOMPARE(icao.first().latitude, iata.last().latitude);
+        QVERIFY(m_places->findCode("edd").isEmpty() || m_places->findCode("edd").first().kind != "icao");
+    }
+
+    // One dictionary per process: loaded once, on first use, from any thread, and shared by every
+    // GeoService unless one is given its own.
+    void sharedOncePerProcess()
+    {
+        std::shared_ptr<const PlaceDictionary> fromThreads[2];
+        std::thread a([&] { fromThreads[0] = PlaceDictionary::sharedBuiltin(); });
+        std::thread b([&] { fromThreads[1] = PlaceDictionary::sharedBuiltin(); });
+        a.join();
+        b.join();
+        QVERIFY(fromThreads[0]);
+        QCOMPARE(fromThreads[0].get(), fromThreads[1].get());
+        QCOMPARE(PlaceDictionary::sharedBuiltin().get(), fromThreads[0].get());
+
+        GeoSettings settings;
+        settings.offline = true;
+        settings.cachePath = QStringLiteral("-");
+        settings.databasePaths = {QStringLiteral("/nonexistent/tracemap-test.mmdb")};
+        GeoService first(settings);
+        GeoService second(settings);
+        QCOMPARE(first.placeDictionary().get(), fromThreads[0].get());
+        QCOMPARE(second.placeDictionary().get(), first.placeDictionary().get());
+
+        // Injected: that one, not the shared one.
+        settings.places = m_places;
+        GeoService own(settings);
+        QCOMPARE(own.placeDictionary().get(), m_places.get());
     }
 
     void codes()

@@ -77,6 +77,63 @@ private slots:
         QCOMPARE(f.attributions, original.attributions);
     }
 
+    // A hop placed by a hostname hint carries the rule as its own object, and reads back.
+    void hintRoundTrips()
+    {
+        TraceFile original = fixture::sample();
+        GeoResult &london = original.places[QHostAddress(QStringLiteral("198.18.1.1"))];
+        london.provider = QStringLiteral("hostname");
+        london.providerDetail = QStringLiteral("ntt.net/clli:londen");
+        london.place.countryCode = QStringLiteral("GB");
+        const QByteArray first = serializeTraceFile(original);
+        const QJsonObject geo = QJsonDocument::fromJson(first)
+                                    .object()
+                                    .value(QStringLiteral("ping_time"))
+                                    .toArray()
+                                    .at(1)
+                                    .toObject()
+                                    .value(QStringLiteral("geo"))
+                                    .toObject();
+        QCOMPARE(geo.value(QStringLiteral("hint")).toObject(),
+                 (QJsonObject{{QStringLiteral("rule"), QStringLiteral("operator rule ntt.net")},
+                              {QStringLiteral("kind"), QStringLiteral("clli")},
+                              {QStringLiteral("token"), QStringLiteral("londen")},
+                              {QStringLiteral("place"), QStringLiteral("London, GB")}}));
+        QCOMPARE(geo.value(QStringLiteral("provider_detail")).toString(),
+                 QStringLiteral("ntt.net/clli:londen"));
+        // Hops placed otherwise say null.
+        QVERIFY(QJsonDocument::fromJson(first)
+                    .object()
+                    .value(QStringLiteral("ping_time"))
+                    .toArray()
+                    .at(0)
+                    .toObject()
+                    .value(QStringLiteral("geo"))
+                    .toObject()
+                    .value(QStringLiteral("hint"))
+                    .isNull());
+
+        const TraceFileReadResult read = parseTraceFile(first);
+        QVERIFY2(read.ok(), qPrintable(read.message));
+        QCOMPARE(read.file.placeFor(QHostAddress(QStringLiteral("198.18.1.1"))).providerDetail,
+                 QStringLiteral("ntt.net/clli:londen"));
+        QCOMPARE(serializeTraceFile(read.file), first);
+
+        // A file whose provider_detail is missing takes the rule from the hint.
+        QJsonObject doc = QJsonDocument::fromJson(first).object();
+        QJsonArray hops = doc.value(QStringLiteral("ping_time")).toArray();
+        QJsonObject hop = hops.at(1).toObject();
+        QJsonObject place = hop.value(QStringLiteral("geo")).toObject();
+        place.remove(QStringLiteral("provider_detail"));
+        hop.insert(QStringLiteral("geo"), place);
+        hops.replace(1, hop);
+        doc.insert(QStringLiteral("ping_time"), hops);
+        const TraceFileReadResult withoutDetail = parseTraceFile(QJsonDocument(doc).toJson());
+        QVERIFY2(withoutDetail.ok(), qPrintable(withoutDetail.message));
+        QCOMPARE(withoutDetail.file.placeFor(QHostAddress(QStringLiteral("198.18.1.1"))).providerDetail,
+                 QStringLiteral("ntt.net/clli:londen"));
+    }
+
     void documentKeepsTheCliKeys()
     {
         const QJsonObject doc = sampleDocument();
@@ -229,6 +286,16 @@ private slots:
                                                         QStringLiteral("as"), QStringLiteral("number")},
                                                        -5)
                                             << toString(TraceFileError::InvalidContent) << "as.number";
+        QTest::newRow("hint is text")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("hint")},
+                       QStringLiteral("ntt.net"))
+            << toString(TraceFileError::InvalidContent) << "geo.hint: expected an object";
+        QTest::newRow("hint without a token")
+            << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo"), QStringLiteral("hint")},
+                       QJsonObject{{QStringLiteral("rule"), QStringLiteral("generic reading")},
+                                   {QStringLiteral("kind"), QStringLiteral("iata")},
+                                   {QStringLiteral("place"), QStringLiteral("Frankfurt, DE")}})
+            << toString(TraceFileError::InvalidContent) << "geo.hint: 'token' must be a non-empty string";
         QTest::newRow("geo is a list")
             << patched({QStringLiteral("ping_time"), 0, QStringLiteral("geo")}, QJsonArray{1})
             << toString(TraceFileError::InvalidContent) << "expected an object";

@@ -200,6 +200,24 @@ private slots:
         QCOMPARE(changed.size(), 1);
     }
 
+    // A hop placed by its host name says which rule placed it; other hops say nothing.
+    void hintRuleOfAHostnamePlace()
+    {
+        HopListModel model;
+        model.updateHop(makeHop(1, QStringLiteral("198.18.0.1"), {1.0}));
+        model.updateHop(makeHop(2, QStringLiteral("198.18.1.1"), {2.0}));
+        GeoResult byName = located(QStringLiteral("198.18.1.1"), 50.11, 8.68, QStringLiteral("Frankfurt"));
+        byName.provider = QStringLiteral("hostname");
+        byName.providerDetail = QStringLiteral("ntt.net/operator:frnkge");
+        model.applyGeoResult(byName);
+        model.applyGeoResult(located(QStringLiteral("198.18.0.1"), 50.11, 8.68, QStringLiteral("Frankfurt")));
+        QCOMPARE(model.data(model.index(1), HopListModel::HintRuleRole).toString(),
+                 QStringLiteral("operator rule ntt.net: operator's code 'frnkge' → Frankfurt, DE"));
+        QCOMPARE(model.get(1).value(QStringLiteral("hintRule")).toString(),
+                 QStringLiteral("operator rule ntt.net: operator's code 'frnkge' → Frankfurt, DE"));
+        QCOMPARE(model.data(model.index(0), HopListModel::HintRuleRole).toString(), QString());
+    }
+
     void unlocatableKeepsTheReason()
     {
         HopListModel model;

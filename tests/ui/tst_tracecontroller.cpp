@@ -196,6 +196,8 @@ private slots:
         // No source configured: the trace starts at the first placed hop.
         QVERIFY(c.hasSource());
         QCOMPARE(c.sourceLatitude(), table.value(QStringLiteral("62.115.0.1")).latitude);
+        QVERIFY2(c.sourceText().startsWith(QStringLiteral("Start: estimated from hop 1, ")),
+                 qPrintable(c.sourceText()));
         // One lookup per distinct router (the destination is a documentation address, which
         // the special-range step answers before any provider).
         QCOMPARE(f.tableProvider->lookups, routers);
@@ -237,6 +239,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(f.controller->pendingLookups(), 0, 3000);
         QCOMPARE(f.controller->sourceLatitude(), 60.17);
         QCOMPARE(f.controller->sourceLongitude(), 24.94);
+        QCOMPARE(f.controller->sourceText(), QStringLiteral("Start: configured 60.17, 24.94"));
     }
 
     void stopIgnoresLateResults()
