@@ -1,5 +1,6 @@
 #include "traceengine.h"
 
+#include "address.h"
 #include "logging.h"
 #include "traceschedule.h"
 
@@ -33,16 +34,6 @@ bool matchesFamily(const QHostAddress &a, AddressFamily f)
         return a.protocol() == QAbstractSocket::IPv6Protocol;
     }
     return false;
-}
-
-// IPv4-mapped IPv6 (::ffff:a.b.c.d) is probed as the IPv4 address it is.
-QHostAddress normalized(const QHostAddress &a)
-{
-    bool ok = false;
-    const quint32 v4 = a.toIPv4Address(&ok);
-    if (ok && a.protocol() == QAbstractSocket::IPv6Protocol)
-        return QHostAddress(v4);
-    return a;
 }
 
 } // namespace
@@ -122,7 +113,8 @@ protected:
             return;
         }
         for (const QHostAddress &a : addresses) {
-            const QHostAddress n = normalized(a);
+            // ::ffff:a.b.c.d is probed as the IPv4 address it is; "::" stays IPv6.
+            const QHostAddress n = unmappedAddress(a);
             if (matchesFamily(n, m_params.family)) {
                 m_destination = n;
                 break;

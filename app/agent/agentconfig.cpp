@@ -105,23 +105,9 @@ bool readString(QSettings &settings, const QString &key, QString *value)
 
 } // namespace
 
-QHostAddress unmapped(const QHostAddress &address)
-{
-    if (address.protocol() != QAbstractSocket::IPv6Protocol)
-        return address;
-    const Q_IPV6ADDR a = address.toIPv6Address();
-    for (int i = 0; i < 10; ++i) {
-        if (a[i] != 0)
-            return address;
-    }
-    if (a[10] != 0xff || a[11] != 0xff)
-        return address;
-    return QHostAddress((quint32(a[12]) << 24) | (quint32(a[13]) << 16) | (quint32(a[14]) << 8) | a[15]);
-}
-
 bool Prefix::contains(const QHostAddress &address) const
 {
-    return unmapped(address).isInSubnet(network, length);
+    return unmappedAddress(address).isInSubnet(network, length);
 }
 
 bool parsePrefix(const QString &text, Prefix *prefix)
@@ -131,9 +117,9 @@ bool parsePrefix(const QString &text, Prefix *prefix)
     QHostAddress network;
     if (!network.setAddress(slash < 0 ? t : t.left(slash)))
         return false;
-    network = unmapped(network);
     if (!network.scopeId().isEmpty())
         return false;
+    network = unmappedAddress(network);
     const int maxLength = network.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
     int length = maxLength;
     if (slash >= 0) {
@@ -168,7 +154,7 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
         a = QHostAddress(QHostAddress::LocalHost);
     else if (!a.setAddress(host) || !a.scopeId().isEmpty())
         return false;
-    *address = unmapped(a);
+    *address = unmappedAddress(a);
     *port = quint16(p);
     return true;
 }
