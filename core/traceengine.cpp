@@ -54,7 +54,7 @@ public:
         if (m_lookupId >= 0)
             QHostInfo::abortHostLookup(m_lookupId);
     }
-    virtual void cancel() = 0;
+    void cancel() { fail(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 protected:
     struct Params
@@ -74,6 +74,15 @@ protected:
     {
         QMetaObject::invokeMethod(
             this, [this, error, message] { fail(error, message); }, Qt::QueuedConnection);
+    }
+
+    // Starts with resolving `p.target`, or fails soon with `invalid` (a validation error).
+    void begin(const QString &invalid, const Params &p)
+    {
+        if (!invalid.isEmpty())
+            failSoon(TraceError::InvalidRequest, invalid);
+        else
+            resolve(p);
     }
 
     void resolve(const Params &p)
@@ -212,15 +221,9 @@ public:
 
     void start()
     {
-        if (const QString e = validate(m_request); !e.isEmpty()) {
-            failSoon(TraceError::InvalidRequest, e);
-            return;
-        }
-        resolve({m_request.target, m_request.family, m_request.method, m_request.port, m_request.flow,
-                 m_request.flowId});
+        begin(validate(m_request), {m_request.target, m_request.family, m_request.method, m_request.port,
+                                    m_request.flow, m_request.flowId});
     }
-
-    void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 private:
     void ready() override
@@ -340,14 +343,9 @@ public:
 
     void start()
     {
-        if (const QString e = validate(m_request); !e.isEmpty()) {
-            failSoon(TraceError::InvalidRequest, e);
-            return;
-        }
-        resolve({m_request.target, m_request.family, m_request.method, m_request.port, FlowMode::Paris, 0});
+        begin(validate(m_request),
+              {m_request.target, m_request.family, m_request.method, m_request.port, FlowMode::Paris, 0});
     }
-
-    void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 private:
     // An attempt on the wire.
@@ -481,10 +479,6 @@ private:
 
 // ------------------------------------------------------------------ TraceEngine
 
-TraceEngine::TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
-    : TraceEngine(std::move(factory), {}, parent)
-{}
-
 TraceEngine::TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
                          QObject *parent)
     : QObject(parent), m_factory(factory ? std::move(factory) : createSystemTransportFactory()),
@@ -507,26 +501,25 @@ int TraceEngine::activeJobs() const
     return int(m_jobs.size());
 }
 
-void TraceEngine::startTrace(quint64 id, const TraceRequest &request)
+template<typename Job, typename Request> void TraceEngine::startJob(quint64 id, const Request &request)
 {
     if (m_jobs.contains(id)) {
         qCWarning(lcEngine) << "duplicate job id" << id;
         return;
     }
-    auto *job = new TraceJob(this, id, request);
+    auto *job = new Job(this, id, request);
     m_jobs.insert(id, job);
     job->start();
 }
 
+void TraceEngine::startTrace(quint64 id, const TraceRequest &request)
+{
+    startJob<TraceJob>(id, request);
+}
+
 void TraceEngine::startPing(quint64 id, const PingRequest &request)
 {
-    if (m_jobs.contains(id)) {
-        qCWarning(lcEngine) << "duplicate job id" << id;
-        return;
-    }
-    auto *job = new PingJob(this, id, request);
-    m_jobs.insert(id, job);
-    job->start();
+    startJob<PingJob>(id, request);
 }
 
 void TraceEngine::cancel(quint64 id)
