@@ -18,19 +18,17 @@ namespace {
 // The exports' coordinates are (lon, lat) points; base/spherepath.h speaks QGeoCoordinate.
 GeoPolyline toCoordinates(const LonLatLine &line)
 {
-    GeoPolyline out;
-    out.reserve(line.size());
-    for (const QPointF &p : line)
-        out.append(QGeoCoordinate(p.y(), p.x()));
+    GeoPolyline out(line.size());
+    std::transform(line.cbegin(), line.cend(), out.begin(),
+                   [](QPointF p) { return QGeoCoordinate(p.y(), p.x()); });
     return out;
 }
 
 LonLatLine toLonLat(const GeoPolyline &line)
 {
-    LonLatLine out;
-    out.reserve(line.size());
-    for (const QGeoCoordinate &c : line)
-        out.append(QPointF(c.longitude(), c.latitude()));
+    LonLatLine out(line.size());
+    std::transform(line.cbegin(), line.cend(), out.begin(),
+                   [](const QGeoCoordinate &c) { return QPointF(c.longitude(), c.latitude()); });
     return out;
 }
 
