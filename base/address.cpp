@@ -2,7 +2,7 @@
 
 namespace tracemap {
 
-QHostAddress normalizedAddress(const QHostAddress &address)
+QHostAddress unmappedAddress(const QHostAddress &address)
 {
     if (address.protocol() != QAbstractSocket::IPv6Protocol)
         return address;
@@ -14,12 +14,15 @@ QHostAddress normalizedAddress(const QHostAddress &address)
     if (mapped)
         return QHostAddress(quint32(bytes[12]) << 24 | quint32(bytes[13]) << 16 | quint32(bytes[14]) << 8 |
                             bytes[15]);
-    if (!address.scopeId().isEmpty()) {
-        QHostAddress copy = address;
-        copy.setScopeId(QString());
-        return copy;
-    }
     return address;
+}
+
+QHostAddress normalizedAddress(const QHostAddress &address)
+{
+    QHostAddress normal = unmappedAddress(address);
+    if (!normal.scopeId().isEmpty())
+        normal.setScopeId(QString());
+    return normal;
 }
 
 std::optional<quint32> ipv4Of(const QHostAddress &address)

@@ -15,6 +15,10 @@ namespace tracemap {
 // ::ffff:a.b.c.d -> a.b.c.d, scope id dropped; every other address unchanged (null stays null).
 QHostAddress normalizedAddress(const QHostAddress &address);
 
+// ::ffff:a.b.c.d -> a.b.c.d and nothing else: a scope id stays, because whoever sends to the
+// address (the engine, the agent's resolver) needs the interface of fe80::1%eth0.
+QHostAddress unmappedAddress(const QHostAddress &address);
+
 // The IPv4 address as a number when `address` is one (or an IPv4-mapped IPv6 address).
 std::optional<quint32> ipv4Of(const QHostAddress &address);
 

@@ -4,10 +4,6 @@
 
 namespace tracemap {
 
-EngineThread::EngineThread(std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
-    : EngineThread(std::move(factory), {}, parent)
-{}
-
 EngineThread::EngineThread(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
                            QObject *parent)
     : QObject(parent)

@@ -17,10 +17,10 @@ class EngineThread : public QObject
 {
     Q_OBJECT
 public:
-    explicit EngineThread(std::unique_ptr<ProbeTransportFactory> factory = {}, QObject *parent = nullptr);
-    // With the clock the engine runs on (see TraceEngine); null means the steady clock.
-    EngineThread(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
-                 QObject *parent = nullptr);
+    // The factory and the clock go to the engine (see TraceEngine); null means the system's
+    // sockets and the steady clock.
+    explicit EngineThread(std::unique_ptr<ProbeTransportFactory> factory = {},
+                          std::shared_ptr<EngineClock> clock = {}, QObject *parent = nullptr);
     ~EngineThread() override;
 
     // Safe to connect to from any thread; do not call its methods directly.

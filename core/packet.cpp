@@ -337,39 +337,63 @@ OuterIpv4 readOuterIpv4(QByteArrayView packet, int wantedProtocol)
     return h;
 }
 
+// `parse` applied to the payload of an IPv4 packet carrying `protocol`, or the outer header's
+// failure; either way with the outer addresses the message type keeps.
+template<typename Message>
+Message parseInsideIpv4(QByteArrayView packet, int protocol, Message (*parse)(QByteArrayView))
+{
+    const OuterIpv4 outer = readOuterIpv4(packet, protocol);
+    Message m;
+    if (outer.status == ParseStatus::Ok)
+        m = parse(outer.payload);
+    else
+        m.status = outer.status;
+    m.source = outer.source;
+    if constexpr (requires { m.destination; })
+        m.destination = outer.destination;
+    return m;
+}
+
 } // namespace
 
 IcmpMessage parseIpv4Icmp(QByteArrayView packet)
 {
-    const OuterIpv4 outer = readOuterIpv4(packet, kProtoIcmp);
-    IcmpMessage m;
-    if (outer.status == ParseStatus::Ok)
-        m = parseIcmpV4(outer.payload);
-    else
-        m.status = outer.status;
-    m.source = outer.source;
-    return m;
+    return parseInsideIpv4(packet, kProtoIcmp, parseIcmpV4);
 }
+
+namespace {
+
+// What ICMPv4 and ICMPv6 share: type and code, the 8-byte header and an echo reply's fields.
+// True when that already settles `m` (too short, or an echo reply); else the caller reads the
+// version's error messages.
+bool readIcmpHeader(QByteArrayView message, bool ipv6, IcmpMessage *m)
+{
+    m->ipv6 = ipv6;
+    if (message.size() >= 1)
+        m->type = u8(message, 0);
+    if (message.size() >= 2)
+        m->code = u8(message, 1);
+    if (message.size() < kIcmpHeaderSize) {
+        m->status = ParseStatus::Truncated;
+        return true;
+    }
+    if (m->type != (ipv6 ? kIcmp6EchoReply : kIcmpEchoReply))
+        return false;
+    m->echoId = be16(message, 4);
+    m->echoSeq = be16(message, 6);
+    m->echoPayload = message.sliced(kIcmpHeaderSize).toByteArray();
+    m->status = ParseStatus::Ok;
+    return true;
+}
+
+} // namespace
 
 IcmpMessage parseIcmpV4(QByteArrayView message)
 {
     IcmpMessage m;
-    m.ipv6 = false;
-    if (message.size() >= 1)
-        m.type = u8(message, 0);
-    if (message.size() >= 2)
-        m.code = u8(message, 1);
-    if (message.size() < kIcmpHeaderSize) {
-        m.status = ParseStatus::Truncated;
+    if (readIcmpHeader(message, false, &m))
         return m;
-    }
     switch (m.type) {
-    case kIcmpEchoReply:
-        m.echoId = be16(message, 4);
-        m.echoSeq = be16(message, 6);
-        m.echoPayload = message.sliced(kIcmpHeaderSize).toByteArray();
-        m.status = ParseStatus::Ok;
-        return m;
     case kIcmpDestUnreachable:
     case kIcmpTimeExceeded:
     case kIcmpParameterProblem: {
@@ -388,22 +412,9 @@ IcmpMessage parseIcmpV4(QByteArrayView message)
 IcmpMessage parseIcmpV6(QByteArrayView message)
 {
     IcmpMessage m;
-    m.ipv6 = true;
-    if (message.size() >= 1)
-        m.type = u8(message, 0);
-    if (message.size() >= 2)
-        m.code = u8(message, 1);
-    if (message.size() < kIcmpHeaderSize) {
-        m.status = ParseStatus::Truncated;
+    if (readIcmpHeader(message, true, &m))
         return m;
-    }
     switch (m.type) {
-    case kIcmp6EchoReply:
-        m.echoId = be16(message, 4);
-        m.echoSeq = be16(message, 6);
-        m.echoPayload = message.sliced(kIcmpHeaderSize).toByteArray();
-        m.status = ParseStatus::Ok;
-        return m;
     case kIcmp6DestUnreachable:
     case kIcmp6PacketTooBig:
     case kIcmp6TimeExceeded:
@@ -498,15 +509,7 @@ TcpSegment parseTcp(QByteArrayView segment)
 
 TcpSegment parseIpv4Tcp(QByteArrayView packet)
 {
-    const OuterIpv4 outer = readOuterIpv4(packet, kProtoTcp);
-    TcpSegment s;
-    if (outer.status == ParseStatus::Ok)
-        s = parseTcp(outer.payload);
-    else
-        s.status = outer.status;
-    s.source = outer.source;
-    s.destination = outer.destination;
-    return s;
+    return parseInsideIpv4(packet, kProtoTcp, parseTcp);
 }
 
 bool parseQuotedIpv4(QByteArrayView quoted, QuotedProbe *out)

@@ -37,4 +37,10 @@ QString terminalSafe(const QString &text)
     return out;
 }
 
+void printSafeLine(std::FILE *stream, const QString &line)
+{
+    std::fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stream);
+    std::fflush(stream);
+}
+
 } // namespace tracemap

@@ -8,10 +8,16 @@
 
 #include <QString>
 
+#include <cstdio>
+
 namespace tracemap {
 
 // C0 controls except newline and tab, DEL, C1 controls (U+0080-U+009F) and the Unicode
 // bidirectional overrides/isolates become "\xNN" / "\u202e"; everything else is unchanged.
 QString terminalSafe(const QString &text);
+
+// terminalSafe(line) and a newline on `stream` (stdout, stderr), flushed at once so that
+// progress shows while a command runs and the two streams interleave in order.
+void printSafeLine(std::FILE *stream, const QString &line);
 
 } // namespace tracemap

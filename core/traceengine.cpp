@@ -1,5 +1,6 @@
 #include "traceengine.h"
 
+#include "address.h"
 #include "logging.h"
 #include "traceschedule.h"
 
@@ -35,16 +36,6 @@ bool matchesFamily(const QHostAddress &a, AddressFamily f)
     return false;
 }
 
-// IPv4-mapped IPv6 (::ffff:a.b.c.d) is probed as the IPv4 address it is.
-QHostAddress normalized(const QHostAddress &a)
-{
-    bool ok = false;
-    const quint32 v4 = a.toIPv4Address(&ok);
-    if (ok && a.protocol() == QAbstractSocket::IPv6Protocol)
-        return QHostAddress(v4);
-    return a;
-}
-
 } // namespace
 
 // ------------------------------------------------------------------ ProbeJob
@@ -63,7 +54,7 @@ public:
         if (m_lookupId >= 0)
             QHostInfo::abortHostLookup(m_lookupId);
     }
-    virtual void cancel() = 0;
+    void cancel() { fail(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 protected:
     struct Params
@@ -83,6 +74,15 @@ protected:
     {
         QMetaObject::invokeMethod(
             this, [this, error, message] { fail(error, message); }, Qt::QueuedConnection);
+    }
+
+    // Starts with resolving `p.target`, or fails soon with `invalid` (a validation error).
+    void begin(const QString &invalid, const Params &p)
+    {
+        if (!invalid.isEmpty())
+            failSoon(TraceError::InvalidRequest, invalid);
+        else
+            resolve(p);
     }
 
     void resolve(const Params &p)
@@ -122,7 +122,8 @@ protected:
             return;
         }
         for (const QHostAddress &a : addresses) {
-            const QHostAddress n = normalized(a);
+            // ::ffff:a.b.c.d is probed as the IPv4 address it is; "::" stays IPv6.
+            const QHostAddress n = unmappedAddress(a);
             if (matchesFamily(n, m_params.family)) {
                 m_destination = n;
                 break;
@@ -220,15 +221,9 @@ public:
 
     void start()
     {
-        if (const QString e = validate(m_request); !e.isEmpty()) {
-            failSoon(TraceError::InvalidRequest, e);
-            return;
-        }
-        resolve({m_request.target, m_request.family, m_request.method, m_request.port, m_request.flow,
-                 m_request.flowId});
+        begin(validate(m_request), {m_request.target, m_request.family, m_request.method, m_request.port,
+                                    m_request.flow, m_request.flowId});
     }
-
-    void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 private:
     void ready() override
@@ -348,14 +343,9 @@ public:
 
     void start()
     {
-        if (const QString e = validate(m_request); !e.isEmpty()) {
-            failSoon(TraceError::InvalidRequest, e);
-            return;
-        }
-        resolve({m_request.target, m_request.family, m_request.method, m_request.port, FlowMode::Paris, 0});
+        begin(validate(m_request),
+              {m_request.target, m_request.family, m_request.method, m_request.port, FlowMode::Paris, 0});
     }
-
-    void cancel() override { finish(TraceError::Cancelled, QStringLiteral("cancelled")); }
 
 private:
     // An attempt on the wire.
@@ -489,10 +479,6 @@ private:
 
 // ------------------------------------------------------------------ TraceEngine
 
-TraceEngine::TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, QObject *parent)
-    : TraceEngine(std::move(factory), {}, parent)
-{}
-
 TraceEngine::TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
                          QObject *parent)
     : QObject(parent), m_factory(factory ? std::move(factory) : createSystemTransportFactory()),
@@ -515,26 +501,25 @@ int TraceEngine::activeJobs() const
     return int(m_jobs.size());
 }
 
-void TraceEngine::startTrace(quint64 id, const TraceRequest &request)
+template<typename Job, typename Request> void TraceEngine::startJob(quint64 id, const Request &request)
 {
     if (m_jobs.contains(id)) {
         qCWarning(lcEngine) << "duplicate job id" << id;
         return;
     }
-    auto *job = new TraceJob(this, id, request);
+    auto *job = new Job(this, id, request);
     m_jobs.insert(id, job);
     job->start();
 }
 
+void TraceEngine::startTrace(quint64 id, const TraceRequest &request)
+{
+    startJob<TraceJob>(id, request);
+}
+
 void TraceEngine::startPing(quint64 id, const PingRequest &request)
 {
-    if (m_jobs.contains(id)) {
-        qCWarning(lcEngine) << "duplicate job id" << id;
-        return;
-    }
-    auto *job = new PingJob(this, id, request);
-    m_jobs.insert(id, job);
-    job->start();
+    startJob<PingJob>(id, request);
 }
 
 void TraceEngine::cancel(quint64 id)

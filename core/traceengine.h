@@ -24,12 +24,10 @@ class TraceEngine : public QObject
 {
     Q_OBJECT
 public:
-    // Takes the transport factory; null means the system's sockets.
-    explicit TraceEngine(std::unique_ptr<ProbeTransportFactory> factory = {}, QObject *parent = nullptr);
-    // Also takes the clock every probe job reads and sleeps on; null means the steady clock.
-    // Tests pass a fake clock they step.
-    TraceEngine(std::unique_ptr<ProbeTransportFactory> factory, std::shared_ptr<EngineClock> clock,
-                QObject *parent = nullptr);
+    // Takes the transport factory (null: the system's sockets) and the clock every probe job
+    // reads and sleeps on (null: the steady clock; tests pass a fake clock they step).
+    explicit TraceEngine(std::unique_ptr<ProbeTransportFactory> factory = {},
+                         std::shared_ptr<EngineClock> clock = {}, QObject *parent = nullptr);
     ~TraceEngine() override;
 
     int activeJobs() const;
@@ -60,6 +58,8 @@ private:
     quint16 allocateIcmpId(quint16 preferred = 0);
     void releaseIcmpId(quint16 id);
     void jobDone(quint64 id);
+    // Starts a TraceJob or PingJob under `id` (ids are the caller's; a duplicate is ignored).
+    template<typename Job, typename Request> void startJob(quint64 id, const Request &request);
 
     std::unique_ptr<ProbeTransportFactory> m_factory;
     std::shared_ptr<EngineClock> m_clock;

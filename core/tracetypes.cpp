@@ -2,6 +2,7 @@
 
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tracemap {
@@ -117,31 +118,29 @@ QList<QHostAddress> Hop::responders() const
     return out;
 }
 
+namespace {
+
+bool anyFromDestination(const QList<ProbeReply> &replies)
+{
+    return std::any_of(replies.cbegin(), replies.cend(),
+                       [](const ProbeReply &r) { return r.fromDestination; });
+}
+
+} // namespace
+
 bool Hop::reachedDestination() const
 {
-    for (const ProbeReply &r : replies) {
-        if (r.fromDestination)
-            return true;
-    }
-    return false;
+    return anyFromDestination(replies);
 }
 
 bool Hop::anyAnswer() const
 {
-    for (const ProbeReply &r : replies) {
-        if (r.answered())
-            return true;
-    }
-    return false;
+    return std::any_of(replies.cbegin(), replies.cend(), [](const ProbeReply &r) { return r.answered(); });
 }
 
 bool PingResult::anyReachedDestination() const
 {
-    for (const ProbeReply &r : replies) {
-        if (r.fromDestination)
-            return true;
-    }
-    return false;
+    return anyFromDestination(replies);
 }
 
 void registerTraceTypes()

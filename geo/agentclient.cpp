@@ -1,6 +1,7 @@
 #include "agentclient.h"
 
 #include "apisession.h"
+#include "useragent.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -122,7 +123,7 @@ void AgentTraceClient::start(const QUrl &agent, const QString &target,
     q.addQueryItem(QStringLiteral("stream"), QStringLiteral("1"));
     url.setQuery(q);
     QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::UserAgentHeader, ApiSession::userAgent());
+    request.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
     if (!m_token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_token);
     request.setMaximumRedirectsAllowed(0);

@@ -30,9 +30,24 @@ ApiSession::~ApiSession()
     cancel();
 }
 
-QByteArray ApiSession::userAgent()
+ApiSession *ApiSession::start(QNetworkAccessManager *network, const QString &serviceName,
+                              int requestTimeoutMs, int overallTimeoutMs, const QByteArray &authorization,
+                              QObject *parent)
 {
-    return QByteArrayLiteral("tracemap/" TRACEMAP_VERSION " (+https://github.com/tracemap/tracemap)");
+    auto *session = new ApiSession(network, serviceName, parent);
+    session->setRequestTimeoutMs(requestTimeoutMs);
+    session->setOverallDeadline(QDeadlineTimer(overallTimeoutMs));
+    session->setAuthorization(authorization);
+    return session;
+}
+
+void ApiSession::stop(ApiSession **session)
+{
+    if (*session) {
+        (*session)->cancel();
+        (*session)->deleteLater();
+        *session = nullptr;
+    }
 }
 
 void ApiSession::cancel()
@@ -73,8 +88,7 @@ void ApiSession::send()
             done(timedOut);
         return;
     }
-    QNetworkRequest request(m_url);
-    request.setHeader(QNetworkRequest::UserAgentHeader, userAgent());
+    QNetworkRequest request(m_url); // HttpFetch adds the User-Agent (base/useragent.h)
     request.setRawHeader("Accept", "application/json");
     if (!m_body.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));

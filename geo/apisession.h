@@ -29,6 +29,14 @@ public:
     ApiSession(QNetworkAccessManager *network, const QString &serviceName, QObject *parent = nullptr);
     ~ApiSession() override;
 
+    // The session of one measurement, as the API clients start it: each request bounded by
+    // `requestTimeoutMs`, everything by `overallTimeoutMs` from now, `authorization` on every
+    // request unless it is empty.
+    static ApiSession *start(QNetworkAccessManager *network, const QString &serviceName, int requestTimeoutMs,
+                             int overallTimeoutMs, const QByteArray &authorization, QObject *parent);
+    // Cancels `*session` (when there is one), deletes it from the event loop and forgets it.
+    static void stop(ApiSession **session);
+
     void setAuthorization(const QByteArray &value) { m_authorization = value; } // e.g. "Key …", "Bearer …"
     void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = ms; }
     void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
@@ -44,8 +52,6 @@ public:
     // Calls `then` after `ms` (bounded by the overall deadline); cancelled with the session.
     void after(int ms, std::function<void()> then);
     void cancel();
-
-    static QByteArray userAgent();
 
 Q_SIGNALS:
     void waiting(const QString &message, int seconds);

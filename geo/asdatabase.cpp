@@ -41,6 +41,18 @@ struct RangeV6
     quint32 org;
 };
 
+// The range of `ranges` (sorted by their first address, not overlapping) that holds `ip`, or null.
+template<typename Range, typename Ip>
+const Range *rangeHolding(const std::vector<Range> &ranges, const Ip &ip)
+{
+    auto it = std::upper_bound(ranges.begin(), ranges.end(), ip,
+                               [](const Ip &value, const Range &range) { return value < range.first; });
+    if (it == ranges.begin())
+        return nullptr;
+    --it;
+    return ip <= it->last ? &*it : nullptr;
+}
+
 // One CSV line of @ip-location-db/asn: first,last,asn,"organisation, maybe quoted".
 // Views into the file's bytes: the table has half a million lines, parsed without copies.
 struct AsLine
@@ -310,29 +322,18 @@ AsInfo AsDatabase::lookup(const QHostAddress &address) const
 
     if (sa.isV4) {
         const quint32 ip = ntohl(reinterpret_cast<const sockaddr_in *>(&sa.storage)->sin_addr.s_addr);
-        auto it = std::upper_bound(d->v4.begin(), d->v4.end(), ip,
-                                   [](quint32 value, const RangeV4 &range) { return value < range.first; });
-        if (it != d->v4.begin()) {
-            --it;
-            if (ip <= it->last) {
-                info.number = it->asn;
-                info.name = d->orgs.value(int(it->org));
-                info.prefix = v4RangeText(it->first, it->last);
-            }
+        if (const RangeV4 *range = rangeHolding(d->v4, ip)) {
+            info.number = range->asn;
+            info.name = d->orgs.value(int(range->org));
+            info.prefix = v4RangeText(range->first, range->last);
         }
     } else {
         Ip6 ip;
         std::memcpy(ip.data(), &reinterpret_cast<const sockaddr_in6 *>(&sa.storage)->sin6_addr, 16);
-        auto it =
-            std::upper_bound(d->v6.begin(), d->v6.end(), ip,
-                             [](const Ip6 &value, const RangeV6 &range) { return value < range.first; });
-        if (it != d->v6.begin()) {
-            --it;
-            if (ip <= it->last) {
-                info.number = it->asn;
-                info.name = d->orgs.value(int(it->org));
-                info.prefix = v6RangeText(it->first, it->last);
-            }
+        if (const RangeV6 *range = rangeHolding(d->v6, ip)) {
+            info.number = range->asn;
+            info.name = d->orgs.value(int(range->org));
+            info.prefix = v6RangeText(range->first, range->last);
         }
     }
     return info;

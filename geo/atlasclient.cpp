@@ -15,11 +15,8 @@ AtlasClient::~AtlasClient() = default;
 void AtlasClient::begin()
 {
     cancel();
-    m_session = new ApiSession(m_network, QStringLiteral("RIPE Atlas"), this);
-    m_session->setRequestTimeoutMs(m_requestTimeoutMs);
-    m_session->setOverallDeadline(QDeadlineTimer(m_overallTimeoutMs));
-    if (!m_key.isEmpty())
-        m_session->setAuthorization("Key " + m_key);
+    m_session = ApiSession::start(m_network, QStringLiteral("RIPE Atlas"), m_requestTimeoutMs,
+                                  m_overallTimeoutMs, m_key.isEmpty() ? QByteArray() : "Key " + m_key, this);
     connect(m_session, &ApiSession::waiting, this, &AtlasClient::waiting);
     m_routes.clear();
     m_seen.clear();
@@ -29,11 +26,7 @@ void AtlasClient::begin()
 
 void AtlasClient::cancel()
 {
-    if (m_session) {
-        m_session->cancel();
-        m_session->deleteLater();
-        m_session = nullptr;
-    }
+    ApiSession::stop(&m_session);
 }
 
 void AtlasClient::fail(Error error, const QString &message)

@@ -43,7 +43,4 @@ public:
     virtual void cancelAll() {}
 };
 
-// `provider` declaring `role` on its behalf (for a provider class that does not declare its own).
-std::unique_ptr<GeoProvider> withRole(std::unique_ptr<GeoProvider> provider, ProviderRole role);
-
 } // namespace tracemap

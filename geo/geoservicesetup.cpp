@@ -96,8 +96,7 @@ void GeoService::Private::ensureChain()
         }
     }
     ensurePlaces();
-    // HostnameHintProvider declares no role of its own (hostnamehints.h): the chain declares it.
-    chain.push_back(withRole(std::make_unique<HostnameHintProvider>(places), ProviderRole::Hint));
+    chain.push_back(std::make_unique<HostnameHintProvider>(places));
     if (onlineAllowed()) {
         chain.push_back(
             std::make_unique<OnlineIpProvider>(network, settings.ipProviderUrl, settings.lookupTimeoutMs));

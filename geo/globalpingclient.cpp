@@ -15,11 +15,9 @@ GlobalpingClient::~GlobalpingClient() = default;
 void GlobalpingClient::begin()
 {
     cancel();
-    m_session = new ApiSession(m_network, QStringLiteral("Globalping"), this);
-    m_session->setRequestTimeoutMs(m_requestTimeoutMs);
-    m_session->setOverallDeadline(QDeadlineTimer(m_overallTimeoutMs));
-    if (!m_token.isEmpty())
-        m_session->setAuthorization("Bearer " + m_token);
+    m_session =
+        ApiSession::start(m_network, QStringLiteral("Globalping"), m_requestTimeoutMs, m_overallTimeoutMs,
+                          m_token.isEmpty() ? QByteArray() : "Bearer " + m_token, this);
     connect(m_session, &ApiSession::waiting, this, &GlobalpingClient::waiting);
     m_measurement = {};
     m_running = true;
@@ -28,11 +26,7 @@ void GlobalpingClient::begin()
 void GlobalpingClient::cancel()
 {
     m_running = false;
-    if (m_session) {
-        m_session->cancel();
-        m_session->deleteLater();
-        m_session = nullptr;
-    }
+    ApiSession::stop(&m_session);
 }
 
 void GlobalpingClient::fail(Error error, const QString &message)

@@ -42,6 +42,8 @@ public:
         std::shared_ptr<const OperatorRules> rules = OperatorRules::sharedBuiltin());
 
     QString id() const override; // "hostname"
+    // Evidence from the hop's name: refines a database answer, never outranks an override.
+    ProviderRole role() const override { return ProviderRole::Hint; }
     void lookup(const GeoQuery &query, Callback done) override;
 
     // Synchronous core of lookup(): decides from the host name alone.

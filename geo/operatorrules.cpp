@@ -1,6 +1,6 @@
 #include "operatorrules.h"
 
-#include <QFile>
+#include "datalines.h"
 
 namespace tracemap {
 
@@ -19,26 +19,6 @@ std::optional<RuleReading> readingFromName(const QString &name)
     if (name == QLatin1String("none"))
         return RuleReading::None;
     return std::nullopt;
-}
-
-QStringList dataLines(const QString &path, QStringList *errors, QList<int> *lineNumbers)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *errors << QStringLiteral("%1: %2").arg(path, file.errorString());
-        return {};
-    }
-    QStringList lines;
-    int number = 0;
-    while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        ++number;
-        if (line.isEmpty() || line.startsWith(u'#'))
-            continue;
-        lines << line;
-        lineNumbers->append(number);
-    }
-    return lines;
 }
 
 } // namespace
@@ -82,11 +62,9 @@ std::shared_ptr<const OperatorRules> OperatorRules::load(const QString &rulesTsv
 // suffix <TAB> reading <TAB> table <TAB> pattern <TAB> operator
 void OperatorRules::parseRules(const QString &path)
 {
-    QList<int> numbers;
-    const QStringList lines = dataLines(path, &m_errors, &numbers);
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QStringList f = lines.at(i).split(u'\t');
-        const QString where = QStringLiteral("%1:%2").arg(path).arg(numbers.at(i));
+    for (const DataLine &line : readDataLines(path, &m_errors)) {
+        const QStringList f = line.text.split(u'\t');
+        const QString where = QStringLiteral("%1:%2").arg(path).arg(line.number);
         const auto reading = readingFromName(f.value(1));
         if (f.size() < 4 || f.at(0).isEmpty() || !reading) {
             m_errors << where + QStringLiteral(": expected suffix, reading, table, pattern, operator");
@@ -98,7 +76,7 @@ void OperatorRules::parseRules(const QString &path)
         rule.table = f.at(2);
         rule.pattern = QRegularExpression(f.at(3));
         rule.operatorName = f.value(4);
-        rule.line = numbers.at(i);
+        rule.line = line.number;
         if (!rule.pattern.isValid()) {
             m_errors << where + QStringLiteral(": bad pattern: ") + rule.pattern.errorString();
             continue;
@@ -115,15 +93,13 @@ void OperatorRules::parseRules(const QString &path)
 // table <TAB> code <TAB> city <TAB> region <TAB> country
 void OperatorRules::parseCodes(const QString &path)
 {
-    QList<int> numbers;
-    const QStringList lines = dataLines(path, &m_errors, &numbers);
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QStringList f = lines.at(i).split(u'\t');
+    for (const DataLine &line : readDataLines(path, &m_errors)) {
+        const QStringList f = line.text.split(u'\t');
         if (f.size() < 5 || f.at(0).isEmpty() || f.at(1).isEmpty() || f.at(2).isEmpty() ||
             f.at(4).size() != 2) {
             m_errors << QStringLiteral("%1:%2: expected table, code, city, region, country")
                             .arg(path)
-                            .arg(numbers.at(i));
+                            .arg(line.number);
             continue;
         }
         m_codes.insert(f.at(0) + u':' + f.at(1).toLower(), OperatorCode{f.at(2), f.at(3), f.at(4).toUpper()});

@@ -1,5 +1,7 @@
 #include "placedictionary.h"
 
+#include "datalines.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -86,20 +88,15 @@ PlaceDictionary::load(const QString &airportsTsv, const QString &gazetteerTsv, c
 
 void PlaceDictionary::parseFile(const QString &path, const QString &kind)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        m_errors << QStringLiteral("%1: %2").arg(path, file.errorString());
-        qCWarning(lcPlaces).noquote() << "cannot read" << path << "-" << file.errorString();
+    const qsizetype errorsBefore = m_errors.size();
+    const QList<DataLine> lines = readDataLines(path, &m_errors);
+    if (m_errors.size() > errorsBefore) {
+        qCWarning(lcPlaces).noquote() << "cannot read" << m_errors.last();
         return;
     }
-    int lineNumber = 0;
     int bad = 0;
-    while (!file.atEnd()) {
-        const QString line = QString::fromUtf8(file.readLine()).trimmed();
-        ++lineNumber;
-        if (line.isEmpty() || line.startsWith(u'#'))
-            continue;
-        const QStringList f = line.split(u'\t');
+    for (const DataLine &line : lines) {
+        const QStringList f = line.text.split(u'\t');
         PlaceEntry e;
         QString icao;
         bool okLat = false, okLon = false, okNumber = true;
@@ -131,7 +128,7 @@ void PlaceDictionary::parseFile(const QString &path, const QString &kind)
                            e.latitude <= 90 && e.longitude >= -180 && e.longitude <= 180;
         if (!valid) {
             if (++bad <= 5)
-                qCWarning(lcPlaces).noquote() << path << "line" << lineNumber << "skipped";
+                qCWarning(lcPlaces).noquote() << path << "line" << line.number << "skipped";
             continue;
         }
         if (icao.size() == 4) {

@@ -1,6 +1,7 @@
 #include "traceexport.h"
 
 #include "resultformat.h"
+#include "spherepath.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,25 +15,21 @@ namespace tracemap::TraceExport {
 
 namespace {
 
-constexpr double kEarthRadiusKm = 6371.0088; // mean radius (IUGG)
-constexpr double kDegree = M_PI / 180.0;
-constexpr int kMaxPiecesPerLeg = 1024;
-
-struct Vec3
+// The exports' coordinates are (lon, lat) points; base/spherepath.h speaks QGeoCoordinate.
+GeoPolyline toCoordinates(const LonLatLine &line)
 {
-    double x, y, z;
-};
-
-Vec3 toVector(QPointF lonLat)
-{
-    const double lat = lonLat.y() * kDegree;
-    const double lon = lonLat.x() * kDegree;
-    return {std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
+    GeoPolyline out(line.size());
+    std::transform(line.cbegin(), line.cend(), out.begin(),
+                   [](QPointF p) { return QGeoCoordinate(p.y(), p.x()); });
+    return out;
 }
 
-QPointF toLonLat(const Vec3 &v)
+LonLatLine toLonLat(const GeoPolyline &line)
 {
-    return QPointF(std::atan2(v.y, v.x) / kDegree, std::atan2(v.z, std::hypot(v.x, v.y)) / kDegree);
+    LonLatLine out(line.size());
+    std::transform(line.cbegin(), line.cend(), out.begin(),
+                   [](const QGeoCoordinate &c) { return QPointF(c.longitude(), c.latitude()); });
+    return out;
 }
 
 double round6(double v)
@@ -152,50 +149,15 @@ LonLatLine placedPath(const TraceFile &file)
 
 LonLatLine greatCircle(QPointF from, QPointF to, double maxStepKm)
 {
-    const Vec3 a = toVector(from);
-    const Vec3 b = toVector(to);
-    const Vec3 cross{a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x};
-    const double angle = std::atan2(std::sqrt(cross.x * cross.x + cross.y * cross.y + cross.z * cross.z),
-                                    a.x * b.x + a.y * b.y + a.z * b.z);
-    const double sinAngle = std::sin(angle);
-    if (angle < 1e-12 || sinAngle < 1e-9)
-        return {from, to}; // the same place, or antipodes
-    const int pieces =
-        std::clamp(int(std::ceil(angle * kEarthRadiusKm / std::max(1.0, maxStepKm))), 1, kMaxPiecesPerLeg);
-    LonLatLine line{from};
-    for (int i = 1; i < pieces; ++i) {
-        // Spherical linear interpolation between the two unit vectors.
-        const double t = double(i) / pieces;
-        const double wa = std::sin((1 - t) * angle) / sinAngle;
-        const double wb = std::sin(t * angle) / sinAngle;
-        line << toLonLat({wa * a.x + wb * b.x, wa * a.y + wb * b.y, wa * a.z + wb * b.z});
-    }
-    line << to;
-    return line;
+    return toLonLat(
+        greatCirclePoints(QGeoCoordinate(from.y(), from.x()), QGeoCoordinate(to.y(), to.x()), maxStepKm));
 }
 
 QList<LonLatLine> splitAtAntimeridian(const LonLatLine &line)
 {
     QList<LonLatLine> parts;
-    if (line.isEmpty())
-        return parts;
-    parts.append({line.first()});
-    for (qsizetype i = 1; i < line.size(); ++i) {
-        const QPointF a = line.at(i - 1);
-        const QPointF b = line.at(i);
-        if (std::abs(b.x() - a.x()) > 180.0) {
-            const double edge = a.x() > 0 ? 180.0 : -180.0;
-            const double bx = b.x() + 2 * edge; // b moved to a's side of the map
-            const double t = bx == a.x() ? 0.0 : (edge - a.x()) / (bx - a.x());
-            const double lat = a.y() + t * (b.y() - a.y());
-            if (parts.last().last() != QPointF(edge, lat))
-                parts.last() << QPointF(edge, lat);
-            parts.append({QPointF(-edge, lat)});
-        }
-        if (parts.last().last() != b)
-            parts.last() << b;
-    }
-    parts.removeIf([](const LonLatLine &part) { return part.size() < 2; });
+    for (const GeoPolyline &part : tracemap::splitAtAntimeridian(toCoordinates(line)))
+        parts.append(toLonLat(part));
     return parts;
 }
 

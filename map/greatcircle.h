@@ -1,31 +1,31 @@
 #pragma once
 // Great-circle arcs for drawing: points along the shortest path between two coordinates,
-// split wherever the path crosses the antimeridian so no segment spans the whole map.
+// split wherever the path crosses the antimeridian so no segment spans the whole map. The
+// geometry is base/spherepath.h (shared with the exports); this adds the map's defaults and the
+// unwrapping for a world that repeats horizontally.
 
-#include <QGeoCoordinate>
-#include <QList>
+#include "spherepath.h"
 
-namespace tracemap {
+#include <QPointF>
 
-using GeoPolyline = QList<QGeoCoordinate>;
+namespace tracemap::GreatCircle {
 
-namespace GreatCircle {
-
-// Distance in kilometres along the great circle (WGS84 as Qt Positioning computes it).
+// Distance in kilometres along the great circle (base/geodistance.h).
 double distanceKm(const QGeoCoordinate &from, const QGeoCoordinate &to);
 
-// Points from `from` to `to` (both included) at most `maxStepKm` apart, walked with
-// QGeoCoordinate::atDistanceAndAzimuth. Longitudes are in [-180, 180].
-GeoPolyline interpolate(const QGeoCoordinate &from, const QGeoCoordinate &to, double maxStepKm = 100.0);
+// greatCirclePoints() with the map's default step.
+inline GeoPolyline interpolate(const QGeoCoordinate &from, const QGeoCoordinate &to, double maxStepKm = 100.0)
+{
+    return greatCirclePoints(from, to, maxStepKm);
+}
 
-// `interpolate`, cut at ±180°: each crossing ends one part at ±180 and starts the next at ∓180
-// with the crossing latitude. One part when the arc does not cross.
-QList<GeoPolyline> splitAtAntimeridian(const GeoPolyline &line);
+// `interpolate`, cut at ±180° (base/spherepath.h): each crossing ends one part at ±180 and starts
+// the next at ∓180 with the crossing latitude. One part when the arc does not cross.
+using tracemap::splitAtAntimeridian;
 QList<GeoPolyline> arc(const QGeoCoordinate &from, const QGeoCoordinate &to, double maxStepKm = 100.0);
 
 // The same points with longitudes made continuous (e.g. 170, 179, 188 instead of ..., -172), for
 // drawing on a world that repeats horizontally.
 QList<QPointF> unwrapped(const GeoPolyline &line); // x = longitude, y = latitude
 
-} // namespace GreatCircle
-} // namespace tracemap
+} // namespace tracemap::GreatCircle

@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "enginethread.h"
+#include "geooptions.h"
 #include "maprenderer.h"
 #include "routeset.h"
 #include "tracecontroller.h"

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <type_traits>
 #include <unistd.h>
 
 namespace tracemap::agent {
@@ -22,36 +23,26 @@ ConfigResult failure(ConfigError error, const QString &message)
     return {error, message};
 }
 
-// Reads an integer key within [min, max]; a missing key keeps *value.
-bool readInt(QSettings &settings, const QString &key, int min, int max, int *value, ConfigResult *result)
+// Reads a number key (int or double) within [min, max]; a missing key keeps *value.
+template<typename T>
+bool readNumber(QSettings &settings, const QString &key, T min, T max, T *value, ConfigResult *result)
 {
+    static_assert(std::is_same_v<T, int> || std::is_same_v<T, double>);
     if (!settings.contains(key))
         return true;
+    const QString text = settings.value(key).toString().trimmed();
     bool ok = false;
-    const int v = settings.value(key).toString().trimmed().toInt(&ok);
-    if (!ok || v < min || v > max) {
+    T v{};
+    if constexpr (std::is_same_v<T, int>)
+        v = text.toInt(&ok);
+    else
+        v = text.toDouble(&ok);
+    if (!ok || !(v >= min && v <= max)) { // !(>= && <=): NaN is out of range too
         *result =
-            failure(ConfigError::BadConfigFile, QStringLiteral("%1: '%2' must be an integer from %3 to %4")
-                                                    .arg(settings.fileName(), key)
-                                                    .arg(min)
-                                                    .arg(max));
-        return false;
-    }
-    *value = v;
-    return true;
-}
-
-bool readDouble(QSettings &settings, const QString &key, double min, double max, double *value,
-                ConfigResult *result)
-{
-    if (!settings.contains(key))
-        return true;
-    bool ok = false;
-    const double v = settings.value(key).toString().trimmed().toDouble(&ok);
-    if (!ok || !(v >= min && v <= max)) {
-        *result =
-            failure(ConfigError::BadConfigFile, QStringLiteral("%1: '%2' must be a number from %3 to %4")
-                                                    .arg(settings.fileName(), key)
+            failure(ConfigError::BadConfigFile, QStringLiteral("%1: '%2' must be %3 from %4 to %5")
+                                                    .arg(settings.fileName(), key,
+                                                         std::is_same_v<T, int> ? QStringLiteral("an integer")
+                                                                                : QStringLiteral("a number"))
                                                     .arg(min)
                                                     .arg(max));
         return false;
@@ -105,23 +96,9 @@ bool readString(QSettings &settings, const QString &key, QString *value)
 
 } // namespace
 
-QHostAddress unmapped(const QHostAddress &address)
-{
-    if (address.protocol() != QAbstractSocket::IPv6Protocol)
-        return address;
-    const Q_IPV6ADDR a = address.toIPv6Address();
-    for (int i = 0; i < 10; ++i) {
-        if (a[i] != 0)
-            return address;
-    }
-    if (a[10] != 0xff || a[11] != 0xff)
-        return address;
-    return QHostAddress((quint32(a[12]) << 24) | (quint32(a[13]) << 16) | (quint32(a[14]) << 8) | a[15]);
-}
-
 bool Prefix::contains(const QHostAddress &address) const
 {
-    return unmapped(address).isInSubnet(network, length);
+    return unmappedAddress(address).isInSubnet(network, length);
 }
 
 bool parsePrefix(const QString &text, Prefix *prefix)
@@ -131,9 +108,9 @@ bool parsePrefix(const QString &text, Prefix *prefix)
     QHostAddress network;
     if (!network.setAddress(slash < 0 ? t : t.left(slash)))
         return false;
-    network = unmapped(network);
     if (!network.scopeId().isEmpty())
         return false;
+    network = unmappedAddress(network);
     const int maxLength = network.protocol() == QAbstractSocket::IPv4Protocol ? 32 : 128;
     int length = maxLength;
     if (slash >= 0) {
@@ -168,7 +145,7 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
         a = QHostAddress(QHostAddress::LocalHost);
     else if (!a.setAddress(host) || !a.scopeId().isEmpty())
         return false;
-    *address = unmapped(a);
+    *address = unmappedAddress(a);
     *port = quint16(p);
     return true;
 }
@@ -237,44 +214,51 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
     }
     Limits &l = config->limits;
     const bool ok =
-        readInt(settings, QStringLiteral("server/shutdown_grace_ms"), 0, 60000, &config->shutdownGraceMs,
-                &result) &&
-        readInt(settings, QStringLiteral("limits/max_connections"), 1, 10000, &l.maxConnections, &result) &&
-        readInt(settings, QStringLiteral("limits/max_connections_per_client"), 1, 10000,
-                &l.maxConnectionsPerClient, &result) &&
-        readInt(settings, QStringLiteral("limits/max_probes"), 1, 1024, &l.maxProbes, &result) &&
-        readInt(settings, QStringLiteral("limits/max_probes_per_client"), 1, 1024, &l.maxProbesPerClient,
-                &result) &&
-        readInt(settings, QStringLiteral("limits/retry_after"), 1, 3600, &l.retryAfterSec, &result) &&
-        readInt(settings, QStringLiteral("limits/idle_timeout"), 1, 3600, &l.idleTimeoutSec, &result) &&
-        readInt(settings, QStringLiteral("limits/header_timeout"), 1, 3600, &l.headerTimeoutSec, &result) &&
-        readInt(settings, QStringLiteral("limits/max_request_time"), 1, 3600, &l.maxRequestSec, &result) &&
-        readInt(settings, QStringLiteral("limits/max_header_bytes"), 1024, 1024 * 1024, &l.maxHeaderBytes,
-                &result) &&
-        readInt(settings, QStringLiteral("limits/max_count"), 1, 100000, &l.maxCount, &result) &&
-        readDouble(settings, QStringLiteral("limits/min_interval"), 0.01, 3600, &l.minInterval, &result) &&
-        readDouble(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.maxTimeout, &result) &&
-        readInt(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.maxTtl, &result) &&
-        readInt(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.maxInFlight, &result) &&
-        readInt(settings, QStringLiteral("limits/max_mtr_cycles"), 1, 100000, &l.maxMtrCycles, &result) &&
-        readDouble(settings, QStringLiteral("limits/min_mtr_interval"), kMinWatchIntervalSec,
-                   kMaxWatchIntervalSec, &l.minMtrInterval, &result) &&
-        readDouble(settings, QStringLiteral("limits/max_mtr_interval"), kMinWatchIntervalSec,
-                   kMaxWatchIntervalSec, &l.maxMtrInterval, &result) &&
-        readInt(settings, QStringLiteral("limits/max_pending_heads"), 1, 10000, &l.maxPendingHeads,
-                &result) &&
-        readInt(settings, QStringLiteral("limits/max_pending_heads_per_client"), 1, 10000,
-                &l.maxPendingHeadsPerClient, &result) &&
+        readNumber<int>(settings, QStringLiteral("server/shutdown_grace_ms"), 0, 60000,
+                        &config->shutdownGraceMs, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_connections"), 1, 10000, &l.maxConnections,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_connections_per_client"), 1, 10000,
+                        &l.maxConnectionsPerClient, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_probes"), 1, 1024, &l.maxProbes, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_probes_per_client"), 1, 1024,
+                        &l.maxProbesPerClient, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/retry_after"), 1, 3600, &l.retryAfterSec, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/idle_timeout"), 1, 3600, &l.idleTimeoutSec,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/header_timeout"), 1, 3600, &l.headerTimeoutSec,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_request_time"), 1, 3600, &l.maxRequestSec,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_header_bytes"), 1024, 1024 * 1024,
+                        &l.maxHeaderBytes, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_count"), 1, 100000, &l.maxCount, &result) &&
+        readNumber<double>(settings, QStringLiteral("limits/min_interval"), 0.01, 3600, &l.minInterval,
+                           &result) &&
+        readNumber<double>(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.maxTimeout, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.maxTtl, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.maxInFlight, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_mtr_cycles"), 1, 100000, &l.maxMtrCycles,
+                        &result) &&
+        readNumber<double>(settings, QStringLiteral("limits/min_mtr_interval"), kMinWatchIntervalSec,
+                           kMaxWatchIntervalSec, &l.minMtrInterval, &result) &&
+        readNumber<double>(settings, QStringLiteral("limits/max_mtr_interval"), kMinWatchIntervalSec,
+                           kMaxWatchIntervalSec, &l.maxMtrInterval, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_pending_heads"), 1, 10000, &l.maxPendingHeads,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_pending_heads_per_client"), 1, 10000,
+                        &l.maxPendingHeadsPerClient, &result) &&
         readPrefixes(settings, QStringLiteral("destinations/allow"), &config->allow, &result) &&
         readPrefixes(settings, QStringLiteral("destinations/deny"), &config->deny, &result) &&
         readPorts(settings, QStringLiteral("destinations/allowed_ports"), &config->allowedPorts, &result) &&
         readString(settings, QStringLiteral("dns/servers"), &config->dnsServers) &&
-        readInt(settings, QStringLiteral("dns/timeout_ms"), 100, 60000, &config->dnsTimeoutMs, &result) &&
-        readInt(settings, QStringLiteral("dns/max_lookups"), 1, 1024, &config->maxLookups, &result) &&
-        readInt(settings, QStringLiteral("dns/max_lookups_per_client"), 1, 1024, &config->maxLookupsPerClient,
-                &result) &&
-        readInt(settings, QStringLiteral("dns/failure_cache_s"), 0, 3600, &config->dnsFailureCacheSec,
-                &result);
+        readNumber<int>(settings, QStringLiteral("dns/timeout_ms"), 100, 60000, &config->dnsTimeoutMs,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("dns/max_lookups"), 1, 1024, &config->maxLookups, &result) &&
+        readNumber<int>(settings, QStringLiteral("dns/max_lookups_per_client"), 1, 1024,
+                        &config->maxLookupsPerClient, &result) &&
+        readNumber<int>(settings, QStringLiteral("dns/failure_cache_s"), 0, 3600, &config->dnsFailureCacheSec,
+                        &result);
     if (!ok)
         return result;
     if (l.minMtrInterval > l.maxMtrInterval)

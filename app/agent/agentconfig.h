@@ -2,6 +2,8 @@
 // Loaded from an INI file (QSettings) and the command line; see docs/agent.md.
 #pragma once
 
+#include "address.h" // unmappedAddress(): ::ffff:a.b.c.d is a.b.c.d, "::" stays "::"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
@@ -42,10 +44,6 @@ struct PortRange
     quint16 first = 0;
     quint16 last = 0;
 };
-
-// The IPv4 address of an IPv4-mapped IPv6 address (::ffff:a.b.c.d); others unchanged
-// (unlike QHostAddress::toIPv4Address, "::" stays IPv6).
-QHostAddress unmapped(const QHostAddress &address);
 
 struct Limits
 {

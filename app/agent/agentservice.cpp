@@ -251,7 +251,7 @@ void AgentService::resolved(const ProbeJobPtr &job, const ResolveResult &result)
     const AddressFamily family = job->kind == ProbeJob::Kind::Ping ? job->ping.family : job->trace.family;
     QList<QHostAddress> candidates;
     for (const QHostAddress &a : result.addresses) {
-        const QHostAddress n = unmapped(a);
+        const QHostAddress n = unmappedAddress(a);
         if (matchesFamily(n, family) && !candidates.contains(n))
             candidates.append(n);
     }

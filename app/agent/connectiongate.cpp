@@ -249,7 +249,8 @@ void ConnectionGate::run()
                 ::accept4(m_listenFd, reinterpret_cast<sockaddr *>(&peer), &peerLength, SOCK_CLOEXEC);
             if (fd < 0)
                 break; // EAGAIN, or EMFILE (the next round retries)
-            accepted(fd, unmapped(QHostAddress(reinterpret_cast<sockaddr *>(&peer))), &peer, peerLength);
+            accepted(fd, unmappedAddress(QHostAddress(reinterpret_cast<sockaddr *>(&peer))), &peer,
+                     peerLength);
         }
         sweep();
     }

@@ -96,7 +96,7 @@ QList<QHostAddress> ownAddresses()
 {
     QList<QHostAddress> out;
     for (const QHostAddress &a : QNetworkInterface::allAddresses())
-        out.append(unmapped(QHostAddress(a.toString().section(QLatin1Char('%'), 0, 0)))); // without the zone
+        out.append(normalizedAddress(a)); // without the zone
     return out;
 }
 
@@ -115,9 +115,7 @@ QList<QHostAddress> ownBroadcasts()
 QString destinationRefusal(const Config &config, const QHostAddress &address)
 {
     // Without its zone (fe80::1%eth0): prefixes have none.
-    const QHostAddress a = unmapped(address.scopeId().isEmpty()
-                                        ? address
-                                        : QHostAddress(address.toString().section(QLatin1Char('%'), 0, 0)));
+    const QHostAddress a = normalizedAddress(address);
     QString which;
     if (anyContains(alwaysDenied(), a, &which))
         return QStringLiteral("destination %1 is in %2, which is never probed").arg(a.toString(), which);

@@ -44,7 +44,7 @@ QString clientOf(MHD_Connection *connection)
     const MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!info || !info->client_addr)
         return QStringLiteral("?");
-    return unmapped(QHostAddress(info->client_addr)).toString();
+    return unmappedAddress(QHostAddress(info->client_addr)).toString();
 }
 
 int socketOf(MHD_Connection *connection)

@@ -20,16 +20,15 @@ namespace tracemap::cli {
 
 namespace {
 
+// Labels come from files: both streams go through terminalSafe().
 void printOut(const QString &text)
 {
-    fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stdout); // labels come from files
-    fflush(stdout);
+    printSafeLine(stdout, text);
 }
 
 void printErr(const QString &text)
 {
-    fputs(qPrintable(terminalSafe(text) + QLatin1Char('\n')), stderr); // labels come from files
-    fflush(stderr);
+    printSafeLine(stderr, text);
 }
 
 QJsonValue stringOrNull(const QString &s)

@@ -30,16 +30,15 @@ void onSignal(int)
     [[maybe_unused]] const ssize_t n = ::write(g_signalPipe[1], &c, 1);
 }
 
+// Labels come from files: both streams go through terminalSafe().
 void out(const QString &line)
 {
-    fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stdout); // labels come from files
-    fflush(stdout);
+    printSafeLine(stdout, line);
 }
 
 void err(const QString &line)
 {
-    fputs(qPrintable(terminalSafe(line) + QLatin1Char('\n')), stderr); // labels come from files
-    fflush(stderr);
+    printSafeLine(stderr, line);
 }
 
 int exitCodeFor(TraceError error)

@@ -64,6 +64,31 @@ private Q_SLOTS:
         QCOMPARE(got, expected);
     }
 
+    // Prefixes keep their family: "::" is not 0.0.0.0, ::ffff:a.b.c.d is IPv4, zones are refused.
+    void prefixes_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("parsed"); // empty: refused
+        QTest::newRow("unspecified IPv6") << "::/128"
+                                          << "::/128";
+        QTest::newRow("bare ::") << "::"
+                                 << "::/128";
+        QTest::newRow("IPv4-mapped host") << "::ffff:192.0.2.1"
+                                          << "192.0.2.1/32";
+        QTest::newRow("zone refused") << "fe80::1%eth0/64" << QString();
+        QTest::newRow("IPv4") << "10.0.0.0/8"
+                              << "10.0.0.0/8";
+    }
+    void prefixes()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, parsed);
+        Prefix p;
+        QCOMPARE(parsePrefix(text, &p), !parsed.isEmpty());
+        if (!parsed.isEmpty())
+            QCOMPARE(p.text, parsed);
+    }
+
     void refusal_data()
     {
         QTest::addColumn<QByteArray>("deny");
@@ -74,6 +99,8 @@ private Q_SLOTS:
         const QByteArray lo = "127.0.0.0/8";
         // Every embedded form against an IPv4 deny rule.
         QTest::newRow("denied IPv4") << lo << QByteArray() << false << "127.0.0.1" << true;
+        QTest::newRow("unspecified :: is refused as IPv6, not as 0.0.0.0")
+            << QByteArray() << QByteArray() << false << "::" << true;
         QTest::newRow("denied via IPv4-mapped") << lo << QByteArray() << false << "::ffff:127.0.0.1" << true;
         QTest::newRow("denied via IPv4-compatible") << lo << QByteArray() << false << "::127.0.0.1" << true;
         QTest::newRow("denied via NAT64") << lo << QByteArray() << false << "64:ff9b::7f00:1" << true;

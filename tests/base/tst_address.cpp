@@ -55,6 +55,31 @@ private slots:
         // Idempotent: a normal address is its own normal form.
         QCOMPARE(normalizedAddress(result), result);
     }
+
+    // unmappedAddress: the same, but the scope id stays (the interface a packet leaves by).
+    void unmaps_data()
+    {
+        QTest::addColumn<QString>("input");
+        QTest::addColumn<QString>("unmapped");
+        QTest::newRow("IPv4-mapped") << "::ffff:192.0.2.1"
+                                     << "192.0.2.1";
+        QTest::newRow("unspecified stays IPv6") << "::"
+                                                << "::";
+        QTest::newRow("IPv4-compatible is not mapped") << "::192.0.2.1"
+                                                       << "::192.0.2.1";
+        QTest::newRow("scope id kept") << "fe80::1%eth0"
+                                       << "fe80::1%eth0";
+        QTest::newRow("plain IPv4") << "192.0.2.1"
+                                    << "192.0.2.1";
+    }
+    void unmaps()
+    {
+        QFETCH(QString, input);
+        QFETCH(QString, unmapped);
+        const QHostAddress result = unmappedAddress(QHostAddress(input));
+        QCOMPARE(result.toString(), unmapped);
+        QCOMPARE(normalizedAddress(result), normalizedAddress(QHostAddress(input)));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestAddress)

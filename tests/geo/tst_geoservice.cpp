@@ -123,8 +123,7 @@ struct Chain
     }
     Chain &addHints()
     {
-        providers.push_back(withRole(std::make_unique<HostnameHintProvider>(PlaceDictionary::loadBuiltin()),
-                                     ProviderRole::Hint));
+        providers.push_back(std::make_unique<HostnameHintProvider>(PlaceDictionary::loadBuiltin()));
         logs << std::make_shared<QList<GeoQuery>>();
         return *this;
     }

@@ -20,6 +20,8 @@ private slots:
     {
         m_hints = std::make_unique<HostnameHintProvider>(PlaceDictionary::loadBuiltin());
         QCOMPARE(m_hints->id(), QString("hostname"));
+        // The chain arbitrates by the role a provider declares, not by its id.
+        QCOMPARE(m_hints->role(), ProviderRole::Hint);
     }
 
     void routerNames_data()

@@ -45,6 +45,20 @@ private Q_SLOTS:
         QFETCH(QString, expected);
         QCOMPARE(terminalSafe(input), expected);
     }
+
+    // printSafeLine(): the escaped line and a newline.
+    void printsEscapedLines()
+    {
+        std::FILE *file = std::tmpfile();
+        QVERIFY(file);
+        printSafeLine(file, QStringLiteral("AS64500 \x1b[2Jlabel"));
+        printSafeLine(file, QString());
+        QByteArray written(64, '\0');
+        std::rewind(file);
+        written.resize(qsizetype(std::fread(written.data(), 1, size_t(written.size()), file)));
+        std::fclose(file);
+        QCOMPARE(written, QByteArray("AS64500 \\x1b[2Jlabel\n\n"));
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_TerminalText)

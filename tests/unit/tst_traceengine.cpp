@@ -368,6 +368,26 @@ private Q_SLOTS:
         QTest::newRow("ipv4 only for ipv6 literal")
             << QStringLiteral("2001:db8::1") << 30 << 3 << 1.0 << int(AddressFamily::IPv4)
             << int(TraceError::NoAddressForFamily);
+        // "::" is IPv6: it must not become the IPv4 0.0.0.0 on its way to the transport.
+        QTest::newRow("ipv4 only for :: literal")
+            << QStringLiteral("::") << 30 << 3 << 1.0 << int(AddressFamily::IPv4)
+            << int(TraceError::NoAddressForFamily);
+    }
+
+    void mappedTargetIsTracedAsIPv4()
+    {
+        Rig rig;
+        rig.net.paths.insert(QStringLiteral("203.0.113.9"), chain(2));
+        TraceEngine &engine = rig.start();
+        QSignalSpy finished(&engine, &TraceEngine::traceFinished);
+        TraceRequest r = request("::ffff:203.0.113.9");
+        r.family = AddressFamily::IPv4;
+        engine.startTrace(1, r);
+        QVERIFY(rig.runUntil([&] { return !finished.isEmpty(); }));
+        const TraceResult result = lastResult(finished);
+        QCOMPARE(int(result.error), int(TraceError::None));
+        QCOMPARE(result.destination, addr("203.0.113.9"));
+        QVERIFY(result.reached);
     }
 
     void badRequestsFail()
