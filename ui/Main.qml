@@ -399,8 +399,10 @@ ApplicationWindow {
         }
         // A comparison lists its changes in the History panel.
         function onComparisonChanged() {
-            if (window.documents.comparison.length > 0)
+            if (window.documents.comparison.length > 0) {
                 historyLoader.shown = true
+                mapPane.fitRoute() // both routes in view
+            }
         }
     }
     Connections {
