@@ -114,6 +114,12 @@ ApplicationWindow {
             traceFileLoader.show(isOpen, format)
     }
 
+    // File → Compare with file…: the chosen trace file (the earlier one) against the trace shown.
+    function openCompareDialog() {
+        if (!scripted && documents !== null)
+            traceFileLoader.showCompare()
+    }
+
     Shortcut {
         sequence: "Ctrl+T"
         onActivated: window.startTrace()
@@ -192,6 +198,7 @@ ApplicationWindow {
             MenuSeparator {}
             ShortcutMenuItem { text: qsTr("Open…"); shortcut: "Ctrl+O"; onTriggered: window.openTraceFileDialog(true, DocumentController.TraceFileFormat) }
             ShortcutMenuItem { text: qsTr("Save as…"); shortcut: "Ctrl+Shift+S"; onTriggered: window.openTraceFileDialog(false, DocumentController.TraceFileFormat) }
+            ShortcutMenuItem { objectName: "compareMenuItem"; text: qsTr("Compare with file…"); enabled: !window.controller.running; onTriggered: window.openCompareDialog() }
             Menu {
                 title: qsTr("Export")
                 ShortcutMenuItem { text: qsTr("PDF report…"); onTriggered: window.openTraceFileDialog(false, DocumentController.PdfReport) }
@@ -478,6 +485,12 @@ ApplicationWindow {
                 setSource("TraceFileDialog.qml", { documents: window.documents })
             active = true
             item.openFor(isOpen, format)
+        }
+        function showCompare() {
+            if (!active)
+                setSource("TraceFileDialog.qml", { documents: window.documents })
+            active = true
+            item.openForCompare()
         }
     }
     Loader {
