@@ -8,10 +8,18 @@ namespace tracemap {
 QList<GeoPoint> routePoints(const MapScene &scene)
 {
     QList<GeoPoint> points;
-    for (const MapHop &hop : scene.hops) {
-        if (hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude))
-            points.append(
-                {WebMercator::clampLatitude(hop.latitude), WebMercator::wrapLongitude(hop.longitude)});
+    const auto addHops = [&points](const QList<MapHop> &hops) {
+        for (const MapHop &hop : hops) {
+            if (hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude))
+                points.append(
+                    {WebMercator::clampLatitude(hop.latitude), WebMercator::wrapLongitude(hop.longitude)});
+        }
+    };
+    addHops(scene.hops);
+    // The further routes drawn (a comparison's other trace, other vantage points) are framed too.
+    for (const MapRoute &route : scene.routes) {
+        if (route.visible && !route.failed)
+            addHops(route.hops);
     }
     if (scene.hasSource && std::isfinite(scene.sourceLatitude) && std::isfinite(scene.sourceLongitude))
         points.append({WebMercator::clampLatitude(scene.sourceLatitude),

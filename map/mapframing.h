@@ -20,7 +20,8 @@ struct MapFrame
     double zoom = 0.0;
 };
 
-// The placed hops and the source of a scene (clamped and wrapped).
+// The placed hops and the source of a scene, and the hops of its visible further routes (a
+// comparison's other trace, other vantage points): clamped and wrapped.
 QList<GeoPoint> routePoints(const MapScene &scene);
 
 // Frames `points` in a view of `size` with `padding` pixels on every side. A single place is

@@ -145,6 +145,12 @@ ApplicationWindow {
             traceFileLoader.show(isOpen, format)
     }
 
+    // File → Compare with file…: the chosen trace file (the earlier one) against the trace shown.
+    function openCompareDialog() {
+        if (!scripted && documents !== null)
+            traceFileLoader.showCompare()
+    }
+
     Shortcut {
         sequence: "Ctrl+T"
         onActivated: window.startTrace()
@@ -240,6 +246,7 @@ ApplicationWindow {
             MenuSeparator {}
             ShortcutMenuItem { text: qsTr("Open…"); shortcut: "Ctrl+O"; onTriggered: window.openTraceFileDialog(true, DocumentController.TraceFileFormat) }
             ShortcutMenuItem { text: qsTr("Save as…"); shortcut: "Ctrl+Shift+S"; onTriggered: window.openTraceFileDialog(false, DocumentController.TraceFileFormat) }
+            ShortcutMenuItem { objectName: "compareMenuItem"; text: qsTr("Compare with file…"); enabled: !window.controller.running; onTriggered: window.openCompareDialog() }
             Menu {
                 title: qsTr("Export")
                 ShortcutMenuItem { text: qsTr("PDF report…"); onTriggered: window.openTraceFileDialog(false, DocumentController.PdfReport) }
@@ -504,8 +511,10 @@ ApplicationWindow {
         }
         // A comparison lists its changes in the History panel.
         function onComparisonChanged() {
-            if (window.documents.comparison.length > 0)
+            if (window.documents.comparison.length > 0) {
                 historyLoader.shown = true
+                mapPane.fitRoute() // both routes in view
+            }
         }
     }
     Connections {
@@ -592,6 +601,12 @@ ApplicationWindow {
                 setSource("TraceFileDialog.qml", { documents: window.documents })
             active = true
             item.openFor(isOpen, format)
+        }
+        function showCompare() {
+            if (!active)
+                setSource("TraceFileDialog.qml", { documents: window.documents })
+            active = true
+            item.openForCompare()
         }
     }
     Loader {

@@ -1,5 +1,5 @@
-// File → Open…, Save as… and Export: one file dialog, set up for the action and the format by
-// openFor(); the chosen file goes to the DocumentController, which reports the outcome in the
+// File → Open…, Save as…, Compare with file… and Export: one file dialog, set up for the action
+// and the format by openFor() / openForCompare(); the chosen file goes to the DocumentController, which reports the outcome in the
 // window's status area.
 import QtQuick
 import QtQuick.Dialogs
@@ -10,10 +10,12 @@ FileDialog {
     required property DocumentController documents
     property int format: DocumentController.TraceFileFormat
     property bool opening: true
+    property bool comparing: false // the chosen file is compared with the trace shown
 
     objectName: "traceFileDialog"
 
     function openFor(isOpen, chosenFormat) {
+        comparing = false
         opening = isOpen
         format = chosenFormat
         title = isOpen ? qsTr("Open trace")
@@ -24,13 +26,24 @@ FileDialog {
         currentFolder = documents.folderUrl()
         open()
     }
-
-    onAccepted: {
-        if (opening)
-            documents.open(selectedFile.toString())
-        else if (format === DocumentController.TraceFileFormat)
-            documents.save(selectedFile.toString())
-        else
-            documents.exportAs(selectedFile.toString(), format)
+    function openForCompare() {
+        openFor(true, DocumentController.TraceFileFormat)
+        comparing = true
+        title = qsTr("Compare with trace")
     }
+
+    // The file chosen: what the dialog is for is done with it (a test calls this directly, as
+    // Qt's non-native dialog keeps its own selection).
+    function useFile(url) {
+        if (comparing)
+            documents.compareWithFile(url)
+        else if (opening)
+            documents.open(url)
+        else if (format === DocumentController.TraceFileFormat)
+            documents.save(url)
+        else
+            documents.exportAs(url, format)
+    }
+
+    onAccepted: useFile(selectedFile.toString())
 }

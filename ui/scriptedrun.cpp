@@ -5,6 +5,7 @@
 #include "documentexport.h"
 #include "tileloader.h"
 #include "tracecontroller.h"
+#include "tracefile.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -68,14 +69,18 @@ void ScriptedRun::start()
         startOne();
         return;
     }
-    // A saved trace: shown as it was saved, nothing probed or located; then the exports.
+    // A saved trace: shown as it was saved, nothing probed or located; then the exports. Through
+    // the document controller when there is one, so the window frames it as File > Open does.
     const TraceFileReadResult read = readTraceFile(m_options.openPath);
     if (!read.ok()) {
         errLine(QStringLiteral("tracemap: cannot open %1: %2").arg(m_options.openPath, read.message));
         done(ExitFailure);
         return;
     }
-    m_controller->loadDocument(read.file);
+    if (m_documents)
+        m_documents->show(read.file, m_options.openPath);
+    else
+        m_controller->loadDocument(read.file);
     if (!m_options.comparePath.isEmpty() &&
         (!m_documents || !m_documents->compareWithFile(m_options.comparePath))) {
         errLine(
@@ -181,7 +186,12 @@ void ScriptedRun::waitForTiles()
 
 MapScene ScriptedRun::scene() const
 {
-    return DocumentExport::sceneOf(*m_controller, m_settings->offline());
+    MapScene scene = DocumentExport::sceneOf(*m_controller, m_settings->offline());
+    if (m_documents) { // --compare: the other trace too, as the window draws it
+        scene.routes = m_documents->routes()->routes();
+        scene.mainRouteName = m_documents->routes()->mainRouteName();
+    }
+    return scene;
 }
 
 MapViewport ScriptedRun::exportViewport(const ScriptedRunOptions &options, const MapScene &scene)
@@ -211,6 +221,14 @@ void ScriptedRun::finish()
         const QString error = MapRenderer::writePng(image, m_options.exportPath);
         if (!error.isEmpty()) {
             errLine(QStringLiteral("tracemap: cannot export the image: %1").arg(error));
+            code = ExitFailure;
+        }
+    }
+    if (!m_options.savePath.isEmpty()) {
+        QString error;
+        if (!writeFileAtomically(m_options.savePath, serializeTraceFile(m_controller->currentDocument()),
+                                 &error)) {
+            errLine(QStringLiteral("tracemap: cannot save the trace file: %1").arg(error));
             code = ExitFailure;
         }
     }

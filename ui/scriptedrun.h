@@ -1,4 +1,4 @@
-// The desktop app's scripted mode (--trace, --export-image, --repeat, --quit-when-done): runs
+// The desktop app's scripted mode (--trace, --export-image, --save, --repeat, --quit-when-done): runs
 // the traces, waits (on signals, with deadlines) for the hops' places and, when tiles are on,
 // for the tiles in view, then renders the image from the hop model through MapRenderer, on its
 // own viewport: the window is not involved (it may not even be shown). See docs/desktop.md.
@@ -30,6 +30,7 @@ struct ScriptedRunOptions
     QString openPath;    // a trace file shown instead of tracing (--open)
     QString reportPath;  // empty = no PDF report (--export-report)
     QString comparePath; // with openPath: compared with it before the exports (--compare)
+    QString savePath;    // empty = no trace file saved (--save)
     QString exportPath;  // empty = no image
     QSize exportSize;    // invalid = kDefaultExportSize
     std::optional<double> centerLatitude, centerLongitude, zoom; // unset = fit the route
@@ -58,7 +59,7 @@ public:
 
     // The viewport the image is rendered with: the given centre and zoom, else the route framed.
     static MapViewport exportViewport(const ScriptedRunOptions &options, const MapScene &scene);
-    // The hop model and the source, as the map draws them.
+    // The hop model and the source, as the map draws them, and a comparison's other trace.
     MapScene scene() const;
 
 private:

@@ -73,23 +73,24 @@ QString desktopHelpText()
         return optionHelpLine({QString::fromLatin1(name)}, QString::fromLatin1(value),
                               QString::fromLatin1(help));
     };
-    return QStringLiteral(
-               "Usage: tracemap [HOST | FILE] [options]\n"
-               "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
-               "\n"
-               "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
-               "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
-               "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
-               "           [--method M] --quit-when-done\n"
-               "  tracemap --open FILE [--export-image PNG] [--export-report PDF] --quit-when-done\n"
-               "\n"
-               "Options:\n") +
+    return QStringLiteral("Usage: tracemap [HOST | FILE] [options]\n"
+                          "A visual traceroute: type a host, press Trace, watch the route drawn on a map.\n"
+                          "\n"
+                          "Scripted export (no interaction; under xvfb-run or -platform offscreen):\n"
+                          "  tracemap --trace HOST --export-image FILE [--size WxH] [--offline]\n"
+                          "           [--geo-overrides FILE] [--geo-db PATH] [--center LAT,LON --zoom Z]\n"
+                          "           [--method M] --quit-when-done\n"
+                          "  tracemap --open FILE [--export-image PNG] [--export-report PDF] [--save FILE]\n"
+                          "           --quit-when-done\n"
+                          "\n"
+                          "Options:\n") +
            line("trace", "HOST", "Trace HOST as soon as the window is up.") +
            line("open", "FILE",
                 "Show a saved trace (.tracemap.json) or RIPE Atlas / Globalping results without probing; a "
                 "FILE given in place of HOST is opened too.") +
            line("export-report", "FILE", "When done, save the PDF report (title, map, hop table).") +
            line("compare", "FILE", "With --open: compare FILE (before) with the opened trace.") +
+           line("save", "FILE", "When done, save the trace file (.tracemap.json), as File > Save does.") +
            line("export-image", "FILE", "When the trace is done, save the map as a PNG.") +
            line("size", "WxH", "Image size in pixels, 64-8192 each (1280x800).") +
            line("center", "LAT,LON", "Map centre for the image (with --zoom; default: fit the route).") +
@@ -125,8 +126,9 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption open(QStringLiteral("open"), {}, QStringLiteral("FILE"));
     const QCommandLineOption report(QStringLiteral("export-report"), {}, QStringLiteral("FILE"));
     const QCommandLineOption compare(QStringLiteral("compare"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption save(QStringLiteral("save"), {}, QStringLiteral("FILE"));
     p.addOptions({help, version, trace, exportImage, size, center, zoom, source, quit, repeat, windowShot,
-                  open, report, compare});
+                  open, report, compare, save});
     p.addOptions(traceCommandLineOptions(kTraceOptions));
     p.addOptions(geoCommandLineOptions(kGeoOptions));
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
@@ -200,6 +202,14 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         o.reportPath = p.value(report);
         if (o.reportPath.isEmpty() || (o.host.isEmpty() && o.openPath.isEmpty())) {
             out.error = QStringLiteral("--export-report needs a file name and --trace HOST or --open FILE");
+            return out;
+        }
+        o.scripted = true;
+    }
+    if (p.isSet(save)) {
+        o.savePath = p.value(save);
+        if (o.savePath.isEmpty() || (o.host.isEmpty() && o.openPath.isEmpty())) {
+            out.error = QStringLiteral("--save needs a file name and --trace HOST or --open FILE");
             return out;
         }
         o.scripted = true;

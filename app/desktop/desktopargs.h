@@ -45,6 +45,7 @@ struct DesktopOptions
     QString openPath;       // positional FILE or --open FILE: a trace file or vantage results
     QString reportPath;     // --export-report: the PDF report
     QString comparePath;    // --compare: a trace file compared with the opened one
+    QString savePath;       // --save: when done, save the trace file (.tracemap.json)
 };
 
 struct ParseOutcome

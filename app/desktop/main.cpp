@@ -70,6 +70,7 @@ ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
     run.openPath = options.openPath;
     run.reportPath = options.reportPath;
     run.comparePath = options.comparePath;
+    run.savePath = options.savePath;
     return run;
 }
 

@@ -115,6 +115,22 @@ class Topology:
     def ns(self, node):
         return self.prefix + node
 
+    def bypass_r3(self):
+        """A route change: r2 reaches dst over a new link to r4 (198.18.20.0/24), bypassing r3.
+        Returns None, or the failed command and its error."""
+        p = self.prefix
+        for cmd in (["ip", "-n", f"{p}r2", "link", "add", "sc0", "type", "veth", "peer", "name", "sc1",
+                     "netns", f"{p}r4"],
+                    ["ip", "-n", f"{p}r2", "addr", "add", "198.18.20.2/24", "dev", "sc0"],
+                    ["ip", "-n", f"{p}r4", "addr", "add", "198.18.20.1/24", "dev", "sc1"],
+                    ["ip", "-n", f"{p}r2", "link", "set", "sc0", "up"],
+                    ["ip", "-n", f"{p}r4", "link", "set", "sc1", "up"],
+                    ["ip", "-n", f"{p}r2", "route", "replace", "198.18.10.0/24", "via", "198.18.20.1"]):
+            c = subprocess.run(cmd, capture_output=True, text=True)
+            if c.returncode != 0:
+                return f"{' '.join(cmd)}: {c.stderr.strip()}"
+        return None
+
     def remaining(self):
         return self._sh("list", self.prefix, check=False).stdout.split()
 

@@ -64,6 +64,8 @@ private slots:
         QTest::newRow("bad size") << QStringList{"--size", "10x"} << 2 << "--size must be WxH";
         QTest::newRow("export without trace")
             << QStringList{"--export-image", "/tmp/x.png"} << 2 << "--export-image";
+        QTest::newRow("save without trace or file") << QStringList{"--save", "/tmp/x.tracemap.json"} << 2
+                                                    << "--save needs a file name and --trace HOST";
         QTest::newRow("interactive start") << QStringList{} << 1 << "no display to show the window on";
         QTest::newRow("scripted without quit")
             << QStringList{"--trace", "127.0.0.1", "--offline"} << 1 << "--quit-when-done";

@@ -261,6 +261,19 @@ private slots:
             QVERIFY(QMetaObject::invokeMethod(traceFiles, "reject"));
             QTRY_VERIFY(!traceFiles->property("visible").toBool());
         }
+        // File → Compare with file…: the chosen file is compared with the trace shown.
+        w.documents->clearComparison();
+        QVERIFY(w.documents->comparison().isEmpty());
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openCompareDialog"));
+        QObject *compareDialog = w.window->findChild<QObject *>(QStringLiteral("traceFileDialog"));
+        QVERIFY(compareDialog);
+        QTRY_VERIFY(compareDialog->property("visible").toBool());
+        QVERIFY(compareDialog->property("comparing").toBool());
+        QTest::qWait(200); // its folder model loads
+        QVERIFY(QMetaObject::invokeMethod(compareDialog, "useFile",
+                                          Q_ARG(QVariant, QUrl::fromLocalFile(saved).toString())));
+        QVERIFY(QMetaObject::invokeMethod(compareDialog, "reject"));
+        QTRY_VERIFY2(!w.documents->comparison().isEmpty(), qPrintable(w.documents->errorMessage()));
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
