@@ -166,6 +166,8 @@ private:
     // True when at least one raster tile (or a scaled parent) was drawn.
     bool paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
     void paintPlaces(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    // A place name with its halo, drawn once and kept (names repeat on every frame).
+    QImage placeSprite(const QString &text, bool capital, double dpr);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     // maproutes.cpp: further routes, convergence and loss marks, the route legend.
     void paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
@@ -185,6 +187,7 @@ private:
     BasemapStyle m_style;
     QMutex m_cacheMutex; // the live item paints on the render thread, exports on the GUI thread
     QCache<TileId, QImage> m_basemapTiles{96};
+    QCache<QString, QImage> m_placeSprites{4096};
 };
 
 } // namespace tracemap

@@ -186,10 +186,11 @@ private slots:
 
         GeoAnswer answer;
         int calls = 0;
-        provider.lookup(GeoQuery{QHostAddress(address), {}, false, -1}, [&](const GeoAnswer &a) {
-            answer = a;
-            ++calls;
-        });
+        provider.lookup(GeoQuery{QHostAddress(address), {}, false, -1, std::nullopt},
+                        [&](const GeoAnswer &a) {
+                            answer = a;
+                            ++calls;
+                        });
         QCOMPARE(calls, 1);
         QCOMPARE(answer.status, GeoStatus::Located);
         QCOMPARE(answer.provider, QString("mmdb"));
