@@ -95,6 +95,7 @@ AtlasPacket parsePacket(const QJsonObject &o)
     p.ttl = int(toInteger(o.value(QLatin1String("ttl")), -1));
     p.ittl = int(toInteger(o.value(QLatin1String("ittl")), 1));
     p.mtu = int(toInteger(o.value(QLatin1String("mtu")), -1));
+    p.late = o.contains(QLatin1String("late"));
     p.lateBy = int(toInteger(o.value(QLatin1String("late")), 0));
     p.duplicate =
         o.value(QLatin1String("dup")).toBool(false) || toInteger(o.value(QLatin1String("dup")), 0) != 0;
@@ -199,8 +200,9 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
                     AtlasParseError::BadValue,
                     QStringLiteral("%1: a reply of hop %2 is not a JSON object").arg(named).arg(hop.index)};
             hop.packets.append(parsePacket(packet.toObject()));
-            if (hop.packets.last().rtt > 0) // sagan keeps only truthy RTTs for the median
-                rtts.append(hop.packets.last().rtt);
+            const AtlasPacket &p = hop.packets.last();
+            if (!p.late && p.rtt > 0) // sagan keeps only truthy RTTs of non-late packets
+                rtts.append(p.rtt);
         }
         hop.medianRtt = median(rtts);
         r.hops.append(hop);
@@ -296,14 +298,26 @@ double AtlasResult::lastMedianRtt() const
     return last;
 }
 
+namespace {
+
+// The last hop's answers as sagan sees them: late ones are left out.
+QList<AtlasPacket> lastHopPackets(const QList<AtlasHop> &hops)
+{
+    QList<AtlasPacket> packets;
+    if (!hops.isEmpty())
+        std::copy_if(hops.last().packets.cbegin(), hops.last().packets.cend(), std::back_inserter(packets),
+                     [](const AtlasPacket &p) { return !p.late; });
+    return packets;
+}
+
+} // namespace
+
 bool AtlasResult::destinationIpResponded() const
 {
-    if (hops.isEmpty())
-        return false;
     const QHostAddress destination(destinationAddress);
     if (destination.isNull())
         return false;
-    const QList<AtlasPacket> &packets = hops.last().packets;
+    const QList<AtlasPacket> packets = lastHopPackets(hops);
     return std::any_of(packets.cbegin(), packets.cend(), [&](const AtlasPacket &p) {
         return !p.origin.isEmpty() && QHostAddress(p.origin).isEqual(destination);
     });
@@ -311,11 +325,29 @@ bool AtlasResult::destinationIpResponded() const
 
 bool AtlasResult::lastHopResponded() const
 {
-    if (hops.isEmpty())
-        return false;
-    const QList<AtlasPacket> &packets = hops.last().packets;
+    const QList<AtlasPacket> packets = lastHopPackets(hops);
+    return std::any_of(packets.cbegin(), packets.cend(), [](const AtlasPacket &p) { return p.rtt > 0; });
+}
+
+bool AtlasResult::isSuccess() const
+{
+    const QList<AtlasPacket> packets = lastHopPackets(hops);
     return std::any_of(packets.cbegin(), packets.cend(),
-                       [](const AtlasPacket &p) { return !p.origin.isEmpty(); });
+                       [](const AtlasPacket &p) { return p.rtt > 0 && !p.isError(); });
+}
+
+QStringList AtlasResult::lastHopErrors() const
+{
+    if (hops.isEmpty() || isSuccess())
+        return {};
+    if (!hops.last().error.isEmpty())
+        return {hops.last().error};
+    QStringList errors;
+    for (const AtlasPacket &p : lastHopPackets(hops)) {
+        if (p.isError())
+            errors << p.errorMessage;
+    }
+    return errors;
 }
 
 QList<QStringList> AtlasResult::ipPath() const
@@ -323,8 +355,10 @@ QList<QStringList> AtlasResult::ipPath() const
     QList<QStringList> path;
     for (const AtlasHop &h : hops) {
         QStringList origins;
-        for (const AtlasPacket &p : h.packets)
-            origins << p.origin;
+        for (const AtlasPacket &p : h.packets) {
+            if (!p.late)
+                origins << p.origin;
+        }
         path << origins;
     }
     return path;
@@ -486,7 +520,7 @@ VantageTrace toVantageTrace(const AtlasResult &r)
                 if (!notes.mpls.contains(mplsText(m)))
                     notes.mpls << mplsText(m);
             }
-            if (p.lateBy > 0) {
+            if (p.late) {
                 ++notes.lateReplies;
                 continue;
             }

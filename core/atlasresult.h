@@ -2,12 +2,15 @@
 // serves to the engine's types.
 //
 // Two layers. parseAtlasResults() mirrors the document the way RIPE's own parser
-// (ripe.atlas.sagan, traceroute.py) reads it: every entry of a hop's `result` array becomes one
-// AtlasPacket, late and duplicate ones included, with sagan's rules for rounding, medians, errors
-// and the summary values (total_hops, last_median_rtt, destination_ip_responded,
-// last_hop_responded, ip_path). toVantageTrace() then turns one result into a route: late and
-// duplicate answers and reply-level errors leave the probe list (they would skew loss and RTT) and
-// are counted in the hop's notes instead; `err` codes become ICMP unreachable kinds.
+// (ripe.atlas.sagan 1.1.9, traceroute.py) reads it, checked hop for hop against sagan's output by
+// tests/unit/tst_atlassagan.cpp: sagan's rules for rounding, medians, errors and the summary values
+// (total_hops, last_median_rtt, destination_ip_responded, last_hop_responded, is_success,
+// last_hop_errors, ip_path). Every entry of a hop's `result` array becomes one AtlasPacket; late
+// answers (a `late` key) are kept but flagged, and like sagan every summary value and median skips
+// them. Deliberate difference: destinationIpResponded() compares addresses, not spellings.
+// toVantageTrace() then turns one result into a route: late and duplicate answers and reply-level
+// errors leave the probe list (they would skew loss and RTT) and are counted in the hop's notes
+// instead; `err` codes become ICMP unreachable kinds.
 //
 // Accepted documents: an array of results (the results download), a single result object, the
 // "latest" shape {"<prb_id>": [result, ...]}, or one result per line (format=txt). Every firmware
@@ -40,10 +43,11 @@ struct AtlasPacket
     QString origin;       // `from`; empty when absent (timeouts, reply-level errors)
     double rtt = -1.0;    // ms, rounded to 3 decimals like sagan; -1 when absent
     int size = -1;
-    int ttl = -1;   // TTL of the reply as it arrived
-    int ittl = 1;   // TTL of the quoted packet (sagan's internal_ttl, default 1)
-    int mtu = -1;   // packet too big
-    int lateBy = 0; // `late`: the answer belongs to a probe this many probes earlier
+    int ttl = -1;      // TTL of the reply as it arrived
+    int ittl = 1;      // TTL of the quoted packet (sagan's internal_ttl, default 1)
+    int mtu = -1;      // packet too big
+    bool late = false; // has a `late` key: answers an earlier probe; sagan leaves it out of the hop
+    int lateBy = 0;    // `late`: the answer belongs to a probe this many probes earlier
     bool duplicate = false;
     QString err;          // raw `err`: N, H, A, P, p or a number
     QString errorMessage; // sagan's message for `err` ("Network unreachable", ...), empty without one
@@ -60,10 +64,10 @@ struct AtlasPacket
 
 struct AtlasHop
 {
-    int index = 0; // `hop`: the TTL
-    QString error; // hop-level `error`; sagan's hop.is_error
-    QList<AtlasPacket> packets;
-    double medianRtt = -1.0; // sagan's median over the packets with a non-zero rtt; -1 when none
+    int index = 0;              // `hop`: the TTL
+    QString error;              // hop-level `error`; sagan's hop.is_error
+    QList<AtlasPacket> packets; // late answers included (flagged `late`), unlike sagan's hop.packets
+    double medianRtt = -1.0;    // sagan's median over the non-late packets with a non-zero rtt; -1 when none
 };
 
 struct AtlasResult
@@ -86,12 +90,14 @@ struct AtlasResult
     QString resultError; // top-level `err` or `dnserr`: the whole measurement failed
     QList<AtlasHop> hops;
 
-    // sagan's summary values.
+    // sagan's summary values; all of them skip late answers.
     int totalHops() const { return int(hops.size()); }
-    double lastMedianRtt() const; // the last hop's median that is non-zero; -1 when none
-    bool destinationIpResponded() const;
-    bool lastHopResponded() const;
-    QList<QStringList> ipPath() const; // per hop, each packet's origin ("" for none)
+    double lastMedianRtt() const;        // the last hop's median that is non-zero; -1 when none
+    bool destinationIpResponded() const; // a last-hop answer from dst_addr (compared as addresses)
+    bool lastHopResponded() const;       // a last-hop answer with a non-zero rtt
+    bool isSuccess() const;              // a last-hop answer with a non-zero rtt and no `err`
+    QStringList lastHopErrors() const;   // when not a success: the hop's error, else each packet's
+    QList<QStringList> ipPath() const;   // per hop, each non-late packet's origin ("" for none)
 };
 
 enum class AtlasParseError {

@@ -1,9 +1,11 @@
 // RIPE Atlas traceroute results read hop for hop the way RIPE's parser (ripe.atlas.sagan,
 // traceroute.py) reads them. The expected rows below were worked out by hand from sagan's rules
-// (see tests/data/atlas/README.md): packets include late and duplicate answers, RTTs are rounded
-// to 3 decimals, a hop's median uses only non-zero RTTs, last_median_rtt is the last non-empty
-// median, destination_ip_responded compares addresses (not spellings) in the last hop.
-// sagan itself was not run: it is not packaged for Debian and nothing may be downloaded here.
+// (see tests/data/atlas/README.md): packets include late and duplicate answers (late ones flagged
+// and left out of every summary value, as sagan drops them), RTTs are rounded to 3 decimals, a
+// hop's median uses only non-zero RTTs, last_median_rtt is the last non-empty median,
+// destination_ip_responded compares addresses (not spellings) in the last hop. These documents
+// are made up for shapes sagan's own tests lack (dup, TCP, edst, fw > 4720); tst_atlassagan
+// compares real results with what sagan itself reported for them.
 #include "atlasresult.h"
 
 #include <QFile>
@@ -108,6 +110,38 @@ private Q_SLOTS:
         QTEST(r.destinationIpResponded(), "destinationResponded");
         QTEST(r.lastHopResponded(), "lastHopResponded");
         QVERIFY(r.resultError.isEmpty());
+    }
+
+    // sagan's is_success (a last-hop answer with a non-zero rtt and no `err`) and last_hop_errors
+    // (when not a success: the hop's error, else every packet's). Even a port unreachable from the
+    // destination is an error to sagan, and it knows nothing of `dup`.
+    void successAndErrors_data()
+    {
+        QTest::addColumn<int>("index");
+        QTest::addColumn<bool>("success");
+        QTest::addColumn<QString>("errors");
+        const QString h = QStringLiteral("Destination unreachable");
+        const QString p = QStringLiteral("Port unreachable");
+        const QString a = QStringLiteral("Administratively prohibited");
+        QTest::newRow("fw4400 timeouts") << 0 << false << QString();
+        QTest::newRow("fw4470 icmp reached") << 2 << true << QString();
+        QTest::newRow("fw4520 err H") << 4 << false << QStringList{h, h, h}.join(QLatin1Char('|'));
+        QTest::newRow("fw4570 dup") << 6 << true << QString();
+        QTest::newRow("fw4740 err N and 9") << 9 << false << QStringLiteral("Network unreachable|9");
+        QTest::newRow("fw4750 hop error")
+            << 10 << false << QStringLiteral("connect failed: Network is unreachable");
+        QTest::newRow("fw5020 reply error") << 12 << false << QString();
+        QTest::newRow("fw5080 port unreachable")
+            << 13 << false << QStringList{p, p, p}.join(QLatin1Char('|'));
+        QTest::newRow("fw5120 err A") << 15 << false << QStringList{a, a}.join(QLatin1Char('|'));
+    }
+
+    void successAndErrors()
+    {
+        QFETCH(int, index);
+        const AtlasResult &r = firmwareResults().at(index);
+        QTEST(r.isSuccess(), "success");
+        QTEST(r.lastHopErrors().join(QLatin1Char('|')), "errors");
     }
 
     // sagan's per-hop view: hop.index, len(hop.packets), packet.origin, packet.rtt, hop.median_rtt,
