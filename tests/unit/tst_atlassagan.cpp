@@ -1,8 +1,9 @@
 // RIPE Atlas results parsed by core/atlasresult compared hop for hop with what RIPE's own parser,
-// ripe.atlas.sagan 1.1.9, reports for the same documents. The documents are the real results
-// embedded in sagan's tests (21 results, firmwares 4460-4720, IPv4 and IPv6); what sagan reports
-// was recorded by running sagan on each of them (tests/data/atlas-sagan/README.md says how), one
-// expected/<name>.json per document. One row per document.
+// ripe.atlas.sagan 1.1.9, reports for the same documents. The documents are 24 real results, 21
+// from sagan's own tests and 3 from two other RIPE repositories (firmwares 4460-4730, IPv4 and
+// IPv6); what sagan reports was recorded by running sagan on each of them
+// (tests/data/atlas-sagan/README.md says how), one expected/<name>.json per document. One row per
+// document.
 //
 // Where tracemap deliberately differs, the comparison says so in place:
 // - late answers (a `late` key): sagan drops them from hop.packets; tracemap keeps them flagged
@@ -203,8 +204,8 @@ private Q_SLOTS:
             v4 = v4 || o.results.value(0).af == 4;
             v6 = v6 || o.results.value(0).af == 6;
         }
-        QCOMPARE(names.size(), 21);
-        QCOMPARE(firmwares.size(), 14);
+        QCOMPARE(names.size(), 24);
+        QCOMPARE(firmwares.size(), 15);
         QVERIFY(v4 && v6);
     }
 
