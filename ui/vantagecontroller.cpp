@@ -96,7 +96,8 @@ QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *err
 }
 
 VantageController::VantageController(GeoService *geo, QObject *parent)
-    : QObject(parent), m_routeSet(new RouteSet(this)), m_atlasUrl(kAtlasDefaultBase)
+    : QObject(parent), m_routeSet(new RouteSet(this)), m_atlasUrl(kAtlasDefaultBase),
+      m_globalpingUrl(kGlobalpingDefaultBase)
 {
     registerVantageTypes();
     registerGeoTypes();
