@@ -130,6 +130,9 @@ VantageController::~VantageController() = default;
 void VantageController::setGeoService(GeoService *geo)
 {
     m_geo = geo;
+    // Every route is located again: settled() is announced again once they are, even when the new
+    // service answers at once (the view frames them anew on it).
+    m_wasSettled = m_routes.empty();
     for (auto &route : m_routes) {
         route->model->clear();
         for (const Hop &hop : route->trace.trace.hops)

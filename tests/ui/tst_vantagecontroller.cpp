@@ -318,6 +318,26 @@ private slots:
         QCOMPARE(c.pendingLookups(), 0);
     }
 
+    // A new geolocation service (settings changed, database installed) locates every route again:
+    // settled() comes again once they are, even when the new service answers at once, so the view
+    // frames the routes where they are now.
+    void newServiceSettlesAgain()
+    {
+        auto first = tableService({});
+        auto second = tableService({{QStringLiteral("62.0.0.5"), {50.11, 8.68}}});
+        VantageController c(first.get());
+        QSignalSpy settled(&c, &VantageController::settled);
+        c.addRoutes({routeFrom(QStringLiteral("Frankfurt"), 50.1, 8.7, {hop(1, "62.0.0.5", 2.0)})});
+        QTRY_COMPARE(settled.size(), 1);
+        QTRY_COMPARE(c.routes()->count(), 1);
+        QVERIFY(!mapHop(c.routes()->routes().at(0), 1)->hasLocation);
+        c.setGeoService(second.get());
+        QTRY_COMPARE(settled.size(), 2);
+        QVERIFY(mapHop(c.routes()->routes().at(0), 1)->hasLocation);
+        QTest::qWait(50);
+        QCOMPARE(settled.size(), 2); // once per change
+    }
+
     void showHideAndSelect()
     {
         VantageController c(nullptr);
