@@ -85,7 +85,7 @@ Dialog {
         StackLayout {
             currentIndex: createTabs.currentIndex
             Layout.fillWidth: true
-            Layout.preferredHeight: atlasCreateRow.implicitHeight
+            Layout.preferredHeight: Math.max(atlasCreateRow.implicitHeight, globalpingCreate.implicitHeight)
             RowLayout {
                 id: atlasCreateRow
                 spacing: 8
@@ -135,50 +135,58 @@ Dialog {
                                    atlasSelection.currentIndex === 2 ? atlasArea.currentText : atlasValue.text)
                 }
             }
-            RowLayout {
-                spacing: 8
-                ComboBox {
-                    id: globalpingType
-                    objectName: "globalpingTypeBox"
-                    model: ["traceroute", "mtr"]
-                    Layout.preferredWidth: 110
+            ColumnLayout {
+                id: globalpingCreate
+                spacing: 6
+                RowLayout {
+                    spacing: 8
+                    ComboBox {
+                        id: globalpingType
+                        objectName: "globalpingTypeBox"
+                        model: ["traceroute", "mtr"]
+                        Layout.preferredWidth: 110
+                    }
+                    TextField {
+                        id: globalpingTarget
+                        objectName: "globalpingTargetField"
+                        placeholderText: qsTr("host to trace")
+                        Layout.fillWidth: true
+                    }
+                    Label { text: qsTr("from") }
+                    TextField {
+                        id: globalpingFrom
+                        objectName: "globalpingFromField"
+                        placeholderText: qsTr("Germany, Tokyo, AS3320 (empty: anywhere)")
+                        Layout.fillWidth: true
+                    }
                 }
-                TextField {
-                    id: globalpingTarget
-                    objectName: "globalpingTargetField"
-                    placeholderText: qsTr("host to trace")
-                    Layout.fillWidth: true
-                }
-                Label { text: qsTr("from") }
-                TextField {
-                    id: globalpingFrom
-                    objectName: "globalpingFromField"
-                    placeholderText: qsTr("Germany, Tokyo, AS3320")
-                    Layout.preferredWidth: 150
-                }
-                SpinBox {
-                    id: globalpingLimit
-                    objectName: "globalpingLimitBox"
-                    from: 1; to: 50; value: 3
-                    editable: true
-                    Layout.preferredWidth: 100
-                }
-                TextField {
-                    id: globalpingToken
-                    objectName: "globalpingTokenField"
-                    echoMode: TextInput.Password
-                    placeholderText: qsTr("token (optional)")
-                    Layout.preferredWidth: 110
-                }
-                Button {
-                    objectName: "globalpingCreateButton"
-                    text: qsTr("Create")
-                    enabled: globalpingTarget.text.trim().length > 0
-                    onClicked: {
-                        root.vantage.createGlobalping(globalpingTarget.text, globalpingFrom.text, globalpingLimit.value,
-                                                      globalpingType.currentIndex === 1, globalpingToken.text)
-                        globalpingToken.clear()
-                        root.routesAdded()
+                RowLayout {
+                    spacing: 8
+                    Label { text: qsTr("Probes") }
+                    SpinBox {
+                        id: globalpingLimit
+                        objectName: "globalpingLimitBox"
+                        from: 1; to: 50; value: 3
+                        editable: true
+                        Layout.preferredWidth: 100
+                    }
+                    TextField {
+                        id: globalpingToken
+                        objectName: "globalpingTokenField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("token (optional, kept)")
+                        Layout.fillWidth: true
+                    }
+                    Button {
+                        objectName: "globalpingCreateButton"
+                        text: qsTr("Create")
+                        enabled: globalpingTarget.text.trim().length > 0
+                        onClicked: {
+                            root.vantage.createGlobalping(globalpingTarget.text, globalpingFrom.text, globalpingLimit.value,
+                                                          globalpingType.currentIndex === 1, globalpingToken.text)
+                            globalpingToken.clear()
+                            root.routesAdded()
+                        }
                     }
                 }
             }
@@ -288,6 +296,7 @@ Dialog {
                 id: cancelCostButton
                 objectName: "atlasCostCancel"
                 text: qsTr("Cancel")
+                highlighted: true // the default: Enter spends nothing
                 DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
                 Keys.onReturnPressed: costDialog.reject()
                 Keys.onEnterPressed: costDialog.reject()

@@ -12,6 +12,7 @@
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "historymodel.h"
+#include "secretstore.h"
 #include "tracecontroller.h"
 #include "vantagecontroller.h"
 #include "watchcontroller.h"
@@ -741,6 +742,41 @@ private slots:
         QCOMPARE(w.settings->defaultMethod(), TraceController::Icmp);
         QCOMPARE(w.settings->offline(), true);
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // File → Vantage points, RIPE Atlas one-off: the price is asked in a dialog whose Cancel has
+    // the focus; Enter there creates nothing. No request is made (no API is reachable here).
+    void atlasCostIsAskedFirst()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QTemporaryDir dir;
+        SecretStore secrets(dir.filePath(QStringLiteral("secrets.json")), SecretStore::Backend::FileOnly);
+        w.vantage->setSecretStore(&secrets);
+        w.vantage->setAtlasUrl(QUrl(QStringLiteral("http://127.0.0.1:9/")));
+        w.vantage->setAtlasKey(QStringLiteral("abcd-test-key"));
+        QTRY_COMPARE(w.vantage->statusMessage(), QStringLiteral("RIPE Atlas key saved"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openVantage", Q_ARG(QVariant, false)));
+        QObject *dialog = w.find<QObject>("vantageDialog");
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        w.vantage->requestAtlasTrace(QStringLiteral("www.example.net"), 2, QStringLiteral("area"),
+                                     QStringLiteral("WW"));
+        QObject *cost = dialog->findChild<QObject *>(QStringLiteral("atlasCostDialog"));
+        QVERIFY(cost);
+        QTRY_VERIFY(cost->property("opened").toBool());
+        QQuickItem *text = dialog->findChild<QQuickItem *>(QStringLiteral("atlasCostCredits"));
+        QVERIFY(text);
+        QCOMPARE(text->property("text").toString(), QStringLiteral("120 credits"));
+        QQuickItem *cancel = dialog->findChild<QQuickItem *>(QStringLiteral("atlasCostCancel"));
+        QVERIFY(cancel);
+        QTRY_VERIFY(cancel->hasActiveFocus());
+        QTest::keyClick(w.window, Qt::Key_Return);
+        QTRY_VERIFY(!cost->property("visible").toBool());
+        QVERIFY(w.vantage->pendingCreation().isEmpty());
+        QCOMPARE(w.vantage->count(), 0);
+        QVERIFY(w.vantage->statusMessage().startsWith(QLatin1String("Nothing was created")));
+        w.vantage->setSecretStore(nullptr);
     }
 
     // `tracemap FILE` with saved vantage results: the app opens the file right after the window
