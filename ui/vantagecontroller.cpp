@@ -1,10 +1,13 @@
 #include "vantagecontroller.h"
 #include "vantagecontroller_p.h"
 
+#include "agentclient.h"
 #include "atlasapi.h"
+#include "atlasclient.h"
 #include "atlasresult.h"
 #include "geoservice.h"
 #include "globalping.h"
+#include "globalpingclient.h"
 #include "hopmodelreader.h"
 #include "mapframing.h"
 
@@ -309,6 +312,14 @@ void VantageController::clear()
     if (m_routes.empty())
         return;
     m_selected = -1;
+    // Measurements still running stop here: nothing they send later may add routes again.
+    for (QObject *client : findChildren<QObject *>(QString(), Qt::FindDirectChildrenOnly)) {
+        if (qobject_cast<AtlasClient *>(client) || qobject_cast<GlobalpingClient *>(client) ||
+            qobject_cast<AgentTraceClient *>(client)) {
+            client->disconnect(this);
+            client->deleteLater();
+        }
+    }
     for (auto &r : m_routes) {
         // Their Route goes now: nothing may reach it through a late answer.
         r->locator->setService(nullptr);

@@ -727,6 +727,32 @@ private slots:
         QVERIFY(frankfurt.name.contains(QLatin1String("Frankfurt")));
     }
 
+    // "Remove all" stops the measurements still running: no route comes back, no poll follows.
+    void clearStopsRunningMeasurements()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route(QStringLiteral("/v1/measurements"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(R"({"id":"gpTrace0001","probesCount":3})", 202);
+        });
+        server.route(QStringLiteral("/v1/measurements/gpTrace0001"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(globalpingDocument(true));
+        });
+        Remote remote;
+        VantageController &c = remote.c;
+        c.setGlobalpingUrl(server.url());
+        c.setRemoteTimings(quickTimings(20000));
+        c.createGlobalping(QStringLiteral("www.example.net"), QString(), 3, false, QString());
+        QTRY_COMPARE_WITH_TIMEOUT(c.count(), 4, 5000); // the row and three probes, still running
+        c.clear();
+        QCOMPARE(c.count(), 0);
+        QTest::qWait(100);
+        const int asked = server.requestCount();
+        QTest::qWait(1200); // more than two poll intervals
+        QCOMPARE(server.requestCount(), asked);
+        QCOMPARE(c.count(), 0);
+    }
+
     // An agent that knows its place (its config) reports it: the route starts there and the
     // legend names it, whether the place comes as the stream's first line or in the document.
     void agentRouteStartsAtItsPlace_data()
