@@ -9,6 +9,8 @@
 #include <QNetworkReply>
 #include <QUrlQuery>
 
+#include <cmath>
+
 namespace tracemap {
 
 namespace {
@@ -53,6 +55,24 @@ Hop hopFromJson(const QJsonObject &json)
     }
     hop.probesSent = std::max(int(hop.replies.size()), json.value(QLatin1String("packets")).toInt());
     return hop;
+}
+
+VantagePoint agentVantageFromJson(const QJsonObject &vantage, const QUrl &agent)
+{
+    VantagePoint v;
+    v.kind = VantageKind::Agent;
+    v.id = agent.toString(QUrl::RemoveUserInfo);
+    const QString name = jsonLabel(vantage.value(QLatin1String("name")), 100);
+    v.name = QStringLiteral("Agent %1").arg(agent.host());
+    v.city = name; // the legend's place: "Agent host, Frankfurt office"
+    const QJsonValue lat = vantage.value(QLatin1String("latitude"));
+    const QJsonValue lon = vantage.value(QLatin1String("longitude"));
+    if (lat.isDouble() && lon.isDouble() && std::abs(lat.toDouble()) <= 90.0 &&
+        std::abs(lon.toDouble()) <= 180.0) {
+        v.latitude = lat.toDouble();
+        v.longitude = lon.toDouble();
+    }
+    return v;
 }
 
 TraceResult traceFromJson(const QJsonObject &document)
@@ -115,6 +135,7 @@ void AgentTraceClient::start(const QUrl &agent, const QString &target,
     m_received = 0;
     m_document = {};
     m_host = agent.host();
+    m_agent = agent;
     QUrl url = apiUrl(agent, QStringLiteral("/traceroute"));
     QUrlQuery q;
     q.addQueryItem(QStringLiteral("dest"), target);
@@ -159,6 +180,9 @@ void AgentTraceClient::readLines()
         if (kind == QLatin1String("hop")) {
             const QJsonObject json = event.value(QLatin1String("hop")).toObject();
             emit hop(hopFromJson(json), json);
+        } else if (kind == QLatin1String("vantage")) {
+            emit vantageReported(
+                agentVantageFromJson(event.value(QLatin1String("vantage")).toObject(), m_agent));
         } else if (kind == QLatin1String("trace")) {
             m_document = event.value(QLatin1String("trace")).toObject();
             finish(Error::None, {});

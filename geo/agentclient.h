@@ -2,9 +2,10 @@
 // Runs a trace on a tracemap-agent (docs/agent.md): GET {agent}/traceroute?dest=HOST&stream=1 with
 // an optional `Authorization: Bearer` token. The answer is NDJSON: a `hop` line per completed TTL
 // (reported at once through `hop`, so the route grows while the agent probes), then a `trace` line
-// with the whole document, or an `error` line. A refusal before streaming (400/401/403/429/...) is
-// an ordinary JSON error answer. Every wait is bounded: a total deadline and a cap on the bytes.
-// The token is never logged nor part of a message.
+// with the whole document, or an `error` line. An agent that knows its place sends a `vantage`
+// line first (and a `vantage` object in the document): reported through `vantageReported`. A refusal before
+// streaming (400/401/403/429/...) is an ordinary JSON error answer. Every wait is bounded: a total deadline
+// and a cap on the bytes. The token is never logged nor part of a message.
 
 #include "vantage.h"
 
@@ -22,6 +23,9 @@ namespace tracemap {
 // The inverse of resultformat's hopToJson / traceToJson, for documents an agent sends.
 Hop hopFromJson(const QJsonObject &hop);
 TraceResult traceFromJson(const QJsonObject &document);
+// An agent's `vantage` object ({name, latitude, longitude, source}) as the vantage of its routes:
+// kind Agent, id the agent's URL; coordinates stay NaN when missing or out of range.
+VantagePoint agentVantageFromJson(const QJsonObject &vantage, const QUrl &agent);
 
 class AgentTraceClient : public QObject
 {
@@ -44,6 +48,7 @@ public:
 
 Q_SIGNALS:
     void hop(const tracemap::Hop &hop, const QJsonObject &json);
+    void vantageReported(const tracemap::VantagePoint &vantage);
     void finished(tracemap::AgentTraceClient::Error error, const QString &message);
 
 private:
@@ -59,6 +64,7 @@ private:
     qint64 m_received = 0;
     int m_timeoutMs = 10 * 60 * 1000;
     QString m_host;
+    QUrl m_agent;
     QJsonObject m_document;
     bool m_done = false;
 };

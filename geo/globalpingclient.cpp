@@ -43,9 +43,10 @@ bool GlobalpingClient::failedAnswer(const HttpFetchResult &result, int expectedS
         const QString partial = m_measurement.routes.isEmpty()
                                     ? QString()
                                     : QStringLiteral("; %1 routes arrived").arg(m_measurement.routes.size());
-        fail(Error::Timeout,
-             QStringLiteral("Globalping measurement %1 did not finish in time (%2)%3")
-                 .arg(m_id.isEmpty() ? QStringLiteral("(not created)") : m_id, result.error, partial));
+        // A request cut short by the overall deadline says nothing the deadline does not.
+        const QString why = m_session->expired() ? QString() : QStringLiteral(" (%1)").arg(result.error);
+        fail(Error::Timeout, QStringLiteral("Globalping measurement %1 did not finish in time%2%3")
+                                 .arg(m_id.isEmpty() ? QStringLiteral("(not created)") : m_id, why, partial));
         return true;
     }
     if (result.outcome != Outcome::Answered) {

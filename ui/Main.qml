@@ -121,15 +121,11 @@ ApplicationWindow {
         if (!scripted)
             settingsLoader.show()
     }
-    // Shows every vantage route (once the map has a size); not while this machine's route is shown.
-    property bool vantageFramePending: false
+    // Shows every vantage route; not while this machine's route is shown. The map frames them
+    // itself: now, or once it has its size, and again on resizes until the user moves it.
     function frameVantage() {
-        vantageFramePending = mapPane.width <= 0 || mapPane.height <= 0
-        if (vantageFramePending || !vantage || controller.model.count > 0)
-            return
-        const f = vantage.frame(mapPane.width, mapPane.height)
-        if (f.zoom !== undefined)
-            mapPane.setView(f.centerLatitude, f.centerLongitude, f.zoom)
+        if (vantage && controller.model.count === 0)
+            mapPane.fitRoute()
     }
     function openVantage(browse) {
         if (!scripted && vantage)
@@ -435,8 +431,6 @@ ApplicationWindow {
                 SplitView.fillHeight: true
                 SplitView.minimumHeight: 160
                 onHopClicked: (row) => hopTable.currentIndex = row
-                onWidthChanged: if (window.vantageFramePending) window.frameVantage()
-                onHeightChanged: if (window.vantageFramePending) window.frameVantage()
             }
             HopTable {
                 id: hopTable

@@ -1,8 +1,10 @@
 // File → Vantage points: the routes from other vantage points with their colour, state and
 // failure, each shown or hidden; open a saved RIPE Atlas or Globalping result file, fetch the
-// results of a RIPE Atlas measurement by ID (public measurements need no key), or trace on a
-// tracemap-agent by URL and token (the route streams in hop by hop). Everything goes
-// through the VantageController; a route that fails says why in its own row.
+// results of a RIPE Atlas measurement by ID (public measurements need no key), create a RIPE
+// Atlas one-off (priced first: nothing is sent before the user says yes in the confirmation,
+// whose default is Cancel) or a Globalping traceroute / mtr, or trace on a tracemap-agent by URL
+// and token (the route streams in hop by hop). Everything goes through the VantageController;
+// a route that fails says why in its own row.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
@@ -21,7 +23,7 @@ Dialog {
     modal: true
     dim: true
     padding: 16
-    width: 620
+    width: 700
     standardButtons: Dialog.Close
 
     function browse() { fileDialog.open() }
@@ -64,13 +66,129 @@ Dialog {
                 id: keyField
                 objectName: "atlasKeyField"
                 echoMode: TextInput.Password
-                placeholderText: qsTr("only for measurements that are not public")
+                placeholderText: qsTr("for one-offs and measurements that are not public")
                 Layout.fillWidth: true
             }
             Button {
                 objectName: "saveKeyButton"
                 text: qsTr("Keep")
                 onClicked: { root.vantage.setAtlasKey(keyField.text); keyField.clear() }
+            }
+        }
+        TabBar {
+            id: createTabs
+            objectName: "createTabs"
+            Layout.fillWidth: true
+            TabButton { text: qsTr("RIPE Atlas one-off") }
+            TabButton { text: qsTr("Globalping") }
+        }
+        StackLayout {
+            currentIndex: createTabs.currentIndex
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.max(atlasCreateRow.implicitHeight, globalpingCreate.implicitHeight)
+            RowLayout {
+                id: atlasCreateRow
+                spacing: 8
+                TextField {
+                    id: atlasTarget
+                    objectName: "atlasTargetField"
+                    placeholderText: qsTr("host to trace")
+                    Layout.fillWidth: true
+                }
+                Label { text: qsTr("from") }
+                SpinBox {
+                    id: atlasProbes
+                    objectName: "atlasProbesBox"
+                    from: 1; to: 1000; value: 5
+                    editable: true
+                    Layout.preferredWidth: 110
+                }
+                Label { text: qsTr("probes in") }
+                ComboBox {
+                    id: atlasSelection
+                    objectName: "atlasSelectionBox"
+                    model: [qsTr("Country"), qsTr("AS"), qsTr("Area")]
+                    readonly property var keys: ["country", "asn", "area"]
+                    Layout.preferredWidth: 100
+                }
+                TextField {
+                    id: atlasValue
+                    objectName: "atlasValueField"
+                    visible: atlasSelection.currentIndex !== 2
+                    placeholderText: atlasSelection.currentIndex === 0 ? qsTr("DE") : qsTr("3320")
+                    Layout.preferredWidth: 70
+                }
+                ComboBox {
+                    id: atlasArea
+                    objectName: "atlasAreaBox"
+                    visible: atlasSelection.currentIndex === 2
+                    model: root.vantage.atlasAreas
+                    Layout.preferredWidth: 130
+                }
+                Button {
+                    objectName: "atlasCreateButton"
+                    text: qsTr("Create…")
+                    enabled: atlasTarget.text.trim().length > 0
+                             && (atlasSelection.currentIndex === 2 || atlasValue.text.trim().length > 0)
+                    onClicked: root.vantage.requestAtlasTrace(atlasTarget.text, atlasProbes.value,
+                                   atlasSelection.keys[atlasSelection.currentIndex],
+                                   atlasSelection.currentIndex === 2 ? atlasArea.currentText : atlasValue.text)
+                }
+            }
+            ColumnLayout {
+                id: globalpingCreate
+                spacing: 6
+                RowLayout {
+                    spacing: 8
+                    ComboBox {
+                        id: globalpingType
+                        objectName: "globalpingTypeBox"
+                        model: ["traceroute", "mtr"]
+                        Layout.preferredWidth: 110
+                    }
+                    TextField {
+                        id: globalpingTarget
+                        objectName: "globalpingTargetField"
+                        placeholderText: qsTr("host to trace")
+                        Layout.fillWidth: true
+                    }
+                    Label { text: qsTr("from") }
+                    TextField {
+                        id: globalpingFrom
+                        objectName: "globalpingFromField"
+                        placeholderText: qsTr("Germany, Tokyo, AS3320 (empty: anywhere)")
+                        Layout.fillWidth: true
+                    }
+                }
+                RowLayout {
+                    spacing: 8
+                    Label { text: qsTr("Probes") }
+                    SpinBox {
+                        id: globalpingLimit
+                        objectName: "globalpingLimitBox"
+                        from: 1; to: 50; value: 3
+                        editable: true
+                        Layout.preferredWidth: 100
+                    }
+                    TextField {
+                        id: globalpingToken
+                        objectName: "globalpingTokenField"
+                        echoMode: TextInput.Password
+                        placeholderText: qsTr("token (optional, kept)")
+                        Layout.fillWidth: true
+                    }
+                    Button {
+                        objectName: "globalpingCreateButton"
+                        text: qsTr("Create")
+                        enabled: globalpingTarget.text.trim().length > 0
+                        onClicked: {
+                            root.vantage.createGlobalping(globalpingTarget.text, globalpingFrom.text, globalpingLimit.value,
+                                                          globalpingType.currentIndex === 1, globalpingToken.text)
+                            globalpingToken.clear()
+                            root.routesAdded()
+                        }
+                    }
+                }
             }
         }
         RowLayout {
@@ -111,7 +229,7 @@ Dialog {
             model: root.vantage.routeList
             clip: true
             Layout.fillWidth: true
-            Layout.preferredHeight: 260
+            Layout.preferredHeight: 220
             ScrollBar.vertical: ScrollBar {}
             delegate: RowLayout {
                 required property var modelData
@@ -138,6 +256,65 @@ Dialog {
         }
         RowLayout {
             Button { text: qsTr("Remove all"); enabled: root.vantage.count > 0; onClicked: root.vantage.clear() }
+        }
+    }
+
+    // The price of a one-off, asked before anything is sent. Cancel is the default: Enter or
+    // Escape spend nothing.
+    Dialog {
+        id: costDialog
+        objectName: "atlasCostDialog"
+        parent: Overlay.overlay
+        anchors.centerIn: Overlay.overlay
+        title: qsTr("Spend RIPE Atlas credits?")
+        modal: true
+        dim: true
+        padding: 16
+        width: 460
+        closePolicy: Popup.CloseOnEscape
+        onRejected: root.vantage.cancelCreation()
+        onAccepted: root.vantage.confirmCreation()
+        onOpened: cancelCostButton.forceActiveFocus()
+        ColumnLayout {
+            anchors.fill: parent
+            spacing: 8
+            Label {
+                objectName: "atlasCostText"
+                text: root.vantage.pendingCreation.text !== undefined ? root.vantage.pendingCreation.text : ""
+                wrapMode: Text.Wrap
+                Layout.fillWidth: true
+            }
+            Label {
+                objectName: "atlasCostCredits"
+                text: qsTr("%1 credits").arg(root.vantage.pendingCreation.credits !== undefined ? root.vantage.pendingCreation.credits : 0)
+                font.bold: true
+                font.pixelSize: 18
+            }
+        }
+        footer: DialogButtonBox {
+            Button {
+                id: cancelCostButton
+                objectName: "atlasCostCancel"
+                text: qsTr("Cancel")
+                highlighted: true // the default: Enter spends nothing
+                DialogButtonBox.buttonRole: DialogButtonBox.RejectRole
+                Keys.onReturnPressed: costDialog.reject()
+                Keys.onEnterPressed: costDialog.reject()
+            }
+            Button {
+                objectName: "atlasCostCreate"
+                text: qsTr("Create and spend")
+                DialogButtonBox.buttonRole: DialogButtonBox.AcceptRole
+            }
+        }
+    }
+    Connections {
+        target: root.vantage
+        function onPendingCreationChanged() {
+            if (root.vantage.pendingCreation.credits !== undefined)
+                costDialog.open()
+            else if (costDialog.opened)
+                costDialog.close()
         }
     }
 

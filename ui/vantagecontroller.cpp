@@ -1,10 +1,13 @@
 #include "vantagecontroller.h"
 #include "vantagecontroller_p.h"
 
+#include "agentclient.h"
 #include "atlasapi.h"
+#include "atlasclient.h"
 #include "atlasresult.h"
 #include "geoservice.h"
 #include "globalping.h"
+#include "globalpingclient.h"
 #include "hopmodelreader.h"
 #include "mapframing.h"
 
@@ -96,7 +99,8 @@ QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *err
 }
 
 VantageController::VantageController(GeoService *geo, QObject *parent)
-    : QObject(parent), m_routeSet(new RouteSet(this)), m_atlasUrl(kAtlasDefaultBase)
+    : QObject(parent), m_routeSet(new RouteSet(this)), m_atlasUrl(kAtlasDefaultBase),
+      m_globalpingUrl(kGlobalpingDefaultBase)
 {
     registerVantageTypes();
     registerGeoTypes();
@@ -129,6 +133,9 @@ VantageController::~VantageController() = default;
 void VantageController::setGeoService(GeoService *geo)
 {
     m_geo = geo;
+    // Every route is located again: settled() is announced again once they are, even when the new
+    // service answers at once (the view frames them anew on it).
+    m_wasSettled = m_routes.empty();
     for (auto &route : m_routes) {
         route->model->clear();
         for (const Hop &hop : route->trace.trace.hops)
@@ -305,6 +312,14 @@ void VantageController::clear()
     if (m_routes.empty())
         return;
     m_selected = -1;
+    // Measurements still running stop here: nothing they send later may add routes again.
+    for (QObject *client : findChildren<QObject *>(QString(), Qt::FindDirectChildrenOnly)) {
+        if (qobject_cast<AtlasClient *>(client) || qobject_cast<GlobalpingClient *>(client) ||
+            qobject_cast<AgentTraceClient *>(client)) {
+            client->disconnect(this);
+            client->deleteLater();
+        }
+    }
     for (auto &r : m_routes) {
         // Their Route goes now: nothing may reach it through a late answer.
         r->locator->setService(nullptr);

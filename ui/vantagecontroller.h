@@ -1,5 +1,6 @@
 // VantageController: routes measured from other vantage points (RIPE Atlas and Globalping result
-// files, an Atlas measurement fetched by ID) on the desktop map beside this machine's trace.
+// files, an Atlas measurement fetched by ID or created as a one-off, a Globalping measurement
+// created here, a trace on a tracemap-agent) on the desktop map beside this machine's trace.
 // Contract:
 //  - it owns a RouteSet (Main.qml lists it in MapPane.routeSets): one MapRoute per vantage route,
 //    coloured MapRenderer::routePaletteColor(i), named "<vantage>, <place>", shown or hidden one
@@ -10,6 +11,10 @@
 //    places share one chain at once;
 //  - each route keeps its hops in a HopListModel, which the hop table shows one route at a time
 //    (selectedIndex: -1 is "this machine", the TraceController's model).
+//  - creating a RIPE Atlas one-off spends the user's credits: requestAtlasTrace() only prices it
+//    (pendingCreation); nothing is sent until confirmCreation(), and cancelCreation() sends nothing;
+//  - created measurements stream in: routes are added (Atlas) or grow (Globalping) as answers come,
+//    each with its probe's place as its start; a placeholder row carries the measurement's state.
 // Remote failures (401/403, 429, deadlines) mark only the route they belong to.
 #pragma once
 
@@ -23,6 +28,7 @@
 #include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,7 +37,10 @@ class QNetworkAccessManager;
 namespace tracemap {
 
 class AtlasClient;
+struct AtlasTraceSpec;
 class GeoService;
+class GlobalpingClient;
+struct GlobalpingSpec;
 class HopListModel;
 class SecretStore;
 class TraceLocator;
@@ -57,6 +66,11 @@ class VantageController : public QObject
     Q_PROPERTY(int pendingLookups READ pendingLookups NOTIFY pendingLookupsChanged)
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusMessageChanged)
     Q_PROPERTY(QUrl atlasUrl READ atlasUrl WRITE setAtlasUrl NOTIFY apiUrlsChanged)
+    Q_PROPERTY(QUrl globalpingUrl READ globalpingUrl WRITE setGlobalpingUrl NOTIFY apiUrlsChanged)
+    // A measurement that spends credits, waiting for the user's yes: {service, target, probes,
+    // credits, text}; empty when none is waiting.
+    Q_PROPERTY(QVariantMap pendingCreation READ pendingCreation NOTIFY pendingCreationChanged)
+    Q_PROPERTY(QStringList atlasAreas READ atlasAreaNames CONSTANT)
 public:
     enum State { Loading, Streaming, Done, Failed };
     Q_ENUM(State)
@@ -78,6 +92,21 @@ public:
     QString statusMessage() const { return m_status; }
     QUrl atlasUrl() const { return m_atlasUrl; }
     void setAtlasUrl(const QUrl &url);
+    QUrl globalpingUrl() const { return m_globalpingUrl; }
+    void setGlobalpingUrl(const QUrl &url);
+    QVariantMap pendingCreation() const;
+    static QStringList atlasAreaNames();
+
+    // Deadlines and poll intervals of created measurements (tests shorten them).
+    struct RemoteTimings
+    {
+        int requestMs = 60000;                   // one request
+        int atlasOverallMs = 15 * 60 * 1000;     // a one-off, from creation to the last result
+        int atlasPollMs = 10000;                 // between status polls
+        int globalpingOverallMs = 5 * 60 * 1000; // a Globalping measurement
+        int globalpingPollMs = 500;              // after each answer (the API's guideline)
+    };
+    void setRemoteTimings(const RemoteTimings &timings) { m_timings = timings; }
 
     // Adds one route per vantage of a saved Atlas or Globalping document (a path or file: URL).
     // False with statusMessage saying why when it cannot be read; nothing is added then.
@@ -90,6 +119,19 @@ public:
     // Traces `target` on a tracemap-agent (streamed hop by hop). The token (may be empty: the one
     // kept for this agent, if any) is kept in the secret store; a refusal fails only this route.
     Q_INVOKABLE void traceViaAgent(const QString &agentUrl, const QString &target, const QString &token);
+    // Prices a RIPE Atlas one-off traceroute from `probes` probes chosen by `selection` ("country",
+    // "asn" or "area") and `value`, with the key kept in the secret store: pendingCreation then
+    // holds the expected credits. A bad request or a missing key says why in statusMessage.
+    Q_INVOKABLE void requestAtlasTrace(const QString &target, int probes, const QString &selection,
+                                       const QString &value);
+    // The user said yes to pendingCreation: creates it (POST) and polls until its results are in.
+    Q_INVOKABLE void confirmCreation();
+    // The user said no: nothing is created, nothing is sent.
+    Q_INVOKABLE void cancelCreation();
+    // Creates a Globalping traceroute (or mtr) from `limit` probes at `from` (the `magic` location;
+    // empty: anywhere) and polls it; `token` is optional (empty: the kept one, if any).
+    Q_INVOKABLE void createGlobalping(const QString &target, const QString &from, int limit, bool mtr,
+                                      const QString &token);
 
     // Routes from elsewhere (a document, an API, an agent). Returns the first new index.
     int addRoutes(const QList<VantageTrace> &routes, State state = Done);
@@ -120,6 +162,7 @@ signals:
     void routesChanged();
     void selectedIndexChanged();
     void pendingLookupsChanged();
+    void pendingCreationChanged();
     void statusMessageChanged();
     void apiUrlsChanged();
     void settled(); // isSettled() became true
@@ -129,8 +172,17 @@ private:
     Route &makeRoute(const VantageTrace &trace, State state);
     Route *findRoute(const QString &id);
     QNetworkAccessManager *network();
+    // Runs `start` with the secret: `given` (then kept under `name`), else the kept one (empty
+    // when none, or without a store); not once `user` is gone.
+    void withSecret(const QString &name, const QByteArray &given, QObject *user,
+                    std::function<void(const QByteArray &)> start);
     void locate(Route &route);
     void setState(Route &route, State state, const QString &reason = {});
+    void updateRoute(Route &route, const VantageTrace &trace, State state);
+    QString addPlaceholder(VantageKind kind, const QString &id, const QString &name, qint64 measurementId);
+    void watchAtlas(AtlasClient *client, const QString &placeholder);
+    void createAtlas(const AtlasTraceSpec &spec, const QByteArray &key);
+    GlobalpingClient *prepareGlobalping(const GlobalpingSpec &spec);
     void setStatus(const QString &message);
     void scheduleRebuild();
     void rebuild();
@@ -145,6 +197,11 @@ private:
     int m_colorIndex = 0;
     QString m_status;
     QUrl m_atlasUrl;
+    QUrl m_globalpingUrl;
+    RemoteTimings m_timings;
+    struct PendingAtlas;
+    std::unique_ptr<PendingAtlas> m_pending; // priced, waiting for the user's answer
+    int m_requestSerial = 0;                 // a newer request outdates a key still loading
     QTimer m_rebuild;
     bool m_wasSettled = true;
 };

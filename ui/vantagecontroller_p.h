@@ -1,7 +1,9 @@
 // VantageController's inside, shared by its two source files (vantagecontroller.cpp: documents,
-// routes and the map; vantageremote.cpp: RIPE Atlas, agents and the stored keys). Not for others.
+// routes and the map; vantageremote.cpp: RIPE Atlas fetches, agents and the stored keys;
+// vantagecreate.cpp: measurements created from the app). Not for others.
 #pragma once
 
+#include "atlasapi.h"
 #include "hoplistmodel.h"
 #include "tracelocator.h"
 #include "vantagecontroller.h"
@@ -24,5 +26,17 @@ struct VantageController::Route
     HopListModel *model = nullptr;
     TraceLocator *locator = nullptr;
 };
+
+// A priced RIPE Atlas one-off waiting for the user's yes, with the key it will be sent with.
+struct VantageController::PendingAtlas
+{
+    AtlasTraceSpec spec;
+    QByteArray key;
+    int credits = 0;
+};
+
+// Names in the secret store (values never leave it but through the load callback).
+inline constexpr const char *kAtlasKeyName = "ripe-atlas-key";
+inline constexpr const char *kGlobalpingTokenName = "globalping-token";
 
 } // namespace tracemap

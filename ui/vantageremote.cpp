@@ -10,7 +10,6 @@
 namespace tracemap {
 
 namespace {
-constexpr const char *kAtlasKeyName = "ripe-atlas-key";
 QString agentTokenName(const QUrl &agent)
 {
     return QStringLiteral("agent-token:") + agent.toString(QUrl::RemoveUserInfo | QUrl::RemoveQuery);
@@ -35,38 +34,45 @@ QNetworkAccessManager *VantageController::network()
     return m_network;
 }
 
-void VantageController::fetchAtlas(qint64 measurementId)
+QString VantageController::addPlaceholder(VantageKind kind, const QString &id, const QString &name,
+                                          qint64 measurementId)
 {
-    if (measurementId <= 0) {
-        setStatus(QStringLiteral("A RIPE Atlas measurement ID is a positive number"));
-        return;
-    }
-    // The measurement's placeholder: it carries the state until results arrive, and the failure.
     VantageTrace placeholder;
-    placeholder.vantage.kind = VantageKind::RipeAtlas;
-    placeholder.vantage.id = QStringLiteral("atlas-measurement:%1").arg(measurementId);
-    placeholder.vantage.name = QStringLiteral("RIPE Atlas measurement %1").arg(measurementId);
+    placeholder.vantage.kind = kind;
+    placeholder.vantage.id = id;
+    placeholder.vantage.name = name;
     placeholder.measurementId = measurementId;
     const int index = addRoutes({placeholder}, Loading);
-    auto *client = new AtlasClient(network(), this);
-    client->setBaseUrl(m_atlasUrl);
-    const QString key = m_routes.at(index)->id;
-    auto placeholderRoute = [this, key] {
-        return findRoute(key);
-    };
+    return m_routes.at(index)->id;
+}
+
+// The placeholder row `key` carries the measurement's state: what it waits for, and its failure;
+// the routes that arrive are added as they come and stay whatever happens to the measurement.
+void VantageController::watchAtlas(AtlasClient *client, const QString &key)
+{
     connect(client, &AtlasClient::routesArrived, this,
             [this](const QList<VantageTrace> &routes) { addRoutes(routes, Done); });
-    connect(client, &AtlasClient::waiting, this, [this, placeholderRoute](const QString &message, int) {
-        if (Route *r = placeholderRoute()) {
+    connect(client, &AtlasClient::created, this, [this, key](qint64 id) {
+        if (Route *r = findRoute(key)) {
+            r->trace.measurementId = id;
+            r->trace.vantage.name = QStringLiteral("RIPE Atlas measurement %1").arg(id);
+            r->reason = QStringLiteral("created; waiting for results");
+            emit routesChanged();
+            scheduleRebuild();
+        }
+        setStatus(QStringLiteral("RIPE Atlas measurement %1 created; waiting for its results").arg(id));
+    });
+    connect(client, &AtlasClient::waiting, this, [this, key](const QString &message, int) {
+        if (Route *r = findRoute(key)) {
             r->reason = message;
             emit routesChanged();
         }
         setStatus(message);
     });
     connect(client, &AtlasClient::finished, this,
-            [this, client, placeholderRoute](AtlasClient::Error error, const QString &message) {
+            [this, client, key](AtlasClient::Error error, const QString &message) {
                 client->deleteLater();
-                Route *r = placeholderRoute();
+                Route *r = findRoute(key);
                 if (!r)
                     return;
                 if (error == AtlasClient::Error::None) {
@@ -77,19 +83,38 @@ void VantageController::fetchAtlas(qint64 measurementId)
                     setStatus(message);
                 }
             });
-    if (!m_secrets) {
-        client->fetchResults(measurementId);
+}
+
+void VantageController::updateRoute(Route &route, const VantageTrace &trace, State state)
+{
+    route.trace = trace;
+    route.state = trace.failed ? Failed : state;
+    route.reason = trace.failure;
+    for (const Hop &hop : trace.trace.hops)
+        route.model->updateHop(hop);
+    route.locator->update(route.trace.trace.hops, route.state == Done || route.state == Failed);
+    emit routesChanged();
+    scheduleRebuild();
+}
+
+void VantageController::fetchAtlas(qint64 measurementId)
+{
+    if (measurementId <= 0) {
+        setStatus(QStringLiteral("A RIPE Atlas measurement ID is a positive number"));
         return;
     }
+    const QString key =
+        addPlaceholder(VantageKind::RipeAtlas, QStringLiteral("atlas-measurement:%1").arg(measurementId),
+                       QStringLiteral("RIPE Atlas measurement %1").arg(measurementId), measurementId);
+    auto *client = new AtlasClient(network(), this);
+    client->setBaseUrl(m_atlasUrl);
+    watchAtlas(client, key);
     // A stored key opens the user's own non-public measurements; public ones need none.
-    QPointer<AtlasClient> guard(client);
-    m_secrets->load(QString::fromLatin1(kAtlasKeyName),
-                    [guard, measurementId](const QByteArray &key, const QString &) {
-                        if (!guard)
-                            return;
-                        guard->setKey(key);
-                        guard->fetchResults(measurementId);
-                    });
+    withSecret(QString::fromLatin1(kAtlasKeyName), {}, client,
+               [client, measurementId](const QByteArray &key) {
+                   client->setKey(key);
+                   client->fetchResults(measurementId);
+               });
 }
 
 void VantageController::setSecretStore(SecretStore *store)
@@ -143,8 +168,20 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
         r->locator->update(hops, false);
         scheduleRebuild();
     });
+    // The agent's own place (its config) starts the route: the legend names it and the RTT check
+    // of every hop is made from there. Without one, the first public responder's place is used.
+    const auto reported = [this, key](const VantagePoint &vantage) {
+        Route *r = findRoute(key);
+        if (!r || !vantage.hasLocation())
+            return;
+        r->trace.vantage = vantage;
+        locate(*r);
+        emit routesChanged();
+        scheduleRebuild();
+    };
+    connect(client, &AgentTraceClient::vantageReported, this, reported);
     connect(client, &AgentTraceClient::finished, this,
-            [this, client, key](AgentTraceClient::Error error, const QString &message) {
+            [this, client, key, agent, reported](AgentTraceClient::Error error, const QString &message) {
                 client->deleteLater();
                 Route *r = findRoute(key);
                 if (!r)
@@ -154,27 +191,37 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
                     setStatus(message);
                     return;
                 }
-                const TraceResult trace = traceFromJson(client->document());
+                const QJsonObject document = client->document();
+                const TraceResult trace = traceFromJson(document);
                 r->trace.trace = trace;
+                if (!r->trace.vantage.hasLocation() && document.value(QLatin1String("vantage")).isObject())
+                    reported(
+                        agentVantageFromJson(document.value(QLatin1String("vantage")).toObject(), agent));
                 for (const Hop &hop : trace.hops)
                     r->model->updateHop(hop);
                 setState(*r, Done, trace.reached ? QString() : QStringLiteral("destination not reached"));
             });
-    const QString name = agentTokenName(agent);
-    if (!token.isEmpty() && m_secrets)
-        m_secrets->store(name, token.toUtf8(), [](bool, const QString &) {});
-    if (!token.isEmpty() || !m_secrets) {
-        client->setToken(token.toUtf8());
-        client->start(agent, target.trimmed());
+    const QString host = target.trimmed();
+    withSecret(agentTokenName(agent), token.toUtf8(), client,
+               [client, agent, host](const QByteArray &secret) {
+                   client->setToken(secret);
+                   client->start(agent, host);
+               });
+}
+
+void VantageController::withSecret(const QString &name, const QByteArray &given, QObject *user,
+                                   std::function<void(const QByteArray &)> start)
+{
+    if (!given.isEmpty() && m_secrets)
+        m_secrets->store(name, given, [](bool, const QString &) {});
+    if (!given.isEmpty() || !m_secrets) {
+        start(given);
         return;
     }
-    QPointer<AgentTraceClient> guard(client);
-    const QString host = target.trimmed();
-    m_secrets->load(name, [guard, agent, host](const QByteArray &stored, const QString &) {
-        if (!guard)
-            return;
-        guard->setToken(stored);
-        guard->start(agent, host);
+    QPointer<QObject> guard(user);
+    m_secrets->load(name, [guard, start](const QByteArray &kept, const QString &) {
+        if (guard) // not cleared meanwhile
+            start(kept);
     });
 }
 

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QSettings>
 
+#include <cmath>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <type_traits>
@@ -150,6 +151,23 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
     return true;
 }
 
+bool parseLocation(const QString &text, double *latitude, double *longitude)
+{
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() != 2)
+        return false;
+    bool okLat = false;
+    bool okLon = false;
+    const double lat = parts.at(0).trimmed().toDouble(&okLat);
+    const double lon = parts.at(1).trimmed().toDouble(&okLon);
+    if (!okLat || !okLon || !std::isfinite(lat) || !std::isfinite(lon) || std::abs(lat) > 90.0 ||
+        std::abs(lon) > 180.0)
+        return false;
+    *latitude = lat;
+    *longitude = lon;
+    return true;
+}
+
 ConfigResult loadConfigFile(const QString &path, Config *config)
 {
     const QFileInfo info(path);
@@ -191,6 +209,8 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         QStringLiteral("limits/max_mtr_interval"),
         QStringLiteral("destinations/allow"),
         QStringLiteral("destinations/deny"),
+        QStringLiteral("vantage/name"),
+        QStringLiteral("vantage/location"),
     };
     // A misspelt key would silently leave a limit at its default: refuse it instead.
     for (const QString &key : settings.allKeys()) {
@@ -261,6 +281,17 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
                         &result);
     if (!ok)
         return result;
+    if (settings.contains(QStringLiteral("vantage/location"))) {
+        // QSettings splits "50.11, 8.68" at the comma; join it back.
+        const QString text =
+            settings.value(QStringLiteral("vantage/location")).toStringList().join(QLatin1Char(','));
+        if (!parseLocation(text, &config->vantage.latitude, &config->vantage.longitude))
+            return failure(ConfigError::BadConfigFile,
+                           QStringLiteral("%1: 'vantage/location' must be LAT,LON in degrees, not '%2'")
+                               .arg(path, text));
+    }
+    readString(settings, QStringLiteral("vantage/name"), &config->vantage.name);
+    config->vantage.name = config->vantage.name.simplified().left(100);
     if (l.minMtrInterval > l.maxMtrInterval)
         return failure(
             ConfigError::BadConfigFile,

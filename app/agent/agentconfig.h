@@ -10,6 +10,7 @@
 #include <QPair>
 #include <QString>
 #include <QStringList>
+#include <QtNumeric>
 
 #include <memory>
 #include <mutex>
@@ -70,6 +71,19 @@ struct Limits
     double maxMtrInterval = 60.0;
 };
 
+// Where the agent is, as it reports itself to clients (docs/agent.md, "Where the agent is"): set in
+// the config file; without it the agent reports nothing (it has no geolocation data of its own).
+struct AgentVantage
+{
+    QString name;              // e.g. "Frankfurt office"; empty: the host's name
+    double latitude = qQNaN(); // degrees; NaN when not configured
+    double longitude = qQNaN();
+    bool hasLocation() const { return !qIsNaN(latitude) && !qIsNaN(longitude); }
+};
+
+// Reads "LAT,LON" (degrees, -90..90 and -180..180). False for anything else.
+bool parseLocation(const QString &text, double *latitude, double *longitude);
+
 struct Config
 {
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
@@ -92,6 +106,7 @@ struct Config
     int maxLookups = 16;          // look-ups in flight, in total ...
     int maxLookupsPerClient = 2;  // ... and per client address (beyond: 429)
     int dnsFailureCacheSec = 30;  // a name that failed is answered from memory this long
+    AgentVantage vantage;         // [vantage] name, location
     QString configFile;           // reloaded on SIGHUP
     QString commandLineTokenFile; // --token-file (wins over the file's, also on reload)
     QStringList warnings;         // printed at start-up (e.g. a token file others can read)

@@ -4,6 +4,7 @@
 #include "destinationpolicy.h"
 #include "resultformat.h"
 
+#include <QHostInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
@@ -44,6 +45,17 @@ int statusFor(TraceError error)
         break;
     }
     return 500;
+}
+
+// Where the agent is, for the trace documents: configured name and place, or nothing at all.
+QJsonObject vantageJson(const AgentVantage &v)
+{
+    if (!v.hasLocation())
+        return {};
+    return QJsonObject{{QStringLiteral("name"), v.name.isEmpty() ? QHostInfo::localHostName() : v.name},
+                       {QStringLiteral("latitude"), v.latitude},
+                       {QStringLiteral("longitude"), v.longitude},
+                       {QStringLiteral("source"), QStringLiteral("configured")}};
 }
 
 } // namespace
@@ -326,8 +338,16 @@ void AgentService::onTraceStarted(quint64 id, const TraceResult &initial)
         return;
     it->traceContext = initial;
     it->traceContext.target = it->job->dest;
-    if (it->job->stream)
-        it->job->publish([&] { it->job->phase = ProbeJob::Phase::Streaming; });
+    if (!it->job->stream)
+        return;
+    // The agent's place first, so a client starts the route there before the first hop.
+    const QJsonObject vantage = vantageJson(it->job->config->vantage);
+    it->job->publish([&] {
+        it->job->phase = ProbeJob::Phase::Streaming;
+        if (!vantage.isEmpty())
+            it->job->streamData += jsonLine(
+                {{QStringLiteral("event"), QStringLiteral("vantage")}, {QStringLiteral("vantage"), vantage}});
+    });
 }
 
 void AgentService::onHopUpdated(quint64 id, const Hop &hop)
@@ -369,7 +389,10 @@ void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
     }
     TraceResult result = finished;
     result.target = job->dest; // the engine was given the resolved literal
-    answer(job, QStringLiteral("trace"), traceToJson(result));
+    QJsonObject document = traceToJson(result);
+    if (const QJsonObject vantage = vantageJson(job->config->vantage); !vantage.isEmpty())
+        document.insert(QStringLiteral("vantage"), vantage);
+    answer(job, QStringLiteral("trace"), document);
 }
 
 void AgentService::answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document)

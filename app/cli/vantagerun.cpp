@@ -386,10 +386,12 @@ int runVantage(const Options &options)
                 QJsonObject document = agent.document();
                 const TraceResult trace = traceFromJson(document);
                 if (options.json) {
-                    document.insert(
-                        QStringLiteral("vantage"),
-                        QJsonObject{{QStringLiteral("kind"), toString(VantageKind::Agent)},
-                                    {QStringLiteral("url"), v.via.toString(QUrl::RemoveUserInfo)}});
+                    // The agent's own report of its place (name, latitude, longitude, source), if
+                    // it sent one, plus what it is and where it was asked.
+                    QJsonObject vantage = document.value(QStringLiteral("vantage")).toObject();
+                    vantage.insert(QStringLiteral("kind"), toString(VantageKind::Agent));
+                    vantage.insert(QStringLiteral("url"), v.via.toString(QUrl::RemoveUserInfo));
+                    document.insert(QStringLiteral("vantage"), vantage);
                     fputs(QJsonDocument(document).toJson(QJsonDocument::Indented).constData(), stdout);
                 } else {
                     err(QStringLiteral("via %1: %2")
@@ -397,6 +399,13 @@ int runVantage(const Options &options)
                 }
                 QCoreApplication::exit(trace.reached ? 0 : 1);
             });
+        QObject::connect(&agent, &AgentTraceClient::vantageReported, [&](const VantagePoint &place) {
+            if (!options.json && place.hasLocation())
+                err(QStringLiteral("the agent is at %1 (%2, %3)")
+                        .arg(place.city.isEmpty() ? place.name : place.city)
+                        .arg(place.latitude, 0, 'f', 4)
+                        .arg(place.longitude, 0, 'f', 4));
+        });
         if (!options.json)
             err(QStringLiteral("traceroute to %1 via the agent at %2")
                     .arg(v.target, v.via.toString(QUrl::RemoveUserInfo)));

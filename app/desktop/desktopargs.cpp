@@ -99,6 +99,8 @@ QString desktopHelpText()
                 "Exit after the trace (and export): 0 reached and saved, 1 otherwise, 2 bad arguments.") +
            optionHelpLine({QStringLiteral("h"), QStringLiteral("help")}, {},
                           QStringLiteral("Show this help.")) +
+           line("atlas-url", "URL", "The RIPE Atlas API base (a mirror, or a test's fake).") +
+           line("globalping-url", "URL", "The Globalping API base (a mirror, or a test's fake).") +
            line("version", "", "Show the version.") + QStringLiteral("\nTrace options:\n") +
            traceOptionsHelp(kTraceOptions) + QStringLiteral("\nGeolocation options:\n") +
            geoOptionsHelp(kGeoOptions);
@@ -127,8 +129,10 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption report(QStringLiteral("export-report"), {}, QStringLiteral("FILE"));
     const QCommandLineOption compare(QStringLiteral("compare"), {}, QStringLiteral("FILE"));
     const QCommandLineOption save(QStringLiteral("save"), {}, QStringLiteral("FILE"));
+    const QCommandLineOption atlasUrl(QStringLiteral("atlas-url"), {}, QStringLiteral("URL"));
+    const QCommandLineOption globalpingUrl(QStringLiteral("globalping-url"), {}, QStringLiteral("URL"));
     p.addOptions({help, version, trace, exportImage, size, center, zoom, source, quit, repeat, windowShot,
-                  open, report, compare, save});
+                  open, report, compare, save, atlasUrl, globalpingUrl});
     p.addOptions(traceCommandLineOptions(kTraceOptions));
     p.addOptions(geoCommandLineOptions(kGeoOptions));
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
@@ -244,6 +248,18 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         o.centerLatitude = lat;
         o.centerLongitude = lon;
         o.zoom = z;
+    }
+    for (const auto &[option, url] :
+         {std::pair{&atlasUrl, &o.atlasUrl}, std::pair{&globalpingUrl, &o.globalpingUrl}}) {
+        if (!p.isSet(*option))
+            continue;
+        *url = QUrl(p.value(*option));
+        if (!url->isValid() ||
+            (url->scheme() != QLatin1String("http") && url->scheme() != QLatin1String("https")) ||
+            url->host().isEmpty()) {
+            out.error = QStringLiteral("--%1 must be an http(s) URL").arg(option->names().constFirst());
+            return out;
+        }
     }
     if (const QString problem = applyShared(p, &o); !problem.isEmpty()) {
         out.error = problem;

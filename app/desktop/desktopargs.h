@@ -46,6 +46,8 @@ struct DesktopOptions
     QString reportPath;     // --export-report: the PDF report
     QString comparePath;    // --compare: a trace file compared with the opened one
     QString savePath;       // --save: when done, save the trace file (.tracemap.json)
+    QUrl atlasUrl;          // --atlas-url: the RIPE Atlas API base (empty: the real one)
+    QUrl globalpingUrl;     // --globalping-url: the Globalping API base (empty: the real one)
 };
 
 struct ParseOutcome

@@ -195,6 +195,10 @@ int main(int argc, char *argv[])
                             QStringLiteral("/secrets.json"),
                         options.scripted ? SecretStore::Backend::FileOnly : SecretStore::Backend::Keyring);
     vantage.setSecretStore(&secrets);
+    if (!options.atlasUrl.isEmpty())
+        vantage.setAtlasUrl(options.atlasUrl);
+    if (!options.globalpingUrl.isEmpty())
+        vantage.setGlobalpingUrl(options.globalpingUrl);
     const auto rebuildGeo = [&] {
         auto replacement = std::make_unique<GeoService>(makeGeoSettings());
         controller.setGeoService(replacement.get());

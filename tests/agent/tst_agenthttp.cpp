@@ -105,6 +105,12 @@ private Q_SLOTS:
             << "bad prefix";
         QTest::newRow("config bad limit")
             << QStringList{"--config", configFile("limit.conf", "[limits]\nmax_probes=0\n")} << "max_probes";
+        QTest::newRow("config bad location")
+            << QStringList{"--config", configFile("where.conf", "[vantage]\nlocation=95,8.68\n")}
+            << "vantage/location";
+        QTest::newRow("config location without longitude")
+            << QStringList{"--config", configFile("where2.conf", "[vantage]\nlocation=50.11\n")}
+            << "vantage/location";
         QTest::newRow("config listen without token")
             << QStringList{"--config", configFile("listen.conf", "[server]\nlisten=0.0.0.0:5000\n")}
             << "without a token";
@@ -457,6 +463,50 @@ private Q_SLOTS:
         QCOMPARE(last.value("event").toString(), QStringLiteral("trace"));
         QCOMPARE(last.value("trace").toObject().value("reached").toBool(), true);
         QCOMPARE(last.value("trace").toObject().value("target").toString(), QStringLiteral("127.0.0.1"));
+    }
+
+    // An agent with a place in its config reports it: first in the stream, and in the trace
+    // document; without one it reports nothing (it has no geolocation data of its own).
+    void streamReportsConfiguredPlace_data()
+    {
+        QTest::addColumn<QByteArray>("ini");
+        QTest::addColumn<QString>("name"); // empty: no place reported
+        QTest::newRow("configured") << QByteArray("[vantage]\nname=Frankfurt office\nlocation=50.11, 8.68\n")
+                                    << "Frankfurt office";
+        QTest::newRow("nothing configured") << QByteArray("[limits]\nmax_probes=8\n") << "";
+    }
+
+    void streamReportsConfiguredPlace()
+    {
+        QFETCH(QByteArray, ini);
+        QFETCH(QString, name);
+        AgentProcess agent;
+        QString error;
+        QVERIFY2(agent.start({"--config", configFile("place.conf", ini)}, &error), qPrintable(error));
+        const HttpAnswer a = m_http.get(agent.url("/traceroute?dest=127.0.0.1&stream=1"));
+        QCOMPARE(a.status, 200);
+        const QList<QByteArray> lines = a.body.trimmed().split('\n');
+        QVERIFY2(lines.size() >= 2, a.body.constData());
+        const QJsonObject first = jsonOf(lines.first());
+        const QJsonObject document = jsonOf(lines.last()).value("trace").toObject();
+        if (name.isEmpty()) {
+            QCOMPARE(first.value("event").toString(), QStringLiteral("hop"));
+            QVERIFY(!document.contains("vantage"));
+            QVERIFY(!a.body.contains("\"vantage\""));
+            return;
+        }
+        QCOMPARE(first.value("event").toString(), QStringLiteral("vantage"));
+        for (const QJsonObject &vantage :
+             {first.value("vantage").toObject(), document.value("vantage").toObject()}) {
+            QCOMPARE(vantage.value("name").toString(), name);
+            QCOMPARE(vantage.value("latitude").toDouble(), 50.11);
+            QCOMPARE(vantage.value("longitude").toDouble(), 8.68);
+            QCOMPARE(vantage.value("source").toString(), QStringLiteral("configured"));
+        }
+        // The plain (not streamed) document carries it too.
+        const HttpAnswer plain = m_http.get(agent.url("/traceroute?dest=127.0.0.1"));
+        QCOMPARE(plain.status, 200);
+        QCOMPARE(jsonOf(plain.body).value("vantage").toObject().value("name").toString(), name);
     }
 
     void streamRefusalKeepsStatus()

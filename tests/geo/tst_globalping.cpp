@@ -5,6 +5,7 @@
 // finishes (deadline, with the routes that arrived), a truncated answer. Nothing leaves 127.0.0.1.
 #include "globalping.h"
 #include "globalpingclient.h"
+#include "globalpingdocs.h"
 #include "loopbackhttpserver.h"
 
 #include <QFile>
@@ -27,20 +28,9 @@ QByteArray readData(const QString &name)
     return f.readAll();
 }
 
-// The finished document, re-labelled as still running with only its first probe done.
 QByteArray inProgress()
 {
-    QJsonObject o = QJsonDocument::fromJson(readData(QStringLiteral("traceroute-finished.json"))).object();
-    o.insert(QStringLiteral("status"), QStringLiteral("in-progress"));
-    QJsonArray results = o.value(QStringLiteral("results")).toArray();
-    QJsonObject second = results.at(1).toObject();
-    QJsonObject result = second.value(QStringLiteral("result")).toObject();
-    result.insert(QStringLiteral("status"), QStringLiteral("in-progress"));
-    result.insert(QStringLiteral("hops"), QJsonArray{});
-    second.insert(QStringLiteral("result"), result);
-    results.replace(1, second);
-    o.insert(QStringLiteral("results"), results);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+    return tracemap::test::globalpingStillRunning(readData(QStringLiteral("traceroute-finished.json")));
 }
 
 const QByteArray kCreated = R"({"id":"gpTrace0001","probesCount":3})";

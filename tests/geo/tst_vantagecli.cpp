@@ -295,6 +295,30 @@ private Q_SLOTS:
             r.json().value(QStringLiteral("vantage")).toObject().value(QStringLiteral("kind")).toString(),
             QStringLiteral("agent"));
 
+        // An agent that knows its place says so first and in its document: the CLI names it and
+        // keeps it in the JSON's vantage beside kind and url.
+        const QByteArray place =
+            R"({"name":"Frankfurt office","latitude":50.11,"longitude":8.68,"source":"configured"})";
+        const QByteArray placed =
+            "{\"event\":\"vantage\",\"vantage\":" + place + "}\n" +
+            QByteArray(kAgentStream)
+                .replace("\"transport\":\"udp\"", "\"transport\":\"udp\",\"vantage\":" + place);
+        server.route(QStringLiteral("/traceroute"), [placed](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::text(placed);
+        });
+        r = run({QStringLiteral("trace"), QStringLiteral("192.0.2.10"), QStringLiteral("--via"),
+                 server.url().toString()});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("the agent is at Frankfurt office (50.1100, 8.6800)"), r.err.constData());
+        r = run({QStringLiteral("trace"), QStringLiteral("192.0.2.10"), QStringLiteral("--via"),
+                 server.url().toString(), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject vantage = r.json().value(QStringLiteral("vantage")).toObject();
+        QCOMPARE(vantage.value(QStringLiteral("kind")).toString(), QStringLiteral("agent"));
+        QCOMPARE(vantage.value(QStringLiteral("name")).toString(), QStringLiteral("Frankfurt office"));
+        QCOMPARE(vantage.value(QStringLiteral("latitude")).toDouble(), 50.11);
+        QCOMPARE(vantage.value(QStringLiteral("url")).toString(), server.url().toString());
+
         server.route(QStringLiteral("/traceroute"), [](const LoopbackHttpServer::Request &) {
             return LoopbackHttpServer::json(R"({"error":"missing or wrong token"})", 401);
         });

@@ -81,6 +81,10 @@ private slots:
         QTest::newRow("both families") << QStringList{"-4", "-6"} << 2 << "-4 and -6 exclude each other";
         QTest::newRow("offline and online")
             << QStringList{"--offline", "--online"} << 2 << "--offline and --online exclude each other";
+        QTest::newRow("bad atlas url")
+            << QStringList{"--atlas-url", "ftp://127.0.0.1/"} << 2 << "--atlas-url must be an http(s) URL";
+        QTest::newRow("bad globalping url")
+            << QStringList{"--globalping-url", "127.0.0.1"} << 2 << "--globalping-url must be an http(s) URL";
         QTest::newRow("unreadable overrides") << QStringList{"--geo-overrides", "/nonexistent.csv"} << 2
                                               << "--geo-overrides: cannot read '/nonexistent.csv'";
     }

@@ -12,6 +12,7 @@
 #include "geodbsetup.h"
 #include "geoservice.h"
 #include "historymodel.h"
+#include "secretstore.h"
 #include "tracecontroller.h"
 #include "vantagecontroller.h"
 #include "watchcontroller.h"
@@ -22,6 +23,9 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QQmlApplicationEngine>
 #include <QQuickItem>
 #include <QQuickStyle>
@@ -29,6 +33,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace tracemap;
 
@@ -76,6 +81,23 @@ public:
         }
         done(answer);
     }
+};
+
+// RowProvider's answers `delayMs` later (a database or service that answers asynchronously).
+class LateRowProvider final : public GeoProvider
+{
+public:
+    explicit LateRowProvider(int delayMs) : m_delayMs(delayMs) {}
+    QString id() const override { return QStringLiteral("late-row"); }
+    void lookup(const GeoQuery &query, Callback done) override
+    {
+        QTimer::singleShot(m_delayMs, &m_context, [this, query, done] { m_row.lookup(query, done); });
+    }
+
+private:
+    int m_delayMs;
+    RowProvider m_row;
+    QObject m_context;
 };
 
 // One window with its own settings, geolocation (an empty chain unless given) and controller.
@@ -720,6 +742,106 @@ private slots:
         QCOMPARE(w.settings->defaultMethod(), TraceController::Icmp);
         QCOMPARE(w.settings->offline(), true);
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // File → Vantage points, RIPE Atlas one-off: the price is asked in a dialog whose Cancel has
+    // the focus; Enter there creates nothing. No request is made (no API is reachable here).
+    void atlasCostIsAskedFirst()
+    {
+        Window w;
+        QVERIFY(w.window);
+        QTemporaryDir dir;
+        SecretStore secrets(dir.filePath(QStringLiteral("secrets.json")), SecretStore::Backend::FileOnly);
+        w.vantage->setSecretStore(&secrets);
+        w.vantage->setAtlasUrl(QUrl(QStringLiteral("http://127.0.0.1:9/")));
+        w.vantage->setAtlasKey(QStringLiteral("abcd-test-key"));
+        QTRY_COMPARE(w.vantage->statusMessage(), QStringLiteral("RIPE Atlas key saved"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "openVantage", Q_ARG(QVariant, false)));
+        QObject *dialog = w.find<QObject>("vantageDialog");
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->property("opened").toBool());
+        w.vantage->requestAtlasTrace(QStringLiteral("www.example.net"), 2, QStringLiteral("area"),
+                                     QStringLiteral("WW"));
+        QObject *cost = dialog->findChild<QObject *>(QStringLiteral("atlasCostDialog"));
+        QVERIFY(cost);
+        QTRY_VERIFY(cost->property("opened").toBool());
+        QQuickItem *text = dialog->findChild<QQuickItem *>(QStringLiteral("atlasCostCredits"));
+        QVERIFY(text);
+        QCOMPARE(text->property("text").toString(), QStringLiteral("120 credits"));
+        QQuickItem *cancel = dialog->findChild<QQuickItem *>(QStringLiteral("atlasCostCancel"));
+        QVERIFY(cancel);
+        QTRY_VERIFY(cancel->hasActiveFocus());
+        QTest::keyClick(w.window, Qt::Key_Return);
+        QTRY_VERIFY(!cost->property("visible").toBool());
+        QVERIFY(w.vantage->pendingCreation().isEmpty());
+        QCOMPARE(w.vantage->count(), 0);
+        QVERIFY(w.vantage->statusMessage().startsWith(QLatin1String("Nothing was created")));
+        w.vantage->setSecretStore(nullptr);
+    }
+
+    // `tracemap FILE` with saved vantage results: the app opens the file right after the window
+    // is loaded, before it has been laid out or shown (app/desktop/main.cpp). Whatever comes first
+    // (the routes located, the map's size), the view must end up framing the routes, every time.
+    void vantageFileIsFramedAtStartup()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("three.atlas.json"));
+        QJsonArray results;
+        for (int probe = 0; probe < 3; ++probe) {
+            QJsonArray hops;
+            for (int ttl = 1; ttl <= 2; ++ttl) // 62.115.N.1: latitude 50, longitude 5 + 4 N
+                hops.append(
+                    QJsonObject{{QStringLiteral("hop"), ttl},
+                                {QStringLiteral("result"),
+                                 QJsonArray{QJsonObject{{QStringLiteral("from"),
+                                                         QStringLiteral("62.115.%1.1").arg(probe * 2 + ttl)},
+                                                        {QStringLiteral("rtt"), 5.0 * ttl},
+                                                        {QStringLiteral("size"), 28},
+                                                        {QStringLiteral("ttl"), 250}}}}});
+            results.append(
+                QJsonObject{{QStringLiteral("fw"), 5080},
+                            {QStringLiteral("af"), 4},
+                            {QStringLiteral("dst_addr"), QStringLiteral("62.115.6.1")},
+                            {QStringLiteral("from"), QStringLiteral("203.0.113.%1").arg(probe + 1)},
+                            {QStringLiteral("msm_id"), 5001},
+                            {QStringLiteral("prb_id"), 1001 + probe},
+                            {QStringLiteral("proto"), QStringLiteral("ICMP")},
+                            {QStringLiteral("timestamp"), 1700000000},
+                            {QStringLiteral("type"), QStringLiteral("traceroute")},
+                            {QStringLiteral("result"), hops}});
+        }
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(results).toJson());
+        file.close();
+        for (int run = 0; run < 20; ++run) {
+            // Answers at once, or after the window has been laid out, or in between.
+            Window w({}, std::make_unique<LateRowProvider>((run * 37) % 400));
+            QVERIFY(w.window);
+            QVERIFY(w.vantage->openFile(path)); // as main.cpp: right after the window is loaded
+            QQuickItem *view = w.find("mapView");
+            QVERIFY(view);
+            QSignalSpy settled(w.vantage.get(), &VantageController::settled);
+            QTRY_VERIFY(w.vantage->isSettled() && w.vantage->routes()->count() == 3);
+            // Framed: every router between longitude 9 and 29 in view, closer than the world.
+            QTRY_VERIFY2(
+                view->property("zoom").toDouble() >= 3.0,
+                qPrintable(
+                    QStringLiteral("run %1: zoom %2").arg(run).arg(view->property("zoom").toDouble())));
+            for (const double lon : {9.0, 29.0}) {
+                QPointF p;
+                QVERIFY(QMetaObject::invokeMethod(view, "coordinateToPixel", Q_RETURN_ARG(QPointF, p),
+                                                  Q_ARG(double, 50.0), Q_ARG(double, lon)));
+                QVERIFY2(p.x() > 0 && p.x() < view->width() && p.y() > 0 && p.y() < view->height(),
+                         qPrintable(QStringLiteral("run %1: %2 at %3,%4 in %5x%6")
+                                        .arg(run)
+                                        .arg(lon)
+                                        .arg(p.x())
+                                        .arg(p.y())
+                                        .arg(view->width())
+                                        .arg(view->height())));
+            }
+        }
     }
 
     void closingMidTraceIsQuick()

@@ -3,15 +3,21 @@
 // GeoService with the route's own start (so the same router is judged from each vantage's
 // place); routes are shown and hidden one by one; the hop table's model follows the selection;
 // a RIPE Atlas fetch that fails (401, a loopback fake) marks only its own route failed, and a
-// 429 is waited out and said.
+// 429 is waited out and said. Measurements created from the app against loopback fakes: a RIPE
+// Atlas one-off is priced and sent only after a yes (a no sends nothing), streams its routes in,
+// and says 401, 429 and a measurement that never finishes; a Globalping measurement is polled
+// until final, its probes' places start their routes.
 #include "geoservice.h"
+#include "globalpingdocs.h"
 #include "hoplistmodel.h"
 #include "loopbackhttpserver.h"
+#include "secretstore.h"
 #include "vantagecontroller.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -119,6 +125,87 @@ const MapHop *mapHop(const MapRoute &route, int ttl)
             return &h;
     }
     return nullptr;
+}
+
+// A RIPE Atlas API for one-offs: POST /api/v2/measurements/ (answered `create`, after `tooMany`
+// 429s with Retry-After 1), then the measurement's status (Stopped from poll `stopAt` on; never
+// when 0) and its results (poll n: the first min(n, `results`) results).
+struct FakeAtlas
+{
+    LoopbackHttpServer server;
+    LoopbackHttpServer::Response create = LoopbackHttpServer::json(R"({"measurements":[5009]})", 201);
+    int tooMany = 0;
+    int stopAt = 3;
+    int results = 3;
+    int polls = 0;
+
+    bool start()
+    {
+        if (!server.listen())
+            return false;
+        server.route(QStringLiteral("/api/v2/measurements/"), [this](const LoopbackHttpServer::Request &) {
+            if (tooMany > 0) {
+                --tooMany;
+                return LoopbackHttpServer::json(R"({"error":{"status":429,"title":"Too Many Requests"}})",
+                                                429)
+                    .header("Retry-After", "1");
+            }
+            return create;
+        });
+        server.route(
+            QStringLiteral("/api/v2/measurements/5009/"), [this](const LoopbackHttpServer::Request &) {
+                ++polls;
+                const bool stopped = stopAt > 0 && polls >= stopAt;
+                return LoopbackHttpServer::json(
+                    stopped ? R"({"id":5009,"status":{"id":4,"name":"Stopped"},"participant_count":3})"
+                            : R"({"id":5009,"status":{"id":2,"name":"Ongoing"},"participant_count":3})");
+            });
+        server.route(QStringLiteral("/api/v2/measurements/5009/results/"),
+                     [this](const LoopbackHttpServer::Request &) {
+                         return LoopbackHttpServer::json(atlasResults(std::min(polls, results)));
+                     });
+        server.setDefaultHandler([](const LoopbackHttpServer::Request &) { // probes: place unknown
+            return LoopbackHttpServer::json(R"({"detail":"Not found."})", 404);
+        });
+        return true;
+    }
+    int posts() const
+    {
+        int n = 0;
+        for (const auto &r : server.requests())
+            n += r.method == "POST" ? 1 : 0;
+        return n;
+    }
+};
+
+// A controller that talks to loopback fakes, with a secret store of its own.
+struct Remote
+{
+    QTemporaryDir dir;
+    SecretStore secrets{dir.filePath(QStringLiteral("secrets.json")), SecretStore::Backend::FileOnly};
+    QNetworkAccessManager network;
+    VantageController c{nullptr};
+    Remote()
+    {
+        c.setNetwork(&network);
+        c.setSecretStore(&secrets);
+    }
+};
+
+VantageController::RemoteTimings quickTimings(int overallMs)
+{
+    VantageController::RemoteTimings t;
+    t.requestMs = 2000;
+    t.atlasOverallMs = overallMs;
+    t.atlasPollMs = 150;
+    t.globalpingOverallMs = overallMs;
+    return t;
+}
+
+QByteArray globalpingDocument(bool inProgress)
+{
+    const QByteArray finished = readData(QStringLiteral("globalping/traceroute-finished.json"));
+    return inProgress ? tracemap::test::globalpingStillRunning(finished) : finished;
 }
 
 } // namespace
@@ -229,6 +316,26 @@ private slots:
         QVERIFY(mapHop(drawn.at(1), 2));
         QVERIFY(!mapHop(drawn.at(1), 2)->hasLocation);
         QCOMPARE(c.pendingLookups(), 0);
+    }
+
+    // A new geolocation service (settings changed, database installed) locates every route again:
+    // settled() comes again once they are, even when the new service answers at once, so the view
+    // frames the routes where they are now.
+    void newServiceSettlesAgain()
+    {
+        auto first = tableService({});
+        auto second = tableService({{QStringLiteral("62.0.0.5"), {50.11, 8.68}}});
+        VantageController c(first.get());
+        QSignalSpy settled(&c, &VantageController::settled);
+        c.addRoutes({routeFrom(QStringLiteral("Frankfurt"), 50.1, 8.7, {hop(1, "62.0.0.5", 2.0)})});
+        QTRY_COMPARE(settled.size(), 1);
+        QTRY_COMPARE(c.routes()->count(), 1);
+        QVERIFY(!mapHop(c.routes()->routes().at(0), 1)->hasLocation);
+        c.setGeoService(second.get());
+        QTRY_COMPARE(settled.size(), 2);
+        QVERIFY(mapHop(c.routes()->routes().at(0), 1)->hasLocation);
+        QTest::qWait(50);
+        QCOMPARE(settled.size(), 2); // once per change
     }
 
     void showHideAndSelect()
@@ -376,6 +483,328 @@ private slots:
         QCOMPARE(c.routes()->routes().at(16).failed, state == VantageController::Failed);
         for (const auto &r : server.requests())
             QVERIFY(!r.target.contains(token));
+    }
+
+    // A one-off spends credits: it is priced from the kept key, created only after a yes, and its
+    // routes show as they arrive while the measurement's own row still waits.
+    void atlasOneOff_data()
+    {
+        QTest::addColumn<bool>("confirm");
+        QTest::addColumn<int>("createStatus");
+        QTest::addColumn<int>("tooMany");
+        QTest::addColumn<int>("stopAt");
+        QTest::addColumn<int>("state");    // of the measurement's row; -1: no row
+        QTest::addColumn<int>("routes");   // routes that arrived
+        QTest::addColumn<QString>("says"); // in the row's reason or the status line
+        QTest::newRow("confirmed") << true << 201 << 0 << 3 << int(VantageController::Done) << 3
+                                   << "3 routes";
+        QTest::newRow("cancelled") << false << 201 << 0 << 3 << -1 << 0 << "Nothing was created";
+        QTest::newRow("key refused") << true << 401 << 0 << 3 << int(VantageController::Failed) << 0
+                                     << "refused the API key";
+        QTest::newRow("rate limited")
+            << true << 201 << 1 << 3 << int(VantageController::Done) << 3 << "waiting 1 s";
+        // Two of the three probes answer; the measurement never ends.
+        QTest::newRow("never finishes") << true << 201 << 0 << 0 << int(VantageController::Failed) << 2
+                                        << "not complete in time; 2 of 3 results arrived";
+    }
+
+    void atlasOneOff()
+    {
+        QFETCH(bool, confirm);
+        QFETCH(int, createStatus);
+        QFETCH(int, tooMany);
+        QFETCH(int, stopAt);
+        QFETCH(int, state);
+        QFETCH(int, routes);
+        QFETCH(QString, says);
+        FakeAtlas atlas;
+        QVERIFY(atlas.start());
+        if (createStatus != 201)
+            atlas.create = LoopbackHttpServer::json(R"({"detail":"Invalid API key."})", createStatus);
+        atlas.tooMany = tooMany;
+        atlas.stopAt = stopAt;
+        atlas.results = routes;
+        Remote remote;
+        VantageController &c = remote.c;
+        c.setAtlasUrl(atlas.server.url());
+        c.setRemoteTimings(quickTimings(stopAt == 0 ? 1500 : 10000));
+        c.setAtlasKey(QStringLiteral("0123abcd-secret-key"));
+        QTRY_COMPARE(c.statusMessage(), QStringLiteral("RIPE Atlas key saved"));
+        QStringList said;
+        connect(&c, &VantageController::statusMessageChanged, this, [&] { said << c.statusMessage(); });
+        // Partial results: routes seen while the measurement's row is still loading.
+        int seenWhileLoading = 0;
+        connect(&c, &VantageController::routesChanged, this, [&] {
+            if (c.count() > 1 && c.state(0) == VantageController::Loading)
+                seenWhileLoading = std::max(seenWhileLoading, c.count() - 1);
+        });
+
+        QSignalSpy pending(&c, &VantageController::pendingCreationChanged);
+        c.requestAtlasTrace(QStringLiteral("www.example.net"), 3, QStringLiteral("country"),
+                            QStringLiteral("de"));
+        QTRY_COMPARE(pending.size(), 1);
+        const QVariantMap price = c.pendingCreation();
+        QCOMPARE(price.value(QStringLiteral("credits")).toInt(), 180); // 3 probes x 60
+        QVERIFY(price.value(QStringLiteral("text")).toString().contains(QLatin1String("180 credits")));
+        QCOMPARE(atlas.server.requestCount(), 0); // pricing asks nothing
+        QCOMPARE(c.count(), 0);
+        if (!confirm) {
+            c.cancelCreation();
+            QVERIFY(c.pendingCreation().isEmpty());
+            QTest::qWait(300);
+            QCOMPARE(atlas.server.requestCount(), 0);
+            QCOMPARE(c.count(), 0);
+            QVERIFY2(c.statusMessage().contains(says), qPrintable(c.statusMessage()));
+            c.confirmCreation(); // nothing left to confirm
+            QCOMPARE(c.count(), 0);
+            return;
+        }
+        c.confirmCreation();
+        QVERIFY(c.pendingCreation().isEmpty());
+        QCOMPARE(c.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(int(c.state(0)), state, 10000);
+        QCOMPARE(c.count(), 1 + routes);
+        const QString reason = c.reason(0);
+        QVERIFY2(reason.contains(says) || said.join(QLatin1Char('|')).contains(says),
+                 qPrintable(reason + QLatin1String(" / ") + said.join(QLatin1Char('|'))));
+        QVERIFY(!reason.contains(QLatin1String("secret")));
+        QCOMPARE(atlas.posts(), 1 + tooMany); // a 429 is asked again, once
+        const auto log = atlas.server.requests();
+        const auto post =
+            std::find_if(log.cbegin(), log.cend(), [](const auto &r) { return r.method == "POST"; });
+        QCOMPARE(post->header("authorization"), QByteArray("Key 0123abcd-secret-key"));
+        QCOMPARE(QJsonDocument::fromJson(post->body).object().value(QStringLiteral("is_oneoff")).toBool(),
+                 true);
+        for (const auto &r : log)
+            QVERIFY(!r.target.contains("secret"));
+        for (int i = 1; i <= routes; ++i)
+            QCOMPARE(c.state(i), VantageController::Done); // the measurement's failure is its own
+        if (routes > 1)
+            QVERIFY2(seenWhileLoading >= 1, "no route was shown before the measurement was over");
+        QTRY_COMPARE(c.routes()->count(), 1 + routes);
+    }
+
+    void atlasOneOffNeedsKeyAndValidRequest_data()
+    {
+        QTest::addColumn<bool>("keepKey");
+        QTest::addColumn<QString>("selection");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("no key") << false << "country"
+                                << "DE"
+                                << "API key";
+        QTest::newRow("bad country") << true << "country"
+                                     << "Germany"
+                                     << "country code";
+        QTest::newRow("bad area") << true << "area"
+                                  << "Moon"
+                                  << "not an area";
+        QTest::newRow("bad selection") << true << "city"
+                                       << "Berlin"
+                                       << "country, asn or area";
+    }
+
+    void atlasOneOffNeedsKeyAndValidRequest()
+    {
+        QFETCH(bool, keepKey);
+        QFETCH(QString, selection);
+        QFETCH(QString, value);
+        QFETCH(QString, says);
+        FakeAtlas atlas;
+        QVERIFY(atlas.start());
+        Remote remote;
+        VantageController &c = remote.c;
+        c.setAtlasUrl(atlas.server.url());
+        if (keepKey) {
+            c.setAtlasKey(QStringLiteral("k"));
+            QTRY_COMPARE(c.statusMessage(), QStringLiteral("RIPE Atlas key saved"));
+        }
+        c.requestAtlasTrace(QStringLiteral("www.example.net"), 2, selection, value);
+        QTRY_VERIFY2(c.statusMessage().contains(says), qPrintable(c.statusMessage()));
+        QVERIFY(c.pendingCreation().isEmpty());
+        QCOMPARE(atlas.server.requestCount(), 0);
+    }
+
+    // Globalping: polled until the status is final; each probe's place starts its route; a
+    // probe still running shows what it has while the measurement's row waits.
+    void globalping_data()
+    {
+        QTest::addColumn<int>("createStatus");
+        QTest::addColumn<int>("tooMany");
+        QTest::addColumn<bool>("finishes");
+        QTest::addColumn<QString>("token");
+        QTest::addColumn<int>("state");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("anonymous") << 202 << 0 << true << "" << int(VantageController::Done) << "3 routes";
+        QTest::newRow("with token") << 202 << 0 << true << "gp-secret" << int(VantageController::Done)
+                                    << "3 routes";
+        QTest::newRow("token refused")
+            << 401 << 0 << true << "gp-secret" << int(VantageController::Failed) << "refused the token";
+        QTest::newRow("rate limited")
+            << 202 << 1 << true << "" << int(VantageController::Done) << "waiting 1 s";
+        QTest::newRow("never finishes")
+            << 202 << 0 << false << "" << int(VantageController::Failed) << "did not finish in time";
+    }
+
+    void globalping()
+    {
+        QFETCH(int, createStatus);
+        QFETCH(int, tooMany);
+        QFETCH(bool, finishes);
+        QFETCH(QString, token);
+        QFETCH(int, state);
+        QFETCH(QString, says);
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        int polls = 0;
+        server.route(QStringLiteral("/v1/measurements"), [&](const LoopbackHttpServer::Request &) {
+            if (tooMany > 0) {
+                --tooMany;
+                return LoopbackHttpServer::json(R"({"error":{"type":"too_many_requests","message":"x"}})",
+                                                429)
+                    .header("Retry-After", "1");
+            }
+            if (createStatus != 202)
+                return LoopbackHttpServer::json(
+                    R"({"error":{"type":"unauthorized","message":"Invalid token."}})", createStatus);
+            return LoopbackHttpServer::json(R"({"id":"gpTrace0001","probesCount":3})", 202);
+        });
+        server.route(QStringLiteral("/v1/measurements/gpTrace0001"),
+                     [&](const LoopbackHttpServer::Request &) {
+                         ++polls;
+                         return LoopbackHttpServer::json(globalpingDocument(!finishes || polls < 3));
+                     });
+        Remote remote;
+        VantageController &c = remote.c;
+        c.setGlobalpingUrl(server.url());
+        c.setRemoteTimings(quickTimings(finishes ? 10000 : 2000));
+        QStringList said;
+        connect(&c, &VantageController::statusMessageChanged, this, [&] { said << c.statusMessage(); });
+        bool streamedWhileLoading = false;
+        connect(&c, &VantageController::routesChanged, this, [&] {
+            if (c.count() > 2 && c.state(0) == VantageController::Loading &&
+                c.state(2) == VantageController::Streaming)
+                streamedWhileLoading = true;
+        });
+        c.createGlobalping(QStringLiteral("www.example.net"), QStringLiteral("Germany"), 3, false, token);
+        QCOMPARE(c.count(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(int(c.state(0)), state, 10000);
+        QVERIFY2(c.reason(0).contains(says) || said.join(QLatin1Char('|')).contains(says),
+                 qPrintable(c.reason(0) + QLatin1String(" / ") + said.join(QLatin1Char('|'))));
+
+        const auto log = server.requests();
+        const auto post =
+            std::find_if(log.cbegin(), log.cend(), [](const auto &r) { return r.method == "POST"; });
+        QVERIFY(post != log.cend());
+        const QJsonObject body = QJsonDocument::fromJson(post->body).object();
+        QCOMPARE(body.value(QStringLiteral("type")).toString(), QStringLiteral("traceroute"));
+        QCOMPARE(body.value(QStringLiteral("limit")).toInt(), 3);
+        QCOMPARE(
+            body.value(QStringLiteral("locations")).toArray().at(0).toObject().value(QStringLiteral("magic")),
+            QJsonValue(QStringLiteral("Germany")));
+        QCOMPARE(post->header("authorization"),
+                 token.isEmpty() ? QByteArray() : QByteArray("Bearer ") + token.toUtf8());
+        for (const auto &r : log)
+            QVERIFY(!r.target.contains("secret"));
+        if (createStatus != 202) {
+            QCOMPARE(c.count(), 1);
+            QCOMPARE(polls, 0);
+            return;
+        }
+        // One route per probe; the failed probe (Tokyo) is failed alone.
+        QCOMPARE(c.count(), 4);
+        QVERIFY(streamedWhileLoading);
+        QCOMPARE(c.state(1), VantageController::Done);
+        QCOMPARE(c.state(2), VantageController::Done);
+        QCOMPARE(c.state(3), VantageController::Failed);
+        if (finishes)
+            QCOMPARE(polls, 3); // stops asking once the status is final
+        QTRY_COMPARE(c.routes()->count(), 4);
+        const MapRoute frankfurt = c.routes()->routes().at(1);
+        QVERIFY(frankfurt.hasSource); // the probe's place is the route's start
+        QCOMPARE(frankfurt.sourceLatitude, 50.1109);
+        QCOMPARE(frankfurt.sourceLongitude, 8.6821);
+        QVERIFY(frankfurt.name.contains(QLatin1String("Frankfurt")));
+    }
+
+    // "Remove all" stops the measurements still running: no route comes back, no poll follows.
+    void clearStopsRunningMeasurements()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route(QStringLiteral("/v1/measurements"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(R"({"id":"gpTrace0001","probesCount":3})", 202);
+        });
+        server.route(QStringLiteral("/v1/measurements/gpTrace0001"), [](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::json(globalpingDocument(true));
+        });
+        Remote remote;
+        VantageController &c = remote.c;
+        c.setGlobalpingUrl(server.url());
+        c.setRemoteTimings(quickTimings(20000));
+        c.createGlobalping(QStringLiteral("www.example.net"), QString(), 3, false, QString());
+        QTRY_COMPARE_WITH_TIMEOUT(c.count(), 4, 5000); // the row and three probes, still running
+        c.clear();
+        QCOMPARE(c.count(), 0);
+        QTest::qWait(100);
+        const int asked = server.requestCount();
+        QTest::qWait(1200); // more than two poll intervals
+        QCOMPARE(server.requestCount(), asked);
+        QCOMPARE(c.count(), 0);
+    }
+
+    // An agent that knows its place (its config) reports it: the route starts there and the
+    // legend names it, whether the place comes as the stream's first line or in the document.
+    void agentRouteStartsAtItsPlace_data()
+    {
+        QTest::addColumn<QByteArray>("vantageLine");
+        QTest::addColumn<QByteArray>("inDocument");
+        QTest::addColumn<bool>("placed");
+        const QByteArray place =
+            R"({"name":"Frankfurt office","latitude":50.11,"longitude":8.68,"source":"configured"})";
+        QTest::newRow("stream line") << QByteArray("{\"event\":\"vantage\",\"vantage\":" + place + "}\n")
+                                     << QByteArray() << true;
+        QTest::newRow("document only") << QByteArray() << QByteArray(",\"vantage\":" + place) << true;
+        QTest::newRow("no place") << QByteArray() << QByteArray() << false;
+        QTest::newRow("out of range")
+            << QByteArray(R"({"event":"vantage","vantage":{"name":"x","latitude":91,"longitude":8}})"
+                          "\n")
+            << QByteArray() << false;
+    }
+
+    void agentRouteStartsAtItsPlace()
+    {
+        QFETCH(QByteArray, vantageLine);
+        QFETCH(QByteArray, inDocument);
+        QFETCH(bool, placed);
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        const QByteArray hop1 =
+            R"({"ttl":1,"ping_time":[{"address":"62.0.0.5","time":2.0,"reply":"time-exceeded"}]})";
+        server.route(QStringLiteral("/traceroute"), [&](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::text(vantageLine + "{\"event\":\"hop\",\"hop\":" + hop1 +
+                                            "}\n{\"event\":\"trace\",\"trace\":{\"target\":\"192.0.2.200\"," +
+                                            "\"reached\":false,\"ping_time\":[" + hop1 + "]" + inDocument +
+                                            "}}\n");
+        });
+        auto geo = tableService({{QStringLiteral("62.0.0.5"), {50.12, 8.69}}});
+        QNetworkAccessManager network;
+        VantageController c(geo.get());
+        c.setNetwork(&network);
+        c.traceViaAgent(server.url().toString(), QStringLiteral("192.0.2.200"), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(0), VantageController::Done, 10000);
+        QTRY_VERIFY(c.isSettled());
+        QCOMPARE(c.route(0).vantage.hasLocation(), placed);
+        QTRY_COMPARE(c.routes()->count(), 1);
+        const MapRoute route = c.routes()->routes().at(0);
+        QVERIFY(route.hasSource);
+        if (placed) {
+            QCOMPARE(route.sourceLatitude, 50.11); // the agent's place, not its first hop's
+            QCOMPARE(route.sourceLongitude, 8.68);
+            QVERIFY2(route.name.contains(QLatin1String("Frankfurt office")), qPrintable(route.name));
+        } else {
+            QCOMPARE(route.sourceLatitude, 50.12); // estimated from the first public responder
+        }
     }
 
     void refusesBadMeasurementId()
