@@ -2,12 +2,14 @@
 // answers each, opened the way the desktop app opens it (VantageController::openFile: parse,
 // one route per probe, every hop located through one GeoService with the probe's start per
 // query, the map's routes built), then the map drawn with all N routes visible (MapRenderer::
-// render of the controller's scene, panned a little every frame), and the memory added.
+// paint of the controller's scene as the live item paints it while dragged, 10 px a frame), and
+// the memory added.
 //
 //   atlas_bench [--probes N] [--db FILE]... [--write FILE] [--frames N]
 //     --db: MMDB files to locate with; without one, an overrides file (written next to the
 //           document) places every router as real paths run, so that all routes are drawn
-//     --write: keep the generated document, e.g. to time `tracemap-cli atlas show`
+//     --write: keep the generated document, e.g. to time `tracemap-cli atlas show`, and its
+//              overrides as FILE.places.csv (`tracemap --offline --geo-overrides FILE.places.csv FILE`)
 //
 // Offline only: no reverse DNS, no AS lookups, no online provider; nothing leaves the machine.
 
@@ -23,6 +25,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPainter>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QTemporaryDir>
@@ -149,7 +152,7 @@ int main(int argc, char **argv)
 {
     QGuiApplication app(argc, argv); // the renderer draws text
     int probes = 100;
-    int frames = 30;
+    int frames = 60;
     GeoSettings settings;
     settings.offline = true;
     settings.reverseDns = false;
@@ -177,7 +180,9 @@ int main(int argc, char **argv)
     }
     out.close();
     if (settings.databasePaths.isEmpty())
-        settings.overridePaths << writeOverrides(document, dir.filePath(QStringLiteral("places.csv")));
+        settings.overridePaths << writeOverrides(document, writeTo.isEmpty()
+                                                               ? dir.filePath(QStringLiteral("places.csv"))
+                                                               : writeTo + QStringLiteral(".places.csv"));
 
     GeoService service(settings);
     service.warnings(); // the chain is set up before the clock starts, as in the running app
@@ -208,40 +213,50 @@ int main(int argc, char **argv)
     }
     const qint64 rssLocated = rssKb();
 
-    // Pan frames: the whole scene rendered each time, the view moved by a few pixels.
+    // Pan frames as the live item paints them while the user drags: one renderer and one image
+    // kept across frames, the view moved by whole pixels (a mouse drag moves it by whole pixels),
+    // 10 px a frame so the route layer's margin is left (and the layer drawn again) every ~25
+    // frames. `cache` Off draws every route every frame (exports; the cost of one layer drawing).
     const MapScene scene = vantage.scene();
     const QSize size(1280, 800);
     const QVariantMap f = vantage.frame(size.width(), size.height());
     const double lat = f.value(QStringLiteral("centerLatitude"), 25.0).toDouble();
     const double lon = f.value(QStringLiteral("centerLongitude"), 0.0).toDouble();
     const double zoom = f.value(QStringLiteral("zoom"), 1.5).toDouble();
-    // The same frames without the routes: what the basemap alone costs (its tiles cached after
-    // the first frame), so the routes' share is the difference.
-    const auto panFrames = [&](const MapScene &drawn) {
+    const QPointF start = MapViewport(lat, lon, zoom, size).centerWorldPixel();
+    struct Run
+    {
+        QList<double> ms; // sorted
+        double cpuMs = 0; // CPU of the whole process (the raster engine's helper threads too)
+        int layerRenders = 0;
+    };
+    const auto panFrames = [&](const MapScene &drawn, MapRenderer::RouteCache cache) {
         MapRenderer renderer;
-        renderer.render(MapViewport(lat, lon, zoom, size), drawn, nullptr); // basemap tiles cached
-        QList<double> ms;
+        QImage image(size, QImage::Format_ARGB32_Premultiplied);
+        const auto frame = [&](int i) {
+            const GeoPoint c = WebMercator::worldPixelToCoordinate(start + QPointF(i * 10.0, 0.0), zoom);
+            QPainter painter(&image);
+            renderer.paint(painter, MapViewport(c.latitude, c.longitude, zoom, size), drawn, nullptr, cache);
+        };
+        frame(-1); // basemap tiles cached, the route layer drawn: the drag starts from a still view
+        Run run;
+        const int before = renderer.routeLayerRenders();
         const std::clock_t cpuStart = std::clock();
         for (int i = 0; i < frames; ++i) {
             timer.restart();
-            const QImage image = renderer.render(MapViewport(lat, lon + i * 0.2, zoom, size), drawn, nullptr);
-            ms << timer.nsecsElapsed() / 1e6;
-            if (image.isNull())
-                return QList<double>{};
+            frame(i);
+            run.ms << timer.nsecsElapsed() / 1e6;
         }
-        std::sort(ms.begin(), ms.end());
-        // CPU of the whole process (the raster engine's helper threads too) per frame, last.
-        ms << double(std::clock() - cpuStart) * 1000.0 / CLOCKS_PER_SEC / frames;
-        return ms;
+        run.cpuMs = double(std::clock() - cpuStart) * 1000.0 / CLOCKS_PER_SEC / frames;
+        run.layerRenders = renderer.routeLayerRenders() - before;
+        std::sort(run.ms.begin(), run.ms.end());
+        return run;
     };
     MapScene bare = scene;
     bare.routes.clear();
-    QList<double> bareMs = panFrames(bare);
-    QList<double> frameMs = panFrames(scene);
-    if (frameMs.isEmpty() || bareMs.isEmpty())
-        return 1;
-    const double bareCpu = bareMs.takeLast();
-    const double frameCpu = frameMs.takeLast();
+    const Run bareRun = panFrames(bare, MapRenderer::RouteCache::Panning);
+    const Run direct = panFrames(scene, MapRenderer::RouteCache::Off);
+    const Run cached = panFrames(scene, MapRenderer::RouteCache::Panning);
     const qint64 rssAfter = rssKb();
 
     std::printf("atlas_bench: %d probes, %lld bytes of results, %d hops drawn (%d placed; %s)\n", probes,
@@ -250,12 +265,16 @@ int main(int argc, char **argv)
                                                  : qPrintable(settings.databasePaths.join(QLatin1Char(','))));
     std::printf("  open -> all routes located: %8.1f ms (%d routes in the map's route set)\n", openMs,
                 vantage.routes()->count());
-    std::printf(
-        "  pan frame, %d routes:       median %.1f ms, worst %.1f ms, CPU %.1f ms (%d frames %dx%d)\n",
-        vantage.routes()->count(), frameMs.at(frameMs.size() / 2), frameMs.last(), frameCpu, frames,
-        size.width(), size.height());
-    std::printf("  pan frame, no route:         median %.1f ms, worst %.1f ms, CPU %.1f ms\n",
-                bareMs.at(bareMs.size() / 2), bareMs.last(), bareCpu);
+    const auto row = [](const char *what, const Run &run) {
+        std::printf("  %-36s median %6.1f ms, worst %6.1f ms, CPU %6.1f ms a frame\n", what,
+                    run.ms.at(run.ms.size() / 2), run.ms.last(), run.cpuMs);
+    };
+    std::printf("  pan frames (%d frames %dx%d, 10 px each, %d routes):\n", frames, size.width(),
+                size.height(), vantage.routes()->count());
+    row("routes from the route layer:", cached);
+    std::printf("    (route layer drawn %d times in %d frames)\n", cached.layerRenders, frames);
+    row("routes drawn every frame:", direct);
+    row("no route:", bareRun);
     std::printf("  memory added (RSS):          %8.1f MB located, %.1f MB after drawing\n",
                 (rssLocated - rssBefore) / 1024.0, (rssAfter - rssBefore) / 1024.0);
     return 0;

@@ -1,6 +1,7 @@
 #include "maprenderer.h"
 #include "greatcircle.h"
 #include "mapstyle.h"
+#include "routelayer.h"
 #include "tileloader.h"
 
 #include <QDir>
@@ -60,10 +61,18 @@ QColor mix(const QColor &a, const QColor &b, double t)
 
 } // namespace
 
-MapRenderer::MapRenderer(std::shared_ptr<const Basemap> basemap) : m_basemap(std::move(basemap))
+MapRenderer::MapRenderer(std::shared_ptr<const Basemap> basemap)
+    : m_basemap(std::move(basemap)), m_routeLayer(std::make_unique<RouteLayer>())
 {
     if (!m_basemap)
         m_basemap = std::make_shared<Basemap>();
+}
+
+MapRenderer::~MapRenderer() = default;
+
+int MapRenderer::routeLayerRenders() const
+{
+    return m_routeLayer->renders();
 }
 
 bool MapRenderer::isPlaced(const MapHop &hop)
@@ -133,7 +142,7 @@ QString MapRenderer::basemapAttribution()
 }
 
 void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
-                        const TileLoader *tiles)
+                        const TileLoader *tiles, RouteCache routeCache)
 {
     painter.save();
     painter.fillRect(QRectF(QPointF(0, 0), viewport.size()), m_style.ocean);
@@ -147,10 +156,23 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
         credited.attribution = basemapAttribution();
     if (!raster)
         paintPlaces(painter, viewport, credited);
-    paintRoutes(painter, viewport, scene);
+    const QSet<QString> converged = scene.markConvergence ? convergedAddresses(scene) : QSet<QString>();
+    if (routeCache == RouteCache::Off) {
+        paintRoutes(painter, viewport, scene, converged);
+    } else {
+        RouteLayer::Content content{{}, converged};
+        for (const MapRoute &route : scene.routes) {
+            if (route.visible && !route.failed)
+                content.routes.append(route);
+        }
+        m_routeLayer->paint(painter, viewport, content, routeCache == RouteCache::Panning,
+                            [&](QPainter &layer, const MapViewport &layerViewport) {
+                                paintRoutes(layer, layerViewport, scene, converged);
+                            });
+    }
     paintRoute(painter, viewport, scene);
     paintMarkers(painter, viewport, scene);
-    paintHopMarks(painter, viewport, scene);
+    paintHopMarks(painter, viewport, scene, converged);
     if (scene.showLabels)
         paintLabels(painter, viewport, scene);
     if (const QRectF legend = legendRect(viewport, credited); scene.showLegend && legend.isValid())
@@ -270,13 +292,13 @@ void MapRenderer::paintRoute(QPainter &painter, const MapViewport &viewport, con
     }
 }
 
-void MapRenderer::strokeArc(QPainter &painter, const MapViewport &viewport, const QGeoCoordinate &from,
-                            const QGeoCoordinate &to, const QList<QPen> &pens)
+QList<QPointF> MapRenderer::arcWorldPixels(const MapViewport &viewport, const QGeoCoordinate &from,
+                                           const QGeoCoordinate &to)
 {
     const double world = viewport.worldSize();
     const double distanceKm = GreatCircle::distanceKm(from, to);
     if (distanceKm < 0.5)
-        return;
+        return {};
     // One point every ~6 px on screen (2 to 64 pieces): enough for a smooth curve, and
     // stroking cost stays proportional to what is visible.
     const QPointF a = WebMercator::coordinateToWorldPixel(from.latitude(), from.longitude(), viewport.zoom());
@@ -284,17 +306,25 @@ void MapRenderer::strokeArc(QPainter &painter, const MapViewport &viewport, cons
     b.rx() -= std::round((b.x() - a.x()) / world) * world;
     const double pieces = std::clamp(std::hypot(b.x() - a.x(), b.y() - a.y()) / 6.0, 2.0, 64.0);
     const GeoPolyline line = GreatCircle::interpolate(from, to, std::max(distanceKm / pieces, 0.5));
+    QList<QPointF> points = GreatCircle::unwrapped(line);
+    for (QPointF &point : points)
+        point = unwrappedWorldPixel(point.y(), point.x(), world);
+    return points;
+}
+
+void MapRenderer::strokeArc(QPainter &painter, const MapViewport &viewport, const QGeoCoordinate &from,
+                            const QGeoCoordinate &to, const QList<QPen> &pens)
+{
+    const QList<QPointF> points = arcWorldPixels(viewport, from, to);
+    if (points.isEmpty())
+        return;
     QPainterPath path;
-    double minX = 0, maxX = 0;
-    const QList<QPointF> points = GreatCircle::unwrapped(line);
-    for (qsizetype p = 0; p < points.size(); ++p) {
-        const QPointF worldPixel = unwrappedWorldPixel(points[p].y(), points[p].x(), world);
-        minX = p == 0 ? worldPixel.x() : std::min(minX, worldPixel.x());
-        maxX = p == 0 ? worldPixel.x() : std::max(maxX, worldPixel.x());
-        if (p == 0)
-            path.moveTo(worldPixel);
-        else
-            path.lineTo(worldPixel);
+    path.moveTo(points.first());
+    double minX = points.first().x(), maxX = minX;
+    for (qsizetype p = 1; p < points.size(); ++p) {
+        path.lineTo(points[p]);
+        minX = std::min(minX, points[p].x());
+        maxX = std::max(maxX, points[p].x());
     }
     for (double shift : viewport.visibleCopies(minX, maxX, 8.0)) {
         const QPainterPath moved = path.translated(viewport.worldPixelToPixel(QPointF(shift, 0.0)));

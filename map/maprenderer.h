@@ -24,6 +24,7 @@ class QPainter;
 
 namespace tracemap {
 
+class RouteLayer;
 class TileLoader;
 
 struct MapHop
@@ -104,13 +105,21 @@ class MapRenderer
 {
 public:
     explicit MapRenderer(std::shared_ptr<const Basemap> basemap = Basemap::builtIn());
+    ~MapRenderer();
+
+    // How the further routes are drawn: straight onto the painter (exports, any thread), or from
+    // the route layer kept across frames (the live item's render thread; see routelayer.h):
+    // `Panning` while the user drags the view, `Still` otherwise.
+    enum class RouteCache { Off, Still, Panning };
 
     static constexpr double MarkerRadius = 11.0;
     static constexpr double AccuracyCircleMinKm = 50.0;
 
     // `tiles` may be null (vector basemap only). Reads the loader's memory, never the network.
-    void paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
-               const TileLoader *tiles);
+    void paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene, const TileLoader *tiles,
+               RouteCache routeCache = RouteCache::Off);
+    // How many times the route layer was drawn (tests and benchmarks).
+    int routeLayerRenders() const;
 
     // A white image of the viewport's size with the map painted on it (exports, the clipboard).
     // Null when the size is empty or over 16384 pixels a side.
@@ -161,6 +170,10 @@ public:
     // The colour of the route at `index` of a palette chosen to stay apart on the map and from
     // the RTT colours of the main route's markers.
     static QColor routePaletteColor(int index);
+    // The arc's points in unwrapped world pixels at the viewport's zoom, from `from`'s copy of the
+    // world, one every ~6 screen pixels (2 to 64 pieces); empty under half a kilometre.
+    static QList<QPointF> arcWorldPixels(const MapViewport &viewport, const QGeoCoordinate &from,
+                                         const QGeoCoordinate &to);
 
 private:
     // True when at least one raster tile (or a scaled parent) was drawn.
@@ -170,8 +183,10 @@ private:
     QImage placeSprite(const QString &text, bool capital, double dpr);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     // maproutes.cpp: further routes, convergence and loss marks, the route legend.
-    void paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
-    void paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
+    void paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+                     const QSet<QString> &converged);
+    void paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+                       const QSet<QString> &converged);
     void paintRouteLegend(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     // One great-circle arc, wrapped across the visible copies of the world.
     static void strokeArc(QPainter &painter, const MapViewport &viewport, const QGeoCoordinate &from,
@@ -188,6 +203,7 @@ private:
     QMutex m_cacheMutex; // the live item paints on the render thread, exports on the GUI thread
     QCache<TileId, QImage> m_basemapTiles{96};
     QCache<QString, QImage> m_placeSprites{4096};
+    std::unique_ptr<RouteLayer> m_routeLayer;
 };
 
 } // namespace tracemap

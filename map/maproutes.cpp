@@ -8,6 +8,7 @@
 
 #include <QFontMetricsF>
 #include <QPainter>
+#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
@@ -95,6 +96,46 @@ void paintConvergenceMark(QPainter &painter, QPointF at)
     painter.drawPolygon(diamond);
 }
 
+// A route's arcs as one line (halo once, then the colour, per visible copy of the world)
+// instead of one stroke per arc: 100 routes of 16 hops were ~6,000 strokes a frame.
+void strokeRoute(QPainter &painter, const MapViewport &viewport, const QList<QGeoCoordinate> &stops,
+                 const QPen &halo, const QPen &line)
+{
+    const double world = viewport.worldSize();
+    QPainterPath path;
+    bool started = false;
+    double minX = 0, maxX = 0;
+    for (qsizetype i = 1; i < stops.size(); ++i) {
+        const QList<QPointF> points = MapRenderer::arcWorldPixels(viewport, stops[i - 1], stops[i]);
+        if (points.isEmpty())
+            continue;
+        // Each arc starts in its own copy of the world; move it to where the last one ended so
+        // the route stays one continuous line.
+        const double shift =
+            started ? std::round((path.currentPosition().x() - points.first().x()) / world) * world : 0.0;
+        for (qsizetype p = 0; p < points.size(); ++p) {
+            const QPointF point = points[p] + QPointF(shift, 0.0);
+            if (!started) {
+                path.moveTo(point);
+                minX = maxX = point.x();
+                started = true;
+            } else {
+                path.lineTo(point);
+            }
+            minX = std::min(minX, point.x());
+            maxX = std::max(maxX, point.x());
+        }
+    }
+    if (!started)
+        return;
+    painter.setBrush(Qt::NoBrush);
+    for (double copy : viewport.visibleCopies(minX, maxX, 8.0)) {
+        const QPainterPath moved = path.translated(viewport.worldPixelToPixel(QPointF(copy, 0.0)));
+        painter.strokePath(moved, halo);
+        painter.strokePath(moved, line);
+    }
+}
+
 } // namespace
 
 QColor MapRenderer::routePaletteColor(int index)
@@ -134,16 +175,18 @@ QSet<QString> MapRenderer::convergedAddresses(const MapScene &scene)
     return converged;
 }
 
-void MapRenderer::paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+void MapRenderer::paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+                              const QSet<QString> &converged)
 {
-    const QSet<QString> converged = scene.markConvergence ? convergedAddresses(scene) : QSet<QString>();
     for (const MapRoute &route : scene.routes) {
         if (!route.visible || route.failed)
             continue;
         const QColor color = withOpacity(route.color.isValid() ? route.color : RouteColor, route.opacity);
+        // Bevel joins: a round join is a curve at every point of every arc, and the stroker's
+        // time went there; at the hops, where the route turns, the dots cover the join.
         const QPen halo(withOpacity(QColor(255, 255, 255, 190), route.opacity), 4.5, Qt::SolidLine,
-                        Qt::RoundCap, Qt::RoundJoin);
-        QPen line(color, 2.0, route.dashed ? Qt::CustomDashLine : Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin);
+                        Qt::RoundCap, Qt::BevelJoin);
+        QPen line(color, 2.0, route.dashed ? Qt::CustomDashLine : Qt::SolidLine, Qt::RoundCap, Qt::BevelJoin);
         if (route.dashed)
             line.setDashPattern({4.0, 3.0});
         const QList<MapHop> placed = placedByTtl(route.hops);
@@ -152,9 +195,7 @@ void MapRenderer::paintRoutes(QPainter &painter, const MapViewport &viewport, co
             stops.append(coordinateOf(route.sourceLatitude, route.sourceLongitude));
         for (const MapHop &hop : placed)
             stops.append(coordinateOf(hop.latitude, hop.longitude));
-        painter.setBrush(Qt::NoBrush);
-        for (qsizetype i = 1; i < stops.size(); ++i)
-            strokeArc(painter, viewport, stops[i - 1], stops[i], {halo, line});
+        strokeRoute(painter, viewport, stops, halo, line);
 
         if (route.hasSource) {
             for (const QPointF &p : pixelsOf(viewport, route.sourceLatitude, route.sourceLongitude, 10)) {
@@ -200,9 +241,9 @@ QList<QRectF> MapRenderer::routeMarkRects(const MapViewport &viewport, const Map
     return rects;
 }
 
-void MapRenderer::paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
+void MapRenderer::paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+                                const QSet<QString> &converged)
 {
-    const QSet<QString> converged = scene.markConvergence ? convergedAddresses(scene) : QSet<QString>();
     QHash<int, const MapHop *> hopByRow;
     for (const MapHop &hop : scene.hops)
         hopByRow.insert(hop.row, &hop);

@@ -369,7 +369,9 @@ void MapView::requestTiles()
 
 void MapView::paint(QPainter *painter)
 {
-    m_renderer->paint(*painter, viewport(), scene(true), m_tilesEnabled ? m_tiles : nullptr);
+    // Further routes come from the renderer's route layer, moved while the user drags.
+    m_renderer->paint(*painter, viewport(), scene(true), m_tilesEnabled ? m_tiles : nullptr,
+                      m_input.dragging() ? MapRenderer::RouteCache::Panning : MapRenderer::RouteCache::Still);
 }
 
 QRectF MapView::attributionArea() const
@@ -455,46 +457,10 @@ QPointF MapView::coordinateToPixel(double latitude, double longitude) const
     return viewport().coordinateToPixel(latitude, longitude);
 }
 
-MapViewport MapView::exportViewport(const QSize &size) const
-{
-    double zoom = m_zoom;
-    if (!this->size().isEmpty() && !size.isEmpty())
-        zoom += std::log2(std::min(size.width() / width(), size.height() / height()));
-    return MapViewport(m_centerLatitude, m_centerLongitude, std::clamp(zoom, 0.0, MaxViewZoom), QSizeF(size));
-}
-
-QPointF MapView::coordinateToImagePixel(double latitude, double longitude, int width, int height) const
-{
-    const QSize size = width > 0 && height > 0 ? QSize(width, height) : this->size().toSize();
-    return exportViewport(size).coordinateToPixel(latitude, longitude);
-}
-
 QPointF MapView::pixelToCoordinate(QPointF pixel) const
 {
     const GeoPoint point = viewport().pixelToCoordinate(pixel);
     return {point.latitude, point.longitude};
-}
-
-QImage MapView::renderImage(const QSize &size) const
-{
-    return m_renderer->render(exportViewport(size), scene(), m_tilesEnabled ? m_tiles : nullptr);
-}
-
-QString MapView::exportImage(const QString &path, int width, int height) const
-{
-    if (path.isEmpty())
-        return tr("No file name was given for the image.");
-    if (width < 0 || height < 0 || width > 16384 || height > 16384)
-        return tr("The image size %1x%2 is out of range (1 to 16384 pixels a side).").arg(width).arg(height);
-    QSize size(width, height);
-    if (width == 0 || height == 0)
-        size = this->size().toSize();
-    if (size.isEmpty())
-        return tr("The map has no size yet; give the image a size.");
-    const QImage image = renderImage(size);
-    if (image.isNull())
-        return tr("The map could not be rendered at %1x%2.").arg(size.width()).arg(size.height());
-    return MapRenderer::writePng(image, path);
 }
 
 void MapView::zoomAround(QPointF pixel, double newZoom)
@@ -560,7 +526,10 @@ void MapView::mouseMoveEvent(QMouseEvent *event)
 
 void MapView::mouseReleaseEvent(QMouseEvent *event)
 {
+    const bool dragged = m_input.dragging();
     m_input.mouseRelease(event);
+    if (dragged)
+        update(); // the pan settled: the route layer is drawn exactly where the view stopped
 }
 
 void MapView::wheelEvent(QWheelEvent *event)

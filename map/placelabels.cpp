@@ -2,6 +2,7 @@
 #include "mapstyle.h"
 
 #include <QFontMetricsF>
+#include <QHash>
 
 #include <algorithm>
 #include <cmath>
@@ -21,10 +22,57 @@ struct Candidate
 // caller where it matters).
 constexpr double LabelSpacing = 2.0;
 
-bool collides(const QRectF &rect, const QList<QRectF> &taken)
+// What is taken, bucketed in square cells so that a test looks at its neighbourhood only: with
+// 100 vantage routes the obstacles are a few thousand dots, and scanning all of them for every
+// position of every label cost ~10 ms a frame. Cells are limited to the view and one cell
+// around it (labels stay inside the view), so a huge or far rectangle costs few buckets.
+class TakenRects
 {
-    return std::any_of(taken.cbegin(), taken.cend(), [&](const QRectF &t) { return t.intersects(rect); });
-}
+public:
+    explicit TakenRects(const QRectF &bounds) : m_bounds(bounds.adjusted(-Cell, -Cell, Cell, Cell)) {}
+
+    void append(const QRectF &rect)
+    {
+        const qsizetype index = m_rects.size();
+        m_rects.append(rect);
+        forCells(rect, [&](quint64 key) {
+            m_cells[key].append(index);
+            return false;
+        });
+    }
+    bool collides(const QRectF &rect) const
+    {
+        return forCells(rect, [&](quint64 key) {
+            const auto it = m_cells.constFind(key);
+            return it != m_cells.cend() && std::any_of(it->cbegin(), it->cend(), [&](qsizetype i) {
+                       return m_rects[i].intersects(rect);
+                   });
+        });
+    }
+
+private:
+    static constexpr double Cell = 64.0;
+    // Calls `visit` with each cell `rect` touches until it returns true; returns whether it did.
+    template<typename Visit> bool forCells(const QRectF &rect, Visit visit) const
+    {
+        const QRectF r = rect.normalized().intersected(m_bounds);
+        if (r.isEmpty())
+            return false;
+        const int left = int(std::floor(r.left() / Cell)), right = int(std::floor(r.right() / Cell));
+        const int top = int(std::floor(r.top() / Cell)), bottom = int(std::floor(r.bottom() / Cell));
+        for (int y = top; y <= bottom; ++y) {
+            for (int x = left; x <= right; ++x) {
+                if (visit((quint64(quint32(y)) << 32) | quint32(x)))
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    QRectF m_bounds;
+    QList<QRectF> m_rects;
+    QHash<quint64, QList<qsizetype>> m_cells;
+};
 
 } // namespace
 
@@ -79,12 +127,14 @@ QList<PlaceLabel> PlaceLabels::place(const MapViewport &viewport, const QList<Ba
 
     const QFontMetricsF metrics(font);
     const double height = std::ceil(metrics.height()) + 2 * Halo;
-    QList<QRectF> taken = obstacles;
+    TakenRects taken(bounds);
+    for (const QRectF &obstacle : obstacles)
+        taken.append(obstacle);
     QList<PlaceLabel> labels;
     for (qsizetype k = 0; k < candidates.size(); ++k) {
         const Candidate &candidate = candidates[k];
         const QRectF &dotBox = dotBoxes[k];
-        if (!bounds.contains(dotBox) || collides(dotBox, taken))
+        if (!bounds.contains(dotBox) || taken.collides(dotBox))
             continue;
         const QString &text = places[candidate.place].name;
         const QSizeF size(std::ceil(metrics.horizontalAdvance(text)) + 2 * Halo, height);
@@ -105,7 +155,7 @@ QList<PlaceLabel> PlaceLabels::place(const MapViewport &viewport, const QList<Ba
         qsizetype bestCovered = -1;
         for (const QRectF &box : positions) {
             const QRectF spaced = box.adjusted(-LabelSpacing, -LabelSpacing, LabelSpacing, LabelSpacing);
-            if (!bounds.contains(box) || collides(spaced, taken))
+            if (!bounds.contains(box) || taken.collides(spaced))
                 continue;
             const qsizetype covered = firstCovered(box, k);
             if (covered > bestCovered) {

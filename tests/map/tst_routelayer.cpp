@@ -1,0 +1,272 @@
+// The route layer (map/routelayer.h) as the live item uses it through MapRenderer::paint: drawn
+// again when routes, visibility, convergence, zoom, size or device scale change, reused while
+// the view only pans, and a frame from the reused layer is the same picture, pixel for pixel, as
+// a frame drawn from scratch at the same view (across the antimeridian and at a device scale of
+// 2 too).
+
+#include "maprenderer.h"
+#include "routelayer.h"
+
+#include <QPainter>
+#include <QTest>
+
+using namespace tracemap;
+
+namespace {
+
+using Cache = MapRenderer::RouteCache;
+
+const QSize ViewSize(900, 600);
+
+MapHop hop(int ttl, double latitude, double longitude, const QString &address)
+{
+    MapHop h;
+    h.row = ttl - 1;
+    h.ttl = ttl;
+    h.latitude = latitude;
+    h.longitude = longitude;
+    h.hasLocation = true;
+    h.avgRttMs = 10.0 * ttl;
+    h.address = address;
+    return h;
+}
+
+MapRoute route(int index, double latitude, double longitude, QList<MapHop> hops)
+{
+    MapRoute r;
+    r.id = QStringLiteral("probe-%1").arg(index);
+    r.name = r.id;
+    r.color = MapRenderer::routePaletteColor(index);
+    r.hasSource = true;
+    r.sourceLatitude = latitude;
+    r.sourceLongitude = longitude;
+    r.hops = std::move(hops);
+    return r;
+}
+
+// Routes from every continent, one of them across the Pacific (and the antimeridian), one
+// dashed, one faint, one with a highlighted hop; two meet at 198.51.100.9.
+MapScene scene()
+{
+    MapScene s;
+    s.showLegend = false;
+    s.hasSource = true;
+    s.sourceLatitude = 52.37;
+    s.sourceLongitude = 4.90;
+    s.hops = {hop(1, 50.11, 8.68, QStringLiteral("192.0.2.1")),
+              hop(2, 40.71, -74.0, QStringLiteral("192.0.2.2"))};
+    s.routes = {
+        route(0, 35.68, 139.69,
+              {hop(1, 37.77, -122.42, QStringLiteral("198.51.100.1")),
+               hop(2, 40.71, -74.0, QStringLiteral("198.51.100.9"))}),
+        route(1, -33.87, 151.21,
+              {hop(1, 1.35, 103.82, QStringLiteral("198.51.100.2")),
+               hop(2, 50.11, 8.68, QStringLiteral("198.51.100.9"))}),
+        route(2, -23.55, -46.63, {hop(1, 38.72, -9.14, QStringLiteral("198.51.100.3"))}),
+        route(3, 64.15, -21.94, {hop(1, 51.51, -0.13, QStringLiteral("198.51.100.4"))}),
+        route(4, -1.29, 36.82, {hop(1, 30.04, 31.24, QStringLiteral("198.51.100.5"))}),
+    };
+    s.routes[2].dashed = true;
+    s.routes[3].opacity = 0.35;
+    s.routes[4].hops[0].highlighted = true;
+    return s;
+}
+
+MapViewport view(double latitude = 30.0, double longitude = 170.0, double zoom = 2.5, QSize size = ViewSize)
+{
+    return MapViewport(latitude, longitude, zoom, QSizeF(size));
+}
+
+// The view moved by `pixels` (a drag moves it by whole pixels).
+MapViewport panned(const MapViewport &viewport, QPointF pixels)
+{
+    const GeoPoint c =
+        WebMercator::worldPixelToCoordinate(viewport.centerWorldPixel() + pixels, viewport.zoom());
+    return MapViewport(c.latitude, c.longitude, viewport.zoom(), viewport.size());
+}
+
+// A frame as the live item paints it, at a device scale of `dpr`.
+QImage frame(MapRenderer &renderer, const MapViewport &viewport, const MapScene &scene, Cache cache,
+             double dpr = 1.0)
+{
+    QImage image((viewport.size() * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(dpr);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    renderer.paint(painter, viewport, scene, nullptr, cache);
+    return image;
+}
+
+// Pixels of `a` and `b` whose channels differ by more than `tolerance`.
+int differing(const QImage &a, const QImage &b, int tolerance = 0)
+{
+    if (a.size() != b.size())
+        return -1;
+    int count = 0;
+    for (int y = 0; y < a.height(); ++y) {
+        const QRgb *pa = reinterpret_cast<const QRgb *>(a.constScanLine(y));
+        const QRgb *pb = reinterpret_cast<const QRgb *>(b.constScanLine(y));
+        for (int x = 0; x < a.width(); ++x) {
+            if (std::abs(qRed(pa[x]) - qRed(pb[x])) > tolerance ||
+                std::abs(qGreen(pa[x]) - qGreen(pb[x])) > tolerance ||
+                std::abs(qBlue(pa[x]) - qBlue(pb[x])) > tolerance ||
+                std::abs(qAlpha(pa[x]) - qAlpha(pb[x])) > tolerance)
+                ++count;
+        }
+    }
+    return count;
+}
+
+} // namespace
+
+class TestRouteLayer : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void redrawnOnlyWhenItMust_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::addColumn<Cache>("cache");
+        QTest::addColumn<bool>("redrawn");
+        QTest::addColumn<bool>("exact"); // the frame equals one drawn from scratch
+        QTest::newRow("pure pan, still") << QStringLiteral("pan 40,-25") << Cache::Still << false << true;
+        QTest::newRow("pure pan, dragging") << QStringLiteral("pan 200,0") << Cache::Panning << false << true;
+        QTest::newRow("sub-pixel pan, dragging")
+            << QStringLiteral("pan 30.5,0") << Cache::Panning << false << false;
+        QTest::newRow("sub-pixel pan, still") << QStringLiteral("pan 30.5,0") << Cache::Still << true << true;
+        QTest::newRow("pan off centre, still") << QStringLiteral("pan 200,0") << Cache::Still << true << true;
+        QTest::newRow("pan out of the margin")
+            << QStringLiteral("pan 300,0") << Cache::Panning << true << true;
+        QTest::newRow("route moved") << QStringLiteral("route moved") << Cache::Still << true << true;
+        QTest::newRow("route added") << QStringLiteral("route added") << Cache::Still << true << true;
+        QTest::newRow("route hidden") << QStringLiteral("route hidden") << Cache::Still << true << true;
+        QTest::newRow("route failed") << QStringLiteral("route failed") << Cache::Still << true << true;
+        QTest::newRow("colour changed") << QStringLiteral("colour changed") << Cache::Still << true << true;
+        QTest::newRow("main route converges")
+            << QStringLiteral("main converges") << Cache::Still << true << true;
+        QTest::newRow("main route grows") << QStringLiteral("main grows") << Cache::Still << false << true;
+        QTest::newRow("hop selected") << QStringLiteral("selected") << Cache::Still << false << true;
+        QTest::newRow("zoom changed") << QStringLiteral("zoom") << Cache::Still << true << true;
+        QTest::newRow("size changed") << QStringLiteral("size") << Cache::Still << true << true;
+        QTest::newRow("device scale changed") << QStringLiteral("dpr") << Cache::Still << true << true;
+    }
+    void redrawnOnlyWhenItMust()
+    {
+        QFETCH(QString, change);
+        QFETCH(Cache, cache);
+        QFETCH(bool, redrawn);
+        QFETCH(bool, exact);
+        MapScene s = scene();
+        MapViewport v = view();
+        double dpr = 1.0;
+        MapRenderer renderer(std::make_shared<Basemap>());
+        frame(renderer, v, s, Cache::Still);
+        QCOMPARE(renderer.routeLayerRenders(), 1);
+
+        if (change.startsWith(QLatin1String("pan "))) {
+            const QStringList xy = change.mid(4).split(QLatin1Char(','));
+            v = panned(v, QPointF(xy[0].toDouble(), xy[1].toDouble()));
+        } else if (change == QLatin1String("route moved")) {
+            s.routes[1].hops[0].latitude += 3.0;
+        } else if (change == QLatin1String("route added")) {
+            s.routes.append(route(5, 19.43, -99.13, {hop(1, 29.76, -95.37, QStringLiteral("198.51.100.6"))}));
+        } else if (change == QLatin1String("route hidden")) {
+            s.routes[0].visible = false;
+        } else if (change == QLatin1String("route failed")) {
+            s.routes[2].failed = true;
+        } else if (change == QLatin1String("colour changed")) {
+            s.routes[3].color = MapRenderer::routePaletteColor(6);
+        } else if (change == QLatin1String("main converges")) {
+            s.hops.append(hop(3, 1.35, 103.82, QStringLiteral("198.51.100.2")));
+        } else if (change == QLatin1String("main grows")) {
+            s.hops.append(hop(3, 34.05, -118.24, QStringLiteral("192.0.2.3")));
+        } else if (change == QLatin1String("selected")) {
+            s.currentIndex = 1;
+        } else if (change == QLatin1String("zoom")) {
+            v = view(30.0, 170.0, 3.0);
+        } else if (change == QLatin1String("size")) {
+            v = view(30.0, 170.0, 2.5, QSize(800, 600));
+        } else if (change == QLatin1String("dpr")) {
+            dpr = 2.0;
+        }
+        const QImage cached = frame(renderer, v, s, cache, dpr);
+        QCOMPARE(renderer.routeLayerRenders(), redrawn ? 2 : 1);
+
+        MapRenderer fresh(std::make_shared<Basemap>());
+        const QImage reference = frame(fresh, v, s, Cache::Still, dpr);
+        QCOMPARE(differing(cached, reference) == 0, exact);
+    }
+
+    // A dragged view shows the reused layer, not a new drawing, and the picture is the same as
+    // one drawn from scratch at the view where the drag stopped.
+    void reusedFrameEqualsFreshFrame_data()
+    {
+        QTest::addColumn<double>("longitude");
+        QTest::addColumn<QPointF>("drag");
+        QTest::addColumn<double>("dpr");
+        QTest::newRow("east") << 10.0 << QPointF(37, 0) << 1.0;
+        QTest::newRow("south-west") << 10.0 << QPointF(-120, 95) << 1.0;
+        QTest::newRow("across the antimeridian, east") << 175.0 << QPointF(150, -20) << 1.0;
+        QTest::newRow("across the antimeridian, west") << -178.0 << QPointF(-240, 0) << 1.0;
+        QTest::newRow("device scale 2") << 170.0 << QPointF(60, 33) << 2.0;
+        QTest::newRow("device scale 1.5") << 170.0 << QPointF(-64, 20) << 1.5;
+    }
+    void reusedFrameEqualsFreshFrame()
+    {
+        QFETCH(double, longitude);
+        QFETCH(QPointF, drag);
+        QFETCH(double, dpr);
+        const MapScene s = scene();
+        const MapViewport start = view(30.0, longitude);
+        MapRenderer dragged(std::make_shared<Basemap>());
+        frame(dragged, start, s, Cache::Still, dpr);
+        // The drag in steps, as mouse moves come, each whole pixels from the start.
+        QImage cached;
+        for (int step = 1; step <= 4; ++step)
+            cached = frame(dragged, panned(start, drag * step / 4.0), s, Cache::Panning, dpr);
+        QCOMPARE(dragged.routeLayerRenders(), 1);
+
+        MapRenderer fresh(std::make_shared<Basemap>());
+        const MapViewport end = panned(start, drag);
+        QCOMPARE(differing(cached, frame(fresh, end, s, Cache::Still, dpr)), 0);
+        // Released where it stopped: the same picture; drawn again only to centre the layer on
+        // the view when the drag went further than half the margin.
+        const double half = RouteLayer::MarginPixels / dpr / 2;
+        const bool recentred = std::abs(drag.x()) > half || std::abs(drag.y()) > half;
+        QCOMPARE(
+            differing(frame(dragged, end, s, Cache::Still, dpr), frame(fresh, end, s, Cache::Still, dpr)), 0);
+        QCOMPARE(dragged.routeLayerRenders(), recentred ? 2 : 1);
+    }
+
+    // Exports draw the routes straight onto the image; the live item composes them from the
+    // layer. The two differ only by the rounding of 8-bit compositing (a layer of translucent
+    // strokes laid on the map, instead of each stroke on the map): at most 2 per channel.
+    void layerMatchesDirectDrawing()
+    {
+        const MapScene s = scene();
+        const MapViewport v = view();
+        MapRenderer live(std::make_shared<Basemap>());
+        MapRenderer exporting(std::make_shared<Basemap>());
+        const QImage layered = frame(live, v, s, Cache::Still);
+        const QImage direct = frame(exporting, v, s, Cache::Off);
+        QCOMPARE(exporting.routeLayerRenders(), 0);
+        // The routes are there at all: thousands of pixels differ from the map without them.
+        MapScene bare = s;
+        bare.routes.clear();
+        QVERIFY(differing(layered, frame(exporting, v, bare, Cache::Off), 8) > 5000);
+        QCOMPARE(differing(layered, direct, 2), 0);
+    }
+
+    void noRoutesNoLayer()
+    {
+        MapScene s = scene();
+        s.routes.clear();
+        MapRenderer renderer(std::make_shared<Basemap>());
+        frame(renderer, view(), s, Cache::Still);
+        QCOMPARE(renderer.routeLayerRenders(), 0);
+    }
+};
+
+QTEST_MAIN(TestRouteLayer)
+#include "tst_routelayer.moc"
