@@ -1,6 +1,7 @@
 #include "hostnamehints.h"
 
 #include "hintrule.h"
+#include "hostnamehintsabbrev.h"
 #include "hostnametokens.h"
 #include "plausibility.h"
 
@@ -106,6 +107,9 @@ HostnameHintProvider::HostnameHintProvider(std::shared_ptr<const PlaceDictionary
         entry.kind = QStringLiteral("operator");
         entry.code = code;
         m_tableCodes.insert(table + u':' + code, entry);
+        QStringList &countries = m_tableCountries[table];
+        if (!countries.contains(entry.countryCode))
+            countries << entry.countryCode;
     }
 }
 
@@ -343,9 +347,48 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
         return out;
     }
     case RuleReading::Table:
+    case RuleReading::Abbrev:
     case RuleReading::None:
         break;
     }
+    return out;
+}
+
+// A code the rule captured but no reading knows, read as an abbreviation within the operator's
+// scope: the country label it captured, else the rule's scope column, else the countries of its
+// code table (Arelion's codes name places in Europe and North America, so "nash" is Nashville,
+// not Nashik). Only the captured code, never other tokens, and below a table code's confidence.
+QList<Candidate> HostnameHintProvider::abbreviationCandidates(const OperatorMatch &match) const
+{
+    const OperatorRule &rule = *match.rule;
+    const QString &code = match.code;
+    QList<Candidate> out;
+    if (isNotPlaceWord(code))
+        return out;
+    QStringList countries = match.country.isEmpty() ? rule.scope : QStringList{match.country};
+    if (countries.isEmpty())
+        countries = m_tableCountries.value(rule.table);
+    const Gazetteer &g = m_places->gazetteer();
+    QStringList regions;
+    if (!match.region.isEmpty()) {
+        for (const QString &r : g.regionsForAbbreviation(match.region)) {
+            if (countries.isEmpty() || countries.contains(r.left(2)))
+                regions << r;
+        }
+    }
+    // Six letters in a CLLI position: four of the city, two of the state or country ("nwrknj").
+    if (code.size() == 6 && rule.reading != RuleReading::Clli) {
+        out = clliCandidates(code, countries.size() == 1 ? countries.first() : QString(), 0.7);
+        if (!out.isEmpty())
+            return out;
+    }
+    const auto reading = readAbbreviation(g, code, countries, regions);
+    if (!reading)
+        return out;
+    double score = reading->prefix ? 0.6 : 0.5;
+    if (!regions.isEmpty() || !reading->region.isEmpty())
+        score += 0.05; // a state or province label narrows the letters down
+    out.append(Candidate{m_places->cityEntry(reading->row), code, QStringLiteral("abbrev"), score, {}});
     return out;
 }
 
@@ -385,6 +428,8 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
                 return answer;
             }
             candidates = ruleCandidates(*match);
+            if (candidates.isEmpty())
+                candidates = abbreviationCandidates(*match);
             if (candidates.isEmpty()) {
                 rule = nullptr; // the convention matched but its code is unknown: read it generically
                 unreadMatch = match;

@@ -1,0 +1,250 @@
+// Codes no operator table lists, read as abbreviations of places (geo/hostnamehintsabbrev.h):
+// the codes are those of real router names (tests/data/router-names*.tsv), each reading with
+// its own rows, and the limits that keep false positives down (only the label an operator rule
+// names, never role words, within the operator's scope, below a table code's confidence).
+
+#include "hostnamehints.h"
+#include "hostnamehintsabbrev.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tracemap;
+
+class TestHostnameAbbrev : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::shared_ptr<const PlaceDictionary> m_places;
+    QTemporaryDir m_dir;
+    std::unique_ptr<HostnameHintProvider> m_sparse; // real rules, a few Arelion codes only
+    std::unique_ptr<HostnameHintProvider> m_full;   // the compiled-in rules and tables
+
+    QString writeFile(const QString &name, const QByteArray &text)
+    {
+        QFile file(m_dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(text);
+        return file.fileName();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_places = PlaceDictionary::loadBuiltin();
+        // Arelion's table cut to four codes: its scope is then US, DE, GB and SE, and every
+        // other code of its names has to be read as an abbreviation.
+        const QString codes = writeFile("codes.tsv", "arelion\tash\tAshburn\tVA\tUS\n"
+                                                     "arelion\tffm\tFrankfurt am Main\t\tDE\n"
+                                                     "arelion\tldn\tLondon\t\tGB\n"
+                                                     "arelion\tsto\tStockholm\t\tSE\n");
+        const auto rules = OperatorRules::load(":/geo/operator-rules.tsv", codes);
+        QVERIFY2(rules->loadErrors().isEmpty(), qPrintable(rules->loadErrors().join('\n')));
+        m_sparse = std::make_unique<HostnameHintProvider>(m_places, rules);
+        m_full = std::make_unique<HostnameHintProvider>(m_places);
+    }
+
+    void readAbbreviation_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QStringList>("countries");
+        QTest::addColumn<QString>("city"); // empty: no reading
+        QTest::addColumn<QString>("countryCode");
+        QTest::addColumn<bool>("prefix");
+
+        const QStringList arelion{"US", "DE", "GB", "SE"};
+        // (1) The code begins the name: Arelion's nash, rest, slou, salt, palo, chi, den.
+        QTest::newRow("prefix nash") << "nash" << arelion << "Nashville"
+                                     << "US" << true;
+        QTest::newRow("prefix rest") << "rest" << arelion << "Reston"
+                                     << "US" << true;
+        QTest::newRow("prefix slou") << "slou" << arelion << "Slough"
+                                     << "GB" << true;
+        QTest::newRow("prefix salt") << "salt" << arelion << "Salt Lake City"
+                                     << "US" << true;
+        QTest::newRow("prefix palo") << "palo" << arelion << "Palo Alto"
+                                     << "US" << true;
+        QTest::newRow("prefix chi") << "chi" << arelion << "Chicago"
+                                    << "US" << true;
+        QTest::newRow("prefix den") << "den" << arelion << "Denver"
+                                    << "US" << true;
+        QTest::newRow("prefix bir, NTL's scope") << "bir" << QStringList{"GB"} << "Birmingham"
+                                                 << "GB" << true;
+        // (1') A far bigger place holding the letters in order beats a small prefix match.
+        QTest::newRow("metropolis nyk") << "nyk" << arelion << "New York City"
+                                        << "US" << false;
+        // (2) City letters + a state label, even without a scope (US and Canadian states).
+        QTest::newRow("city+state satx") << "satx" << QStringList{} << "San Antonio"
+                                         << "US" << true;
+        QTest::newRow("city+state satx in scope") << "satx" << QStringList{"US"} << "San Antonio"
+                                                  << "US" << true;
+        // (3) The letters in order: Arelion's kanc.
+        QTest::newRow("in order kanc") << "kanc" << arelion << "Kansas City"
+                                       << "US" << false;
+        // Scope decides: Arelion's nash outside its footprint would be Nashik.
+        QTest::newRow("scope matters nash") << "nash" << QStringList{"IN"} << "Nashik"
+                                            << "IN" << true;
+        // No reading: three letters that begin no name in scope, too short, not letters, nonsense.
+        QTest::newRow("none mno") << "mno" << arelion << ""
+                                  << "" << false;
+        QTest::newRow("none two letters") << "pd" << QStringList{"IT"} << ""
+                                          << "" << false;
+        QTest::newRow("none digits") << "x1y" << arelion << ""
+                                     << "" << false;
+        QTest::newRow("none qqqq") << "qqqq" << arelion << ""
+                                   << "" << false;
+    }
+
+    void readAbbreviation()
+    {
+        QFETCH(QString, code);
+        QFETCH(QStringList, countries);
+        QFETCH(QString, city);
+        QFETCH(QString, countryCode);
+        QFETCH(bool, prefix);
+        const auto reading = tracemap::readAbbreviation(m_places->gazetteer(), code, countries, {});
+        if (city.isEmpty()) {
+            QVERIFY2(!reading, reading ? qPrintable(m_places->gazetteer().place(reading->row).name) : "");
+            return;
+        }
+        QVERIFY(reading.has_value());
+        const GazetteerPlace place = m_places->gazetteer().place(reading->row);
+        QCOMPARE(place.name, city);
+        QCOMPARE(place.countryCode, countryCode);
+        QCOMPARE(reading->prefix, prefix);
+    }
+
+    void isAbbreviationOf_data()
+    {
+        QTest::addColumn<QString>("letters");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<bool>("expected");
+        QTest::newRow("frnk in frankfurt") << "frnk"
+                                           << "frankfurtammain" << true;
+        QTest::newRow("kanc in kansascity") << "kanc"
+                                            << "kansascity" << true;
+        QTest::newRow("first letter must match") << "rnk"
+                                                 << "frankfurt" << false;
+        QTest::newRow("order matters") << "ftk"
+                                       << "frankfurt" << false;
+        QTest::newRow("letters used once") << "fff"
+                                           << "frankfurt" << false;
+    }
+
+    void isAbbreviationOf()
+    {
+        QFETCH(QString, letters);
+        QFETCH(QString, key);
+        QFETCH(bool, expected);
+        QCOMPARE(tracemap::isAbbreviationOf(letters.toLatin1(), key.toLatin1()), expected);
+    }
+
+    // Real Arelion names whose codes the cut table lacks: read through the rule, named as an
+    // abbreviation, and less sure than a table code.
+    void unknownCodesOfRealNames_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("nash") << "nash-bb1-link.ip.twelve99.net"
+                              << "Nashville"
+                              << "twelve99.net/abbrev:nash";
+        QTest::newRow("rest") << "rest-bb1-link.ip.twelve99.net"
+                              << "Reston"
+                              << "twelve99.net/abbrev:rest";
+        QTest::newRow("slou") << "slou-b2-link.ip.twelve99.net"
+                              << "Slough"
+                              << "twelve99.net/abbrev:slou";
+        QTest::newRow("kanc") << "kanc-bb2-link.ip.twelve99.net"
+                              << "Kansas City"
+                              << "twelve99.net/abbrev:kanc";
+        QTest::newRow("nyk") << "nyk-bb3-link.telia.net"
+                             << "New York City"
+                             << "telia.net/abbrev:nyk";
+        QTest::newRow("palo, customer link") << "cogent-ic-344188-palo-b22.c.telia.net"
+                                             << "Palo Alto"
+                                             << "telia.net/abbrev:palo";
+        QTest::newRow("bir, NTL's GB scope") << "bir-bb-a-so-700-0.inet.ntl.com"
+                                             << "Birmingham"
+                                             << "ntl.com/abbrev:bir";
+    }
+
+    void unknownCodesOfRealNames()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, detail);
+        const GeoAnswer answer = m_sparse->hintFor(hostname);
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.providerDetail, detail);
+        QVERIFY2(answer.reason.contains("abbreviated place name"), qPrintable(answer.reason));
+        QVERIFY2(answer.confidence >= 0.5 && answer.confidence < 0.85,
+                 qPrintable(QString::number(answer.confidence)));
+    }
+
+    // A table code stays surer than any abbreviation of it.
+    void tableCodeBeatsAbbreviation()
+    {
+        const GeoAnswer table = m_full->hintFor("nash-bb1-link.ip.twelve99.net");
+        const GeoAnswer abbrev = m_sparse->hintFor("nash-bb1-link.ip.twelve99.net");
+        QCOMPARE(table.providerDetail, QString("twelve99.net/operator:nash"));
+        QCOMPARE(table.place.city, abbrev.place.city);
+        QVERIFY(table.confidence > abbrev.confidence);
+    }
+
+    // Only the label an operator rule names is read this way, never another token, never a
+    // role or interface word, and only within the rule's scope column.
+    void onlyTheRulesLabel_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::newRow("the rule's label") << "nash-7.example.net"
+                                          << "Nashville";
+        QTest::newRow("city+state in the rule's label") << "satx-2.example.net"
+                                                        << "San Antonio";
+        QTest::newRow("a role word in the rule's label") << "core-1.example.net"
+                                                         << "";
+        QTest::newRow("outside the rule's label") << "xe-1.nash.edge-7.example.net"
+                                                  << "";
+        QTest::newRow("no rule for the domain") << "nash-7.example.org"
+                                                << "";
+    }
+
+    void onlyTheRulesLabel()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        const QString rulesFile = writeFile(
+            "rules.tsv", "example.net\ttable\tex\t^(?<code>[a-z]+)-\\d+\\.example\\.net$\tExample\tUS\n");
+        const QString codesFile = writeFile("excodes.tsv", "");
+        const auto rules = OperatorRules::load(rulesFile, codesFile);
+        QVERIFY2(rules->loadErrors().isEmpty(), qPrintable(rules->loadErrors().join('\n')));
+        QCOMPARE(rules->rules().first().scope, QStringList{"US"});
+        const HostnameHintProvider hints(m_places, rules);
+        const GeoAnswer answer = hints.hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status != GeoStatus::Located, qPrintable(answer.place.city));
+        } else {
+            QCOMPARE(answer.status, GeoStatus::Located);
+            QCOMPARE(answer.place.city, city);
+            QCOMPARE(answer.place.countryCode, QString("US"));
+        }
+    }
+
+    void badScopeIsReported()
+    {
+        const QString rulesFile = writeFile(
+            "badscope.tsv", "example.net\ttable\tex\t^(?<code>[a-z]+)-\\d+\\.example\\.net$\tExample\tUSA\n");
+        const auto rules = OperatorRules::load(rulesFile, writeFile("none.tsv", ""));
+        QCOMPARE(rules->loadErrors().size(), 1);
+        QVERIFY2(rules->loadErrors().first().contains("scope"), qPrintable(rules->loadErrors().first()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHostnameAbbrev)
+#include "tst_hostnameabbrev.moc"
