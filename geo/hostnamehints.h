@@ -29,12 +29,14 @@
 #include <QSet>
 
 #include <memory>
+#include <optional>
 
 Q_DECLARE_LOGGING_CATEGORY(lcHostnameHints)
 
 namespace tracemap {
 
 struct HostnameLabels;
+struct HostnameToken;
 
 class HostnameHintProvider : public GeoProvider
 {
@@ -66,6 +68,8 @@ public:
 private:
     QList<Candidate> ruleCandidates(const OperatorMatch &match) const;
     QList<Candidate> abbreviationCandidates(const OperatorMatch &match) const;
+    QStringList scopeOf(const OperatorMatch &match) const;
+    std::optional<Candidate> regionAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
     QList<Candidate> genericCandidates(const HostnameLabels &labels, QSet<QString> *regionLabels) const;
     QList<Candidate> clliCandidates(const QString &code, const QString &country, double score) const;
     QList<Candidate> cityCandidates(const QString &key, const QString &country, const QString &region,

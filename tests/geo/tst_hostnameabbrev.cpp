@@ -236,6 +236,51 @@ private slots:
         }
     }
 
+    // The generic reading's structure, on real names of operators without a rule (held-out set
+    // 2, after its first run): a label right before a closing state label is an abbreviation
+    // of a place in that state; interface numbering is not an address; a ccTLD and a site
+    // number confirm a small town; role words are not airports.
+    void genericStructure_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("abbreviation before a state label") << "be801.lsr01.adel.sa.vocus.network"
+                                                           << "Adelaide"
+                                                           << "abbrev:adel.sa";
+        QTest::newRow("code beside interface numbers") << "te0-1-0-1-jnb2-p1-n.tenet.ac.za"
+                                                       << "Johannesburg"
+                                                       << "iata:jnb";
+        QTest::newRow("small town, ccTLD and site number") << "csw1-te-1-3.venlo1.lb.home.nl"
+                                                           << "Venlo"
+                                                           << "city:venlo";
+        QTest::newRow("address label stays unread") << "cpe-181-47-254-17.telecentro-reversos.com.ar"
+                                                    << ""
+                                                    << "";
+        QTest::newRow("role word xcr is no airport") << "linode-gw-xcr1.sje.cw.net"
+                                                     << ""
+                                                     << "";
+        QTest::newRow("role word bdr is no airport") << "et-0-1-0.bdr1.msct.nsw.aarnet.net.au"
+                                                     << ""
+                                                     << "";
+    }
+
+    void genericStructure()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, detail);
+        const GeoAnswer answer = m_full->hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status != GeoStatus::Located,
+                     qPrintable(answer.place.city + " " + answer.providerDetail));
+            return;
+        }
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.providerDetail, detail);
+    }
+
     void badScopeIsReported()
     {
         const QString rulesFile = writeFile(
