@@ -366,8 +366,9 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
     case RuleReading::City:
         return cityCandidates(code, match.country, match.region, true);
     case RuleReading::Iata: {
+        const QStringList &scope = match.country.isEmpty() ? rule.scope : QStringList{match.country};
         for (const PlaceEntry &e : m_places->findCode(code)) {
-            if (!match.country.isEmpty() && e.countryCode != match.country)
+            if (!scope.isEmpty() && !scope.contains(e.countryCode))
                 continue;
             if (e.kind == QLatin1String("metro"))
                 out.append(Candidate{e, code, e.kind, 0.8, {}});

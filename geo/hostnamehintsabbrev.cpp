@@ -13,6 +13,8 @@ namespace {
 // letter sets occur in order in many names.
 constexpr qint64 kPrefixFloor = 10000;
 constexpr qint64 kInOrderFloor = 50000;
+// Three letters in order are specific only for the biggest cities ("osk" Osaka, "rjo" Rio).
+constexpr qint64 kShortInOrderFloor = 1000000;
 // A place whose name begins with the code wins unless one that holds the letters in order is
 // this many times bigger ("nyk": New York City, not Nyköping; "palo": Palo Alto, not Palermo).
 constexpr qint64 kMetropolisFactor = 20;
@@ -41,9 +43,10 @@ QList<Scope> scopesOf(const QStringList &countries, const QStringList &regions)
 // The most populous place in the scopes matching the letters, above the floor: one pass over
 // the places that share the first letter(s), most populous first.
 std::optional<int> bestPlace(const Gazetteer &g, const QString &letters, const QList<Scope> &scopes,
-                             bool prefix)
+                             bool prefix, qint64 floor = 0)
 {
-    const qint64 floor = prefix ? kPrefixFloor : kInOrderFloor;
+    if (floor == 0)
+        floor = prefix ? kPrefixFloor : kInOrderFloor;
     const QByteArray start = (prefix ? letters : letters.left(1)).toLatin1();
     const bool one = scopes.size() == 1;
     const QByteArray wanted = letters.toLatin1();
@@ -118,8 +121,8 @@ std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &g, const QS
             return AbbreviationReading{*row, true, label};
     }
     // (3) The letters in order through the name, for codes long enough to be specific.
-    if (code.size() >= 4 && scoped) {
-        if (const auto row = bestPlace(g, code, scopes, false))
+    if (code.size() >= 3 && scoped) {
+        if (const auto row = bestPlace(g, code, scopes, false, code.size() == 3 ? kShortInOrderFloor : 0))
             return AbbreviationReading{*row, false, {}};
     }
     if (!split.isEmpty() && cityLetters.size() == 2) {

@@ -10,7 +10,8 @@
 // restricted to the scope: (1) the code begins the place's name (unless a place 20 times bigger
 // holds the letters in order: "nyk" is New York City, not Nyköping), (2) three or more city
 // letters + region label, the city letters beginning the name, (3) the letters in order (codes
-// of 4+ letters, bigger places only, never world-wide: "kanc" -> Kansas City), (4) two city letters + region
+// of 4+ letters in places of 50,000, of 3 letters in cities of a million, never world-wide:
+// "kanc" -> Kansas City, "osk" -> Osaka), (4) two city letters + region
 // label
 // ("satx"), (5) city letters in order + region label. Small places are never guessed (see the
 // population floors in the .cpp).

@@ -74,6 +74,16 @@ bool spellsAddress(const QStringList &parts)
     return numbers >= 3 && big >= 2;
 }
 
+// "sa" in a .au name is South Australia, not Saudi Arabia.
+bool isRegionOf(const QString &label, const QString &country, const PlaceDictionary &places)
+{
+    if (country.isEmpty())
+        return false;
+    const QStringList regions = places.gazetteer().regionsForAbbreviation(label);
+    return std::any_of(regions.cbegin(), regions.cend(),
+                       [&](const QString &r) { return r.startsWith(country); });
+}
+
 } // namespace
 
 QString countryFromLabel(const QString &label)
@@ -107,7 +117,7 @@ HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &pl
     labels.resize(labels.size() - domainLabels);
     for (const QString &label : std::as_const(labels)) {
         if (out.strongCountry.isEmpty() && label.size() == 2 && !notCountryLabels().contains(label) &&
-            places.isCountryCode(countryFromLabel(label))) {
+            places.isCountryCode(countryFromLabel(label)) && !isRegionOf(label, out.weakCountry, places)) {
             out.strongCountry = countryFromLabel(label);
             out.countryLabel = label;
         }
