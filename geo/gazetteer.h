@@ -47,6 +47,8 @@ public:
     QList<int> findPrefix(QByteArrayView prefix, const QString &countryCode, const QString &regionCode) const;
     GazetteerPlace place(int row) const;
     qint64 population(int row) const;
+    // The row's normalised key ("frankfurtammain") without building a GazetteerPlace.
+    QByteArrayView key(int row) const { return keyOf(m_rows[size_t(row)]); }
     QString countryCode(int row) const;
     QString regionCode(int row) const;
 

@@ -26,6 +26,8 @@ QString hintKindPhrase(const QString &kind)
         return QStringLiteral("UN/LOCODE-style code");
     if (kind == QLatin1String("operator"))
         return QStringLiteral("operator's code");
+    if (kind == QLatin1String("abbrev"))
+        return QStringLiteral("abbreviated place name");
     if (kind == QLatin1String("region"))
         return QStringLiteral("city and region");
     return QStringLiteral("city name");

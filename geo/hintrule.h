@@ -20,7 +20,7 @@ namespace tracemap {
 struct HintRule
 {
     QString suffix; // the operator rule's domain suffix ("ntt.net"); empty for the generic reading
-    QString kind;   // "operator", "clli", "metro", "iata", "icao", "locode", "city", "region"
+    QString kind;   // "operator", "abbrev", "clli", "metro", "iata", "icao", "locode", "city", "region"
     QString token;  // the part of the name read: "frnkge", "ashburn.va"
     QString place;  // "Frankfurt, DE"
 

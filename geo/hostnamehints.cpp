@@ -1,6 +1,7 @@
 #include "hostnamehints.h"
 
 #include "hintrule.h"
+#include "hostnamehintsabbrev.h"
 #include "hostnametokens.h"
 #include "plausibility.h"
 
@@ -106,6 +107,9 @@ HostnameHintProvider::HostnameHintProvider(std::shared_ptr<const PlaceDictionary
         entry.kind = QStringLiteral("operator");
         entry.code = code;
         m_tableCodes.insert(table + u':' + code, entry);
+        QStringList &countries = m_tableCountries[table];
+        if (!countries.contains(entry.countryCode))
+            countries << entry.countryCode;
     }
 }
 
@@ -224,6 +228,29 @@ QList<Candidate> HostnameHintProvider::cityCandidates(const QString &key, const 
     return out;
 }
 
+std::optional<Candidate> HostnameHintProvider::regionAbbreviation(const HostnameLabels &labels,
+                                                                  const HostnameToken &t) const
+{
+    const QStringList &all = labels.labels;
+    if (t.label + 2 != all.size() || all.at(t.label) != t.text || all.at(t.label + 1) != t.next)
+        return std::nullopt;
+    QStringList regions;
+    for (const QString &r : m_places->gazetteer().regionsForAbbreviation(t.next)) {
+        if (labels.weakCountry.isEmpty() || r.startsWith(labels.weakCountry))
+            regions << r;
+    }
+    if (regions.isEmpty())
+        return std::nullopt;
+    const auto reading = readAbbreviation(m_places->gazetteer(), t.text, {}, regions);
+    if (!reading)
+        return std::nullopt;
+    return Candidate{m_places->cityEntry(reading->row),
+                     t.text + u'.' + t.next,
+                     QStringLiteral("abbrev"),
+                     reading->prefix ? 0.55 : 0.5,
+                     {}};
+}
+
 // The generic reading: city + region pairs, carriers' and IATA codes (a code with its site
 // number weighs more), CLLI and UN/LOCODE-style codes, and place names, small towns only when
 // the name is long or a country label confirms it.
@@ -247,6 +274,13 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
                     c.score += 0.05;
                 }
                 out += paired;
+                continue;
+            }
+            // "adel.sa.vocus.network": a label of its own right before a state label that closes
+            // the name is the operator's abbreviation of a place in that state.
+            if (const auto reading = regionAbbreviation(labels, t)) {
+                regionLabels->insert(t.next);
+                out += *reading;
                 continue;
             }
         }
@@ -292,8 +326,11 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
             if (taken >= 3)
                 break;
             const qint64 population = g.population(row);
+            // A country label confirms a small town, and so does the ccTLD when a site number
+            // follows the name ("venlo1.lb.home.nl").
             const bool confirmed =
-                !labels.strongCountry.isEmpty() && g.countryCode(row) == labels.strongCountry;
+                (!labels.strongCountry.isEmpty() && g.countryCode(row) == labels.strongCountry) ||
+                (t.siteNumber && !labels.weakCountry.isEmpty() && g.countryCode(row) == labels.weakCountry);
             if (population < 100000 && token.size() < 6 && !confirmed)
                 continue;
             double s = population >= 1000000  ? 0.7
@@ -329,8 +366,9 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
     case RuleReading::City:
         return cityCandidates(code, match.country, match.region, true);
     case RuleReading::Iata: {
+        const QStringList &scope = match.country.isEmpty() ? rule.scope : QStringList{match.country};
         for (const PlaceEntry &e : m_places->findCode(code)) {
-            if (!match.country.isEmpty() && e.countryCode != match.country)
+            if (!scope.isEmpty() && !scope.contains(e.countryCode))
                 continue;
             if (e.kind == QLatin1String("metro"))
                 out.append(Candidate{e, code, e.kind, 0.8, {}});
@@ -343,9 +381,57 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
         return out;
     }
     case RuleReading::Table:
+    case RuleReading::Abbrev:
     case RuleReading::None:
         break;
     }
+    return out;
+}
+
+// The countries a rule's places lie in: the country label it captured, else the rule's scope
+// column, else the countries of its code table; empty when none is known.
+QStringList HostnameHintProvider::scopeOf(const OperatorMatch &match) const
+{
+    if (!match.country.isEmpty())
+        return {match.country};
+    if (!match.rule->scope.isEmpty())
+        return match.rule->scope;
+    return m_tableCountries.value(match.rule->table);
+}
+
+// A code the rule captured but no reading knows, read as an abbreviation within the operator's
+// scope: the country label it captured, else the rule's scope column, else the countries of its
+// code table (Arelion's codes name places in Europe and North America, so "nash" is Nashville,
+// not Nashik). Only the captured code, never other tokens, and below a table code's confidence.
+QList<Candidate> HostnameHintProvider::abbreviationCandidates(const OperatorMatch &match) const
+{
+    const OperatorRule &rule = *match.rule;
+    const QString &code = match.code;
+    QList<Candidate> out;
+    if (isNotPlaceWord(code))
+        return out;
+    const QStringList countries = scopeOf(match);
+    const Gazetteer &g = m_places->gazetteer();
+    QStringList regions;
+    if (!match.region.isEmpty()) {
+        for (const QString &r : g.regionsForAbbreviation(match.region)) {
+            if (countries.isEmpty() || countries.contains(r.left(2)))
+                regions << r;
+        }
+    }
+    // Six letters in a CLLI position: four of the city, two of the state or country ("nwrknj").
+    if (code.size() == 6 && rule.reading != RuleReading::Clli) {
+        out = clliCandidates(code, countries.size() == 1 ? countries.first() : QString(), 0.7);
+        if (!out.isEmpty())
+            return out;
+    }
+    const auto reading = readAbbreviation(g, code, countries, regions);
+    if (!reading)
+        return out;
+    double score = reading->prefix ? 0.6 : 0.5;
+    if (!regions.isEmpty() || !reading->region.isEmpty())
+        score += 0.05; // a state or province label narrows the letters down
+    out.append(Candidate{m_places->cityEntry(reading->row), code, QStringLiteral("abbrev"), score, {}});
     return out;
 }
 
@@ -385,6 +471,8 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
                 return answer;
             }
             candidates = ruleCandidates(*match);
+            if (candidates.isEmpty())
+                candidates = abbreviationCandidates(*match);
             if (candidates.isEmpty()) {
                 rule = nullptr; // the convention matched but its code is unknown: read it generically
                 unreadMatch = match;
@@ -397,17 +485,24 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
     if (candidates.isEmpty()) {
         QSet<QString> regionLabels;
         candidates = genericCandidates(labels, &regionLabels);
-        // A rule that matched but whose code is unknown still says the country or state.
-        if (unreadMatch && (!unreadMatch->country.isEmpty() || !unreadMatch->region.isEmpty())) {
+        // A rule that matched but whose code is unknown still says the country or state, or at
+        // least the countries the operator names places in.
+        if (unreadMatch) {
+            const bool stated = !unreadMatch->country.isEmpty() || !unreadMatch->region.isEmpty();
+            // Only a stated scope: a small code table says little about where else the
+            // operator is (C&W's one code is in Germany, its names are everywhere).
+            const QStringList countries = !unreadMatch->country.isEmpty() ? QStringList{unreadMatch->country}
+                                                                          : unreadMatch->rule->scope;
             const QStringList regions = m_places->gazetteer().regionsForAbbreviation(unreadMatch->region);
             QList<Candidate> inScope;
             for (const Candidate &c : std::as_const(candidates)) {
-                if ((unreadMatch->country.isEmpty() || c.place.countryCode == unreadMatch->country) &&
+                if ((countries.isEmpty() || countries.contains(c.place.countryCode)) &&
                     (regions.isEmpty() ||
                      regions.contains(c.place.countryCode + u'.' + c.place.regionCode))) {
                     inScope << c;
                     // The operator's own country or state label stands behind the smaller namesake.
-                    inScope.last().score = std::max(c.score, 0.5);
+                    if (stated)
+                        inScope.last().score = std::max(c.score, 0.5);
                 }
             }
             candidates = inScope;

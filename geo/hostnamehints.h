@@ -14,7 +14,9 @@
 // Confidence (the number the chain's arbitration compares with the IP database's 0.45-0.55):
 //   0.85-0.9  an operator rule's code table, or a city spelled out with its state/country label
 //   0.75-0.8  an operator rule read as CLLI / IATA / city; a carriers' CLLI code
-//   0.6-0.7   a big city's name, a generic CLLI or UN/LOCODE-style code, a carrier metro code
+//   0.6-0.7   a big city's name, a generic CLLI or UN/LOCODE-style code, a carrier metro code;
+//             an operator rule's code no table lists, read as an abbreviation ("nash" -> Nashville)
+//             in the operator's scope (0.5-0.65, see hostnamehintsabbrev.h)
 //   0.3-0.55  a bare IATA code (by airport size), a small town's name without a region label
 // The reason names the evidence; an operator rule is named as "operator rule ntt.net: ...".
 
@@ -27,12 +29,14 @@
 #include <QSet>
 
 #include <memory>
+#include <optional>
 
 Q_DECLARE_LOGGING_CATEGORY(lcHostnameHints)
 
 namespace tracemap {
 
 struct HostnameLabels;
+struct HostnameToken;
 
 class HostnameHintProvider : public GeoProvider
 {
@@ -56,13 +60,16 @@ public:
     {
         PlaceEntry place;
         QString token;
-        QString kind; // "clli", "metro", "iata", "city", "locode", "operator"
+        QString kind; // "clli", "metro", "iata", "city", "locode", "operator", "abbrev"
         double score = 0.0;
         QStringList evidence; // other tokens that point at the same place
     };
 
 private:
     QList<Candidate> ruleCandidates(const OperatorMatch &match) const;
+    QList<Candidate> abbreviationCandidates(const OperatorMatch &match) const;
+    QStringList scopeOf(const OperatorMatch &match) const;
+    std::optional<Candidate> regionAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
     QList<Candidate> genericCandidates(const HostnameLabels &labels, QSet<QString> *regionLabels) const;
     QList<Candidate> clliCandidates(const QString &code, const QString &country, double score) const;
     QList<Candidate> cityCandidates(const QString &key, const QString &country, const QString &region,
@@ -70,7 +77,8 @@ private:
 
     std::shared_ptr<const PlaceDictionary> m_places;
     std::shared_ptr<const OperatorRules> m_rules;
-    QHash<QString, PlaceEntry> m_tableCodes; // "table:code" resolved through the gazetteer
+    QHash<QString, PlaceEntry> m_tableCodes;      // "table:code" resolved through the gazetteer
+    QHash<QString, QStringList> m_tableCountries; // table -> the countries its codes name
     QStringList m_ruleErrors;
 };
 

@@ -40,7 +40,8 @@ const QSet<QString> &notPlaces()
         "svc", "pni", "bbnet", "netops", "infra", "google", "amazon", "amazoncom", "microsoft", "cloudflare",
         "mygateway", "speedport", "fritz", "modem", "quantum", "fios", "desktop", "laptop",
         "static", "pool", "gateway", "sur", "ur", "ar", "cs", "rc", "cc", "aa", "ie", "wlan", "gwc", "vl",
-        "asymm", "cust", "ri", "agg", "ptp", "p2p", "pod", "central"
+        "asymm", "cust", "ri", "agg", "ptp", "p2p", "pod", "central", "xcr", "bdr", "lsr", "rgr", "uacc",
+        "intl", "ecore", "mcore", "ncore", "dsr", "pcr", "tcr", "vlan", "bundle"
     };
     // clang-format on
     return words;
@@ -49,10 +50,38 @@ const QSet<QString> &notPlaces()
 // Two-letter labels that are not meant as countries even when they are country codes.
 const QSet<QString> &notCountryLabels()
 {
-    static const QSet<QString> labels{"bb", "ip", "gw", "cr", "br", "ar", "er", "pe", "lo", "mx",
-                                      "ns", "rr", "sw", "ae", "be", "et", "ge", "xe", "te", "so",
-                                      "po", "ix", "fo", "hu", "ce", "cs", "bi", "bx", "pr", "na"};
+    static const QSet<QString> labels{"bb", "ip", "gw", "cr", "br", "ar", "er", "pe", "lo", "mx", "ns",
+                                      "rr", "sw", "ae", "be", "et", "ge", "xe", "te", "so", "po", "ix",
+                                      "fo", "hu", "ce", "cs", "bi", "bx", "pr", "na", "lb"};
     return labels;
+}
+
+// Three or more numbers of which at least two are too big for interface numbering (> 9), all
+// of them octets.
+bool spellsAddress(const QStringList &parts)
+{
+    int numbers = 0, big = 0;
+    for (const QString &p : parts) {
+        bool ok = false;
+        const int value = p.toInt(&ok);
+        if (!ok || p.isEmpty() || !p.front().isDigit())
+            continue;
+        if (value > 255)
+            return false;
+        ++numbers;
+        big += value > 9 ? 1 : 0;
+    }
+    return numbers >= 3 && big >= 2;
+}
+
+// "sa" in a .au name is South Australia, not Saudi Arabia.
+bool isRegionOf(const QString &label, const QString &country, const PlaceDictionary &places)
+{
+    if (country.isEmpty())
+        return false;
+    const QStringList regions = places.gazetteer().regionsForAbbreviation(label);
+    return std::any_of(regions.cbegin(), regions.cend(),
+                       [&](const QString &r) { return r.startsWith(country); });
 }
 
 } // namespace
@@ -88,7 +117,7 @@ HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &pl
     labels.resize(labels.size() - domainLabels);
     for (const QString &label : std::as_const(labels)) {
         if (out.strongCountry.isEmpty() && label.size() == 2 && !notCountryLabels().contains(label) &&
-            places.isCountryCode(countryFromLabel(label))) {
+            places.isCountryCode(countryFromLabel(label)) && !isRegionOf(label, out.weakCountry, places)) {
             out.strongCountry = countryFromLabel(label);
             out.countryLabel = label;
         }
@@ -101,7 +130,6 @@ QList<HostnameToken> tokenize(const HostnameLabels &labels)
 {
     static const QRegularExpression separators(QStringLiteral("[-_]+"));
     static const QRegularExpression leadingLetters(QStringLiteral("^[0-9]*([a-z]+)([0-9]?)"));
-    static const QRegularExpression digitsOnly(QStringLiteral("^[0-9]+$"));
     static const QRegularExpression letters(QStringLiteral("^[a-z]{2,3}$"));
     // A device or line-card token: a short code glued to numbers and more letters ("alb2nqp8").
     static const QRegularExpression deviceToken(QStringLiteral("^[a-z]{1,3}[0-9]+[a-z]{2,}[0-9]*[a-z]*$"));
@@ -111,10 +139,10 @@ QList<HostnameToken> tokenize(const HostnameLabels &labels)
     for (int li = 0; li < all.size(); ++li) {
         const QString &label = all.at(li);
         const QStringList parts = label.split(separators, Qt::SkipEmptyParts);
-        // A label that spells out an address ("c-73-15-22-1", "unn-1-2-3-4", "63-216-176-73")
-        // names a customer line, not a place.
-        if (std::count_if(parts.cbegin(), parts.cend(),
-                          [](const QString &p) { return digitsOnly.match(p).hasMatch(); }) >= 3)
+        // A label that spells out an address ("c-73-15-22-1", "63-216-176-73") names a customer
+        // line, not a place; interface numbering ("te0-1-0-1-jnb2-p1", "xe-1-3-2-19") has as many
+        // numbers but small ones, and the PoP code beside it still counts.
+        if (spellsAddress(parts))
             continue;
         QString previous;
         for (qsizetype pi = 0; pi < parts.size(); ++pi) {

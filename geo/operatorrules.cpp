@@ -16,6 +16,8 @@ std::optional<RuleReading> readingFromName(const QString &name)
         return RuleReading::City;
     if (name == QLatin1String("table"))
         return RuleReading::Table;
+    if (name == QLatin1String("abbrev"))
+        return RuleReading::Abbrev;
     if (name == QLatin1String("none"))
         return RuleReading::None;
     return std::nullopt;
@@ -34,6 +36,8 @@ QString OperatorRules::readingName(RuleReading reading)
         return QStringLiteral("city");
     case RuleReading::Table:
         return QStringLiteral("table");
+    case RuleReading::Abbrev:
+        return QStringLiteral("abbrev");
     case RuleReading::None:
         break;
     }
@@ -59,7 +63,7 @@ std::shared_ptr<const OperatorRules> OperatorRules::load(const QString &rulesTsv
     return rules;
 }
 
-// suffix <TAB> reading <TAB> table <TAB> pattern <TAB> operator
+// suffix <TAB> reading <TAB> table <TAB> pattern <TAB> operator [<TAB> scope: "US" or "US,CA"]
 void OperatorRules::parseRules(const QString &path)
 {
     for (const DataLine &line : readDataLines(path, &m_errors)) {
@@ -77,6 +81,13 @@ void OperatorRules::parseRules(const QString &path)
         rule.pattern = QRegularExpression(f.at(3));
         rule.operatorName = f.value(4);
         rule.line = line.number;
+        for (const QString &cc : f.value(5).split(u',', Qt::SkipEmptyParts)) {
+            if (cc.trimmed().size() != 2) {
+                m_errors << where + QStringLiteral(": scope must list two-letter country codes");
+                continue;
+            }
+            rule.scope << cc.trimmed().toUpper();
+        }
         if (!rule.pattern.isValid()) {
             m_errors << where + QStringLiteral(": bad pattern: ") + rule.pattern.errorString();
             continue;

@@ -9,6 +9,9 @@
 // Contract: pure data and matching, no I/O after load(); immutable and shareable. Patterns run
 // on the lower-case name without a trailing dot; named groups: `code` (required unless the
 // reading is "none"), `cc` (a country label), `region` (a state or province label).
+//
+// Codes no table lists are read as abbreviations (see HostnameHintProvider): only the code the
+// rule captured, only within the rule's scope, with less confidence than a table code.
 
 #include <QHash>
 #include <QList>
@@ -22,11 +25,12 @@
 namespace tracemap {
 
 enum class RuleReading {
-    Clli,  // "frnkge": four letters of the city, two of the state or country
-    Iata,  // "fra", "lhr", "eddf": the operator's table first, then carrier metro, IATA and ICAO codes
-    City,  // "frankfurt", "new-york", "sanjose": a place name, maybe cut short
-    Table, // only the operator's own table ("ffm", "kanc", "350ecermak")
-    None,  // names of this form carry no place (customer lines, addresses)
+    Clli,   // "frnkge": four letters of the city, two of the state or country
+    Iata,   // "fra", "lhr", "eddf": the operator's table first, then carrier metro, IATA and ICAO codes
+    City,   // "frankfurt", "new-york", "sanjose": a place name, maybe cut short
+    Table,  // only the operator's own table ("ffm", "kanc", "350ecermak")
+    Abbrev, // the operator's table, else an abbreviation of a place in the rule's scope ("satx", "nash")
+    None,   // names of this form carry no place (customer lines, addresses)
 };
 
 struct OperatorRule
@@ -36,6 +40,7 @@ struct OperatorRule
     QString table; // code table name, may be empty
     QRegularExpression pattern;
     QString operatorName; // "NTT (AS2914)"
+    QStringList scope;    // countries the operator names places in ("US", "AU"); empty: its table's, or any
     int line = 0;         // in the rules file, for messages
 };
 

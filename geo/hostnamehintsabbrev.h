@@ -1,0 +1,45 @@
+#pragma once
+// Reading a router-name code that no table lists as an abbreviation of a place, the way hoiho
+// (Luckie et al., CoNEXT 2021) reads operators' "abbrev" codes: the code's first letter is the
+// place's first letter and its other letters follow in the place's name in order ("nash" ->
+// Nashville, "slou" -> Slough, "rest" -> Reston), the most populous such place in the operator's
+// scope winning; a code ending in a state or province label is city letters + region ("satx" ->
+// San Antonio, TX).
+//
+// Contract: pure function of the gazetteer and its arguments. Order of preference, each
+// restricted to the scope: (1) the code begins the place's name (unless a place 20 times bigger
+// holds the letters in order: "nyk" is New York City, not Nyköping), (2) three or more city
+// letters + region label, the city letters beginning the name, (3) the letters in order (codes
+// of 4+ letters in places of 50,000, of 3 letters in cities of a million, never world-wide:
+// "kanc" -> Kansas City, "osk" -> Osaka), (4) two city letters + region
+// label
+// ("satx"), (5) city letters in order + region label. Small places are never guessed (see the
+// population floors in the .cpp).
+
+#include <QByteArrayView>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace tracemap {
+
+class Gazetteer;
+
+struct AbbreviationReading
+{
+    int row = -1;       // gazetteer row of the place
+    bool prefix = true; // the letters begin the name (stronger) rather than occur in it in order
+    QString region;     // the region label the code ended with ("tx"), or empty
+};
+
+// `countries`: ISO codes the operator names places in (empty: any country, but a trailing region
+// label is then only read as a US state or Canadian province). `regions`: "US.TX"-style regions
+// the name's own region label says (empty: no restriction).
+std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &gazetteer, const QString &code,
+                                                    const QStringList &countries, const QStringList &regions);
+
+// True when `letters` starts with the first letter of `key` and the rest occur in `key` in order.
+bool isAbbreviationOf(QByteArrayView letters, QByteArrayView key);
+
+} // namespace tracemap

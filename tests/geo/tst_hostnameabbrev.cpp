@@ -1,0 +1,378 @@
+// Codes no operator table lists, read as abbreviations of places (geo/hostnamehintsabbrev.h):
+// the codes are those of real router names (tests/data/router-names*.tsv), each reading with
+// its own rows, and the limits that keep false positives down (only the label an operator rule
+// names, never role words, within the operator's scope, below a table code's confidence).
+
+#include "hostnamehints.h"
+#include "hostnamehintsabbrev.h"
+#include "hostnametokens.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace tracemap;
+
+class TestHostnameAbbrev : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::shared_ptr<const PlaceDictionary> m_places;
+    QTemporaryDir m_dir;
+    std::unique_ptr<HostnameHintProvider> m_sparse; // real rules, a few Arelion codes only
+    std::unique_ptr<HostnameHintProvider> m_full;   // the compiled-in rules and tables
+
+    QString writeFile(const QString &name, const QByteArray &text)
+    {
+        QFile file(m_dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly))
+            return {};
+        file.write(text);
+        return file.fileName();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_places = PlaceDictionary::loadBuiltin();
+        // Arelion's table cut to four codes: its scope is then US, DE, GB and SE, and every
+        // other code of its names has to be read as an abbreviation.
+        const QString codes = writeFile("codes.tsv", "arelion\tash\tAshburn\tVA\tUS\n"
+                                                     "arelion\tffm\tFrankfurt am Main\t\tDE\n"
+                                                     "arelion\tldn\tLondon\t\tGB\n"
+                                                     "arelion\tsto\tStockholm\t\tSE\n");
+        const auto rules = OperatorRules::load(":/geo/operator-rules.tsv", codes);
+        QVERIFY2(rules->loadErrors().isEmpty(), qPrintable(rules->loadErrors().join('\n')));
+        m_sparse = std::make_unique<HostnameHintProvider>(m_places, rules);
+        m_full = std::make_unique<HostnameHintProvider>(m_places);
+    }
+
+    void readAbbreviation_data()
+    {
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QStringList>("countries");
+        QTest::addColumn<QString>("city"); // empty: no reading
+        QTest::addColumn<QString>("countryCode");
+        QTest::addColumn<bool>("prefix");
+
+        const QStringList arelion{"US", "DE", "GB", "SE"};
+        // (1) The code begins the name: Arelion's nash, rest, slou, salt, palo, chi, den.
+        QTest::newRow("prefix nash") << "nash" << arelion << "Nashville"
+                                     << "US" << true;
+        QTest::newRow("prefix rest") << "rest" << arelion << "Reston"
+                                     << "US" << true;
+        QTest::newRow("prefix slou") << "slou" << arelion << "Slough"
+                                     << "GB" << true;
+        QTest::newRow("prefix salt") << "salt" << arelion << "Salt Lake City"
+                                     << "US" << true;
+        QTest::newRow("prefix palo") << "palo" << arelion << "Palo Alto"
+                                     << "US" << true;
+        QTest::newRow("prefix chi") << "chi" << arelion << "Chicago"
+                                    << "US" << true;
+        QTest::newRow("prefix den") << "den" << arelion << "Denver"
+                                    << "US" << true;
+        QTest::newRow("prefix bir, NTL's scope") << "bir" << QStringList{"GB"} << "Birmingham"
+                                                 << "GB" << true;
+        // (1') A far bigger place holding the letters in order beats a small prefix match.
+        QTest::newRow("metropolis nyk") << "nyk" << arelion << "New York City"
+                                        << "US" << false;
+        // (2) City letters + a state label, even without a scope (US and Canadian states).
+        QTest::newRow("city+state satx") << "satx" << QStringList{} << "San Antonio"
+                                         << "US" << true;
+        QTest::newRow("city+state satx in scope") << "satx" << QStringList{"US"} << "San Antonio"
+                                                  << "US" << true;
+        // (3) The letters in order: Arelion's kanc.
+        QTest::newRow("in order kanc") << "kanc" << arelion << "Kansas City"
+                                       << "US" << false;
+        // Scope decides: Arelion's nash outside its footprint would be Nashik.
+        QTest::newRow("scope matters nash") << "nash" << QStringList{"IN"} << "Nashik"
+                                            << "IN" << true;
+        // No reading: three letters that begin no name in scope, too short, not letters, nonsense.
+        QTest::newRow("none mno") << "mno" << arelion << ""
+                                  << "" << false;
+        QTest::newRow("none two letters") << "pd" << QStringList{"IT"} << ""
+                                          << "" << false;
+        QTest::newRow("none digits") << "x1y" << arelion << ""
+                                     << "" << false;
+        QTest::newRow("none qqqq") << "qqqq" << arelion << ""
+                                   << "" << false;
+    }
+
+    void readAbbreviation()
+    {
+        QFETCH(QString, code);
+        QFETCH(QStringList, countries);
+        QFETCH(QString, city);
+        QFETCH(QString, countryCode);
+        QFETCH(bool, prefix);
+        const auto reading = tracemap::readAbbreviation(m_places->gazetteer(), code, countries, {});
+        if (city.isEmpty()) {
+            QVERIFY2(!reading, reading ? qPrintable(m_places->gazetteer().place(reading->row).name) : "");
+            return;
+        }
+        QVERIFY(reading.has_value());
+        const GazetteerPlace place = m_places->gazetteer().place(reading->row);
+        QCOMPARE(place.name, city);
+        QCOMPARE(place.countryCode, countryCode);
+        QCOMPARE(reading->prefix, prefix);
+    }
+
+    void isAbbreviationOf_data()
+    {
+        QTest::addColumn<QString>("letters");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<bool>("expected");
+        QTest::newRow("frnk in frankfurt") << "frnk"
+                                           << "frankfurtammain" << true;
+        QTest::newRow("kanc in kansascity") << "kanc"
+                                            << "kansascity" << true;
+        QTest::newRow("first letter must match") << "rnk"
+                                                 << "frankfurt" << false;
+        QTest::newRow("order matters") << "ftk"
+                                       << "frankfurt" << false;
+        QTest::newRow("letters used once") << "fff"
+                                           << "frankfurt" << false;
+    }
+
+    void isAbbreviationOf()
+    {
+        QFETCH(QString, letters);
+        QFETCH(QString, key);
+        QFETCH(bool, expected);
+        QCOMPARE(tracemap::isAbbreviationOf(letters.toLatin1(), key.toLatin1()), expected);
+    }
+
+    // Real Arelion names whose codes the cut table lacks: read through the rule, named as an
+    // abbreviation, and less sure than a table code.
+    void unknownCodesOfRealNames_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("nash") << "nash-bb1-link.ip.twelve99.net"
+                              << "Nashville"
+                              << "twelve99.net/abbrev:nash";
+        QTest::newRow("rest") << "rest-bb1-link.ip.twelve99.net"
+                              << "Reston"
+                              << "twelve99.net/abbrev:rest";
+        QTest::newRow("slou") << "slou-b2-link.ip.twelve99.net"
+                              << "Slough"
+                              << "twelve99.net/abbrev:slou";
+        QTest::newRow("kanc") << "kanc-bb2-link.ip.twelve99.net"
+                              << "Kansas City"
+                              << "twelve99.net/abbrev:kanc";
+        QTest::newRow("nyk") << "nyk-bb3-link.telia.net"
+                             << "New York City"
+                             << "telia.net/abbrev:nyk";
+        QTest::newRow("palo, customer link") << "cogent-ic-344188-palo-b22.c.telia.net"
+                                             << "Palo Alto"
+                                             << "telia.net/abbrev:palo";
+        QTest::newRow("bir, NTL's GB scope") << "bir-bb-a-so-700-0.inet.ntl.com"
+                                             << "Birmingham"
+                                             << "ntl.com/abbrev:bir";
+    }
+
+    void unknownCodesOfRealNames()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, detail);
+        const GeoAnswer answer = m_sparse->hintFor(hostname);
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.providerDetail, detail);
+        QVERIFY2(answer.reason.contains("abbreviated place name"), qPrintable(answer.reason));
+        QVERIFY2(answer.confidence >= 0.5 && answer.confidence < 0.85,
+                 qPrintable(QString::number(answer.confidence)));
+    }
+
+    // A table code stays surer than any abbreviation of it.
+    void tableCodeBeatsAbbreviation()
+    {
+        const GeoAnswer table = m_full->hintFor("nash-bb1-link.ip.twelve99.net");
+        const GeoAnswer abbrev = m_sparse->hintFor("nash-bb1-link.ip.twelve99.net");
+        QCOMPARE(table.providerDetail, QString("twelve99.net/operator:nash"));
+        QCOMPARE(table.place.city, abbrev.place.city);
+        QVERIFY(table.confidence > abbrev.confidence);
+    }
+
+    // Only the label an operator rule names is read this way, never another token, never a
+    // role or interface word, and only within the rule's scope column.
+    void onlyTheRulesLabel_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::newRow("the rule's label") << "nash-7.example.net"
+                                          << "Nashville";
+        QTest::newRow("city+state in the rule's label") << "satx-2.example.net"
+                                                        << "San Antonio";
+        QTest::newRow("a role word in the rule's label") << "core-1.example.net"
+                                                         << "";
+        QTest::newRow("outside the rule's label") << "xe-1.nash.edge-7.example.net"
+                                                  << "";
+        QTest::newRow("no rule for the domain") << "nash-7.example.org"
+                                                << "";
+    }
+
+    void onlyTheRulesLabel()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        const QString rulesFile = writeFile(
+            "rules.tsv", "example.net\ttable\tex\t^(?<code>[a-z]+)-\\d+\\.example\\.net$\tExample\tUS\n");
+        const QString codesFile = writeFile("excodes.tsv", "");
+        const auto rules = OperatorRules::load(rulesFile, codesFile);
+        QVERIFY2(rules->loadErrors().isEmpty(), qPrintable(rules->loadErrors().join('\n')));
+        QCOMPARE(rules->rules().first().scope, QStringList{"US"});
+        const HostnameHintProvider hints(m_places, rules);
+        const GeoAnswer answer = hints.hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status != GeoStatus::Located, qPrintable(answer.place.city));
+        } else {
+            QCOMPARE(answer.status, GeoStatus::Located);
+            QCOMPARE(answer.place.city, city);
+            QCOMPARE(answer.place.countryCode, QString("US"));
+        }
+    }
+
+    // The generic reading's structure, on real names of operators without a rule (held-out set
+    // 2, after its first run): a label right before a closing state label is an abbreviation
+    // of a place in that state; interface numbering is not an address; a ccTLD and a site
+    // number confirm a small town; role words are not airports.
+    void genericStructure_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("abbreviation before a state label") << "be801.lsr01.adel.sa.vocus.network"
+                                                           << "Adelaide"
+                                                           << "abbrev:adel.sa";
+        QTest::newRow("small town, ccTLD and site number") << "csw1-te-1-3.venlo1.lb.home.nl"
+                                                           << "Venlo"
+                                                           << "city:venlo";
+        QTest::newRow("address label stays unread") << "cpe-181-47-254-17.telecentro-reversos.com.ar"
+                                                    << ""
+                                                    << "";
+        QTest::newRow("role word xcr is no airport") << "linode-gw-xcr1.sje.cw.net"
+                                                     << ""
+                                                     << "";
+        QTest::newRow("role word bdr is no airport") << "et-0-1-0.bdr1.msct.nsw.aarnet.net.au"
+                                                     << ""
+                                                     << "";
+    }
+
+    void genericStructure()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, detail);
+        const GeoAnswer answer = m_full->hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status != GeoStatus::Located,
+                     qPrintable(answer.place.city + " " + answer.providerDetail));
+            return;
+        }
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.providerDetail, detail);
+    }
+
+    // The rules written after held-out set 2's first run read conventions, not code tables: each
+    // on its real names (held-out set 2, no longer held out).
+    void rulesWithoutTables_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city");
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("rostelecom abroad frkt") << "xe-2-1-0.frkt-ar2.intl.ip.rostelecom.ru"
+                                                << "Frankfurt am Main"
+                                                << "rostelecom.ru/abbrev:frkt";
+        QTest::newRow("rostelecom kazn") << "ae-2.750.kazn-rgr1.pv.ip.rostelecom.ru"
+                                         << "Kazan"
+                                         << "rostelecom.ru/abbrev:kazn";
+        QTest::newRow("rostelecom nvsk") << "ae4.nvsk-ar1.sib.ip.rostelecom.ru"
+                                         << "Novosibirsk"
+                                         << "rostelecom.ru/abbrev:nvsk";
+        QTest::newRow("rostelecom spbr") << "spbr-bras31.sz.ip.rostelecom.ru"
+                                         << "Saint Petersburg"
+                                         << "rostelecom.ru/abbrev:spbr";
+        QTest::newRow("iij osk") << "osk004bb00.IIJ.Net"
+                                 << "Osaka"
+                                 << "iij.net/abbrev:osk";
+        QTest::newRow("iij ngy") << "ngy003bb00.IIJ.Net"
+                                 << "Nagoya"
+                                 << "iij.net/abbrev:ngy";
+        QTest::newRow("embratel spo") << "ebt-B4101-core01.spomb.embratel.net.br"
+                                      << "São Paulo"
+                                      << "embratel.net.br/abbrev:spo";
+        QTest::newRow("embratel rjo") << "peer-b61-agg03.rjo.embratel.net.br"
+                                      << "Rio de Janeiro"
+                                      << "embratel.net.br/abbrev:rjo";
+        QTest::newRow("embratel atl") << "ebt-B11551-intl01.atl.embratel.net.br"
+                                      << "Atlanta"
+                                      << "embratel.net.br/abbrev:atl";
+        QTest::newRow("telefonica bue") << "So7-0-0-0-grtbuecu1.red.telefonica-wholesale.net"
+                                        << "Buenos Aires"
+                                        << "telefonica-wholesale.net/abbrev:bue";
+        QTest::newRow("telefonica mad") << "AE3-GRCMADJV1.red.telefonica-wholesale.net"
+                                        << "Madrid"
+                                        << "telefonica-wholesale.net/iata:mad";
+        QTest::newRow("tenet pta") << "te0-12-0-2-pta1-p1-n.tenet.ac.za"
+                                   << "Pretoria"
+                                   << "tenet.ac.za/abbrev:pta";
+        QTest::newRow("tenet dur") << "xe0-0-2-700-dur1-pe2-n.tenet.ac.za"
+                                   << "Durban"
+                                   << "tenet.ac.za/iata:dur";
+        QTest::newRow("sprint hou") << "sl-crs1-hou-0-8-2-0.sprintlink.net"
+                                    << "Houston"
+                                    << "sprintlink.net/iata:hou";
+        QTest::newRow("state label, not a country") << "be-200.bdr01.adl02.sa.vocus.net.au"
+                                                    << "Adelaide"
+                                                    << "iata:adl";
+    }
+
+    void rulesWithoutTables() { genericStructure(); }
+
+    // Interface numbering is not an address: the PoP code beside it stays a token; a label that
+    // spells out an address gives none.
+    void addressLabels_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("token"); // a token that must (or, with '!', must not) be read
+        QTest::newRow("tenet interface + pop") << "te0-1-0-1-jnb2-p1-n.tenet.ac.za"
+                                               << "jnb";
+        QTest::newRow("tenet interface + pop 2") << "lt-1-1-0-0-cpt3-pe1.net.tenet.ac.za"
+                                                 << "cpt";
+        QTest::newRow("customer address") << "cpe-181-47-254-17.telecentro-reversos.com.ar"
+                                          << "!cpe";
+        QTest::newRow("rr customer address") << "cpe-67-11-96-1.satx.res.rr.com"
+                                             << "!cpe";
+    }
+
+    void addressLabels()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, token);
+        const bool wanted = !token.startsWith('!');
+        if (!wanted)
+            token.remove(0, 1);
+        QStringList texts;
+        for (const HostnameToken &t : tokenize(splitHostname(hostname.toLower(), *m_places)))
+            texts << t.text;
+        QVERIFY2(texts.contains(token) == wanted, qPrintable(texts.join(',')));
+    }
+
+    void badScopeIsReported()
+    {
+        const QString rulesFile = writeFile(
+            "badscope.tsv", "example.net\ttable\tex\t^(?<code>[a-z]+)-\\d+\\.example\\.net$\tExample\tUSA\n");
+        const auto rules = OperatorRules::load(rulesFile, writeFile("none.tsv", ""));
+        QCOMPARE(rules->loadErrors().size(), 1);
+        QVERIFY2(rules->loadErrors().first().contains("scope"), qPrintable(rules->loadErrors().first()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHostnameAbbrev)
+#include "tst_hostnameabbrev.moc"
