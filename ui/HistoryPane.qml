@@ -151,8 +151,6 @@ Pane {
                         objectName: "historyCheck"
                         checked: entry.isChosen
                         onClicked: root.choose(entry.index, true)
-                        ToolTip.visible: hovered
-                        ToolTip.text: qsTr("Choose two traces to compare them")
                     }
                     ColumnLayout {
                         spacing: 0

@@ -40,6 +40,10 @@ ToolBar {
         Label {
             objectName: "statusLabel"
             readonly property bool isError: root.message.length > 0 && root.messageIsError
+            // A cut-off line is shown in full on hover.
+            HoverHandler { id: statusHover }
+            ToolTip.visible: statusHover.hovered && truncated
+            ToolTip.text: text
             Layout.fillWidth: true
             Layout.leftMargin: 6
             elide: Text.ElideRight
@@ -58,7 +62,12 @@ ToolBar {
             text: root.controller.sourceText
             opacity: 0.8
             elide: Text.ElideRight
-            Layout.maximumWidth: 330
+            // Room for "Start: estimated from hop 12, Frankfurt am Main (12.3 ms)" in a default
+            // window; in a narrow one it yields, and hovering shows the whole line.
+            Layout.maximumWidth: Math.max(200, Math.min(400, root.width * 0.3))
+            HoverHandler { id: sourceHover }
+            ToolTip.visible: sourceHover.hovered && truncated
+            ToolTip.text: text
         }
         ProgressLine {
             visible: !root.watchMode

@@ -84,11 +84,14 @@ public:
 // One window with its own settings, geolocation (an empty chain unless given) and controller.
 struct Window
 {
+    // sourceLocation: the setting (LAT,LON or empty: estimated), read when the controller is made.
     explicit Window(std::unique_ptr<ProbeTransportFactory> factory = {},
-                    std::unique_ptr<GeoProvider> provider = {}, GeoDbSetup *setup = nullptr)
+                    std::unique_ptr<GeoProvider> provider = {}, GeoDbSetup *setup = nullptr,
+                    const QString &sourceLocation = {})
     {
         settings = AppSettings::inMemory();
         settings->setOffline(true); // no tile may be fetched from a test
+        settings->setSourceLocation(sourceLocation);
         settings->setProbeTimeoutSec(0.5);
         std::vector<std::unique_ptr<GeoProvider>> chain;
         if (provider)
@@ -152,6 +155,19 @@ struct OfferFixture
     QTemporaryDir dataDir;
     std::unique_ptr<GeoDbSetup> setup;
 };
+
+// Three routers 62.115.0-2.1 to `target`, 20 ms a hop: RowProvider's places, 4 degrees apart,
+// pass the speed-of-light check.
+test::SimulatedNetwork rowNetwork(const QString &target)
+{
+    test::SimulatedNetwork net;
+    test::SimPath path;
+    for (int i = 0; i < 3; ++i)
+        path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
+    path.destinationRttMs = 80.0;
+    net.paths.insert(target, path);
+    return net;
+}
 
 QRectF sceneRect(const QQuickItem *item)
 {
@@ -414,13 +430,7 @@ private slots:
     // afterwards returns to the trace's table. No QML warning throughout.
     void watchModeShowsItsPanes()
     {
-        test::SimulatedNetwork net;
-        test::SimPath path;
-        // 20 ms a hop: RowProvider's places, 4 degrees apart, pass the speed-of-light check.
-        for (int i = 0; i < 3; ++i)
-            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
-        path.destinationRttMs = 80.0;
-        net.paths.insert(QStringLiteral("203.0.113.7"), path);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
         QVERIFY(w.window);
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
@@ -624,6 +634,63 @@ private slots:
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
+    // Issue 13's start text, in the status bar after a trace: whole (not cut off), and apart from
+    // the status line and the progress, at the default size and in a small window.
+    void sourceTextIsReadable_data()
+    {
+        QTest::addColumn<QString>("setting");
+        QTest::addColumn<bool>("placed");
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<QString>("expected");
+        const QString estimated = QStringLiteral("Start: estimated from hop 1, Town 0 (");
+        const QString configured = QStringLiteral("Start: configured 48.85, 2.35");
+        const QString unknown = QStringLiteral("Start: unknown — speed-of-light check off");
+        for (const QSize &size : {QSize(1280, 820), QSize(1024, 700)}) {
+            const QByteArray at = QByteArray::number(size.width()) + 'x' + QByteArray::number(size.height());
+            QTest::newRow("estimated, " + at) << QString() << true << size << estimated;
+            QTest::newRow("configured, " + at) << QStringLiteral("48.85,2.35") << true << size << configured;
+            QTest::newRow("unknown, " + at) << QString() << false << size << unknown;
+        }
+    }
+    void sourceTextIsReadable()
+    {
+        QFETCH(QString, setting);
+        QFETCH(bool, placed);
+        QFETCH(QSize, size);
+        QFETCH(QString, expected);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
+        Window w(std::make_unique<test::SimulatedFactory>(net),
+                 placed ? std::make_unique<RowProvider>() : std::unique_ptr<GeoProvider>(), nullptr, setting);
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        w.window->resize(size);
+        QTRY_COMPARE(w.window->size(), size);
+        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.controller->pendingLookups(), 0, 3000);
+        QQuickItem *source = w.find("sourceLabel");
+        // The estimate names the hop's RTT as measured (about 20 ms; the simulation runs in real time).
+        QTRY_VERIFY2(source->property("text").toString().startsWith(expected),
+                     qPrintable(source->property("text").toString()));
+        QTest::qWait(50); // the status bar's layout settles
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+            w.window->grabWindow().save(
+                QStringLiteral("%1/source-%2.png")
+                    .arg(QString::fromLocal8Bit(dir), QLatin1String(QTest::currentDataTag()))
+                    .replace(QLatin1Char(' '), QLatin1Char('-')));
+        QVERIFY(source->isVisible());
+        QVERIFY2(!source->property("truncated").toBool(), qPrintable(QString::number(source->width())));
+        const QRectF at = sceneRect(source);
+        const QRectF status = sceneRect(w.find("statusLabel"));
+        const QRectF progress = sceneRect(w.find("progressLabel"));
+        QVERIFY(at.left() >= status.right() && at.right() <= progress.left());
+        QVERIFY(at.left() >= 0 && at.bottom() <= w.window->height());
+        QVERIFY2(!w.find("progressLabel")->property("truncated").toBool(),
+                 qPrintable(w.find("progressLabel")->property("text").toString()));
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
     // After a trace error, copy, copy image, export and a failed export each show their outcome.
     void statusAreaReportsEveryOutcome()
     {
@@ -795,12 +862,7 @@ private slots:
 
     void hoverShowsDetailsAndClickSelects()
     {
-        test::SimulatedNetwork net;
-        test::SimPath path;
-        for (int i = 0; i < 3; ++i)
-            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
-        path.destinationRttMs = 80.0;
-        net.paths.insert(QStringLiteral("203.0.113.8"), path);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.8"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
         QVERIFY(w.window);
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
