@@ -1,8 +1,11 @@
-// The tracemap window: host field and trace controls on top (fixed geometry: nothing in the
-// toolbar depends on the trace's state), the map, the hop table below it, and one status area
-// at the bottom where every action reports its outcome (errors in the error colour until the next
-// action, successes for a few seconds) beside the trace's progress. The controller and settings
-// are created by the application and handed in as required properties; so is the first-run offer
+// The tracemap window: the menu bar (MainMenuBar.qml), host field and trace controls on top
+// (MainToolBar.qml, fixed geometry: nothing in the toolbar depends on the trace's state), the map
+// with the hop table (or the watch's table and chart) below it, the History panel beside them
+// (View → History), and one status area at the bottom (StatusBar.qml) where every action reports
+// its outcome (errors in the error colour until the next action, successes for a few seconds)
+// beside the summary of the trace or the watch shown. The window owns the actions (startTrace(),
+// openExportDialog(), …) that the menu, the toolbar and the shortcuts call. The controllers and
+// settings are created by the application and handed in as properties; so is the first-run offer
 // of the offline IP database (geoDbSetup, shown as a bar above the map; null: no offer).
 import QtQuick
 import QtQuick.Controls
@@ -28,6 +31,8 @@ ApplicationWindow {
     property bool scripted: false
     readonly property alias map: mapPane
     readonly property alias table: hopTable
+    // View → History (Ctrl+H): the History panel beside the map.
+    property alias historyShown: historyLoader.shown
     // The status area's message: the latest outcome; empty = describe the trace.
     property string statusMessage: ""
     property bool statusIsError: false
@@ -50,7 +55,7 @@ ApplicationWindow {
             statusExpiry.restart()
     }
     function startTrace() {
-        controller.host = hostField.editText.trim()
+        controller.host = toolBar.hostText.trim()
         if (watch.active)
             watch.stop()
         window.watchMode = false
@@ -69,7 +74,7 @@ ApplicationWindow {
             controller.stop()
     }
     function startWatch() {
-        const host = hostField.editText.trim()
+        const host = toolBar.hostText.trim()
         controller.host = host
         if (controller.running)
             controller.stop()
@@ -107,8 +112,7 @@ ApplicationWindow {
         return error
     }
     function focusHostField() {
-        hostField.contentItem.forceActiveFocus()
-        hostField.contentItem.selectAll()
+        toolBar.focusHost()
     }
 
     Timer {
@@ -117,6 +121,9 @@ ApplicationWindow {
         onTriggered: { window.statusMessage = ""; window.statusIsError = false }
     }
     Component.onCompleted: window.focusHostField()
+    function showAbout() {
+        aboutDialog.open()
+    }
     function openSettings() {
         if (!scripted)
             settingsLoader.show()
@@ -184,7 +191,7 @@ ApplicationWindow {
     }
     Shortcut {
         sequence: "Ctrl+H"
-        onActivated: historyLoader.shown = !historyLoader.shown
+        onActivated: window.historyShown = !window.historyShown
     }
     Shortcut {
         sequence: "Ctrl+C"
@@ -213,188 +220,13 @@ ApplicationWindow {
                                   : window.report(qsTr("Could not copy the map image."), true)
     }
 
-    // A menu item with its shortcut right-aligned (a tab in the text is not laid out by Controls).
-    component ShortcutMenuItem: MenuItem {
-        id: menuItem
-        property string shortcut: ""
-        implicitWidth: Math.max(implicitBackgroundWidth + leftInset + rightInset,
-                                implicitContentWidth + leftPadding + rightPadding)
-        contentItem: RowLayout {
-            spacing: 24
-            opacity: menuItem.enabled ? 1 : 0.5
-            Label {
-                text: menuItem.text
-                leftPadding: menuItem.checkable && menuItem.indicator ? menuItem.indicator.width + menuItem.spacing : 0
-                Layout.fillWidth: true
-            }
-            Label { text: menuItem.shortcut; opacity: 0.7; visible: text.length > 0 }
-        }
+    menuBar: MainMenuBar {
+        mainWindow: window
     }
 
-    menuBar: MenuBar {
-        Menu {
-            title: qsTr("&File")
-            ShortcutMenuItem { text: qsTr("Trace"); shortcut: "Ctrl+T"; onTriggered: window.startTrace() }
-            ShortcutMenuItem { text: qsTr("Watch"); shortcut: "Ctrl+W"; onTriggered: window.startWatch() }
-            ShortcutMenuItem { text: window.watch.state === WatchController.Paused ? qsTr("Resume watch") : qsTr("Pause watch"); shortcut: "Ctrl+P"; enabled: window.watch.active; onTriggered: window.togglePause() }
-            ShortcutMenuItem { text: qsTr("Reset watch statistics"); shortcut: "Ctrl+R"; enabled: window.watch.state !== WatchController.Idle; onTriggered: window.watch.reset() }
-            ShortcutMenuItem { text: qsTr("Stop"); shortcut: "Esc"; enabled: window.controller.running || window.watch.active; onTriggered: window.stopTrace() }
-            MenuSeparator {}
-            ShortcutMenuItem { text: qsTr("Open…"); shortcut: "Ctrl+O"; onTriggered: window.openTraceFileDialog(true, DocumentController.TraceFileFormat) }
-            ShortcutMenuItem { text: qsTr("Save as…"); shortcut: "Ctrl+Shift+S"; onTriggered: window.openTraceFileDialog(false, DocumentController.TraceFileFormat) }
-            ShortcutMenuItem { objectName: "compareMenuItem"; text: qsTr("Compare with file…"); enabled: !window.controller.running; onTriggered: window.openCompareDialog() }
-            Menu {
-                title: qsTr("Export")
-                ShortcutMenuItem { text: qsTr("PDF report…"); onTriggered: window.openTraceFileDialog(false, DocumentController.PdfReport) }
-                ShortcutMenuItem { text: qsTr("SVG image…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Svg) }
-                ShortcutMenuItem { text: qsTr("GeoJSON…"); onTriggered: window.openTraceFileDialog(false, DocumentController.GeoJson) }
-                ShortcutMenuItem { text: qsTr("KML (Google Earth)…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Kml) }
-                ShortcutMenuItem { text: qsTr("CSV table…"); onTriggered: window.openTraceFileDialog(false, DocumentController.Csv) }
-            }
-            ShortcutMenuItem { text: qsTr("Export image…"); shortcut: "Ctrl+S"; onTriggered: window.openExportDialog() }
-            ShortcutMenuItem { text: qsTr("Copy image"); shortcut: "Ctrl+Shift+C"; onTriggered: window.copyImage() }
-            ShortcutMenuItem { text: qsTr("Copy hop table"); shortcut: "Ctrl+C"; onTriggered: window.copyTable() }
-            MenuSeparator {}
-            ShortcutMenuItem { text: qsTr("Open vantage results…"); enabled: window.vantage !== null; onTriggered: window.openVantage(true) }
-            ShortcutMenuItem { text: qsTr("Vantage points…"); enabled: window.vantage !== null; onTriggered: window.openVantage(false) }
-            MenuSeparator {}
-            ShortcutMenuItem { text: qsTr("Settings…"); onTriggered: window.openSettings() }
-            MenuSeparator {}
-            ShortcutMenuItem { text: qsTr("Quit"); shortcut: "Ctrl+Q"; onTriggered: Qt.quit() }
-        }
-        Menu {
-            title: qsTr("&View")
-            ShortcutMenuItem { text: qsTr("Fit route"); shortcut: "Ctrl+F"; onTriggered: mapPane.fitRoute() }
-            ShortcutMenuItem {
-                objectName: "historyMenuItem"
-                text: qsTr("History")
-                shortcut: "Ctrl+H"
-                checkable: true
-                enabled: window.history !== null
-                checked: historyLoader.shown
-                onToggled: historyLoader.shown = checked
-            }
-            ShortcutMenuItem {
-                objectName: "labelsMenuItem"
-                text: qsTr("Labels beside markers")
-                checkable: true
-                checked: mapPane.labelsVisible
-                onToggled: mapPane.labelsVisible = checked
-            }
-            ShortcutMenuItem {
-                objectName: "tilesMenuItem"
-                // Offline: unchecked and disabled, and it says why.
-                text: window.settings.offline ? qsTr("Map tiles (off while offline)") : qsTr("Map tiles (OpenStreetMap)")
-                checkable: true
-                checked: mapPane.tilesEnabled && !window.settings.offline
-                enabled: !window.settings.offline
-                onToggled: mapPane.tilesEnabled = checked
-            }
-        }
-        Menu {
-            title: qsTr("&Help")
-            ShortcutMenuItem { text: qsTr("About tracemap"); onTriggered: aboutDialog.open() }
-        }
-    }
-
-    header: ToolBar {
-        padding: 6
-        RowLayout {
-            anchors.fill: parent
-            spacing: 8
-
-            Label { text: qsTr("Host"); Layout.leftMargin: 4 }
-            ComboBox {
-                id: hostField
-                objectName: "hostField"
-                editable: true
-                focus: true
-                model: window.controller.recentHosts
-                Layout.fillWidth: true
-                Layout.minimumWidth: 220
-                Component.onCompleted: editText = window.controller.host
-                onAccepted: window.startTrace()
-                ToolTip.visible: hovered && editText.length === 0
-                ToolTip.text: qsTr("A host name or address; Enter starts the trace")
-            }
-            ComboBox {
-                id: methodBox
-                objectName: "methodBox"
-                model: [ { text: "UDP", value: TraceController.Udp }, { text: "ICMP", value: TraceController.Icmp },
-                         { text: "TCP", value: TraceController.Tcp }, { text: qsTr("Auto"), value: TraceController.Auto } ]
-                textRole: "text"
-                valueRole: "value"
-                Component.onCompleted: currentIndex = indexOfValue(window.controller.method)
-                onActivated: window.controller.method = currentValue
-                Layout.preferredWidth: 96
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Probe method (Auto: ICMP when permitted, else UDP)")
-            }
-            ComboBox {
-                id: familyBox
-                objectName: "familyBox"
-                model: [ { text: "IPv4/IPv6", value: TraceController.AnyFamily }, { text: "IPv4", value: TraceController.IPv4 },
-                         { text: "IPv6", value: TraceController.IPv6 } ]
-                textRole: "text"
-                valueRole: "value"
-                Component.onCompleted: currentIndex = indexOfValue(window.controller.family)
-                onActivated: window.controller.family = currentValue
-                Layout.preferredWidth: 116
-            }
-            Button {
-                objectName: "traceButton"
-                text: qsTr("Trace")
-                highlighted: !window.watchMode
-                Layout.preferredWidth: 84
-                enabled: hostField.editText.trim().length > 0
-                onClicked: window.startTrace()
-            }
-            Button {
-                objectName: "watchButton"
-                text: qsTr("Watch")
-                highlighted: window.watchMode
-                Layout.preferredWidth: 84
-                enabled: hostField.editText.trim().length > 0
-                onClicked: window.startWatch()
-                ToolTip.visible: hovered
-                ToolTip.text: qsTr("Trace again every second with per-hop statistics (Ctrl+W)")
-            }
-            Button {
-                objectName: "stopButton"
-                text: qsTr("Stop")
-                Layout.preferredWidth: 84
-                enabled: window.controller.running || window.watch.active
-                onClicked: window.stopTrace()
-            }
-            // Which route the hop table lists: this machine's, or one vantage point's.
-            ComboBox {
-                objectName: "routeSelector"
-                visible: window.vantage !== null && window.vantage.count > 0
-                model: window.vantage ? [qsTr("This machine")].concat(window.vantage.routeList.map(r => r.name)) : []
-                currentIndex: window.vantage ? window.vantage.selectedIndex + 1 : 0
-                onActivated: (index) => { hopTable.currentIndex = -1; window.vantage.selectedIndex = index - 1 }
-                Layout.preferredWidth: 220
-            }
-            // Pause/resume the watch: one fixed-width button that says what a click does.
-            Button {
-                objectName: "pauseButton"
-                text: window.watch.state === WatchController.Paused ? qsTr("Resume") : qsTr("Pause")
-                Layout.preferredWidth: 76
-                enabled: window.watch.active
-                onClicked: window.togglePause()
-                ToolTip.visible: hovered
-                ToolTip.text: window.watch.state === WatchController.Paused ? qsTr("Resume the watch (Ctrl+P)") : qsTr("Pause the watch (Ctrl+P)")
-            }
-            // Always laid out, shown only while tracing: the controls never shift.
-            BusyIndicator {
-                objectName: "busyIndicator"
-                running: window.controller.running || window.watch.state === WatchController.Running
-                opacity: running ? 1 : 0
-                Layout.preferredWidth: 28
-                Layout.preferredHeight: 28
-                Layout.rightMargin: 4
-            }
-        }
+    header: MainToolBar {
+        id: toolBar
+        mainWindow: window
     }
 
     ColumnLayout {
@@ -412,34 +244,66 @@ ApplicationWindow {
             }
         }
 
+        // The History panel is a side pane: opening it takes width, never the map's height, so a
+        // comparison's two routes stay apart on the map and the panel's buttons always show.
         SplitView {
+            id: sideSplit
+            objectName: "sideSplit"
             Layout.fillWidth: true
             Layout.fillHeight: true
-            orientation: Qt.Vertical
+            orientation: Qt.Horizontal
 
-            MapPane {
-                id: mapPane
-                objectName: "mapPane"
-                controller: window.controller
-                settings: window.settings
-                hopSource: window.watchMode ? window.watch : window.controller
-                // The watch's earlier path, or the comparison's other trace and the other
-                // vantage points' routes.
-                routeSets: window.watchMode ? [window.watch.routes]
-                           : (window.documents !== null ? [window.documents.routes] : [])
-                             .concat(window.vantage ? [window.vantage.routes] : [])
-                SplitView.fillHeight: true
-                SplitView.minimumHeight: 160
-                onHopClicked: (row) => hopTable.currentIndex = row
-            }
-            HopTable {
-                id: hopTable
-                objectName: "hopTable"
-                model: window.vantage && window.vantage.selectedModel ? window.vantage.selectedModel : window.controller.model
-                SplitView.preferredHeight: 330
-                SplitView.minimumHeight: 110
-                visible: !window.watchMode
-                onCurrentIndexChanged: mapPane.currentIndex = currentIndex
+            SplitView {
+                id: mainSplit
+                orientation: Qt.Vertical
+                SplitView.fillWidth: true
+                SplitView.minimumWidth: 360
+
+                MapPane {
+                    id: mapPane
+                    objectName: "mapPane"
+                    controller: window.controller
+                    settings: window.settings
+                    hopSource: window.watchMode ? window.watch : window.controller
+                    // The watch's earlier path, or the comparison's other trace and the other
+                    // vantage points' routes.
+                    routeSets: window.watchMode ? [window.watch.routes]
+                               : (window.documents !== null ? [window.documents.routes] : [])
+                                 .concat(window.vantage ? [window.vantage.routes] : [])
+                    SplitView.fillHeight: true
+                    SplitView.minimumHeight: 160
+                    onHopClicked: (row) => hopTable.currentIndex = row
+                }
+                HopTable {
+                    id: hopTable
+                    objectName: "hopTable"
+                    model: window.vantage && window.vantage.selectedModel ? window.vantage.selectedModel : window.controller.model
+                    // Shrinks before the map does in a small window (until the divider is dragged).
+                    SplitView.preferredHeight: Math.min(330, Math.round(mainSplit.height * 0.45))
+                    SplitView.minimumHeight: 110
+                    visible: !window.watchMode
+                    onCurrentIndexChanged: mapPane.currentIndex = currentIndex
+                }
+                WatchTable {
+                    id: watchTable
+                    objectName: "watchTable"
+                    watch: window.watch
+                    settings: window.settings
+                    visible: window.watchMode
+                    seriesColor: (ttl) => watchPane.chart.colorOf(ttl)
+                    SplitView.preferredHeight: 250
+                    SplitView.minimumHeight: 110
+                    onCurrentIndexChanged: mapPane.currentIndex = currentIndex
+                }
+                WatchPane {
+                    id: watchPane
+                    objectName: "watchPane"
+                    watch: window.watch
+                    ttls: watchTable.chartTtls
+                    visible: window.watchMode
+                    SplitView.preferredHeight: 230
+                    SplitView.minimumHeight: 120
+                }
             }
             Loader {
                 id: historyLoader
@@ -447,33 +311,13 @@ ApplicationWindow {
                 property bool shown: false
                 active: shown && window.history !== null && window.documents !== null
                 visible: active
-                SplitView.preferredHeight: 260
-                SplitView.minimumHeight: 120
+                SplitView.preferredWidth: 400
+                SplitView.minimumWidth: 300
                 sourceComponent: HistoryPane {
                     history: window.history
                     documents: window.documents
                     settings: window.settings
                 }
-            }
-            WatchTable {
-                id: watchTable
-                objectName: "watchTable"
-                watch: window.watch
-                settings: window.settings
-                visible: window.watchMode
-                seriesColor: (ttl) => watchPane.chart.colorOf(ttl)
-                SplitView.preferredHeight: 250
-                SplitView.minimumHeight: 110
-                onCurrentIndexChanged: mapPane.currentIndex = currentIndex
-            }
-            WatchPane {
-                id: watchPane
-                objectName: "watchPane"
-                watch: window.watch
-                ttls: watchTable.chartTtls
-                visible: window.watchMode
-                SplitView.preferredHeight: 230
-                SplitView.minimumHeight: 120
             }
         }
     }
@@ -499,14 +343,15 @@ ApplicationWindow {
         target: window.documents
         function onReported(message, isError) { window.report(message, isError) }
         function onOpened() {
-            hostField.editText = window.controller.host // Trace traces the opened target again
+            toolBar.hostText = window.controller.host // Trace traces the opened target again
             hopTable.currentIndex = -1
             mapPane.fitRoute()
         }
         // A comparison lists its changes in the History panel.
         function onComparisonChanged() {
             if (window.documents.comparison.length > 0) {
-                historyLoader.shown = true
+                window.historyShown = true
+                sideSplit.ensurePolished() // the map's width beside the panel, before fitting
                 mapPane.fitRoute() // both routes in view
             }
         }
@@ -540,40 +385,15 @@ ApplicationWindow {
         }
     }
 
-    footer: ToolBar {
-        padding: 4
-        RowLayout {
-            anchors.fill: parent
-            spacing: 12
-            Label {
-                objectName: "statusLabel"
-                readonly property bool isError: window.statusMessage.length > 0 && window.statusIsError
-                Layout.fillWidth: true
-                Layout.leftMargin: 6
-                elide: Text.ElideRight
-                color: isError ? window.errorColor : palette.windowText
-                text: window.statusMessage.length > 0 ? window.statusMessage
-                    : mapPane.tileProblem.length > 0 ? mapPane.tileProblem
-                    : window.watchMode && window.watch.state !== WatchController.Idle
-                      ? qsTr("%1 %2 → %3: %n round(s)", "", window.watch.rounds).arg(window.watch.state === WatchController.Paused ? qsTr("Paused:") : window.watch.state === WatchController.Running ? qsTr("Watching") : qsTr("Watched"))
-                            .arg(window.watch.target).arg(window.watch.destination || "…")
-                    : window.controller.transport.length > 0 ? qsTr("%1 → %2 via %3").arg(window.controller.host).arg(window.controller.destination).arg(window.controller.transport.replace(" (Paris)", ""))
-                    : qsTr("Type a host and press Enter to trace.")
-            }
-            Label {
-                // Where the trace starts and how that was decided: the RTT check's reference.
-                objectName: "sourceLabel"
-                text: window.controller.sourceText
-                opacity: 0.8
-                elide: Text.ElideRight
-                Layout.maximumWidth: 330
-            }
-            ProgressLine {
-                controller: window.controller
-                Layout.preferredWidth: 330
-                Layout.rightMargin: 6
-            }
-        }
+    footer: StatusBar {
+        objectName: "statusBar"
+        controller: window.controller
+        watch: window.watch
+        watchMode: window.watchMode
+        message: window.statusMessage
+        messageIsError: window.statusIsError
+        tileProblem: mapPane.tileProblem
+        errorColor: window.errorColor
     }
 
     // The dialogs load on first use: QtQuick.Dialogs and their controls cost start-up time.

@@ -218,9 +218,10 @@ bool DocumentController::compareWithFile(const QString &pathOrUrl)
 }
 
 namespace {
+// In this computer's time zone, as the History panel lists the traces.
 QString minuteText(const QDateTime &time, const QString &otherwise)
 {
-    return time.isValid() ? time.toString(QStringLiteral("yyyy-MM-dd HH:mm")) : otherwise;
+    return time.isValid() ? time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")) : otherwise;
 }
 } // namespace
 
@@ -280,9 +281,10 @@ bool DocumentController::compareWith(const TraceFile &before)
     emit comparisonChanged();
     const qsizetype count = diff.changes.size();
     return succeed(
-        count == 0
-            ? QStringLiteral("Compared with %1: the same path.").arg(when)
-            : QStringLiteral("Compared with %1: %2 change(s), ringed on the map.").arg(when).arg(count));
+        count == 0 ? QStringLiteral("Compared with %1: the same path.").arg(when)
+        : count == 1
+            ? QStringLiteral("Compared with %1: 1 change, ringed on the map.").arg(when)
+            : QStringLiteral("Compared with %1: %2 changes, ringed on the map.").arg(when).arg(count));
 }
 
 void DocumentController::clearComparison()

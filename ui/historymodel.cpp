@@ -5,6 +5,8 @@
 #include "tracecontroller.h"
 #include "uilogging.h"
 
+#include <utility>
+
 namespace tracemap {
 
 HistoryModel::HistoryModel(const HistorySettings &settings, TraceController *trace,
@@ -173,6 +175,25 @@ bool HistoryModel::compareWithShown(int row)
         return false;
     }
     return m_documents->compareWith(r.file);
+}
+
+bool HistoryModel::compare(int rowA, int rowB)
+{
+    if (rowA == rowB) {
+        emit reported(QStringLiteral("Cannot compare: choose two different traces."), true);
+        return false;
+    }
+    TraceFileReadResult a = fetch(rowA);
+    TraceFileReadResult b = fetch(rowB);
+    if (!a.ok() || !b.ok()) {
+        emit reported(QStringLiteral("Cannot compare: %1").arg(a.ok() ? b.message : a.message), true);
+        return false;
+    }
+    // The earlier trace is "before"; at the same time, the lower one in the (newest first) list.
+    const QDateTime startA = m_entries.at(rowA).startedAt, startB = m_entries.at(rowB).startedAt;
+    if (startA > startB || (startA == startB && rowA < rowB))
+        std::swap(a, b);
+    return m_documents->show(b.file, QStringLiteral("the history")) && m_documents->compareWith(a.file);
 }
 
 } // namespace tracemap

@@ -4,7 +4,8 @@
 // finishes in the window is stored automatically while AppSettings::keepHistory is on (bounded
 // by count and size by the library, oldest dropped first); an opened file is not stored again.
 // A row can be reopened (shown as saved, nothing probed), traced again, deleted, or compared
-// with the trace shown (the comparison goes to the DocumentController).
+// with the trace shown; two rows can be compared with each other (the comparison goes to the
+// DocumentController).
 //
 // The database is opened on first use. A damaged one is moved aside by the library; the model
 // says so once, in the window's status area. Errors are reported, one line each.
@@ -57,6 +58,8 @@ public:
     Q_INVOKABLE bool remove(int row);
     // The row's trace compared with the one shown (DocumentController::compareWith).
     Q_INVOKABLE bool compareWithShown(int row);
+    // Two kept traces compared in one step: the newer one is shown, compared with the older.
+    Q_INVOKABLE bool compare(int rowA, int rowB);
     // Stores a trace now; its id or -1. Called for every finished trace.
     qint64 store(const TraceFile &file);
     TraceFileReadResult fetch(int row);

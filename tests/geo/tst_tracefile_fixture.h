@@ -109,4 +109,14 @@ inline TraceFile sample()
     return f;
 }
 
+// The sample an hour later with another responder at TTL 2 (198.18.7.1): one path change.
+inline TraceFile changedSample()
+{
+    TraceFile f = sample();
+    f.trace.hops[1] =
+        hop(2, {reply(1, "198.18.7.1", 1.5), reply(2, "198.18.7.1", 1.7), reply(3, "198.18.7.1", 1.6)});
+    f.meta.startedAt = f.meta.startedAt.addSecs(3600);
+    return f;
+}
+
 } // namespace tracemap::fixture

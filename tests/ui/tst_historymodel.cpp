@@ -53,17 +53,6 @@ struct Fixture
     std::unique_ptr<HistoryModel> history;
 };
 
-// The sample with another responder at TTL 2: one path change.
-TraceFile changedSample()
-{
-    TraceFile f = fixture::sample();
-    f.trace.hops[1] =
-        fixture::hop(2, {fixture::reply(1, "198.18.7.1", 1.5), fixture::reply(2, "198.18.7.1", 1.7),
-                         fixture::reply(3, "198.18.7.1", 1.6)});
-    f.meta.startedAt = f.meta.startedAt.addSecs(3600);
-    return f;
-}
-
 } // namespace
 
 class TestHistoryModel : public QObject
@@ -151,7 +140,7 @@ private slots:
         QTemporaryDir dir;
         Fixture f(dir.filePath(QStringLiteral("history.sqlite")));
         QVERIFY(f.history->store(fixture::sample()) > 0);
-        f.controller->loadDocument(changedSample());
+        f.controller->loadDocument(fixture::changedSample());
         QSignalSpy changed(f.documents.get(), &DocumentController::comparisonChanged);
         QVERIFY(f.history->compareWithShown(0));
         QCOMPARE(changed.size(), 1);
@@ -172,6 +161,48 @@ private slots:
         QVERIFY(f.trace());
         QVERIFY(f.documents->comparison().isEmpty());
         QCOMPARE(f.documents->routes()->count(), 0);
+    }
+
+    // Two kept traces compared in one step, whichever was chosen first: the newer one is shown,
+    // the older one is the comparison's "before". The same row twice is refused, with a reason.
+    void compareTwoEntries_data()
+    {
+        QTest::addColumn<int>("first");
+        QTest::addColumn<int>("second");
+        QTest::addColumn<bool>("compared");
+        QTest::newRow("newer chosen first") << 0 << 1 << true;
+        QTest::newRow("older chosen first") << 1 << 0 << true;
+        QTest::newRow("the same trace twice") << 1 << 1 << false;
+        QTest::newRow("no such row") << 0 << 5 << false;
+    }
+    void compareTwoEntries()
+    {
+        QFETCH(int, first);
+        QFETCH(int, second);
+        QFETCH(bool, compared);
+        QTemporaryDir dir;
+        Fixture f(dir.filePath(QStringLiteral("history.sqlite")));
+        QVERIFY(f.history->store(fixture::sample()) > 0);
+        QVERIFY(f.history->store(fixture::changedSample()) > 0); // an hour later: row 0, newest first
+        QCOMPARE(f.history->rowCount(), 2);
+        QSignalSpy reported(f.history.get(), &HistoryModel::reported);
+        QCOMPARE(f.history->compare(first, second), compared);
+        if (!compared) {
+            QCOMPARE(reported.size(), 1);
+            QVERIFY(reported.first().at(1).toBool());
+            QVERIFY(f.documents->comparison().isEmpty());
+            QCOMPARE(f.controller->model()->rowCount(), 0); // nothing was shown
+            return;
+        }
+        QVERIFY(f.controller->showingDocument());
+        QCOMPARE(f.controller->model()->hopAt(1).responders().first(),
+                 QHostAddress(QStringLiteral("198.18.7.1")));
+        const QStringList lines = f.documents->comparison();
+        QVERIFY2(!lines.isEmpty() &&
+                     lines.first() == QLatin1String("ttl 2: responder 198.18.1.1 -> 198.18.7.1"),
+                 qPrintable(lines.join(QLatin1Char('\n'))));
+        QCOMPARE(f.documents->routes()->count(), 1);
+        QVERIFY(f.documents->routes()->routes().first().hops.at(1).address == QLatin1String("198.18.1.1"));
     }
 };
 

@@ -2,8 +2,10 @@
 // warning, keyboard focus in the host field at start, shortcuts (Enter, Ctrl+T, Esc, Ctrl+C,
 // Ctrl+S, Ctrl+L), a toolbar whose controls keep their geometry in every state, the offer of the
 // offline IP database shown when none is installed and hidden by "Not now", the status area
-// reporting each action after an earlier error, table/map selection in both directions, a real
-// trace to 127.0.0.1 filling the table, and the map export writing a PNG.
+// reporting each action after an earlier error (and only the watch's summary in watch mode),
+// the History panel beside the map (the map keeps its height, the panel's buttons are inside
+// the window) and two kept traces compared in one step, table/map selection in both directions,
+// a real trace to 127.0.0.1 filling the table, and the map export writing a PNG.
 #include "../geo/tst_tracefile_fixture.h"
 #include "../unit/simulatednetwork.h"
 
@@ -30,6 +32,7 @@
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -103,11 +106,14 @@ private:
 // One window with its own settings, geolocation (an empty chain unless given) and controller.
 struct Window
 {
+    // sourceLocation: the setting (LAT,LON or empty: estimated), read when the controller is made.
     explicit Window(std::unique_ptr<ProbeTransportFactory> factory = {},
-                    std::unique_ptr<GeoProvider> provider = {}, GeoDbSetup *setup = nullptr)
+                    std::unique_ptr<GeoProvider> provider = {}, GeoDbSetup *setup = nullptr,
+                    const QString &sourceLocation = {})
     {
         settings = AppSettings::inMemory();
         settings->setOffline(true); // no tile may be fetched from a test
+        settings->setSourceLocation(sourceLocation);
         settings->setProbeTimeoutSec(0.5);
         std::vector<std::unique_ptr<GeoProvider>> chain;
         if (provider)
@@ -172,6 +178,24 @@ struct OfferFixture
     std::unique_ptr<GeoDbSetup> setup;
 };
 
+// Three routers 62.115.0-2.1 to `target`, 20 ms a hop: RowProvider's places, 4 degrees apart,
+// pass the speed-of-light check.
+test::SimulatedNetwork rowNetwork(const QString &target)
+{
+    test::SimulatedNetwork net;
+    test::SimPath path;
+    for (int i = 0; i < 3; ++i)
+        path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
+    path.destinationRttMs = 80.0;
+    net.paths.insert(target, path);
+    return net;
+}
+
+QRectF sceneRect(const QQuickItem *item)
+{
+    return item->mapRectToScene(item->boundingRect());
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -208,7 +232,8 @@ private slots:
         files.sort();
         // A new QML file must be opened here too.
         QCOMPARE(files, (QStringList{"ExportDialog.qml", "GeoDbBanner.qml", "HistoryPane.qml", "HopTable.qml",
-                                     "Main.qml", "MapPane.qml", "ProgressLine.qml", "SettingsDialog.qml",
+                                     "Main.qml", "MainMenuBar.qml", "MainToolBar.qml", "MapPane.qml",
+                                     "ProgressLine.qml", "SettingsDialog.qml", "StatusBar.qml",
                                      "TraceFileDialog.qml", "VantageDialog.qml", "WatchPane.qml",
                                      "WatchTable.qml"}));
         OfferFixture offer;
@@ -318,9 +343,6 @@ private slots:
         QVERIFY(banner);
         QQuickItem *map = w.find("mapView");
         QQuickItem *trace = w.find("traceButton");
-        const auto sceneRect = [](QQuickItem *item) {
-            return item->mapRectToScene(item->boundingRect());
-        };
         const QRectF traceBefore = sceneRect(trace);
         if (installed) {
             QVERIFY(!banner->isVisible());
@@ -430,13 +452,7 @@ private slots:
     // afterwards returns to the trace's table. No QML warning throughout.
     void watchModeShowsItsPanes()
     {
-        test::SimulatedNetwork net;
-        test::SimPath path;
-        // 20 ms a hop: RowProvider's places, 4 degrees apart, pass the speed-of-light check.
-        for (int i = 0; i < 3; ++i)
-            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
-        path.destinationRttMs = 80.0;
-        net.paths.insert(QStringLiteral("203.0.113.7"), path);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
         QVERIFY(w.window);
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
@@ -453,8 +469,19 @@ private slots:
         const QList<QRectF> ready = geometry();
         QVERIFY(!w.find("watchPane")->isVisible());
         controls.first()->setProperty("editText", QStringLiteral("203.0.113.7"));
+        // A trace first: its summary is in the status bar's right part.
+        QQuickItem *progress = w.find("progressLabel");
+        QQuickItem *source = w.find("sourceLabel");
+        QQuickItem *watchSummary = w.find("watchSummary");
+        QVERIFY(progress && source && watchSummary);
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+        QTRY_VERIFY(progress->property("text").toString().contains(QLatin1String("Destination reached")));
+        QVERIFY(progress->isVisible() && source->isVisible() && !watchSummary->isVisible());
         QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
         QCOMPARE(w.watch->state(), WatchController::Running);
+        // Watch mode: only the watch's summary (rounds, time span, state), none of the trace's.
+        QVERIFY(!progress->isVisible() && !source->isVisible() && watchSummary->isVisible());
         QVERIFY(w.find("watchPane")->isVisible());
         QVERIFY(w.find("watchTable")->isVisible());
         QVERIFY(w.find("watchChart")->isVisible());
@@ -466,6 +493,15 @@ private slots:
                  static_cast<QObject *>(w.watch->model()));
         QCOMPARE(w.find<QQuickItem>("pauseButton")->property("enabled").toBool(), true);
         QCOMPARE(geometry(), ready);
+        QTRY_VERIFY(watchSummary->property("text").toString().endsWith(QLatin1String("Watching")));
+        const QString summary = watchSummary->property("text").toString();
+        QVERIFY2(QRegularExpression(QStringLiteral("^\\d+ rounds  ·  \\d+\\.\\d s  ·  Watching$"))
+                     .match(summary)
+                     .hasMatch(),
+                 qPrintable(summary));
+        const QString status = w.find("statusLabel")->property("text").toString();
+        QVERIFY2(status.contains(QLatin1String("203.0.113.7")) && !status.contains(QLatin1String("hop")),
+                 qPrintable(status));
 
         QVERIFY(QMetaObject::invokeMethod(w.window, "togglePause"));
         QCOMPARE(w.watch->state(), WatchController::Paused);
@@ -474,12 +510,206 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(w.watch->state(), WatchController::Finished, 5000);
         QTRY_VERIFY(w.find("statusLabel")->property("text").toString().contains(QLatin1String("stopped")));
         QCOMPARE(geometry(), ready);
+        QVERIFY2(watchSummary->property("text").toString().endsWith(QLatin1String("Stopped")),
+                 qPrintable(watchSummary->property("text").toString()));
 
         QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
         QVERIFY(w.find("hopTable")->isVisible());
         QVERIFY(!w.find("watchPane")->isVisible());
+        // Back in trace mode: the trace's summary again.
+        QVERIFY(progress->isVisible() && source->isVisible() && !watchSummary->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
         QTest::qWait(50);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // The History panel is a side pane: with a comparison listed in it, the map keeps its whole
+    // height (at least kMapMinimum px) and every button of the panel lies inside the window, above
+    // the status bar, at the default size and at a small one.
+    void historyPanelLeavesTheMapItsHeight_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("default size") << QSize();
+        QTest::newRow("small window 1024x700") << QSize(1024, 700);
+    }
+    void historyPanelLeavesTheMapItsHeight()
+    {
+        QFETCH(QSize, size);
+        constexpr qreal kMapMinimum = 300;
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        if (size.isValid())
+            w.window->resize(size);
+        QTRY_COMPARE(w.window->size(), size.isValid() ? size : QSize(1280, 820));
+        QQuickItem *map = w.find("mapPane");
+        QTest::qWait(50); // the layouts settle
+        const QRectF mapBefore = sceneRect(map);
+        QVERIFY(w.history->store(fixture::sample()) > 0);
+        QVERIFY(w.history->store(fixture::changedSample()) > 0);
+        QVERIFY(w.history->compare(0, 1)); // a comparison opens the panel
+        QVERIFY(w.window->property("historyShown").toBool());
+        QTRY_VERIFY(w.find("historyPane") && w.find("historyPane")->isVisible());
+        QTRY_VERIFY(w.find("comparisonView") && w.find("comparisonView")->isVisible());
+        QTRY_VERIFY(sceneRect(map).width() < mapBefore.width());
+        QTest::qWait(50);
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+            w.window->grabWindow().save(QStringLiteral("%1/history-%2x%3.png")
+                                            .arg(QString::fromLocal8Bit(dir))
+                                            .arg(w.window->width())
+                                            .arg(w.window->height()));
+        const QRectF mapRect = sceneRect(map);
+        QVERIFY2(mapRect.height() >= kMapMinimum, qPrintable(QString::number(mapRect.height())));
+        QCOMPARE(mapRect.height(), mapBefore.height());
+        const QRectF pane = sceneRect(w.find("historyPane"));
+        QVERIFY(pane.left() >= mapRect.right());
+        // Both routes fitted into the narrower map: every placed hop of either is in view.
+        QQuickItem *mapView = w.find("mapView");
+        for (const GeoResult &place : fixture::sample().places) {
+            if (place.status != GeoStatus::Located)
+                continue;
+            QPointF pixel;
+            QVERIFY(QMetaObject::invokeMethod(mapView, "coordinateToPixel", Q_RETURN_ARG(QPointF, pixel),
+                                              Q_ARG(double, place.place.latitude),
+                                              Q_ARG(double, place.place.longitude)));
+            QVERIFY2(QRectF(0, 0, mapView->width(), mapView->height()).contains(pixel),
+                     qPrintable(QStringLiteral("%1 at %2,%3 in a %4x%5 map")
+                                    .arg(place.place.city)
+                                    .arg(pixel.x())
+                                    .arg(pixel.y())
+                                    .arg(mapView->width())
+                                    .arg(mapView->height())));
+        }
+        const qreal statusTop = sceneRect(w.find("statusBar")).top();
+        for (const char *name :
+             {"historyOpen", "historyTraceAgain", "historyDelete", "historyCompare", "keepHistory"}) {
+            QQuickItem *item = w.find(name);
+            QVERIFY2(item && item->isVisible() && item->height() > 0, name);
+            const QRectF r = sceneRect(item);
+            QVERIFY2(r.bottom() <= statusTop && r.bottom() <= pane.bottom() && r.right() <= w.window->width(),
+                     qPrintable(QStringLiteral("%1: %2,%3 %4x%5; status bar at %6, pane bottom %7")
+                                    .arg(QLatin1String(name))
+                                    .arg(r.x())
+                                    .arg(r.y())
+                                    .arg(r.width())
+                                    .arg(r.height())
+                                    .arg(statusTop)
+                                    .arg(pane.bottom())));
+        }
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // Two kept traces are compared with one action: choose one, add the other (Ctrl-click,
+    // Shift-click or its check box), press Compare. The newer is shown, compared with the older.
+    void twoHistoryEntriesCompareInOneStep_data()
+    {
+        QTest::addColumn<Qt::KeyboardModifier>("modifier");
+        QTest::addColumn<bool>("checkBoxes");
+        QTest::newRow("click, Ctrl+click") << Qt::ControlModifier << false;
+        QTest::newRow("click, Shift+click") << Qt::ShiftModifier << false;
+        QTest::newRow("two check boxes") << Qt::NoModifier << true;
+    }
+    void twoHistoryEntriesCompareInOneStep()
+    {
+        QFETCH(Qt::KeyboardModifier, modifier);
+        QFETCH(bool, checkBoxes);
+        Window w;
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QVERIFY(w.history->store(fixture::sample()) > 0);
+        QVERIFY(w.history->store(fixture::changedSample()) > 0);
+        w.window->setProperty("historyShown", true);
+        QQuickItem *list = nullptr;
+        QTRY_VERIFY((list = w.find("historyList")) && list->isVisible());
+        QTRY_COMPARE(list->property("count").toInt(), 2);
+        QQuickItem *compare = w.find("historyCompare");
+        QVERIFY(!compare->isEnabled());
+        const auto row = [&](int index) {
+            QQuickItem *item = nullptr;
+            QMetaObject::invokeMethod(list, "itemAtIndex", Q_RETURN_ARG(QQuickItem *, item),
+                                      Q_ARG(int, index));
+            return item;
+        };
+        QTRY_VERIFY(row(0) && row(1) && row(1)->height() > 0);
+        const auto click = [&](int index, Qt::KeyboardModifiers modifiers) {
+            QQuickItem *target = row(index);
+            if (checkBoxes)
+                target = target->findChild<QQuickItem *>(QStringLiteral("historyCheck"));
+            QVERIFY(target);
+            QTest::mouseClick(w.window, Qt::LeftButton, modifiers, sceneRect(target).center().toPoint());
+        };
+        click(1, Qt::NoModifier); // the older one first
+        QTRY_VERIFY(compare->isEnabled());
+        QCOMPARE(compare->property("text").toString(), QStringLiteral("Compare with shown"));
+        click(0, modifier);
+        QTRY_VERIFY(compare->property("text").toString().startsWith(QLatin1String("Compare the two")));
+        QVERIFY(w.documents->comparison().isEmpty());
+        QTest::mouseClick(w.window, Qt::LeftButton, {}, sceneRect(compare).center().toPoint());
+        QTRY_VERIFY(!w.documents->comparison().isEmpty());
+        QCOMPARE(w.documents->comparison().first(),
+                 QStringLiteral("ttl 2: responder 198.18.1.1 -> 198.18.7.1"));
+        QVERIFY(w.controller->showingDocument());
+        QCOMPARE(w.controller->model()->hopAt(1).responders().first(),
+                 QHostAddress(QStringLiteral("198.18.7.1")));
+        QTRY_VERIFY(w.find("comparisonView")->isVisible());
+        QCOMPARE(w.documents->routes()->count(), 1);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
+    // Issue 13's start text, in the status bar after a trace: whole (not cut off), and apart from
+    // the status line and the progress, at the default size and in a small window.
+    void sourceTextIsReadable_data()
+    {
+        QTest::addColumn<QString>("setting");
+        QTest::addColumn<bool>("placed");
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<QString>("expected");
+        const QString estimated = QStringLiteral("Start: estimated from hop 1, Town 0 (");
+        const QString configured = QStringLiteral("Start: configured 48.85, 2.35");
+        const QString unknown = QStringLiteral("Start: unknown — speed-of-light check off");
+        for (const QSize &size : {QSize(1280, 820), QSize(1024, 700)}) {
+            const QByteArray at = QByteArray::number(size.width()) + 'x' + QByteArray::number(size.height());
+            QTest::newRow("estimated, " + at) << QString() << true << size << estimated;
+            QTest::newRow("configured, " + at) << QStringLiteral("48.85,2.35") << true << size << configured;
+            QTest::newRow("unknown, " + at) << QString() << false << size << unknown;
+        }
+    }
+    void sourceTextIsReadable()
+    {
+        QFETCH(QString, setting);
+        QFETCH(bool, placed);
+        QFETCH(QSize, size);
+        QFETCH(QString, expected);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
+        Window w(std::make_unique<test::SimulatedFactory>(net),
+                 placed ? std::make_unique<RowProvider>() : std::unique_ptr<GeoProvider>(), nullptr, setting);
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        w.window->resize(size);
+        QTRY_COMPARE(w.window->size(), size);
+        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.controller->pendingLookups(), 0, 3000);
+        QQuickItem *source = w.find("sourceLabel");
+        // The estimate names the hop's RTT as measured (about 20 ms; the simulation runs in real time).
+        QTRY_VERIFY2(source->property("text").toString().startsWith(expected),
+                     qPrintable(source->property("text").toString()));
+        QTest::qWait(50); // the status bar's layout settles
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+            w.window->grabWindow().save(
+                QStringLiteral("%1/source-%2.png")
+                    .arg(QString::fromLocal8Bit(dir), QLatin1String(QTest::currentDataTag()))
+                    .replace(QLatin1Char(' '), QLatin1Char('-')));
+        QVERIFY(source->isVisible());
+        QVERIFY2(!source->property("truncated").toBool(), qPrintable(QString::number(source->width())));
+        const QRectF at = sceneRect(source);
+        const QRectF status = sceneRect(w.find("statusLabel"));
+        const QRectF progress = sceneRect(w.find("progressLabel"));
+        QVERIFY(at.left() >= status.right() && at.right() <= progress.left());
+        QVERIFY(at.left() >= 0 && at.bottom() <= w.window->height());
+        QVERIFY2(!w.find("progressLabel")->property("truncated").toBool(),
+                 qPrintable(w.find("progressLabel")->property("text").toString()));
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
@@ -654,12 +884,7 @@ private slots:
 
     void hoverShowsDetailsAndClickSelects()
     {
-        test::SimulatedNetwork net;
-        test::SimPath path;
-        for (int i = 0; i < 3; ++i)
-            path.routers << test::SimHop{QHostAddress(QStringLiteral("62.115.%1.1").arg(i)), 20.0 * (i + 1)};
-        path.destinationRttMs = 80.0;
-        net.paths.insert(QStringLiteral("203.0.113.8"), path);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.8"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
         QVERIFY(w.window);
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
