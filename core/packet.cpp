@@ -79,27 +79,24 @@ bool isProbeProtocol(int protocol, bool ipv6)
 ParseStatus parseTransport(bool ipv6, int protocol, QByteArrayView t, QuotedProbe *out)
 {
     const qsizetype n = t.size();
-    if (protocol == kProtoUdp) {
+    if (protocol == kProtoUdp || protocol == kProtoTcp) {
+        // Both open with the source and destination ports; the next four bytes differ.
         if (n >= 4) {
             out->srcPort = be16(t, 0);
             out->dstPort = be16(t, 2);
         }
-        if (n >= kTransportHeaderSize) {
-            out->udpChecksum = be16(t, 6);
+        const bool whole = n >= kTransportHeaderSize;
+        if (whole)
             out->hasTransportHeader = true;
-            out->payload = t.sliced(kTransportHeaderSize).toByteArray();
+        if (protocol == kProtoUdp) {
+            if (whole) {
+                out->udpChecksum = be16(t, 6);
+                out->payload = t.sliced(kTransportHeaderSize).toByteArray();
+            }
+            return ParseStatus::Ok;
         }
-        return ParseStatus::Ok;
-    }
-    if (protocol == kProtoTcp) {
-        if (n >= 4) {
-            out->srcPort = be16(t, 0);
-            out->dstPort = be16(t, 2);
-        }
-        if (n >= kTransportHeaderSize) {
+        if (whole)
             out->tcpSeq = be32(t, 4);
-            out->hasTransportHeader = true;
-        }
         // TCP data only when the whole header (data offset) was quoted; usually it is not.
         if (n > 12) {
             const qsizetype dataOffset = qsizetype(u8(t, 12) >> 4) * 4;
@@ -388,50 +385,53 @@ bool readIcmpHeader(QByteArrayView message, bool ipv6, IcmpMessage *m)
 
 } // namespace
 
-IcmpMessage parseIcmpV4(QByteArrayView message)
+namespace {
+
+bool isIcmpError(int type, bool ipv6)
+{
+    if (ipv6)
+        return type == kIcmp6DestUnreachable || type == kIcmp6PacketTooBig || type == kIcmp6TimeExceeded ||
+               type == kIcmp6ParameterProblem;
+    return type == kIcmpDestUnreachable || type == kIcmpTimeExceeded || type == kIcmpParameterProblem;
+}
+
+// RFC 4884: the quoted datagram's length. ICMPv4 gives it in 32-bit words at byte 5; ICMPv6
+// in 64-bit words at byte 4, and only for unreachable and time exceeded (packet too big has
+// the MTU there, parameter problem a pointer). 0: not given.
+qsizetype quotedLength(QByteArrayView message, int type, bool ipv6)
+{
+    if (!ipv6)
+        return qsizetype(u8(message, 5)) * 4;
+    if (type == kIcmp6DestUnreachable || type == kIcmp6TimeExceeded)
+        return qsizetype(u8(message, 4)) * 8;
+    return 0;
+}
+
+IcmpMessage parseIcmp(QByteArrayView message, bool ipv6)
 {
     IcmpMessage m;
-    if (readIcmpHeader(message, false, &m))
+    if (readIcmpHeader(message, ipv6, &m))
         return m;
-    switch (m.type) {
-    case kIcmpDestUnreachable:
-    case kIcmpTimeExceeded:
-    case kIcmpParameterProblem: {
-        m.isError = true;
-        // RFC 4884: byte 5 is the quoted datagram's length in 32-bit words.
-        const QByteArrayView quoted = quotedPart(message, qsizetype(u8(message, 5)) * 4);
-        m.status = quotedIpv4(quoted, &m.quoted).status;
-        return m;
-    }
-    default:
+    if (!isIcmpError(m.type, ipv6)) {
         m.status = ParseStatus::NotInteresting;
         return m;
     }
+    m.isError = true;
+    const QByteArrayView quoted = quotedPart(message, quotedLength(message, m.type, ipv6));
+    m.status = (ipv6 ? quotedIpv6(quoted, &m.quoted) : quotedIpv4(quoted, &m.quoted)).status;
+    return m;
+}
+
+} // namespace
+
+IcmpMessage parseIcmpV4(QByteArrayView message)
+{
+    return parseIcmp(message, false);
 }
 
 IcmpMessage parseIcmpV6(QByteArrayView message)
 {
-    IcmpMessage m;
-    if (readIcmpHeader(message, true, &m))
-        return m;
-    switch (m.type) {
-    case kIcmp6DestUnreachable:
-    case kIcmp6PacketTooBig:
-    case kIcmp6TimeExceeded:
-    case kIcmp6ParameterProblem: {
-        m.isError = true;
-        // RFC 4884: byte 4 is the length in 64-bit words, defined only for these two types
-        // (packet too big has the MTU there, parameter problem a pointer).
-        qsizetype length = 0;
-        if (m.type == kIcmp6DestUnreachable || m.type == kIcmp6TimeExceeded)
-            length = qsizetype(u8(message, 4)) * 8;
-        m.status = quotedIpv6(quotedPart(message, length), &m.quoted).status;
-        return m;
-    }
-    default:
-        m.status = ParseStatus::NotInteresting;
-        return m;
-    }
+    return parseIcmp(message, true);
 }
 
 quint16 tcpChecksum(const QHostAddress &source, const QHostAddress &destination, QByteArrayView segment)

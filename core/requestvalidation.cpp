@@ -5,6 +5,8 @@
 
 #include <QRegularExpression>
 
+#include <initializer_list>
+
 namespace tracemap {
 
 namespace {
@@ -20,6 +22,25 @@ QString outside(const char *what, OptionRange r, double v, const char *unit = ""
     return QStringLiteral("%1 must be %2-%3%4, got %5")
         .arg(QLatin1String(what), QString::number(r.min, 'g', 12), QString::number(r.max, 'g', 12),
              QLatin1String(unit), QString::number(v, 'g', 12));
+}
+
+// One bounded value of a request, with how to name it in the error.
+struct RangeCheck
+{
+    const char *what;
+    double value;
+    OptionRange range;
+    const char *unit = "";
+};
+
+// The error of the first check whose value lies outside its range, or empty.
+QString firstOutside(std::initializer_list<RangeCheck> checks)
+{
+    for (const RangeCheck &c : checks) {
+        if (!within(c.value, c.range))
+            return outside(c.what, c.range, c.value, c.unit);
+    }
+    return {};
 }
 
 } // namespace
@@ -56,20 +77,18 @@ QString validate(const TraceRequest &r)
 {
     if (QString e = validateHost(r.target); !e.isEmpty())
         return e;
-    if (!within(r.firstTtl, kTtlRange))
-        return outside("first TTL", kTtlRange, r.firstTtl);
-    if (!within(r.maxTtl, kTtlRange))
-        return outside("max TTL", kTtlRange, r.maxTtl);
+    if (QString e = firstOutside(
+            {{"first TTL", double(r.firstTtl), kTtlRange}, {"max TTL", double(r.maxTtl), kTtlRange}});
+        !e.isEmpty())
+        return e;
     if (r.firstTtl > r.maxTtl)
         return QStringLiteral("first TTL (%1) is above max TTL (%2)").arg(r.firstTtl).arg(r.maxTtl);
-    if (!within(r.queries, kQueriesRange))
-        return outside("queries", kQueriesRange, r.queries);
-    if (!within(r.timeoutSec, kTimeoutRange))
-        return outside("timeout", kTimeoutRange, r.timeoutSec, " seconds");
-    if (!within(r.maxGap, kMaxGapRange))
-        return outside("max gap", kMaxGapRange, r.maxGap);
-    if (!within(r.maxInFlight, kMaxInFlightRange))
-        return outside("max in flight", kMaxInFlightRange, r.maxInFlight);
+    if (QString e = firstOutside({{"queries", double(r.queries), kQueriesRange},
+                                  {"timeout", r.timeoutSec, kTimeoutRange, " seconds"},
+                                  {"max gap", double(r.maxGap), kMaxGapRange},
+                                  {"max in flight", double(r.maxInFlight), kMaxInFlightRange}});
+        !e.isEmpty())
+        return e;
     if (!(r.hereFactor > 0) || !(r.nearFactor > 0))
         return QStringLiteral("adaptive wait factors must be positive");
     return {};
@@ -79,15 +98,10 @@ QString validate(const PingRequest &r)
 {
     if (QString e = validateHost(r.target); !e.isEmpty())
         return e;
-    if (!within(r.count, kCountRange))
-        return outside("count", kCountRange, r.count);
-    if (!within(r.intervalSec, kPingIntervalRange))
-        return outside("interval", kPingIntervalRange, r.intervalSec, " seconds");
-    if (!within(r.ttl, kTtlRange))
-        return outside("TTL", kTtlRange, r.ttl);
-    if (!within(r.timeoutSec, kTimeoutRange))
-        return outside("timeout", kTimeoutRange, r.timeoutSec, " seconds");
-    return {};
+    return firstOutside({{"count", double(r.count), kCountRange},
+                         {"interval", r.intervalSec, kPingIntervalRange, " seconds"},
+                         {"TTL", double(r.ttl), kTtlRange},
+                         {"timeout", r.timeoutSec, kTimeoutRange, " seconds"}});
 }
 
 } // namespace tracemap

@@ -1,9 +1,12 @@
 #include "resultformat.h"
 
+#include "texttable.h"
+
 #include <QJsonArray>
 #include <QStringList>
 
 #include <cmath>
+#include <span>
 
 namespace tracemap {
 
@@ -62,32 +65,19 @@ QString unreachableMark(const ProbeReply &r, bool v6)
 {
     if (r.kind != ReplyKind::Unreachable || r.fromDestination)
         return {};
-    if (v6) {
-        switch (r.icmpCode) {
-        case 0:
-            return QStringLiteral(" !N");
-        case 1:
-            return QStringLiteral(" !X");
-        case 3:
-            return QStringLiteral(" !H");
-        default:
-            return QStringLiteral(" !<%1>").arg(r.icmpCode);
-        }
+    // ICMP unreachable code -> letter; ICMPv6 numbers its codes differently.
+    struct Mark
+    {
+        int code;
+        char letter;
+    };
+    static constexpr Mark kV4[] = {{0, 'N'}, {1, 'H'}, {2, 'P'}, {9, 'X'}, {10, 'X'}, {13, 'X'}};
+    static constexpr Mark kV6[] = {{0, 'N'}, {1, 'X'}, {3, 'H'}};
+    for (const Mark &m : v6 ? std::span<const Mark>(kV6) : std::span<const Mark>(kV4)) {
+        if (m.code == r.icmpCode)
+            return QStringLiteral(" !") + QLatin1Char(m.letter);
     }
-    switch (r.icmpCode) {
-    case 0:
-        return QStringLiteral(" !N");
-    case 1:
-        return QStringLiteral(" !H");
-    case 2:
-        return QStringLiteral(" !P");
-    case 9:
-    case 10:
-    case 13:
-        return QStringLiteral(" !X");
-    default:
-        return QStringLiteral(" !<%1>").arg(r.icmpCode);
-    }
+    return QStringLiteral(" !<%1>").arg(r.icmpCode);
 }
 
 QString formatMs(double ms)
@@ -96,6 +86,20 @@ QString formatMs(double ms)
 }
 
 } // namespace
+
+QString textRow(const QStringList &cells, const QList<int> &widths)
+{
+    QStringList padded;
+    for (qsizetype i = 0; i < cells.size(); ++i)
+        padded << QStringLiteral("%1").arg(cells.at(i), widths.value(i));
+    return padded.join(QLatin1Char(' '));
+}
+
+QStringList mtrStatHeads()
+{
+    return {QStringLiteral("Loss%"), QStringLiteral("Snt"),  QStringLiteral("Last"), QStringLiteral("Avg"),
+            QStringLiteral("Best"),  QStringLiteral("Wrst"), QStringLiteral("StDev")};
+}
 
 double roundRtt(double ms)
 {
@@ -258,16 +262,9 @@ QString formatReport(const TraceResult &result)
 {
     QStringList lines;
     lines << QStringLiteral("HOST: %1 -> %2").arg(result.source.toString(), result.destination.toString());
-    lines << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8")
-                     .arg(QStringLiteral("TTL"), 4)
-                     .arg(QStringLiteral("Address"), -40)
-                     .arg(QStringLiteral("Loss%"), 6)
-                     .arg(QStringLiteral("Snt"), 4)
-                     .arg(QStringLiteral("Last"), 8)
-                     .arg(QStringLiteral("Avg"), 8)
-                     .arg(QStringLiteral("Best"), 8)
-                     .arg(QStringLiteral("Wrst"), 8) +
-                 QStringLiteral(" %1").arg(QStringLiteral("StDev"), 8);
+    // TTL, address, then mtr's statistics.
+    static const QList<int> widths = {4, -40, 6, 4, 8, 8, 8, 8, 8};
+    lines << textRow(QStringList{QStringLiteral("TTL"), QStringLiteral("Address")} + mtrStatHeads(), widths);
     auto ms = [](double v) {
         return v < 0 ? QStringLiteral("-") : QString::number(v, 'f', 3);
     };
@@ -278,16 +275,10 @@ QString formatReport(const TraceResult &result)
         for (const QHostAddress &a : who)
             names << a.toString();
         const QString address = names.isEmpty() ? QStringLiteral("???") : names.join(QLatin1Char(' '));
-        lines << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
-                     .arg(h.ttl, 4)
-                     .arg(address, -40)
-                     .arg(QString::number(s.lossPercent, 'f', 1), 6)
-                     .arg(s.sent, 4)
-                     .arg(ms(s.lastMs), 8)
-                     .arg(ms(s.avgMs), 8)
-                     .arg(ms(s.bestMs), 8)
-                     .arg(ms(s.worstMs), 8)
-                     .arg(ms(s.stddevMs), 8);
+        lines << textRow({QString::number(h.ttl), address, QString::number(s.lossPercent, 'f', 1),
+                          QString::number(s.sent), ms(s.lastMs), ms(s.avgMs), ms(s.bestMs), ms(s.worstMs),
+                          ms(s.stddevMs)},
+                         widths);
     }
     return lines.join(QLatin1Char('\n'));
 }

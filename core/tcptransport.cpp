@@ -46,8 +46,7 @@ public:
         *sentRealNs = realtimeNs();
         const int rc = ::connect(fd, to.ptr(), to.length);
         const int connectErrno = rc == 0 ? 0 : errno;
-        m_fdToSeq.insert(fd, seq);
-        m_seqToFd.insert(seq, fd);
+        addProbeSocket(fd, seq);
         if (rc == 0 || connectErrno == ECONNREFUSED) {
             ProbeEvent e;
             e.seq = seq;
@@ -59,9 +58,7 @@ public:
             return true;
         }
         if (connectErrno != EINPROGRESS) {
-            m_fdToSeq.remove(fd);
-            m_seqToFd.remove(seq);
-            closeSocket(fd);
+            closeProbeSocket(seq);
             *error = {TraceError::SocketError,
                       QStringLiteral("cannot connect: %1").arg(errnoText(connectErrno))};
             return false;
@@ -72,26 +69,21 @@ public:
     }
     void release(quint16 seq) override
     {
-        const int fd = m_seqToFd.take(seq);
-        if (fd > 0) {
-            m_fdToSeq.remove(fd);
-            m_done.remove(fd); // the number will be reused by a later socket
-            closeSocket(fd);
-        }
+        m_done.remove(closeProbeSocket(seq)); // the number will be reused by a later socket
     }
     void drain() override
     {
-        const auto fds = m_fdToSeq.keys();
-        for (int fd : fds)
+        for (int fd : probeSockets())
             onActivity(fd);
     }
 
 private:
     void onActivity(int fd)
     {
-        if (!m_fdToSeq.contains(fd) || m_done.contains(fd))
+        const int probe = probeOfSocket(fd);
+        if (probe < 0 || m_done.contains(fd))
             return;
-        const quint16 seq = quint16(m_fdToSeq.value(fd));
+        const quint16 seq = quint16(probe);
         ReceivedMessage m;
         while (readOne(fd, true, &m) == ReadResult::Message) {
             if (m.hasIcmpError) {
@@ -123,8 +115,6 @@ private:
         deliver(e);
     }
 
-    QHash<int, int> m_fdToSeq;
-    QHash<quint16, int> m_seqToFd;
     QSet<int> m_done; // answered; ignore further activity until released
 };
 

@@ -190,6 +190,18 @@ protected:
 
     double elapsedMs() const { return double(now() - m_started) / 1e6; }
 
+    // The end every job shares: the outcome goes into `result`, the engine emits `signal`
+    // with it (once: callers guard with m_finished), and the job gives back what it holds.
+    template<typename Result, typename Signal>
+    void announceFinished(Result &result, TraceError error, const QString &message, Signal signal)
+    {
+        result.error = error;
+        result.errorMessage = message;
+        result.elapsedMs = elapsedMs();
+        Q_EMIT(m_engine->*signal)(m_id, result);
+        leaveEngine();
+    }
+
     TraceEngine *m_engine;
     quint64 m_id;
     EngineClock *m_clock;
@@ -310,14 +322,10 @@ private:
             release(m_schedule->abandon());
             m_result.hops = m_schedule->resultHops(error == TraceError::None);
         }
-        m_result.error = error;
-        m_result.errorMessage = message;
         m_result.reached = false;
         for (const Hop &h : std::as_const(m_result.hops))
             m_result.reached = m_result.reached || h.reachedDestination();
-        m_result.elapsedMs = elapsedMs();
-        Q_EMIT m_engine->traceFinished(m_id, m_result);
-        leaveEngine();
+        announceFinished(m_result, error, message, &TraceEngine::traceFinished);
     }
 
     TraceRequest m_request;
@@ -348,12 +356,9 @@ public:
     }
 
 private:
-    // An attempt on the wire.
-    struct SentProbe
+    // A ping's attempt keeps its own deadline (pings wait a fixed time, not adaptively).
+    struct PingProbe : SentProbe
     {
-        int query = 0;
-        qint64 sentRealNs = 0;
-        qint64 sentMonoNs = 0;
         qint64 deadlineNs = 0;
     };
 
@@ -372,7 +377,7 @@ private:
     {
         if (m_finished || m_sent >= m_request.count)
             return;
-        SentProbe p;
+        PingProbe p;
         p.query = ++m_sent;
         const quint16 seq = quint16(p.query);
         TransportError error;
@@ -395,11 +400,10 @@ private:
         const auto it = m_inFlight.constFind(e.seq);
         if (it == m_inFlight.cend())
             return; // late or unknown
-        const SentProbe p = it.value();
+        const PingProbe p = it.value();
         m_inFlight.erase(it);
         m_transport->release(e.seq);
-        resolved(replyFromEvent(e, p.query, probeRttMs(p.sentRealNs, p.sentMonoNs, e.receivedRealNs, now()),
-                                m_destination));
+        resolved(replyFromEvent(e, p.query, p.rttMs(e, now()), m_destination));
     }
 
     void onDeadline()
@@ -444,7 +448,7 @@ private:
     void armDeadline()
     {
         qint64 earliest = LLONG_MAX;
-        for (const SentProbe &p : std::as_const(m_inFlight))
+        for (const PingProbe &p : std::as_const(m_inFlight))
             earliest = std::min(earliest, p.deadlineNs);
         if (earliest == LLONG_MAX)
             m_deadlineAlarm->disarm();
@@ -461,18 +465,14 @@ private:
         m_deadlineAlarm->disarm();
         release(m_inFlight.keys());
         m_inFlight.clear();
-        m_result.error = error;
-        m_result.errorMessage = message;
-        m_result.elapsedMs = elapsedMs();
-        Q_EMIT m_engine->pingFinished(m_id, m_result);
-        leaveEngine();
+        announceFinished(m_result, error, message, &TraceEngine::pingFinished);
     }
 
     PingRequest m_request;
     PingResult m_result;
     std::unique_ptr<EngineAlarm> m_sendAlarm;
     std::unique_ptr<EngineAlarm> m_deadlineAlarm;
-    QHash<quint16, SentProbe> m_inFlight;
+    QHash<quint16, PingProbe> m_inFlight;
     qint64 m_firstSendNs = 0;
     int m_sent = 0;
 };

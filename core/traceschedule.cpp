@@ -52,7 +52,7 @@ std::optional<PlannedProbe> TraceSchedule::nextProbe() const
 void TraceSchedule::onSent(qint64 nowNs, const PlannedProbe &probe, qint64 sentRealNs)
 {
     Q_ASSERT(nextProbe() == probe);
-    m_inFlight.insert(probe.seq, {probe.ttl, probe.query, sentRealNs, nowNs});
+    m_inFlight.insert(probe.seq, {{probe.query, sentRealNs, nowNs}, probe.ttl});
     ++hopAt(probe.ttl).probesSent;
     ++m_nextSeq;
     if (++m_nextQuery > m_request.queries) {
@@ -71,8 +71,7 @@ std::optional<Hop> TraceSchedule::onReply(qint64 nowNs, const ProbeEvent &event)
     m_released.append(event.seq);
     if (p.ttl > m_endTtl)
         return std::nullopt; // beyond the destination: not part of the path
-    const ProbeReply r = replyFromEvent(
-        event, p.query, probeRttMs(p.sentRealNs, p.sentMonoNs, event.receivedRealNs, nowNs), m_destination);
+    const ProbeReply r = replyFromEvent(event, p.query, p.rttMs(event, nowNs), m_destination);
     record(p.ttl, r);
     // The destination answered, or a router said it cannot go on (!H, !N, !X): nothing
     // beyond this TTL belongs to the path.

@@ -43,6 +43,18 @@ struct PlannedProbe
 // jumped, or the transport has no stamps).
 double probeRttMs(qint64 sentRealNs, qint64 sentMonoNs, qint64 receivedRealNs, qint64 nowNs);
 
+// An attempt on the wire, as traces and pings keep it until it is answered or expires.
+struct SentProbe
+{
+    int query = 0;
+    qint64 sentRealNs = 0; // the transport's send stamp (CLOCK_REALTIME)
+    qint64 sentMonoNs = 0; // the engine clock at sending
+    double rttMs(const ProbeEvent &answer, qint64 nowNs) const
+    {
+        return probeRttMs(sentRealNs, sentMonoNs, answer.receivedRealNs, nowNs);
+    }
+};
+
 // The reply an event makes for probe `query`. A time exceeded from the destination's own
 // address (reassembly timeout) is not an arrival.
 ProbeReply replyFromEvent(const ProbeEvent &event, int query, double rttMs, const QHostAddress &destination);
@@ -81,12 +93,9 @@ public:
     quint16 nextSeq() const { return m_nextSeq; }
 
 private:
-    struct InFlight
+    struct InFlight : SentProbe
     {
         int ttl = 0;
-        int query = 0;
-        qint64 sentRealNs = 0;
-        qint64 sentMonoNs = 0;
     };
 
     int lastTtlToSend() const { return std::min({m_request.maxTtl, m_endTtl, m_gapEndTtl}); }

@@ -1,5 +1,8 @@
 #include "tracetypes.h"
 
+#include "enumnames.h"
+#include "metatypes.h"
+
 #include <QSet>
 
 #include <algorithm>
@@ -24,16 +27,8 @@ QString toString(ProbeMethod method)
 
 std::optional<ProbeMethod> probeMethodFromString(const QString &name)
 {
-    const QString n = name.trimmed().toLower();
-    if (n == QLatin1String("auto"))
-        return ProbeMethod::Auto;
-    if (n == QLatin1String("udp"))
-        return ProbeMethod::Udp;
-    if (n == QLatin1String("icmp"))
-        return ProbeMethod::Icmp;
-    if (n == QLatin1String("tcp"))
-        return ProbeMethod::Tcp;
-    return std::nullopt;
+    return enumFromName({ProbeMethod::Auto, ProbeMethod::Udp, ProbeMethod::Icmp, ProbeMethod::Tcp},
+                        name.trimmed().toLower(), [](ProbeMethod m) { return toString(m); });
 }
 
 QString toString(ReplyKind kind)
@@ -145,12 +140,7 @@ bool PingResult::anyReachedDestination() const
 
 void registerTraceTypes()
 {
-    qRegisterMetaType<tracemap::Hop>();
-    qRegisterMetaType<tracemap::ProbeReply>();
-    qRegisterMetaType<tracemap::TraceRequest>();
-    qRegisterMetaType<tracemap::TraceResult>();
-    qRegisterMetaType<tracemap::PingRequest>();
-    qRegisterMetaType<tracemap::PingResult>();
+    registerMetaTypes<Hop, ProbeReply, TraceRequest, TraceResult, PingRequest, PingResult>();
 }
 
 } // namespace tracemap

@@ -58,6 +58,18 @@ void TransportBase::closeSocket(int fd)
         ::close(fd);
 }
 
+int TransportBase::closeProbeSocket(quint16 seq)
+{
+    const auto it = m_seqToFd.constFind(seq);
+    if (it == m_seqToFd.cend())
+        return -1;
+    const int fd = it.value();
+    m_seqToFd.erase(it);
+    m_fdToSeq.remove(fd);
+    closeSocket(fd);
+    return fd;
+}
+
 void TransportBase::deliverSoon(const ProbeEvent &event)
 {
     QTimer::singleShot(0, &m_context, [this, event] { deliver(event); });

@@ -38,6 +38,18 @@ protected:
         (type == QSocketNotifier::Write ? m_writeNotifiers : m_notifiers).insert(fd, notifier);
     }
     void closeSocket(int fd);
+    // Sockets that belong to one probe each (classic UDP, unprivileged TCP): the socket is
+    // the probe's identity, and releasing the probe closes it.
+    void addProbeSocket(int fd, quint16 seq)
+    {
+        m_fdToSeq.insert(fd, seq);
+        m_seqToFd.insert(seq, fd);
+    }
+    // Closes probe `seq`'s socket; returns its number, or -1 when it had none.
+    int closeProbeSocket(quint16 seq);
+    // The probe a per-probe socket belongs to, or -1.
+    int probeOfSocket(int fd) const { return m_fdToSeq.value(fd, -1); }
+    QList<int> probeSockets() const { return m_fdToSeq.keys(); }
     // Delivers later from the event loop, never from inside send().
     void deliverSoon(const ProbeEvent &event);
     // An ICMP answer to probe `seq`.
@@ -68,6 +80,10 @@ protected:
     QSet<int> m_fds;                                // every socket this transport owns
     QHash<int, QSocketNotifier *> m_notifiers;      // read notifier per fd
     QHash<int, QSocketNotifier *> m_writeNotifiers; // TCP connect completion
+
+private:
+    QHash<int, int> m_fdToSeq; // per-probe sockets, both ways
+    QHash<quint16, int> m_seqToFd;
 };
 
 // A transport of type T, or null with `error` set when its open() fails.

@@ -42,8 +42,7 @@ public:
             fd = openProbeSocket(port, error);
             if (fd < 0)
                 return false;
-            m_fdToSeq.insert(fd, seq);
-            m_seqToFd.insert(seq, fd);
+            addProbeSocket(fd, seq);
         }
         if (!setTtl(fd, m_v6, ttl)) {
             *error = {TraceError::SocketError, QStringLiteral("cannot set TTL: %1").arg(errnoText(errno))};
@@ -60,18 +59,12 @@ public:
     }
     void release(quint16 seq) override
     {
-        if (m_sharedFd >= 0)
-            return;
-        const int fd = m_seqToFd.take(seq);
-        if (fd > 0) {
-            m_fdToSeq.remove(fd);
-            closeSocket(fd);
-        }
+        if (m_sharedFd < 0)
+            closeProbeSocket(seq);
     }
     void drain() override
     {
-        const auto fds = m_notifiers.keys();
-        for (int fd : fds)
+        for (int fd : m_notifiers.keys())
             readSocket(fd);
     }
 
@@ -116,7 +109,7 @@ private:
             if (!m.hasIcmpError)
                 continue;
             const packet::ProbeMatch match =
-                packet::matchUdpErrorQueue(matchContext(), m.data, m_sharedFd < 0, m_fdToSeq.value(fd, -1));
+                packet::matchUdpErrorQueue(matchContext(), m.data, m_sharedFd < 0, probeOfSocket(fd));
             if (isProbe(match))
                 deliverErrorQueueMessage(m, match.seq);
         }
@@ -124,8 +117,6 @@ private:
 
     int m_sharedFd = -1;
     SockAddr m_to; // where the shared (unconnected) socket sends
-    QHash<int, int> m_fdToSeq;
-    QHash<quint16, int> m_seqToFd;
 };
 
 } // namespace

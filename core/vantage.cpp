@@ -1,5 +1,7 @@
 #include "vantage.h"
 
+#include "metatypes.h"
+
 #include <algorithm>
 
 namespace tracemap {
@@ -65,8 +67,7 @@ int retryAfterSeconds(const QByteArray &value, const QDateTime &nowUtc)
 void registerVantageTypes()
 {
     registerTraceTypes();
-    qRegisterMetaType<tracemap::VantagePoint>();
-    qRegisterMetaType<tracemap::VantageTrace>();
+    registerMetaTypes<VantagePoint, VantageTrace>();
 }
 
 } // namespace tracemap

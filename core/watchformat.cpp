@@ -1,6 +1,7 @@
 #include "watchformat.h"
 
 #include "resultformat.h"
+#include "texttable.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -46,51 +47,39 @@ QString hostName(const HopSummary &h)
     return h.responders.isEmpty() ? QStringLiteral("???") : h.responders.first().address.toString();
 }
 
+// The table's columns: label, host, mtr's statistics, then the live view's jitter columns.
+const QList<int> kColumnWidths = {6, -39, 7, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6};
+
 // One table row in mtr's layout; `jitter` adds the live view's extra columns.
 QString row(const QString &label, const QString &host, const RttSummary &s, bool rateLimited, bool jitter)
 {
     QString loss = QString::number(s.lossPercent(), 'f', 1) + QLatin1Char('%');
     if (rateLimited)
         loss += QLatin1Char('*');
-    QString line = QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
-                       .arg(label, 6)
-                       .arg(host, -39)
-                       .arg(loss, 7)
-                       .arg(s.sent, 5)
-                       .arg(msText(s.lastMs, 1), 6)
-                       .arg(msText(s.avgMs(), 1), 6)
-                       .arg(msText(s.bestMs, 1), 6)
-                       .arg(msText(s.worstMs, 1), 6)
-                       .arg(msText(s.stddevMs(), 1), 6);
+    QStringList cells{label,
+                      host,
+                      loss,
+                      QString::number(s.sent),
+                      msText(s.lastMs, 1),
+                      msText(s.avgMs(), 1),
+                      msText(s.bestMs, 1),
+                      msText(s.worstMs, 1),
+                      msText(s.stddevMs(), 1)};
     if (jitter) {
-        line += QStringLiteral(" %1 %2 %3 %4")
-                    .arg(msText(s.gmeanMs(), 1), 6)
-                    .arg(msText(s.jitterAvgMs(), 1), 6)
-                    .arg(msText(s.jitterMaxMs, 1), 6)
-                    .arg(msText(s.jitterInterarrivalMs, 1), 6);
+        cells << msText(s.gmeanMs(), 1) << msText(s.jitterAvgMs(), 1) << msText(s.jitterMaxMs, 1)
+              << msText(s.jitterInterarrivalMs, 1);
     }
-    return line;
+    return textRow(cells, kColumnWidths);
 }
 
 QStringList table(const WatchSnapshot &watch, bool jitter)
 {
     QStringList lines;
-    QString header = QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
-                         .arg(QString(), 6)
-                         .arg(QStringLiteral("Host"), -39)
-                         .arg(QStringLiteral("Loss%"), 7)
-                         .arg(QStringLiteral("Snt"), 5)
-                         .arg(QStringLiteral("Last"), 6)
-                         .arg(QStringLiteral("Avg"), 6)
-                         .arg(QStringLiteral("Best"), 6)
-                         .arg(QStringLiteral("Wrst"), 6)
-                         .arg(QStringLiteral("StDev"), 6);
+    QStringList heads = QStringList{QString(), QStringLiteral("Host")} + mtrStatHeads();
     if (jitter)
-        header += QStringLiteral(" %1 %2 %3 %4")
-                      .arg(QStringLiteral("Gmean"), 6)
-                      .arg(QStringLiteral("Javg"), 6)
-                      .arg(QStringLiteral("Jmax"), 6)
-                      .arg(QStringLiteral("Jint"), 6);
+        heads << QStringLiteral("Gmean") << QStringLiteral("Javg") << QStringLiteral("Jmax")
+              << QStringLiteral("Jint");
+    QString header = textRow(heads, kColumnWidths);
     lines << header;
     bool anyRateLimited = false;
     for (const HopSummary &h : watch.hops) {

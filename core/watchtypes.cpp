@@ -1,5 +1,6 @@
 #include "watchtypes.h"
 
+#include "metatypes.h"
 #include "traceengine.h"
 
 #include <cmath>
@@ -41,10 +42,7 @@ QString toString(WatchEndReason reason)
 void registerWatchTypes()
 {
     registerTraceTypes();
-    qRegisterMetaType<tracemap::WatchRequest>();
-    qRegisterMetaType<tracemap::WatchRound>();
-    qRegisterMetaType<tracemap::WatchSnapshot>();
-    qRegisterMetaType<tracemap::WatchEndReason>();
+    registerMetaTypes<WatchRequest, WatchRound, WatchSnapshot, WatchEndReason>();
 }
 
 } // namespace tracemap

@@ -131,30 +131,18 @@ void GeoService::Private::startHostInfo(PendingLookup &p)
         advance(id);
     });
     if (wantName) {
-        hostInfo->reverseName(address, [this, guard, id](LookupStatus status, const QString &name) {
-            if (!guard)
-                return;
-            PendingLookup *p = find(id);
-            if (!p || p->hostnameDone)
-                return;
-            if (status == LookupStatus::Resolved)
-                p->query.hostname = name;
-            p->hostnameDone = true;
-            advance(id);
-        });
+        const auto storeName = [](PendingLookup &p, const QString &name) {
+            p.query.hostname = name;
+        };
+        hostInfo->reverseName(address, hostInfoPart<QString>(guard, id, &PendingLookup::hostnameDone,
+                                                             storeName, &Private::advance));
     }
     if (wantAs && find(id)) {
-        hostInfo->originAs(address, [this, guard, id](LookupStatus status, const AsInfo &as) {
-            if (!guard)
-                return;
-            PendingLookup *p = find(id);
-            if (!p || p->asDone)
-                return;
-            if (status == LookupStatus::Resolved)
-                p->as = as;
-            p->asDone = true;
-            maybeFinish(id);
-        });
+        const auto storeAs = [](PendingLookup &p, const AsInfo &as) {
+            p.as = as;
+        };
+        hostInfo->originAs(
+            address, hostInfoPart<AsInfo>(guard, id, &PendingLookup::asDone, storeAs, &Private::maybeFinish));
     }
 }
 

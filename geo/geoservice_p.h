@@ -15,6 +15,7 @@
 
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
+#include <QPointer>
 
 #include <map>
 
@@ -98,6 +99,23 @@ struct GeoService::Private
     GeoCacheContext contextFor(const PendingLookup &p) const;
 
     void startHostInfo(PendingLookup &p);
+    // The resolver's callback for one part (name or AS) of lookup `id`: ignored once the service
+    // or the lookup is gone or that part settled (watchdog); a resolved value goes in by
+    // `store`; then the part is settled and `next` runs.
+    template<typename Value, typename Store>
+    auto hostInfoPart(const QPointer<GeoService> &guard, quint64 id, bool PendingLookup::*settled,
+                      Store store, void (Private::*next)(quint64))
+    {
+        return [this, guard, id, settled, store, next](LookupStatus status, const Value &value) {
+            PendingLookup *p = guard ? find(id) : nullptr;
+            if (!p || p->*settled)
+                return;
+            if (status == LookupStatus::Resolved)
+                store(*p, value);
+            p->*settled = true;
+            (this->*next)(id);
+        };
+    }
     void afterOverrides(quint64 id);
     bool tryOverride(PendingLookup &p);
     // Decides by the override unless the RTT refutes it (then false, with p.overrideNote set).

@@ -1,5 +1,7 @@
 #include "geotypes.h"
 
+#include "metatypes.h"
+
 namespace tracemap {
 
 QString geoStatusName(GeoStatus status)
@@ -38,11 +40,7 @@ QString lookupStatusName(LookupStatus status)
 
 void registerGeoTypes()
 {
-    qRegisterMetaType<tracemap::GeoPlace>();
-    qRegisterMetaType<tracemap::GeoAnswer>();
-    qRegisterMetaType<tracemap::AsInfo>();
-    qRegisterMetaType<tracemap::GeoQuery>();
-    qRegisterMetaType<tracemap::GeoResult>();
+    registerMetaTypes<GeoPlace, GeoAnswer, AsInfo, GeoQuery, GeoResult>();
 }
 
 } // namespace tracemap

@@ -36,6 +36,36 @@ QString nibbles(const QHostAddress &address)
     return out;
 }
 
+// What a failed DNS query means for the lookup: no such record is an answer (not found), our
+// own abort is the timeout, anything else a failure (asked again later).
+LookupStatus failedQueryStatus(const QDnsLookup *lookup, const char *type)
+{
+    switch (lookup->error()) {
+    case QDnsLookup::NotFoundError:
+        return LookupStatus::NotFound;
+    case QDnsLookup::OperationCancelledError:
+        return LookupStatus::TimedOut;
+    default:
+        qCDebug(lcHostInfo).noquote() << type << lookup->name() << "failed:" << lookup->errorString();
+        return LookupStatus::Failed;
+    }
+}
+
+// The TXT records of a finished query, each one's strings joined; a record over 512 bytes is
+// passed over (no honest answer is that long).
+QStringList txtTexts(const QDnsLookup *lookup)
+{
+    QStringList texts;
+    for (const QDnsTextRecord &record : lookup->textRecords()) {
+        QByteArray text;
+        for (const QByteArray &part : record.values())
+            text += part;
+        if (text.size() <= 512)
+            texts << QString::fromUtf8(text);
+    }
+    return texts;
+}
+
 } // namespace
 
 HostInfoResolver::HostInfoResolver(const HostInfoSettings &settings, QObject *parent)
@@ -168,19 +198,14 @@ void HostInfoResolver::reverseName(const QHostAddress &address, NameCallback don
         return;
     }
     const QString key = addressKey(address);
-    if (const auto entry = m_names.find(key)) {
-        done(entry->status, entry->name);
+    if (m_names.answer(key, done))
         return;
-    }
     if (!m_settings.reverseDns) {
         done(LookupStatus::NotFound, {});
         return;
     }
-    if (auto it = m_pendingNames.find(key); it != m_pendingNames.end()) {
-        it->append(std::move(done));
+    if (m_names.join(key, std::move(done)))
         return;
-    }
-    m_pendingNames.insert(key, {std::move(done)});
 
     if (m_settings.dnsServer.isNull()) {
         // The context object owns the timeout, so a finished lookup leaves no timer behind.
@@ -210,25 +235,12 @@ void HostInfoResolver::reverseName(const QHostAddress &address, NameCallback don
         QString name = records.isEmpty() ? QString() : records.first().value();
         while (name.endsWith(u'.'))
             name.chop(1);
-        switch (lookup->error()) {
-        case QDnsLookup::NoError:
-            if (isPlausibleHostName(name))
-                finishName(key, LookupStatus::Resolved, name);
-            else if (name.isEmpty())
-                finishName(key, LookupStatus::NotFound, {});
-            else
-                finishName(key, LookupStatus::Failed, {});
-            break;
-        case QDnsLookup::NotFoundError:
-            finishName(key, LookupStatus::NotFound, {});
-            break;
-        case QDnsLookup::OperationCancelledError:
-            finishName(key, LookupStatus::TimedOut, {});
-            break;
-        default:
-            qCDebug(lcHostInfo).noquote() << "PTR" << key << "failed:" << lookup->errorString();
-            finishName(key, LookupStatus::Failed, {});
-        }
+        if (lookup->error() != QDnsLookup::NoError)
+            finishName(key, failedQueryStatus(lookup, "PTR"), {});
+        else if (isPlausibleHostName(name))
+            finishName(key, LookupStatus::Resolved, name);
+        else
+            finishName(key, name.isEmpty() ? LookupStatus::NotFound : LookupStatus::Failed, {});
     });
     armTimeout(lookup, [lookup] { lookup->abort(); });
     lookup->lookup();
@@ -236,13 +248,7 @@ void HostInfoResolver::reverseName(const QHostAddress &address, NameCallback don
 
 void HostInfoResolver::finishName(const QString &key, LookupStatus status, const QString &name)
 {
-    const QList<NameCallback> callbacks = m_pendingNames.take(key);
-    if (callbacks.isEmpty())
-        return; // answered already (a late answer after a timeout)
-    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
-        m_names.insert(key, {status, name});
-    for (const NameCallback &callback : callbacks)
-        callback(status, name);
+    m_names.finish(key, status, name);
 }
 
 // --- origin AS ----------------------------------------------------------------------------------
@@ -254,15 +260,8 @@ void HostInfoResolver::originAs(const QHostAddress &address, AsCallback done)
         return;
     }
     const QString key = addressKey(address);
-    if (const auto entry = m_as.find(key)) {
-        done(entry->status, entry->info);
+    if (m_as.answer(key, done) || m_as.join(key, std::move(done)))
         return;
-    }
-    if (auto it = m_pendingAs.find(key); it != m_pendingAs.end()) {
-        it->append(std::move(done));
-        return;
-    }
-    m_pendingAs.insert(key, {std::move(done)});
     if (!m_asTableReady) {
         m_waitingForTable.append(QHostAddress(key));
         return;
@@ -303,25 +302,13 @@ void HostInfoResolver::queryCymruOrigin(const QHostAddress &address)
     QDnsLookup *lookup = startTxt(cymruOriginName(address));
     connect(lookup, &QDnsLookup::finished, this, [this, key, lookup] {
         lookup->deleteLater();
-        switch (lookup->error()) {
-        case QDnsLookup::NoError:
-            break;
-        case QDnsLookup::NotFoundError:
-            finishAs(key, LookupStatus::NotFound, {});
-            return;
-        case QDnsLookup::OperationCancelledError:
-            finishAs(key, LookupStatus::TimedOut, {});
-            return;
-        default:
-            finishAs(key, LookupStatus::Failed, {});
+        if (lookup->error() != QDnsLookup::NoError) {
+            finishAs(key, failedQueryStatus(lookup, "TXT"), {});
             return;
         }
         AsInfo info;
-        for (const QDnsTextRecord &record : lookup->textRecords()) {
-            QByteArray text;
-            for (const QByteArray &part : record.values())
-                text += part;
-            if (text.size() <= 512 && parseCymruOrigin(QString::fromUtf8(text), &info))
+        for (const QString &text : txtTexts(lookup)) {
+            if (parseCymruOrigin(text, &info))
                 break;
         }
         if (!info.isValid()) {
@@ -341,11 +328,8 @@ void HostInfoResolver::queryCymruName(const QString &key, AsInfo info)
         lookup->deleteLater();
         // The number alone is an answer; the name is a bonus.
         if (lookup->error() == QDnsLookup::NoError) {
-            for (const QDnsTextRecord &record : lookup->textRecords()) {
-                QByteArray text;
-                for (const QByteArray &part : record.values())
-                    text += part;
-                if (text.size() <= 512 && parseCymruAsName(QString::fromUtf8(text), &info))
+            for (const QString &text : txtTexts(lookup)) {
+                if (parseCymruAsName(text, &info))
                     break;
             }
         }
@@ -356,13 +340,7 @@ void HostInfoResolver::queryCymruName(const QString &key, AsInfo info)
 
 void HostInfoResolver::finishAs(const QString &key, LookupStatus status, const AsInfo &info)
 {
-    const QList<AsCallback> callbacks = m_pendingAs.take(key);
-    if (callbacks.isEmpty())
-        return;
-    if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
-        m_as.insert(key, {status, info});
-    for (const AsCallback &callback : callbacks)
-        callback(status, info);
+    m_as.finish(key, status, info);
 }
 
 } // namespace tracemap

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <memory>
+#include <utility>
 
 Q_DECLARE_LOGGING_CATEGORY(lcHostInfo)
 
@@ -71,15 +72,49 @@ signals:
     void asTableLoaded();
 
 private:
-    struct NameEntry
+    // One kind of lookup by address key, for names and AS numbers alike: the answers remembered
+    // (found and not found; timeouts and failures are asked again) and the callers waiting for
+    // a lookup on its way.
+    template<typename Value> class LookupBook
     {
-        LookupStatus status;
-        QString name;
-    };
-    struct AsEntry
-    {
-        LookupStatus status;
-        AsInfo info;
+    public:
+        using Callback = std::function<void(LookupStatus, const Value &)>;
+        explicit LookupBook(qsizetype capacity) : m_known(capacity) {}
+        // Answers `done` from memory; false when nothing is remembered for `key`.
+        bool answer(const QString &key, const Callback &done) const
+        {
+            const auto entry = m_known.find(key);
+            if (entry)
+                done(entry->first, entry->second);
+            return bool(entry);
+        }
+        // Queues `done` for `key`'s lookup; false when none was on its way (the caller starts it).
+        bool join(const QString &key, Callback done)
+        {
+            auto it = m_waiting.find(key);
+            const bool joined = it != m_waiting.end();
+            if (joined)
+                it->append(std::move(done));
+            else
+                m_waiting.insert(key, {std::move(done)});
+            return joined;
+        }
+        // Hands the outcome to every caller waiting for `key`; a late outcome (after a timeout
+        // already answered them) is dropped.
+        void finish(const QString &key, LookupStatus status, const Value &value)
+        {
+            const QList<Callback> callbacks = m_waiting.take(key);
+            if (callbacks.isEmpty())
+                return;
+            if (status == LookupStatus::Resolved || status == LookupStatus::NotFound)
+                m_known.insert(key, {status, value});
+            for (const Callback &callback : callbacks)
+                callback(status, value);
+        }
+
+    private:
+        BoundedCache<QString, std::pair<LookupStatus, Value>> m_known;
+        QHash<QString, QList<Callback>> m_waiting;
     };
 
     static QString reversedName(const QHostAddress &address, const QString &v4Zone, const QString &v6Zone);
@@ -95,10 +130,8 @@ private:
     static constexpr qsizetype kMaxCachedAddresses = 50000;
 
     HostInfoSettings m_settings;
-    BoundedCache<QString, NameEntry> m_names{kMaxCachedAddresses};
-    QHash<QString, QList<NameCallback>> m_pendingNames;
-    BoundedCache<QString, AsEntry> m_as{kMaxCachedAddresses};
-    QHash<QString, QList<AsCallback>> m_pendingAs;
+    LookupBook<QString> m_names{kMaxCachedAddresses};
+    LookupBook<AsInfo> m_as{kMaxCachedAddresses};
     QList<QHostAddress> m_waitingForTable;
     std::shared_ptr<const AsDatabase> m_asTable;
     bool m_asTableReady = true;

@@ -1,7 +1,8 @@
 #include "nominatim.h"
 
+#include "callbacks.h"
 #include "hostpacer.h"
-#include "httpfetch.h"
+#include "httpfetchpolicy.h"
 #include "nominatimcache.h"
 #include "plausibility.h"
 #include "useragent.h"
@@ -108,11 +109,14 @@ struct PendingLookup
 
 struct NominatimClient::Private
 {
-    NominatimClient *q = nullptr;
-    QPointer<QNetworkAccessManager> network;
+    Private(NominatimClient *owner, const HttpFetchPolicy &policy, const QUrl &serverUrl)
+        : q(owner), http(policy), server(serverUrl), limiterKey(HostPacer::hostKey(serverUrl))
+    {}
+
+    NominatimClient *q;
+    HttpFetchPolicy http;
     QUrl server;
-    QString limiterKey;
-    int timeoutMs = 4000;
+    QString limiterKey; // HostPacer's key: one Nominatim request at a time per server
     int maxQueued = kDefaultMaxQueued;
 
     NominatimCache cache;
@@ -180,7 +184,7 @@ void NominatimClient::Private::submit(const QString &key, PendingLookup lookup, 
                 .arg(maxQueued)));
         return;
     }
-    if (!network) {
+    if (!http.network) {
         done(failed(QStringLiteral("no network access for Nominatim")));
         return;
     }
@@ -217,7 +221,7 @@ void NominatimClient::Private::pump()
     if (sendTimer.isActive())
         return;
     const qint64 wait =
-        pacer().tryAcquire(limiterKey, nowMs(), kMinRequestIntervalMs, qint64(timeoutMs) + 1000);
+        pacer().tryAcquire(limiterKey, nowMs(), kMinRequestIntervalMs, qint64(http.timeoutMs) + 1000);
     if (wait > 0) {
         sendTimer.start(int(std::min<qint64>(wait, kMinRequestIntervalMs)));
         return;
@@ -239,8 +243,8 @@ void NominatimClient::Private::send(const QString &key)
     request.setRawHeader("Accept-Language", "en");
     qCDebug(lcNominatim).noquote() << "GET" << it->url.toString();
     inFlightKey = key;
-    fetch = HttpFetch::start(
-        network, request, timeoutMs, kMaxBodyBytes,
+    fetch = http.start(
+        request,
         [this, key](const HttpFetchResult &result) {
             fetch = nullptr;
             inFlightKey.clear();
@@ -301,33 +305,21 @@ NominatimAnswer NominatimClient::Private::interpret(const PendingLookup &lookup,
 
 void NominatimClient::Private::complete(const QString &key, const NominatimAnswer &answer)
 {
-    auto it = pending.find(key);
-    if (it == pending.end())
+    if (!pending.contains(key))
         return;
-    std::vector<Callback> callbacks = std::move(it->callbacks);
-    pending.erase(it);
+    const std::vector<Callback> callbacks = pending.take(key).callbacks;
     if (answer.status == LookupStatus::Resolved || answer.status == LookupStatus::NotFound)
         cache.store(key, answer, QDateTime::currentSecsSinceEpoch());
-    // A callback may cancel, ask again or even delete the client: check after each.
-    QPointer<NominatimClient> alive(q);
-    for (const Callback &callback : callbacks) {
-        callback(answer);
-        if (!alive)
-            return;
-    }
+    callWhileAlive(q, callbacks, answer);
 }
 
 // ---- public ------------------------------------------------------------------------------
 
 NominatimClient::NominatimClient(QNetworkAccessManager *network, const QUrl &server, const QString &cachePath,
                                  int timeoutMs, QObject *parent)
-    : QObject(parent), d(std::make_unique<Private>())
+    : QObject(parent),
+      d(std::make_unique<Private>(this, HttpFetchPolicy(network, timeoutMs, kMaxBodyBytes), server))
 {
-    d->q = this;
-    d->network = network;
-    d->server = server;
-    d->limiterKey = HostPacer::hostKey(server);
-    d->timeoutMs = std::max(1, timeoutMs);
     d->sendTimer.setSingleShot(true);
     d->sendTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5 % early
     connect(&d->sendTimer, &QTimer::timeout, this, [this] { d->pump(); });

@@ -1,7 +1,8 @@
 #include "onlineipprovider.h"
 
+#include "callbacks.h"
 #include "hostpacer.h"
-#include "httpfetch.h"
+#include "httpfetchpolicy.h"
 #include "plausibility.h"
 #include "specialranges.h"
 
@@ -86,11 +87,15 @@ struct PendingLookup
 
 struct OnlineIpProvider::Private
 {
-    OnlineIpProvider *q = nullptr;
-    QPointer<QNetworkAccessManager> network;
+    Private(OnlineIpProvider *owner, const HttpFetchPolicy &policy, const QUrl &url)
+        : q(owner), http(policy), urlTemplate(url),
+          host(url.host().isEmpty() ? QStringLiteral("the IP geolocation service") : url.host())
+    {}
+
+    OnlineIpProvider *q;
+    HttpFetchPolicy http;
     QUrl urlTemplate;
-    QString host;
-    int timeoutMs = 4000;
+    QString host; // in messages, and this provider's pacing key
     int maxInFlight = kDefaultMaxInFlight;
     int maxQueued = kDefaultMaxQueued;
 
@@ -143,8 +148,8 @@ void OnlineIpProvider::Private::send(const QString &key)
     // HttpFetch adds tracemap's User-Agent (base/useragent.h).
     request.setRawHeader("Accept", "application/json");
     ++inFlight;
-    fetches.append(HttpFetch::start(
-        network, request, timeoutMs, kMaxBodyBytes,
+    fetches.append(http.start(
+        request,
         [this, key](const HttpFetchResult &result) {
             --inFlight;
             fetches.removeAll(nullptr);
@@ -191,30 +196,14 @@ GeoAnswer OnlineIpProvider::Private::interpret(const HttpFetchResult &result)
 
 void OnlineIpProvider::Private::complete(const QString &key, const GeoAnswer &answer)
 {
-    auto it = pending.find(key);
-    if (it == pending.end())
-        return;
-    std::vector<Callback> callbacks = std::move(it->callbacks);
-    pending.erase(it);
-    QPointer<OnlineIpProvider> alive(q);
-    for (const Callback &callback : callbacks) {
-        callback(answer);
-        if (!alive)
-            return; // a callback destroyed us; the rest were dropped with it
-    }
+    callWhileAlive(q, pending.take(key).callbacks, answer);
 }
 
 OnlineIpProvider::OnlineIpProvider(QNetworkAccessManager *network, const QUrl &urlTemplate, int timeoutMs,
                                    QObject *parent)
-    : QObject(parent), d(std::make_unique<Private>())
-{
-    d->q = this;
-    d->network = network;
-    d->urlTemplate = urlTemplate;
-    d->host =
-        urlTemplate.host().isEmpty() ? QStringLiteral("the IP geolocation service") : urlTemplate.host();
-    d->timeoutMs = std::max(1, timeoutMs);
-}
+    : QObject(parent),
+      d(std::make_unique<Private>(this, HttpFetchPolicy(network, timeoutMs, kMaxBodyBytes), urlTemplate))
+{}
 
 OnlineIpProvider::~OnlineIpProvider()
 {
@@ -269,7 +258,7 @@ void OnlineIpProvider::lookup(const GeoQuery &query, Callback done)
         done(answerWith(GeoStatus::Failed, d->host, d->rateLimitedText()));
         return;
     }
-    if (!d->network) {
+    if (!d->http.network) {
         done(answerWith(GeoStatus::Failed, d->host, QStringLiteral("no network access")));
         return;
     }

@@ -2,6 +2,7 @@
 
 #include "mapframing.h"
 #include "maplogging.h"
+#include "notifying.h"
 #include "tileloader.h"
 
 #include <QPainter>
@@ -141,11 +142,8 @@ void MapView::setZoom(double zoom)
     if (!std::isfinite(zoom))
         return;
     zoom = std::clamp(zoom, MinViewZoom, MaxViewZoom);
-    if (!changed(zoom, m_zoom))
-        return;
-    m_zoom = zoom;
-    emit zoomChanged();
-    viewportChanged();
+    if (setAndNotify(this, m_zoom, zoom, &MapView::zoomChanged))
+        viewportChanged();
 }
 
 QString MapView::tileUrlTemplate() const
@@ -164,10 +162,8 @@ void MapView::setTileUrlTemplate(const QString &urlTemplate)
 
 void MapView::setTilesEnabled(bool enabled)
 {
-    if (enabled == m_tilesEnabled)
+    if (!setAndNotify(this, m_tilesEnabled, enabled, &MapView::tilesEnabledChanged))
         return;
-    m_tilesEnabled = enabled;
-    emit tilesEnabledChanged();
     if (!enabled)
         m_tiles->request({});
     updateTileState();
@@ -235,15 +231,9 @@ void MapView::updateTileState()
             break;
         }
     }
-    if (status != m_tileStatus) {
-        m_tileStatus = status;
-        emit tileStatusChanged();
-    }
+    setAndNotify(this, m_tileStatus, status, &MapView::tileStatusChanged);
     const bool settled = !m_tilesEnabled || !m_tiles->networkEnabled() || m_tiles->pendingCount() == 0;
-    if (settled != m_tilesSettled) {
-        m_tilesSettled = settled;
-        emit tilesSettledChanged();
-    }
+    setAndNotify(this, m_tilesSettled, settled, &MapView::tilesSettledChanged);
     const bool failing = m_tilesEnabled && m_tiles->status() == TileLoader::Status::Failing;
     const QString problem = failing ? tr("Map tiles unavailable: %1. Showing the offline basemap.")
                                           .arg(TileLoader::describe(m_tiles->lastFailure()).isEmpty()
@@ -264,39 +254,27 @@ void MapView::updateTileState()
 
 void MapView::setHasSource(bool hasSource)
 {
-    if (hasSource == m_hasSource)
-        return;
-    m_hasSource = hasSource;
-    emit hasSourceChanged();
-    update();
+    if (setAndNotify(this, m_hasSource, hasSource, &MapView::hasSourceChanged))
+        update();
 }
 
 void MapView::setSourceLatitude(double latitude)
 {
-    if (!changed(latitude, m_sourceLatitude))
-        return;
-    m_sourceLatitude = latitude;
-    emit sourceLatitudeChanged();
-    update();
+    if (setAndNotify(this, m_sourceLatitude, latitude, &MapView::sourceLatitudeChanged))
+        update();
 }
 
 void MapView::setSourceLongitude(double longitude)
 {
-    if (!changed(longitude, m_sourceLongitude))
-        return;
-    m_sourceLongitude = longitude;
-    emit sourceLongitudeChanged();
-    update();
+    if (setAndNotify(this, m_sourceLongitude, longitude, &MapView::sourceLongitudeChanged))
+        update();
 }
 
 void MapView::setCurrentIndex(int row)
 {
     row = std::max(-1, row);
-    if (row == m_currentIndex)
-        return;
-    m_currentIndex = row;
-    emit currentIndexChanged();
-    update();
+    if (setAndNotify(this, m_currentIndex, row, &MapView::currentIndexChanged))
+        update();
 }
 
 QString MapView::attribution() const
@@ -306,20 +284,14 @@ QString MapView::attribution() const
 
 void MapView::setExtraAttributions(const QStringList &attributions)
 {
-    if (attributions == m_extraAttributions)
-        return;
-    m_extraAttributions = attributions;
-    emit extraAttributionsChanged();
-    update();
+    if (setAndNotify(this, m_extraAttributions, attributions, &MapView::extraAttributionsChanged))
+        update();
 }
 
 void MapView::setLegendVisible(bool visible)
 {
-    if (visible == m_legendVisible)
-        return;
-    m_legendVisible = visible;
-    emit legendVisibleChanged();
-    update();
+    if (setAndNotify(this, m_legendVisible, visible, &MapView::legendVisibleChanged))
+        update();
 }
 
 MapViewport MapView::viewport() const
@@ -432,19 +404,13 @@ void MapView::userMoved()
 
 void MapView::setFollowRoute(bool follow)
 {
-    if (follow == m_followRoute)
-        return;
-    m_followRoute = follow;
-    emit followRouteChanged();
+    setAndNotify(this, m_followRoute, follow, &MapView::followRouteChanged);
 }
 
 void MapView::setLabelsVisible(bool visible)
 {
-    if (visible == m_labelsVisible)
-        return;
-    m_labelsVisible = visible;
-    emit labelsVisibleChanged();
-    update();
+    if (setAndNotify(this, m_labelsVisible, visible, &MapView::labelsVisibleChanged))
+        update();
 }
 
 int MapView::markerAt(QPointF pixel) const

@@ -1,5 +1,7 @@
 #include "routeset.h"
 
+#include "notifying.h"
+
 #include <QQuickItem>
 
 #include <cmath>
@@ -36,10 +38,7 @@ RouteSet::RouteSet(QObject *parent) : QObject(parent) {}
 
 void RouteSet::setRoutes(const QList<MapRoute> &routes)
 {
-    if (routes == m_routes)
-        return;
-    m_routes = routes;
-    emit routesChanged();
+    setAndNotify(this, m_routes, routes, &RouteSet::routesChanged);
 }
 
 QVariantList RouteSet::legend() const
@@ -57,10 +56,7 @@ QVariantList RouteSet::legend() const
 
 void RouteSet::setMainRouteName(const QString &name)
 {
-    if (name == m_mainRouteName)
-        return;
-    m_mainRouteName = name;
-    emit mainRouteNameChanged();
+    setAndNotify(this, m_mainRouteName, name, &RouteSet::mainRouteNameChanged);
 }
 
 void RouteSet::setRouteVisible(const QString &id, bool visible)

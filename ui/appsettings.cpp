@@ -21,6 +21,22 @@ const QString kMaxTtl = QStringLiteral("trace/maxTtl");
 const QString kRecent = QStringLiteral("trace/recentHosts");
 const QString kWatchColumns = QStringLiteral("watch/columns");
 const QString kDefaultNominatim = QStringLiteral("https://nominatim.openstreetmap.org");
+// What a setting feeds besides its own property: the geolocation service is rebuilt from the
+// Geo ones.
+enum class Affects { Ui, Geo };
+
+// After AppSettings::store(): on a change, the setting's own signal, then geoSettingsChanged for
+// a Geo setting.
+void notifyIfStored(AppSettings *settings, bool stored, void (AppSettings::*changed)(),
+                    Affects affects = Affects::Ui)
+{
+    if (!stored)
+        return;
+    emit(settings->*changed)();
+    if (affects == Affects::Geo)
+        emit settings->geoSettingsChanged();
+}
+
 } // namespace
 
 AppSettings::AppSettings(QObject *parent)
@@ -74,8 +90,7 @@ QString AppSettings::tileUrl() const
 void AppSettings::setTileUrl(const QString &url)
 {
     const QString trimmed = url.trimmed().isEmpty() ? kDefaultTileUrl : url.trimmed();
-    if (store(kTileUrl, trimmed, kDefaultTileUrl))
-        emit tileUrlChanged();
+    notifyIfStored(this, store(kTileUrl, trimmed, kDefaultTileUrl), &AppSettings::tileUrlChanged);
 }
 
 bool AppSettings::offline() const
@@ -85,10 +100,7 @@ bool AppSettings::offline() const
 
 void AppSettings::setOffline(bool offline)
 {
-    if (store(kOffline, offline, false)) {
-        emit offlineChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kOffline, offline, false), &AppSettings::offlineChanged, Affects::Geo);
 }
 
 bool AppSettings::keepHistory() const
@@ -98,8 +110,7 @@ bool AppSettings::keepHistory() const
 
 void AppSettings::setKeepHistory(bool keep)
 {
-    if (store(kKeepHistory, keep, true))
-        emit keepHistoryChanged();
+    notifyIfStored(this, store(kKeepHistory, keep, true), &AppSettings::keepHistoryChanged);
 }
 
 QStringList AppSettings::databasePaths() const
@@ -109,10 +120,8 @@ QStringList AppSettings::databasePaths() const
 
 void AppSettings::setDatabasePaths(const QStringList &paths)
 {
-    if (store(kDatabases, paths, QStringList())) {
-        emit databasePathsChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kDatabases, paths, QStringList()), &AppSettings::databasePathsChanged,
+                   Affects::Geo);
 }
 
 QStringList AppSettings::overridePaths() const
@@ -122,10 +131,8 @@ QStringList AppSettings::overridePaths() const
 
 void AppSettings::setOverridePaths(const QStringList &paths)
 {
-    if (store(kOverrides, paths, QStringList())) {
-        emit overridePathsChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kOverrides, paths, QStringList()), &AppSettings::overridePathsChanged,
+                   Affects::Geo);
 }
 
 QString AppSettings::nominatimUrl() const
@@ -136,10 +143,8 @@ QString AppSettings::nominatimUrl() const
 void AppSettings::setNominatimUrl(const QString &url)
 {
     const QString trimmed = url.trimmed().isEmpty() ? kDefaultNominatim : url.trimmed();
-    if (store(kNominatim, trimmed, kDefaultNominatim)) {
-        emit nominatimUrlChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kNominatim, trimmed, kDefaultNominatim), &AppSettings::nominatimUrlChanged,
+                   Affects::Geo);
 }
 
 bool AppSettings::onlineLookups() const
@@ -149,10 +154,7 @@ bool AppSettings::onlineLookups() const
 
 void AppSettings::setOnlineLookups(bool on)
 {
-    if (store(kOnline, on, false)) {
-        emit onlineLookupsChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kOnline, on, false), &AppSettings::onlineLookupsChanged, Affects::Geo);
 }
 
 TraceController::Method AppSettings::defaultMethod() const
@@ -167,8 +169,9 @@ void AppSettings::setDefaultMethod(TraceController::Method method)
 {
     if (method < TraceController::Auto || method > TraceController::Tcp)
         return;
-    if (store(kMethod, toString(TraceController::toProbeMethod(method)), QStringLiteral("udp")))
-        emit defaultMethodChanged();
+    notifyIfStored(this,
+                   store(kMethod, toString(TraceController::toProbeMethod(method)), QStringLiteral("udp")),
+                   &AppSettings::defaultMethodChanged);
 }
 
 double AppSettings::probeTimeoutSec() const
@@ -178,8 +181,8 @@ double AppSettings::probeTimeoutSec() const
 
 void AppSettings::setProbeTimeoutSec(double seconds)
 {
-    if (store(kProbeTimeout, std::clamp(seconds, 0.1, 60.0), 2.0))
-        emit probeTimeoutSecChanged();
+    notifyIfStored(this, store(kProbeTimeout, std::clamp(seconds, 0.1, 60.0), 2.0),
+                   &AppSettings::probeTimeoutSecChanged);
 }
 
 int AppSettings::lookupTimeoutMs() const
@@ -189,10 +192,8 @@ int AppSettings::lookupTimeoutMs() const
 
 void AppSettings::setLookupTimeoutMs(int ms)
 {
-    if (store(kLookupTimeout, std::clamp(ms, 100, 60000), 4000)) {
-        emit lookupTimeoutMsChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kLookupTimeout, std::clamp(ms, 100, 60000), 4000),
+                   &AppSettings::lookupTimeoutMsChanged, Affects::Geo);
 }
 
 int AppSettings::maxTtl() const
@@ -202,8 +203,7 @@ int AppSettings::maxTtl() const
 
 void AppSettings::setMaxTtl(int ttl)
 {
-    if (store(kMaxTtl, std::clamp(ttl, 1, 255), 30))
-        emit maxTtlChanged();
+    notifyIfStored(this, store(kMaxTtl, std::clamp(ttl, 1, 255), 30), &AppSettings::maxTtlChanged);
 }
 
 QString AppSettings::sourceLocation() const
@@ -217,10 +217,8 @@ void AppSettings::setSourceLocation(const QString &latLon)
     double lat = 0, lon = 0;
     if (!trimmed.isEmpty() && !parseLatLon(trimmed, &lat, &lon))
         return;
-    if (store(kSource, trimmed, QString())) {
-        emit sourceLocationChanged();
-        emit geoSettingsChanged();
-    }
+    notifyIfStored(this, store(kSource, trimmed, QString()), &AppSettings::sourceLocationChanged,
+                   Affects::Geo);
 }
 
 QStringList AppSettings::recentHosts() const
@@ -238,8 +236,7 @@ void AppSettings::setRecentHosts(const QStringList &hosts)
         if (bounded.size() == kMaxRecentHosts)
             break;
     }
-    if (store(kRecent, bounded, QStringList()))
-        emit recentHostsChanged();
+    notifyIfStored(this, store(kRecent, bounded, QStringList()), &AppSettings::recentHostsChanged);
 }
 
 QStringList AppSettings::watchColumns() const
@@ -249,8 +246,7 @@ QStringList AppSettings::watchColumns() const
 
 void AppSettings::setWatchColumns(const QStringList &columns)
 {
-    if (store(kWatchColumns, columns, QStringList()))
-        emit watchColumnsChanged();
+    notifyIfStored(this, store(kWatchColumns, columns, QStringList()), &AppSettings::watchColumnsChanged);
 }
 
 void AppSettings::rememberHost(const QString &host)

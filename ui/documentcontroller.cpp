@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "documentexport.h"
+#include "notifying.h"
 #include "scriptedrun.h"
 #include "tracecontroller.h"
 #include "tracediff.h"
@@ -110,10 +111,7 @@ bool DocumentController::succeed(const QString &message)
 
 void DocumentController::setCurrentPath(const QString &path)
 {
-    if (m_currentPath == path)
-        return;
-    m_currentPath = path;
-    emit currentPathChanged();
+    setAndNotify(this, m_currentPath, path, &DocumentController::currentPathChanged);
 }
 
 bool DocumentController::open(const QString &pathOrUrl)

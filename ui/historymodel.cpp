@@ -2,6 +2,7 @@
 
 #include "appsettings.h"
 #include "documentcontroller.h"
+#include "notifying.h"
 #include "tracecontroller.h"
 #include "uilogging.h"
 
@@ -75,11 +76,8 @@ bool HistoryModel::ensureOpen()
 
 void HistoryModel::setFilter(const QString &filter)
 {
-    if (m_filter == filter)
-        return;
-    m_filter = filter;
-    emit filterChanged();
-    refresh();
+    if (setAndNotify(this, m_filter, filter, &HistoryModel::filterChanged))
+        refresh();
 }
 
 void HistoryModel::refresh()

@@ -130,25 +130,35 @@ void ScriptedRun::onTraceFinished(bool reached)
     waitForPlaces();
 }
 
+template<typename Sender, typename Signal>
+void ScriptedRun::waitUntilNone(Sender *sender, Signal changed, std::function<int()> pending, int deadlineMs,
+                                const QString &lateText, void (ScriptedRun::*next)())
+{
+    if (pending() == 0) {
+        (this->*next)();
+        return;
+    }
+    m_waiting = connect(sender, changed, this, [this, pending, next] {
+        if (pending() == 0)
+            (this->*next)();
+    });
+    connect(&m_deadline, &QTimer::timeout, this, [this, pending, next, lateText] {
+        errLine(lateText.arg(pending()));
+        (this->*next)();
+    });
+    m_deadline.start(deadlineMs);
+}
+
 // Places of the hops arrive after the trace: wait for the last one, or the deadline.
 void ScriptedRun::waitForPlaces()
 {
     m_deadline.disconnect();
     disconnect(m_waiting);
-    if (m_controller->pendingLookups() == 0) {
-        waitForTiles();
-        return;
-    }
-    m_waiting = connect(m_controller, &TraceController::pendingLookupsChanged, this, [this] {
-        if (m_controller->pendingLookups() == 0)
-            waitForTiles();
-    });
-    connect(&m_deadline, &QTimer::timeout, this, [this] {
-        errLine(QStringLiteral("tracemap: %1 place lookups still pending; exporting without them")
-                    .arg(m_controller->pendingLookups()));
-        waitForTiles();
-    });
-    m_deadline.start(kPlacesDeadlineMs);
+    waitUntilNone(
+        m_controller, &TraceController::pendingLookupsChanged,
+        [this] { return m_controller->pendingLookups(); }, kPlacesDeadlineMs,
+        QStringLiteral("tracemap: %1 place lookups still pending; exporting without them"),
+        &ScriptedRun::waitForTiles);
 }
 
 // With tiles on, the tiles under the image are fetched (or read from the disk cache) first.
@@ -168,20 +178,10 @@ void ScriptedRun::waitForTiles()
             wanted.append(placed.tile);
     }
     m_tiles->request(wanted);
-    if (m_tiles->pendingCount() == 0) {
-        finish();
-        return;
-    }
-    m_waiting = connect(m_tiles.get(), &TileLoader::pendingCountChanged, this, [this] {
-        if (m_tiles->pendingCount() == 0)
-            finish();
-    });
-    connect(&m_deadline, &QTimer::timeout, this, [this] {
-        errLine(QStringLiteral("tracemap: %1 map tiles still loading; drawing the basemap there")
-                    .arg(m_tiles->pendingCount()));
-        finish();
-    });
-    m_deadline.start(kTilesDeadlineMs);
+    waitUntilNone(
+        m_tiles.get(), &TileLoader::pendingCountChanged, [this] { return m_tiles->pendingCount(); },
+        kTilesDeadlineMs, QStringLiteral("tracemap: %1 map tiles still loading; drawing the basemap there"),
+        &ScriptedRun::finish);
 }
 
 MapScene ScriptedRun::scene() const

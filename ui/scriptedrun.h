@@ -13,6 +13,7 @@
 #include <QString>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -67,6 +68,11 @@ private:
     void onTraceFinished(bool reached);
     void waitForPlaces();
     void waitForTiles();
+    // Goes on with `next` once `pending()` is 0, re-read whenever `sender` emits `changed`; at
+    // the deadline it goes on anyway, after printing `lateText` (%1: what is still pending).
+    template<typename Sender, typename Signal>
+    void waitUntilNone(Sender *sender, Signal changed, std::function<int()> pending, int deadlineMs,
+                       const QString &lateText, void (ScriptedRun::*next)());
     void finish();
     void done(int code);
 

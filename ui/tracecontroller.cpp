@@ -5,6 +5,7 @@
 #include "enginethread.h"
 #include "geooptions.h"
 #include "geoservice.h"
+#include "notifying.h"
 #include "resultformat.h"
 #include "uilogging.h"
 
@@ -76,10 +77,7 @@ bool TraceController::shutdown(int timeoutMs)
 
 void TraceController::setHost(const QString &host)
 {
-    if (m_host == host)
-        return;
-    m_host = host;
-    emit hostChanged();
+    setAndNotify(this, m_host, host, &TraceController::hostChanged);
 }
 
 ProbeMethod TraceController::toProbeMethod(Method method)
@@ -136,10 +134,7 @@ void TraceController::setMethod(Method method)
         qCWarning(lcUi) << "unknown probe method" << int(method);
         return;
     }
-    if (m_method == method)
-        return;
-    m_method = method;
-    emit methodChanged();
+    setAndNotify(this, m_method, method, &TraceController::methodChanged);
 }
 
 void TraceController::setFamily(Family family)
@@ -148,18 +143,12 @@ void TraceController::setFamily(Family family)
         qCWarning(lcUi) << "unknown address family" << int(family);
         return;
     }
-    if (m_family == family)
-        return;
-    m_family = family;
-    emit familyChanged();
+    setAndNotify(this, m_family, family, &TraceController::familyChanged);
 }
 
 void TraceController::setPhase(Phase phase)
 {
-    if (m_phase == phase)
-        return;
-    m_phase = phase;
-    emit phaseChanged();
+    setAndNotify(this, m_phase, phase, &TraceController::phaseChanged);
 }
 
 void TraceController::clearSource()
@@ -302,18 +291,12 @@ void TraceController::setRunningId(quint64 id)
 
 void TraceController::setErrorMessage(const QString &message)
 {
-    if (m_errorMessage == message)
-        return;
-    m_errorMessage = message;
-    emit errorMessageChanged();
+    setAndNotify(this, m_errorMessage, message, &TraceController::errorMessageChanged);
 }
 
 void TraceController::setElapsedMs(int ms)
 {
-    if (m_elapsedMs == ms)
-        return;
-    m_elapsedMs = ms;
-    emit elapsedMsChanged();
+    setAndNotify(this, m_elapsedMs, ms, &TraceController::elapsedMsChanged);
 }
 
 void TraceController::setPendingChanged(qsizetype before)
@@ -330,10 +313,7 @@ void TraceController::updateHopsAnswered()
         if (m_model->hopAt(row).anyAnswer())
             ++answered;
     }
-    if (answered == m_hopsAnswered)
-        return;
-    m_hopsAnswered = answered;
-    emit hopsAnsweredChanged();
+    setAndNotify(this, m_hopsAnswered, answered, &TraceController::hopsAnsweredChanged);
 }
 
 void TraceController::onTraceStarted(quint64 id, const TraceResult &initial)

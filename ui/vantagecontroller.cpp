@@ -10,6 +10,7 @@
 #include "globalpingclient.h"
 #include "hopmodelreader.h"
 #include "mapframing.h"
+#include "notifying.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -271,10 +272,7 @@ QVariantList VantageController::routeList() const
 void VantageController::setSelectedIndex(int index)
 {
     index = index >= 0 && index < count() ? index : -1;
-    if (index == m_selected)
-        return;
-    m_selected = index;
-    emit selectedIndexChanged();
+    setAndNotify(this, m_selected, index, &VantageController::selectedIndexChanged);
 }
 
 HopListModel *VantageController::selectedModel() const
@@ -292,10 +290,7 @@ int VantageController::pendingLookups() const
 
 void VantageController::setAtlasUrl(const QUrl &url)
 {
-    if (url == m_atlasUrl)
-        return;
-    m_atlasUrl = url;
-    emit apiUrlsChanged();
+    setAndNotify(this, m_atlasUrl, url, &VantageController::apiUrlsChanged);
 }
 
 void VantageController::setRouteVisible(int index, bool visible)
@@ -396,10 +391,7 @@ bool VantageController::isSettled() const
 
 void VantageController::setStatus(const QString &message)
 {
-    if (message == m_status)
-        return;
-    m_status = message;
-    emit statusMessageChanged();
+    setAndNotify(this, m_status, message, &VantageController::statusMessageChanged);
 }
 
 void VantageController::scheduleRebuild()

@@ -1,5 +1,6 @@
 #include "watchchart.h"
 
+#include "notifying.h"
 #include "watchcontroller.h"
 #include "watchstats.h"
 
@@ -273,29 +274,20 @@ void WatchChart::setController(WatchController *controller)
 
 void WatchChart::setTtls(const QList<int> &ttls)
 {
-    if (m_ttls == ttls)
-        return;
-    m_ttls = ttls;
-    emit ttlsChanged();
-    update();
+    if (setAndNotify(this, m_ttls, ttls, &WatchChart::ttlsChanged))
+        update();
 }
 
 void WatchChart::setTextColor(const QColor &color)
 {
-    if (m_text == color)
-        return;
-    m_text = color;
-    emit textColorChanged();
-    update();
+    if (setAndNotify(this, m_text, color, &WatchChart::textColorChanged))
+        update();
 }
 
 void WatchChart::setBackgroundColor(const QColor &color)
 {
-    if (m_background == color)
-        return;
-    m_background = color;
-    emit backgroundColorChanged();
-    update();
+    if (setAndNotify(this, m_background, color, &WatchChart::backgroundColorChanged))
+        update();
 }
 
 QList<int> WatchChart::drawnTtls() const
@@ -367,20 +359,14 @@ WatchSparkline::WatchSparkline(QQuickItem *parent) : QQuickPaintedItem(parent) {
 
 void WatchSparkline::setValues(const QList<qreal> &values)
 {
-    if (m_values == values)
-        return;
-    m_values = values;
-    emit valuesChanged();
-    update();
+    if (setAndNotify(this, m_values, values, &WatchSparkline::valuesChanged))
+        update();
 }
 
 void WatchSparkline::setColor(const QColor &color)
 {
-    if (m_color == color)
-        return;
-    m_color = color;
-    emit colorChanged();
-    update();
+    if (setAndNotify(this, m_color, color, &WatchSparkline::colorChanged))
+        update();
 }
 
 void WatchSparkline::paint(QPainter *painter)

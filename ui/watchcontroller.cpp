@@ -4,6 +4,7 @@
 #include "enginethread.h"
 #include "geooptions.h"
 #include "maprenderer.h"
+#include "notifying.h"
 #include "routeset.h"
 #include "tracecontroller.h"
 #include "traceengine.h"
@@ -212,28 +213,20 @@ void WatchController::selectChange(int index)
 {
     if (index < -1 || index >= m_changes.size())
         index = -1;
-    if (index == m_selectedChange)
+    if (!setAndNotify(this, m_selectedChange, index, &WatchController::selectedChangeChanged))
         return;
-    m_selectedChange = index;
-    emit selectedChangeChanged();
     refreshRows(); // the changed TTLs are highlighted
     updateRoutes();
 }
 
 void WatchController::setState(State state)
 {
-    if (m_state == state)
-        return;
-    m_state = state;
-    emit stateChanged();
+    setAndNotify(this, m_state, state, &WatchController::stateChanged);
 }
 
 void WatchController::setErrorMessage(const QString &message)
 {
-    if (m_errorMessage == message)
-        return;
-    m_errorMessage = message;
-    emit errorMessageChanged();
+    setAndNotify(this, m_errorMessage, message, &WatchController::errorMessageChanged);
 }
 
 void WatchController::onRound(const WatchRound &round)

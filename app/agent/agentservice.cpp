@@ -377,16 +377,21 @@ void AgentService::failProbe(const Running &running, TraceError error, const QSt
              statusFor(error) == 400 ? QStringLiteral("dest") : QString());
 }
 
-void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
+ProbeJobPtr AgentService::takeSucceeded(quint64 id, TraceError error, const QString &message,
+                                        const QString &what)
 {
     const Running running = m_jobs.take(id);
-    const ProbeJobPtr &job = running.job;
+    if (!running.job || error == TraceError::None)
+        return running.job;
+    failProbe(running, error, message, what);
+    return {};
+}
+
+void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
+{
+    const ProbeJobPtr job = takeSucceeded(id, finished.error, finished.errorMessage, QStringLiteral("trace"));
     if (!job)
         return;
-    if (finished.error != TraceError::None) {
-        failProbe(running, finished.error, finished.errorMessage, QStringLiteral("trace"));
-        return;
-    }
     TraceResult result = finished;
     result.target = job->dest; // the engine was given the resolved literal
     QJsonObject document = traceToJson(result);
@@ -410,14 +415,9 @@ void AgentService::answer(const ProbeJobPtr &job, const QString &event, const QJ
 
 void AgentService::onPingFinished(quint64 id, const PingResult &finished)
 {
-    const Running running = m_jobs.take(id);
-    const ProbeJobPtr &job = running.job;
+    const ProbeJobPtr job = takeSucceeded(id, finished.error, finished.errorMessage, QStringLiteral("ping"));
     if (!job)
         return;
-    if (finished.error != TraceError::None) {
-        failProbe(running, finished.error, finished.errorMessage, QStringLiteral("ping"));
-        return;
-    }
     PingResult result = finished;
     result.target = job->dest;
     const QByteArray body = jsonLine(pingToJson(result));

@@ -74,6 +74,9 @@ private:
     // Answers a probe that ended with an error (time limit, shutdown, engine error); `what` is
     // "trace" or "ping".
     void failProbe(const Running &running, TraceError error, const QString &message, const QString &what);
+    // Takes finished probe `id` off the running list: its job when it succeeded; null when it
+    // was dropped already or failed (then answered here with the error).
+    ProbeJobPtr takeSucceeded(quint64 id, TraceError error, const QString &message, const QString &what);
     void finishJob(const ProbeJobPtr &job);
     // 200 with the document; streamed as {"event": event, event: document} after the lines.
     void answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document);

@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <unistd.h>
+#include <utility>
 
 using namespace tracemap;
 
@@ -129,20 +130,17 @@ int main(int argc, char *argv[])
         out(QStringLiteral("tracemap-cli %1").arg(QStringLiteral(TRACEMAP_VERSION)));
         return 0;
     }
-    if (options.command == cli::Command::Locate)
-        return cli::runLocate(options);
-    if (options.command == cli::Command::GeoDb)
-        return cli::runGeoDb(options);
-    if (options.command == cli::Command::Watch)
-        return cli::runWatch(options);
-    if (options.command == cli::Command::Convert)
-        return cli::runConvert(options);
-    if (options.command == cli::Command::Diff)
-        return cli::runDiff(options);
-    if (options.command == cli::Command::History)
-        return cli::runHistory(options);
-    if (options.command == cli::Command::Vantage)
-        return cli::runVantage(options);
+    // The commands with a runner of their own; trace and ping run below, on the engine.
+    using Runner = int (*)(const cli::Options &);
+    static constexpr std::pair<cli::Command, Runner> kRunners[] = {
+        {cli::Command::Locate, cli::runLocate},  {cli::Command::GeoDb, cli::runGeoDb},
+        {cli::Command::Watch, cli::runWatch},    {cli::Command::Convert, cli::runConvert},
+        {cli::Command::Diff, cli::runDiff},      {cli::Command::History, cli::runHistory},
+        {cli::Command::Vantage, cli::runVantage}};
+    for (const auto &[command, run] : kRunners) {
+        if (options.command == command)
+            return run(options);
+    }
 
     EngineThread engine;
     quint64 job = 0;

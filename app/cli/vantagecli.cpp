@@ -94,43 +94,33 @@ QString methodProtocol(const QCommandLineParser &p)
 
 const QList<VantageSpec> &vantageSpecs()
 {
-    static const QList<VantageSpec> all = {
-        {QStringLiteral("via"), QStringLiteral("URL"),
-         QStringLiteral("trace: run the trace on the tracemap-agent at URL.")},
-        {QStringLiteral("token-file"), QStringLiteral("F"),
-         QStringLiteral("trace --via/globalping: the token, first line of F (mode 0600).")},
-        {QStringLiteral("key-file"), QStringLiteral("F"),
-         QStringLiteral("atlas trace: the RIPE Atlas API key, first line of F (0600).")},
-        {QStringLiteral("measurement"), QStringLiteral("ID"),
-         QStringLiteral("atlas show: fetch this measurement's results.")},
-        {QStringLiteral("probe-ids"), QStringLiteral("1,2"),
-         QStringLiteral("atlas show: only these probes' results.")},
-        {QStringLiteral("start"), QStringLiteral("UNIX"),
-         QStringLiteral("atlas show: results from this time on.")},
-        {QStringLiteral("stop"), QStringLiteral("UNIX"),
-         QStringLiteral("atlas show: results up to this time.")},
-        {QStringLiteral("probes"), QStringLiteral("N"),
-         QStringLiteral("atlas trace: number of probes, 1-1000.")},
-        {QStringLiteral("country"), QStringLiteral("CC"),
-         QStringLiteral("atlas trace: probes in this country.")},
-        {QStringLiteral("asn"), QStringLiteral("N"), QStringLiteral("atlas trace: probes in this AS.")},
-        {QStringLiteral("area"), QStringLiteral("NAME"),
-         QStringLiteral("atlas trace: WW, West, North-Central, South-Central, North-East, South-East.")},
-        {QStringLiteral("yes"),
-         {},
-         QStringLiteral("atlas trace: spend the credits (the cost is printed first).")},
-        {QStringLiteral("from"), QStringLiteral("LOCATION"),
-         QStringLiteral("globalping: where from (country, city, AS123, ...; repeatable).")},
-        {QStringLiteral("limit"), QStringLiteral("N"),
-         QStringLiteral("globalping: number of probes, 1-500 (1).")},
-        {QStringLiteral("mtr"), {}, QStringLiteral("globalping: an mtr measurement instead of traceroute.")},
-        {QStringLiteral("atlas-url"), QStringLiteral("URL"),
-         QStringLiteral("RIPE Atlas API base (https://atlas.ripe.net).")},
-        {QStringLiteral("globalping-url"), QStringLiteral("URL"),
-         QStringLiteral("Globalping API base (https://api.globalping.io).")},
-        {QStringLiteral("deadline"), QStringLiteral("SEC"),
-         QStringLiteral("atlas/globalping/--via: give up after SEC seconds, keeping what arrived.")},
+    // name, value name (empty: a switch), help
+    static constexpr const char *kRows[][3] = {
+        {"via", "URL", "trace: run the trace on the tracemap-agent at URL."},
+        {"token-file", "F", "trace --via/globalping: the token, first line of F (mode 0600)."},
+        {"key-file", "F", "atlas trace: the RIPE Atlas API key, first line of F (0600)."},
+        {"measurement", "ID", "atlas show: fetch this measurement's results."},
+        {"probe-ids", "1,2", "atlas show: only these probes' results."},
+        {"start", "UNIX", "atlas show: results from this time on."},
+        {"stop", "UNIX", "atlas show: results up to this time."},
+        {"probes", "N", "atlas trace: number of probes, 1-1000."},
+        {"country", "CC", "atlas trace: probes in this country."},
+        {"asn", "N", "atlas trace: probes in this AS."},
+        {"area", "NAME", "atlas trace: WW, West, North-Central, South-Central, North-East, South-East."},
+        {"yes", "", "atlas trace: spend the credits (the cost is printed first)."},
+        {"from", "LOCATION", "globalping: where from (country, city, AS123, ...; repeatable)."},
+        {"limit", "N", "globalping: number of probes, 1-500 (1)."},
+        {"mtr", "", "globalping: an mtr measurement instead of traceroute."},
+        {"atlas-url", "URL", "RIPE Atlas API base (https://atlas.ripe.net)."},
+        {"globalping-url", "URL", "Globalping API base (https://api.globalping.io)."},
+        {"deadline", "SEC", "atlas/globalping/--via: give up after SEC seconds, keeping what arrived."},
     };
+    static const QList<VantageSpec> all = [] {
+        QList<VantageSpec> specs;
+        for (const auto &row : kRows)
+            specs.append({QString::fromUtf8(row[0]), QString::fromUtf8(row[1]), QString::fromUtf8(row[2])});
+        return specs;
+    }();
     return all;
 }
 
