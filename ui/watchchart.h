@@ -3,10 +3,11 @@
 // drawing (also run by bench/chart_bench); WatchChart is the Qt Quick item over a
 // WatchController, redrawn once per round.
 //
-// Drawing cost does not grow with the points in view beyond one pass over them: each series is
-// reduced to its minimum and maximum per pixel column before anything is drawn.
+// The lines themselves come from watchchartgeometry.h: broken at lost probes and across
+// paused stretches (the controller's pauses), one pass over the points in view.
 #pragma once
 
+#include "watchchartgeometry.h"
 #include "watchcontroller.h"
 
 #include <QColor>
@@ -19,21 +20,6 @@ class QPainter;
 
 namespace tracemap {
 
-struct WatchChartView
-{
-    qint64 fromMs = 0; // the time span shown
-    qint64 toMs = 0;
-    QList<int> ttls;        // the hops drawn, in legend order
-    qint64 focusFromMs = 0; // shaded when focusToMs > focusFromMs
-    qint64 focusToMs = 0;
-    QColor background = Qt::white;
-    QColor text = Qt::black;
-};
-
-// The plot area inside an item of this size (left of it the RTT axis, below it the times).
-QRectF watchChartPlotArea(const QSizeF &size);
-// Colour of the i-th series.
-QColor watchChartColor(int index);
 void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
                      const WatchChartView &view);
 
