@@ -46,6 +46,11 @@ struct DesktopOptions
     QString reportPath;     // --export-report: the PDF report
     QString comparePath;    // --compare: a trace file compared with the opened one
     QString savePath;       // --save: when done, save the trace file (.tracemap.json)
+    // --watch HOST: start a watch of host at once, as the Watch button does, with these
+    // (unset: one round a second until stopped). With --quit-when-done: exit when it ends.
+    bool watch = false;
+    double watchIntervalSec = 1.0;
+    int watchCycles = 0;
 };
 
 struct ParseOutcome
