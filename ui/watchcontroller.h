@@ -97,6 +97,9 @@ public:
     // The paused stretches since the start or the last reset, on the watch clock, oldest
     // first; the chart does not join its lines across them.
     const QList<WatchPause> &pauses() const { return m_pauses; }
+    // The running watch's session (null before the first start); for benches that feed it
+    // rounds at accelerated time (WatchSession::injectRound).
+    WatchSession *session() const { return m_session.get(); }
 
     // Starts watching host (a running watch is stopped first). method/family are
     // TraceController::Method / Family values. False, with errorMessage set, when refused.
