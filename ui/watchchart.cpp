@@ -17,7 +17,7 @@ const QColor kLossColor(0xd3, 0x2f, 0x2f);
 } // namespace
 
 void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
-                     const WatchChartView &view)
+                     const WatchChartView &view, QImage *buffer)
 {
     const QRectF plot = watchChartPlotArea(size);
     const QSize plotPixels(int(plot.width()), int(plot.height()));
@@ -30,7 +30,10 @@ void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &st
                       view.background);
     painter->fillRect(QRectF(QPointF(plot.left(), plot.top() + plotPixels.height()), all.bottomRight()),
                       view.background);
-    painter->drawImage(plot.topLeft(), renderWatchChartPlot(plotPixels, geometry, view));
+    QImage local;
+    QImage *image = buffer ? buffer : &local;
+    renderWatchChartPlot(image, plotPixels, geometry, view);
+    painter->drawImage(plot.topLeft(), *image);
 
     QColor dim = view.text;
     dim.setAlphaF(0.7f);
@@ -171,10 +174,10 @@ void WatchChart::paint(QPainter *painter)
     const WatchStats *stats = m_controller ? m_controller->stats() : nullptr;
     if (!stats) {
         WatchStats empty;
-        paintWatchChart(painter, size(), empty, view());
+        paintWatchChart(painter, size(), empty, view(), &m_plot);
         return;
     }
-    paintWatchChart(painter, size(), *stats, view());
+    paintWatchChart(painter, size(), *stats, view(), &m_plot);
 }
 
 WatchSparkline::WatchSparkline(QQuickItem *parent) : QQuickPaintedItem(parent) {}

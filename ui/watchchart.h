@@ -11,6 +11,7 @@
 #include "watchcontroller.h"
 
 #include <QColor>
+#include <QImage>
 #include <QList>
 #include <QPointer>
 #include <QQuickPaintedItem>
@@ -20,8 +21,9 @@ class QPainter;
 
 namespace tracemap {
 
+// buffer: the plot's image, kept between updates by the caller (null: a new one each time).
 void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
-                     const WatchChartView &view);
+                     const WatchChartView &view, QImage *buffer = nullptr);
 
 class WatchChart : public QQuickPaintedItem
 {
@@ -68,6 +70,7 @@ private:
     QList<int> m_ttls;
     QColor m_text = Qt::black;
     QColor m_background = Qt::white;
+    QImage m_plot; // the plot area's pixels, reused by every paint
 };
 
 // A hop's recent RTTs as a small line (the watch table's last column); lost probes in red.

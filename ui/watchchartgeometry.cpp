@@ -55,6 +55,7 @@ struct Points
 Points pointsOf(const RttSeries &series, const WatchChartView &view, int width)
 {
     Points out;
+    out.segments.reserve(size_t(width) * 2);
     const double scale = double(width) / double(std::max<qint64>(1, view.toMs - view.fromMs));
     qsizetype pause = 0;
     qint64 previousMs = std::numeric_limits<qint64>::min();
@@ -114,10 +115,14 @@ QRgb over(const QColor &top, QRgb below)
 // An opaque image written pixel by pixel, clipped to its size.
 struct Raster
 {
-    explicit Raster(const QSize &size, QRgb fill)
-        : image(size, QImage::Format_RGB32), width(size.width()), height(size.height()),
-          stride(int(image.bytesPerLine() / 4)), bits(reinterpret_cast<QRgb *>(image.bits()))
+    Raster(QImage *into, const QSize &size, QRgb fill) : image(*into)
     {
+        if (image.size() != size || image.format() != QImage::Format_RGB32)
+            image = QImage(size, QImage::Format_RGB32);
+        width = size.width();
+        height = size.height();
+        stride = int(image.bytesPerLine() / 4);
+        bits = reinterpret_cast<QRgb *>(image.bits()); // detaches: the caller holds no copy
         image.fill(fill);
     }
     void set(int x, int y, QRgb rgb)
@@ -153,9 +158,9 @@ struct Raster
             set(fx >> 16, fy >> 16, rgb);
     }
 
-    QImage image;
-    int width, height, stride;
-    QRgb *bits;
+    QImage &image;
+    int width = 0, height = 0, stride = 0;
+    QRgb *bits = nullptr;
 };
 
 } // namespace
@@ -200,9 +205,16 @@ WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &s
     for (Points &points : all) {
         WatchChartSeries series;
         series.lossColumns = std::move(points.lossColumns);
-        for (const Segment &s : points.segments) {
-            if (s.startsRun || series.runs.isEmpty())
+        for (size_t i = 0; i < points.segments.size(); ++i) {
+            const Segment &s = points.segments[i];
+            if (s.startsRun || series.runs.isEmpty()) {
+                // Two points at most per segment up to the next run: one allocation a run.
+                size_t end = i + 1;
+                while (end < points.segments.size() && !points.segments[end].startsRun)
+                    ++end;
                 series.runs.append(QPolygon());
+                series.runs.last().reserve(qsizetype(2 * (end - i)));
+            }
             QPolygon &run = series.runs.last();
             const int first = rowOf(s.firstIsMin ? s.minMs : s.maxMs);
             const int last = rowOf(s.firstIsMin ? s.maxMs : s.minMs);
@@ -215,10 +227,10 @@ WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &s
     return out;
 }
 
-QImage renderWatchChartPlot(const QSize &plotSize, const WatchChartGeometry &geometry,
-                            const WatchChartView &view)
+void renderWatchChartPlot(QImage *image, const QSize &plotSize, const WatchChartGeometry &geometry,
+                          const WatchChartView &view)
 {
-    Raster r(plotSize.expandedTo(QSize(1, 1)), view.background.rgb());
+    Raster r(image, plotSize.expandedTo(QSize(1, 1)), view.background.rgb());
     QColor grid = view.text;
     grid.setAlphaF(0.15f);
     // Focus period under everything.
@@ -256,7 +268,6 @@ QImage renderWatchChartPlot(const QSize &plotSize, const WatchChartGeometry &geo
         for (int x : geometry.series.at(s).lossColumns)
             r.fill(x, 0, 2, 6, loss);
     }
-    return r.image;
 }
 
 } // namespace tracemap

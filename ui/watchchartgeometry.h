@@ -65,8 +65,9 @@ WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &s
 
 // The plot area as an opaque image: background, focus band, grid, the series and the loss
 // marks, written pixel by pixel (no QPainter: its line and fill paths cost 10-20 times more
-// per pixel and hand large fills to a thread pool).
-QImage renderWatchChartPlot(const QSize &plotSize, const WatchChartGeometry &geometry,
-                            const WatchChartView &view);
+// per pixel and hand large fills to a thread pool). Into *image, reused when it has the
+// size already (no allocation and no fresh pages per update).
+void renderWatchChartPlot(QImage *image, const QSize &plotSize, const WatchChartGeometry &geometry,
+                          const WatchChartView &view);
 
 } // namespace tracemap

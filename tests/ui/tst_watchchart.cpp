@@ -156,7 +156,8 @@ private slots:
         view.ttls = {1};
         view.pauses = {{9500, 60000}};
         const QSize size(80, 101);
-        const QImage image = renderWatchChartPlot(size, watchChartGeometry(size, stats, view), view);
+        QImage image;
+        renderWatchChartPlot(&image, size, watchChartGeometry(size, stats, view), view);
         const QRgb line = watchChartColor(0).rgb();
         QCOMPARE(image.pixel(5, 50), line);
         QCOMPARE(image.pixel(65, 50), line);
