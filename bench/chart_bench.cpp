@@ -114,6 +114,7 @@ int main(int argc, char *argv[])
         for (int round = 0; round < points; ++round)
             addRound(round);
         QImage image(kSize, QImage::Format_ARGB32_Premultiplied);
+        QImage plot; // the plot's pixels, kept between updates as the chart item keeps them
         WatchChartView view;
         for (int h = 1; h <= hops; ++h)
             view.ttls << h;
@@ -123,7 +124,7 @@ int main(int argc, char *argv[])
             view.toMs = kStartMs + qint64(round) * 1000;
             view.fromMs = view.toMs - qint64(points - 1) * 1000;
             QPainter painter(&image);
-            paintWatchChart(&painter, QSizeF(kSize), stats, view);
+            paintWatchChart(&painter, QSizeF(kSize), stats, view, &plot);
         });
         print("tracemap WatchChart", r, hops, points);
     }

@@ -211,7 +211,7 @@ def main():
         for i, (name, argv) in enumerate(cmds):
             runs.append(Run(name, argv, chain.ns("src"), os.path.join(work, f"run{i}.out")))
         deadline = time.monotonic() + 2 * a.seconds + 120
-        while not all(r.reap() for r in runs):
+        while not all([r.reap() for r in runs]):  # a list: every run is reaped as soon as it ends
             if time.monotonic() > deadline:
                 raise RuntimeError("a watcher overran its deadline")
             for r in runs:

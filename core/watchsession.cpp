@@ -108,6 +108,26 @@ void WatchSession::resetStatistics()
         m_stats.setPathLength(m_destinationTtl);
 }
 
+bool WatchSession::injectRound(const TraceResult &result, qint64 startedMs)
+{
+    if (!m_paused || m_job != 0 || m_snapshotBase.endReason != WatchEndReason::Running)
+        return false;
+    ++m_rounds;
+    recordAndAnnounce(result, startedMs);
+    return true;
+}
+
+void WatchSession::recordAndAnnounce(const TraceResult &result, qint64 startedMs)
+{
+    record(result, startedMs);
+    WatchRound round;
+    round.index = m_rounds;
+    round.startedMs = startedMs;
+    round.result = result;
+    round.result.target = m_request.trace.target;
+    Q_EMIT roundFinished(round);
+}
+
 void WatchSession::startRound()
 {
     if (m_stopping || m_paused || m_snapshotBase.endReason != WatchEndReason::Running)
@@ -144,13 +164,7 @@ void WatchSession::onTraceFinished(quint64 id, const TraceResult &result)
         finish(WatchEndReason::Failed, result.errorMessage);
         return;
     }
-    record(result, m_roundStartedMs);
-    WatchRound round;
-    round.index = m_rounds;
-    round.startedMs = m_roundStartedMs;
-    round.result = result;
-    round.result.target = m_request.trace.target;
-    Q_EMIT roundFinished(round);
+    recordAndAnnounce(result, m_roundStartedMs);
     if (m_stopping || result.error == TraceError::Cancelled) {
         finish(WatchEndReason::Stopped, {});
         return;

@@ -48,6 +48,11 @@ public:
     bool isPaused() const { return m_paused; }
     // Forgets the statistics and path changes so far (as mtr's reset key); the watch goes on.
     void resetStatistics();
+    // For benches at accelerated time (bench/watch_desktop_bench): records a round the engine
+    // did not run, stamped startedMs, as a finished round is recorded, and emits
+    // roundFinished. Only while paused with no round in flight (false otherwise): the
+    // engine's own rounds and injected ones never interleave.
+    bool injectRound(const TraceResult &result, qint64 startedMs);
 
     const WatchRequest &request() const { return m_request; }
     const WatchStats &stats() const { return m_stats; }
@@ -68,6 +73,7 @@ private:
     void onTraceStarted(quint64 id, const TraceResult &initial);
     void onTraceFinished(quint64 id, const TraceResult &result);
     void record(const TraceResult &result, qint64 startedMs);
+    void recordAndAnnounce(const TraceResult &result, qint64 startedMs); // record + roundFinished
     void scheduleNext();
     void finish(WatchEndReason reason, const QString &message);
 

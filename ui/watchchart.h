@@ -3,13 +3,15 @@
 // drawing (also run by bench/chart_bench); WatchChart is the Qt Quick item over a
 // WatchController, redrawn once per round.
 //
-// Drawing cost does not grow with the points in view beyond one pass over them: each series is
-// reduced to its minimum and maximum per pixel column before anything is drawn.
+// The lines themselves come from watchchartgeometry.h: broken at lost probes and across
+// paused stretches (the controller's pauses), one pass over the points in view.
 #pragma once
 
+#include "watchchartgeometry.h"
 #include "watchcontroller.h"
 
 #include <QColor>
+#include <QImage>
 #include <QList>
 #include <QPointer>
 #include <QQuickPaintedItem>
@@ -19,23 +21,9 @@ class QPainter;
 
 namespace tracemap {
 
-struct WatchChartView
-{
-    qint64 fromMs = 0; // the time span shown
-    qint64 toMs = 0;
-    QList<int> ttls;        // the hops drawn, in legend order
-    qint64 focusFromMs = 0; // shaded when focusToMs > focusFromMs
-    qint64 focusToMs = 0;
-    QColor background = Qt::white;
-    QColor text = Qt::black;
-};
-
-// The plot area inside an item of this size (left of it the RTT axis, below it the times).
-QRectF watchChartPlotArea(const QSizeF &size);
-// Colour of the i-th series.
-QColor watchChartColor(int index);
+// buffer: the plot's image, kept between updates by the caller (null: a new one each time).
 void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
-                     const WatchChartView &view);
+                     const WatchChartView &view, QImage *buffer = nullptr);
 
 class WatchChart : public QQuickPaintedItem
 {
@@ -82,6 +70,7 @@ private:
     QList<int> m_ttls;
     QColor m_text = Qt::black;
     QColor m_background = Qt::white;
+    QImage m_plot; // the plot area's pixels, reused by every paint
 };
 
 // A hop's recent RTTs as a small line (the watch table's last column); lost probes in red.

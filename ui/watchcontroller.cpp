@@ -12,6 +12,8 @@
 
 #include <QDateTime>
 
+#include <limits>
+
 namespace tracemap {
 
 WatchController::WatchController(AppSettings *settings, EngineThread *engine, GeoService *geo,
@@ -106,6 +108,7 @@ bool WatchController::start(const QString &host, int method, int family)
         m_session->stop();
     }
     clearWatchData();
+    m_pauses.clear(); // a new watch, even when the previous one was paused
     setErrorMessage({});
     m_session = std::make_unique<WatchSession>(m_engine, request);
     if (m_clock)
@@ -135,6 +138,7 @@ void WatchController::pause()
     if (m_state != Running)
         return;
     m_session->pause();
+    m_pauses.append({nowMs(), std::numeric_limits<qint64>::max()});
     setState(Paused);
 }
 
@@ -142,6 +146,8 @@ void WatchController::resume()
 {
     if (m_state != Paused)
         return;
+    if (!m_pauses.isEmpty())
+        m_pauses.last().toMs = std::max(m_pauses.last().fromMs, nowMs());
     m_session->resume();
     setState(Running);
 }
@@ -174,6 +180,9 @@ void WatchController::clearWatchData()
     m_focusStartMs = m_focusEndMs = 0;
     m_changes.clear();
     m_lastPath.clear();
+    m_pauses.clear();
+    if (m_state == Paused) // reset while paused: the pause goes on
+        m_pauses.append({nowMs(), std::numeric_limits<qint64>::max()});
     m_selectedChange = -1;
     m_model->setRows({});
     m_routes->clear();
@@ -182,6 +191,11 @@ void WatchController::clearWatchData()
     emit viewChanged();
     emit pathChangesChanged();
     emit selectedChangeChanged();
+}
+
+qint64 WatchController::nowMs() const
+{
+    return m_clock ? m_clock() : QDateTime::currentMSecsSinceEpoch();
 }
 
 void WatchController::setFocusPeriod(double startMs, double endMs)

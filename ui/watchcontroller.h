@@ -15,6 +15,7 @@
 #include "geoservice.h"
 #include "routeset.h"
 #include "tracelocator.h"
+#include "watchchartgeometry.h"
 #include "watchhopmodel.h"
 #include "watchsession.h"
 
@@ -93,6 +94,12 @@ public:
     void setCycles(int cycles) { m_cycles = cycles; }
     // The statistics so far (null before the first start); for the chart.
     const WatchStats *stats() const { return m_session ? &m_session->stats() : nullptr; }
+    // The paused stretches since the start or the last reset, on the watch clock, oldest
+    // first; the chart does not join its lines across them.
+    const QList<WatchPause> &pauses() const { return m_pauses; }
+    // The running watch's session (null before the first start); for benches that feed it
+    // rounds at accelerated time (WatchSession::injectRound).
+    WatchSession *session() const { return m_session.get(); }
 
     // Starts watching host (a running watch is stopped first). method/family are
     // TraceController::Method / Family values. False, with errorMessage set, when refused.
@@ -139,6 +146,7 @@ private:
     MapRoute routeOf(const QMap<int, QHostAddress> &path, const QString &id, const QString &name) const;
     QString placeOf(const QHostAddress &address) const;
     void clearWatchData();
+    qint64 nowMs() const;
 
     AppSettings *m_settings;
     EngineThread *m_engine;
@@ -161,6 +169,7 @@ private:
     int m_selectedChange = -1;
     int m_rounds = 0;
     QList<ChangeRecord> m_changes;
+    QList<WatchPause> m_pauses;
     QMap<int, QHostAddress> m_lastPath; // the dominant responders after the previous round
 };
 

@@ -17,6 +17,8 @@ const QList<TraceOption> kTraceOptions = {TraceOption::Method, TraceOption::IPv4
 const QList<GeoOption> kGeoOptions = {GeoOption::Offline,      GeoOption::Online,
                                       GeoOption::GeoDb,        GeoOption::GeoOverrides,
                                       GeoOption::NominatimUrl, GeoOption::SourceLocation};
+// The watch's own options, from the same table as tracemap-cli watch's.
+const QList<TraceOption> kWatchOptions = {TraceOption::Interval, TraceOption::Cycles};
 
 bool given(const OptionValues &values, const QString &name)
 {
@@ -65,6 +67,28 @@ QString applyShared(const QCommandLineParser &p, DesktopOptions *o)
     return {};
 }
 
+// --watch HOST and its --interval/--cycles; the other ways to start are refused beside it.
+QString applyWatch(const QCommandLineParser &p, const QStringList &conflicts, DesktopOptions *o)
+{
+    const OptionValues values = givenTraceOptions(p, kWatchOptions);
+    if (!p.isSet(QStringLiteral("watch"))) {
+        return values.isEmpty() ? QString()
+                                : QStringLiteral("--%1 needs --watch HOST").arg(values.first().first);
+    }
+    for (const QString &name : conflicts) {
+        if (p.isSet(name))
+            return QStringLiteral("--watch does not go with --%1").arg(name);
+    }
+    WatchRequest request;
+    if (const OptionProblem problem = applyTraceOptions(values, OptionSyntax::CommandLine, {}, &request);
+        !problem.ok())
+        return problem.message;
+    o->watch = true;
+    o->watchIntervalSec = request.intervalSec;
+    o->watchCycles = request.cycles;
+    return {};
+}
+
 } // namespace
 
 QString desktopHelpText()
@@ -82,9 +106,13 @@ QString desktopHelpText()
                           "           [--method M] --quit-when-done\n"
                           "  tracemap --open FILE [--export-image PNG] [--export-report PDF] [--save FILE]\n"
                           "           --quit-when-done\n"
+                          "Watch (as the Watch button, with the chart pane):\n"
+                          "  tracemap --watch HOST [trace options] [--interval SEC] [--cycles N]\n"
+                          "           [--quit-when-done]\n"
                           "\n"
                           "Options:\n") +
            line("trace", "HOST", "Trace HOST as soon as the window is up.") +
+           line("watch", "HOST", "Watch HOST as soon as the window is up: rounds and the chart pane.") +
            line("open", "FILE",
                 "Show a saved trace (.tracemap.json) or RIPE Atlas / Globalping results without probing; a "
                 "FILE given in place of HOST is opened too.") +
@@ -102,7 +130,8 @@ QString desktopHelpText()
            line("atlas-url", "URL", "The RIPE Atlas API base (a mirror, or a test's fake).") +
            line("globalping-url", "URL", "The Globalping API base (a mirror, or a test's fake).") +
            line("version", "", "Show the version.") + QStringLiteral("\nTrace options:\n") +
-           traceOptionsHelp(kTraceOptions) + QStringLiteral("\nGeolocation options:\n") +
+           traceOptionsHelp(kTraceOptions) + QStringLiteral("\nWatch options (with --watch):\n") +
+           traceOptionsHelp(kWatchOptions) + QStringLiteral("\nGeolocation options:\n") +
            geoOptionsHelp(kGeoOptions);
 }
 
@@ -115,6 +144,7 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")});
     const QCommandLineOption version(QStringLiteral("version"));
     const QCommandLineOption trace(QStringLiteral("trace"), {}, QStringLiteral("HOST"));
+    const QCommandLineOption watch(QStringLiteral("watch"), {}, QStringLiteral("HOST"));
     const QCommandLineOption exportImage(QStringLiteral("export-image"), {}, QStringLiteral("FILE"));
     const QCommandLineOption size(QStringLiteral("size"), {}, QStringLiteral("WxH"));
     const QCommandLineOption center(QStringLiteral("center"), {}, QStringLiteral("LAT,LON"));
@@ -132,8 +162,9 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     const QCommandLineOption atlasUrl(QStringLiteral("atlas-url"), {}, QStringLiteral("URL"));
     const QCommandLineOption globalpingUrl(QStringLiteral("globalping-url"), {}, QStringLiteral("URL"));
     p.addOptions({help, version, trace, exportImage, size, center, zoom, source, quit, repeat, windowShot,
-                  open, report, compare, save, atlasUrl, globalpingUrl});
+                  open, report, compare, save, atlasUrl, globalpingUrl, watch});
     p.addOptions(traceCommandLineOptions(kTraceOptions));
+    p.addOptions(traceCommandLineOptions(kWatchOptions));
     p.addOptions(geoCommandLineOptions(kGeoOptions));
     p.addPositionalArgument(QStringLiteral("host"), {}, QStringLiteral("[HOST]"));
 
@@ -174,7 +205,21 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         out.error = QStringLiteral("give the host either as HOST or with --trace, not both");
         return out;
     }
-    o.host = p.isSet(trace) ? p.value(trace) : positional.value(0);
+    if (const QString problem =
+            applyWatch(p,
+                       {QStringLiteral("trace"), QStringLiteral("open"), QStringLiteral("export-image"),
+                        QStringLiteral("export-report"), QStringLiteral("compare"), QStringLiteral("save"),
+                        QStringLiteral("repeat"), QStringLiteral("window-shot")},
+                       &o);
+        !problem.isEmpty()) {
+        out.error = problem;
+        return out;
+    }
+    if (o.watch && (!positional.isEmpty() || !o.openPath.isEmpty() || p.value(watch).isEmpty())) {
+        out.error = QStringLiteral("--watch needs one host, and no other host or file beside it");
+        return out;
+    }
+    o.host = p.isSet(trace) ? p.value(trace) : o.watch ? p.value(watch) : positional.value(0);
     o.scripted = p.isSet(trace);
     if (!o.host.isEmpty()) {
         const QString problem = validateHost(o.host);

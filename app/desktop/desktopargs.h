@@ -48,6 +48,11 @@ struct DesktopOptions
     QString savePath;       // --save: when done, save the trace file (.tracemap.json)
     QUrl atlasUrl;          // --atlas-url: the RIPE Atlas API base (empty: the real one)
     QUrl globalpingUrl;     // --globalping-url: the Globalping API base (empty: the real one)
+    // --watch HOST: start a watch of host at once, as the Watch button does, with these
+    // (unset: one round a second until stopped). With --quit-when-done: exit when it ends.
+    bool watch = false;
+    double watchIntervalSec = 1.0;
+    int watchCycles = 0;
 };
 
 struct ParseOutcome

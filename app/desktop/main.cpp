@@ -132,7 +132,7 @@ int main(int argc, char *argv[])
         return kExitOk;
     }
     const DesktopOptions &options = parsed.options;
-    if (headless && !(options.scripted && options.quitWhenDone)) {
+    if (headless && !((options.scripted || options.watch) && options.quitWhenDone)) {
         errLine(QStringLiteral("tracemap: no display to show the window on (DISPLAY and WAYLAND_DISPLAY are "
                                "unset): start it in a desktop session or under xvfb-run, or export without "
                                "one with --trace HOST --export-image FILE --quit-when-done"));
@@ -267,6 +267,25 @@ int main(int argc, char *argv[])
         QTimer::singleShot(0, &documents, [&] {
             if (documents.open(options.openPath) && !options.comparePath.isEmpty())
                 documents.compareWithFile(options.comparePath);
+        });
+    } else if (options.watch) {
+        // As the Watch button: Main.qml's startWatch() takes the host field (the controller's
+        // host), stops a trace, starts the watch and shows its table and chart pane.
+        watch.setIntervalSec(options.watchIntervalSec);
+        watch.setCycles(options.watchCycles);
+        if (options.quitWhenDone) {
+            QObject::connect(&watch, &WatchController::finished, &app, [&watch](const QString &outcome) {
+                outLine(QStringLiteral("tracemap: %1").arg(outcome));
+                QCoreApplication::exit(watch.errorMessage().isEmpty() ? kExitOk : kExitFailure);
+            });
+        }
+        QTimer::singleShot(0, window, [window, &watch, quit = options.quitWhenDone] {
+            QMetaObject::invokeMethod(window, "startWatch");
+            if (watch.state() == WatchController::Idle) { // refused: the status line says why
+                errLine(QStringLiteral("tracemap: %1").arg(watch.errorMessage()));
+                if (quit)
+                    QCoreApplication::exit(kExitFailure);
+            }
         });
     } else if (!options.host.isEmpty()) {
         QTimer::singleShot(0, &controller, [&] { controller.start(); });

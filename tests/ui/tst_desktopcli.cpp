@@ -2,7 +2,8 @@
 // chosen): bad arguments still get one line and exit 2, an interactive start says what is
 // missing, and a scripted export works offscreen. The trace and geolocation options are
 // tracemap-cli's (same errors); --source-location (LAT,LON or auto) and the old --source are
-// accepted; options given on the command line are not saved as settings.
+// accepted; options given on the command line are not saved as settings; --watch HOST with
+// --interval/--cycles starts a watch.
 // Runs $TRACEMAP_GUI; traces only 127.0.0.1.
 #include <QDir>
 #include <QFile>
@@ -85,6 +86,30 @@ private slots:
             << QStringList{"--atlas-url", "ftp://127.0.0.1/"} << 2 << "--atlas-url must be an http(s) URL";
         QTest::newRow("bad globalping url")
             << QStringList{"--globalping-url", "127.0.0.1"} << 2 << "--globalping-url must be an http(s) URL";
+        // --watch HOST and its options (tracemap-cli watch's ranges and sentences).
+        QTest::newRow("interval without watch")
+            << QStringList{"--interval", "2"} << 2 << "--interval needs --watch HOST";
+        QTest::newRow("cycles without watch")
+            << QStringList{"--cycles", "5"} << 2 << "--cycles needs --watch HOST";
+        QTest::newRow("watch interval too short")
+            << QStringList{"--watch", "127.0.0.1", "--interval", "0.01"} << 2
+            << "--interval must be a number of seconds from 0.1 to 3600, got '0.01'";
+        QTest::newRow("watch zero cycles") << QStringList{"--watch", "127.0.0.1", "--cycles", "0"} << 2
+                                           << "--cycles must be a whole number from 1 to 1000000, got '0'";
+        QTest::newRow("watch cycles not a number")
+            << QStringList{"--watch", "127.0.0.1", "--cycles", "x"} << 2 << "--cycles must be a whole number";
+        QTest::newRow("watch and trace") << QStringList{"--watch", "127.0.0.1", "--trace", "127.0.0.1"} << 2
+                                         << "--watch does not go with --trace";
+        QTest::newRow("watch and export")
+            << QStringList{"--watch", "127.0.0.1", "--export-image", "/tmp/x.png"} << 2
+            << "--watch does not go with --export-image";
+        QTest::newRow("watch and a second host")
+            << QStringList{"--watch", "127.0.0.1", "127.0.0.2"} << 2 << "--watch needs one host";
+        QTest::newRow("watch without a host") << QStringList{"--watch", ""} << 2 << "--watch needs one host";
+        QTest::newRow("watch a bad host")
+            << QStringList{"--watch", "bad!host"} << 2 << "'bad!host' is not a valid host name or address";
+        QTest::newRow("watch needs a display")
+            << QStringList{"--watch", "127.0.0.1"} << 1 << "no display to show the window on";
         QTest::newRow("unreadable overrides") << QStringList{"--geo-overrides", "/nonexistent.csv"} << 2
                                               << "--geo-overrides: cannot read '/nonexistent.csv'";
     }
@@ -110,6 +135,30 @@ private slots:
         QVERIFY2(run.exitCode == 0, run.err.constData());
         const QImage image(path);
         QCOMPARE(image.size(), QSize(640, 400));
+    }
+
+    // --watch HOST starts a watch as the Watch button does; with --cycles and --quit-when-done
+    // it ends after that many rounds (offscreen, loopback only, settings in a temporary home).
+    void watchFromTheCommandLine()
+    {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        QProcess process;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("HOME"), home.path());
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_CACHE_HOME"), home.filePath(QStringLiteral("cache")));
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home.path());
+        process.setProcessEnvironment(env);
+        process.start(qEnvironmentVariable("TRACEMAP_GUI"), {"--watch", "127.0.0.1", "--offline", "--cycles",
+                                                             "3", "--interval", "0.1", "--quit-when-done"});
+        QVERIFY(process.waitForFinished(60000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+        QCOMPARE(QString::fromUtf8(process.readAllStandardOutput()).trimmed(),
+                 QStringLiteral("tracemap: Watch of 127.0.0.1 done: 3 round(s)."));
     }
 
     void sourceLocationSpellings_data()

@@ -9,10 +9,13 @@
 #include "geoservice.h"
 #include "routeset.h"
 #include "tracecontroller.h"
+#include "watchchartgeometry.h"
 #include "watchcontroller.h"
 
 #include <QSignalSpy>
 #include <QTest>
+
+#include <limits>
 
 using namespace tracemap;
 using namespace tracemap::test;
@@ -202,6 +205,46 @@ private slots:
         QCOMPARE(f.watch->state(), WatchController::Idle);
         QCOMPARE(f.watch->model()->rowCount(), 0);
         QVERIFY(!f.watch->stats());
+    }
+
+    void chartLineBreaksAcrossAPause()
+    {
+        Fixture f;
+        f.paths->set(kTarget, chain(2));
+        QVERIFY(f.start());
+        QTRY_VERIFY_WITH_TIMEOUT(f.watch->rounds() >= 3, 10000);
+        f.watch->pause();
+        QTest::qWait(500); // the round in flight ends
+        const int before = f.watch->rounds();
+        const qint64 lastBefore = qint64(f.watch->latestRoundMs());
+        f.now += 60 * 1000; // a minute passes on the watch clock while paused
+        f.watch->resume();
+        QTRY_VERIFY_WITH_TIMEOUT(f.watch->rounds() >= before + 3, 10000);
+        f.watch->pause();
+        QTest::qWait(300);
+
+        QCOMPARE(f.watch->pauses().size(), 2);
+        const WatchPause pause = f.watch->pauses().first();
+        QVERIFY(pause.fromMs >= lastBefore);
+        QCOMPARE(pause.toMs, lastBefore + 1000 + 60 * 1000);
+        // One pixel a second from the first round: the destination's line is two runs, the
+        // first ending before the pause, the second starting after it.
+        WatchChartView view;
+        view.fromMs = kEpochMs;
+        view.toMs = qint64(f.watch->latestRoundMs());
+        view.ttls = {3};
+        view.pauses = f.watch->pauses();
+        const int width = int((view.toMs - view.fromMs) / 1000);
+        const WatchChartGeometry g = watchChartGeometry(QSize(width, 100), *f.watch->stats(), view);
+        const QList<QPolygon> runs = g.series.first().runs;
+        QCOMPARE(runs.size(), 2);
+        QCOMPARE(qint64(runs.at(0).last().x()), (lastBefore - kEpochMs) / 1000);
+        QCOMPARE(qint64(runs.at(1).first().x()), (pause.toMs - kEpochMs) / 1000);
+
+        // A reset forgets the pauses with the statistics; one still going on is kept.
+        f.watch->reset();
+        QCOMPARE(f.watch->pauses().size(), 1);
+        QCOMPARE(f.watch->pauses().first().toMs, std::numeric_limits<qint64>::max());
     }
 
     void focusPeriodChangesTheTable()

@@ -106,6 +106,31 @@ private Q_SLOTS:
         QVERIFY(s.pathChanges.isEmpty());
     }
 
+    // Rounds injected at accelerated time (the benches' way): refused unless paused with no
+    // round in flight, then recorded and announced as the engine's rounds are.
+    void injectedRoundsWhilePaused()
+    {
+        m_paths->set(QStringLiteral("198.19.10.1"), chain(2));
+        WatchSession watch(m_engine.get(), watchOf("198.19.10.1", 0));
+        QSignalSpy rounds(&watch, &WatchSession::roundFinished);
+        watch.start();
+        QTRY_COMPARE_WITH_TIMEOUT(rounds.size(), 1, 10000);
+        const TraceResult first = rounds.first().at(0).value<WatchRound>().result;
+        QVERIFY(!watch.injectRound(first, 5000)); // running: the engine's rounds only
+        watch.pause();
+        QTRY_VERIFY_WITH_TIMEOUT(watch.injectRound(first, 5000), 5000);
+        const int counted = watch.rounds();
+        QVERIFY(watch.injectRound(first, 6000));
+        QCOMPARE(watch.rounds(), counted + 1);
+        const WatchRound last = rounds.last().at(0).value<WatchRound>();
+        QCOMPARE(last.index, counted + 1);
+        QCOMPARE(last.startedMs, 6000);
+        QCOMPARE(watch.stats().series(3)->samples().back().timeMs, 6000);
+        QCOMPARE(watch.stats().series(3)->total().sent, counted + 1);
+        watch.stop();
+        QVERIFY(!watch.injectRound(first, 7000));
+    }
+
     // One flow id for every round, the address resolved once, and later rounds probing
     // only up to one TTL beyond the destination.
     void oneFlowAcrossRounds()

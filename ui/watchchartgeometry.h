@@ -1,0 +1,73 @@
+// The watch chart's pure geometry and rasteriser: which pixels the RTT lines and loss marks of
+// the chosen hops take in the plot area, computed from the statistics and a view (time span,
+// paused stretches), without a clock or a painter. WatchChart (watchchart.h) and
+// bench/chart_bench draw through it; tst_watchchart checks its runs.
+//
+// Contract: a series is split into runs (connected polylines). A run ends at a lost probe (no
+// reply: nothing was measured there, so nothing is drawn across it), at a minute aggregate
+// without replies, and across a paused stretch of the watch: consecutive points with a pause
+// between them are never joined. Loss is marked per pixel column. Cost: one pass over the
+// points in view; each run keeps only the extremes per pixel column.
+#pragma once
+
+#include <QColor>
+#include <QImage>
+#include <QList>
+#include <QPolygon>
+#include <QRectF>
+
+namespace tracemap {
+
+class WatchStats;
+
+// A stretch of the watch without rounds (Pause ... Resume), ms since the epoch.
+struct WatchPause
+{
+    qint64 fromMs = 0;
+    qint64 toMs = 0; // still paused: the largest qint64
+    friend bool operator==(const WatchPause &, const WatchPause &) = default;
+};
+
+struct WatchChartView
+{
+    qint64 fromMs = 0; // the time span shown
+    qint64 toMs = 0;
+    QList<int> ttls;        // the hops drawn, in legend order
+    qint64 focusFromMs = 0; // shaded when focusToMs > focusFromMs
+    qint64 focusToMs = 0;
+    QList<WatchPause> pauses; // oldest first, not overlapping
+    QColor background = Qt::white;
+    QColor text = Qt::black;
+};
+
+// One hop's line in plot pixels (x right from the plot's left edge, y down from its top).
+struct WatchChartSeries
+{
+    QList<QPolygon> runs;   // connected stretches, left to right
+    QList<int> lossColumns; // x of the columns with a lost probe, ascending, each once
+};
+
+struct WatchChartGeometry
+{
+    double yStep = 1; // the RTT axis has four steps of yStep ms; its top is 4 * yStep
+    bool anyReply = false;
+    QList<WatchChartSeries> series; // in the order of view.ttls
+};
+
+// The plot area inside an item of this size (left of it the RTT axis, below it the times).
+QRectF watchChartPlotArea(const QSizeF &size);
+// Colour of the i-th series.
+QColor watchChartColor(int index);
+
+// The lines of view.ttls in a plot of plotSize pixels.
+WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &stats,
+                                      const WatchChartView &view);
+
+// The plot area as an opaque image: background, focus band, grid, the series and the loss
+// marks, written pixel by pixel (no QPainter: its line and fill paths cost 10-20 times more
+// per pixel and hand large fills to a thread pool). Into *image, reused when it has the
+// size already (no allocation and no fresh pages per update).
+void renderWatchChartPlot(QImage *image, const QSize &plotSize, const WatchChartGeometry &geometry,
+                          const WatchChartView &view);
+
+} // namespace tracemap
