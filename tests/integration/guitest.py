@@ -1,11 +1,13 @@
 """Helpers shared by the desktop app's end-to-end tests (stdlib only): the GUI binary,
 the display wrapper, an overrides file placing the topology's routers in known cities,
 Web-Mercator pixel prediction and a minimal PNG reader."""
+import atexit
 import math
 import os
 import shutil
 import struct
 import sys
+import tempfile
 import zlib
 
 sys.dont_write_bytecode = True
@@ -34,11 +36,26 @@ def gui_path():
     return os.path.abspath(path)
 
 
+_XAUTH_DIR = None
+
+
+def _xauth_file():
+    """One X authority file for this test process, removed when it exits."""
+    global _XAUTH_DIR
+    if _XAUTH_DIR is None:
+        _XAUTH_DIR = tempfile.mkdtemp(prefix="tracemap-xauth-")
+        atexit.register(shutil.rmtree, _XAUTH_DIR, True)
+    return os.path.join(_XAUTH_DIR, "Xauthority")
+
+
 def display_wrapper():
     """argv prefix that gives the app a display: Xvfb when installed, else Qt's offscreen
     platform (returned as extra app arguments)."""
     if nstest.have_tool("xvfb-run") and nstest.have_tool("xauth"):
-        return ["xvfb-run", "-a", "-s", "-screen 0 1600x1200x24"], []
+        # Our own auth file: without -f, xvfb-run makes and removes a temporary folder per run,
+        # and that removal now and then fails (exit 5, "problem while cleaning up temporary
+        # directory"), which hid the app's own exit status from the test.
+        return ["xvfb-run", "-a", "-f", _xauth_file(), "-s", "-screen 0 1600x1200x24"], []
     return [], ["-platform", "offscreen"]
 
 
