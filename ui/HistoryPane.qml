@@ -162,7 +162,7 @@ Pane {
                             Layout.fillWidth: true
                         }
                         Label {
-                            text: qsTr("%1  ·  %2 hops%3").arg(entry.started).arg(entry.hops)
+                            text: (entry.hops === 1 ? qsTr("%1  ·  %2 hop%3") : qsTr("%1  ·  %2 hops%3")).arg(entry.started).arg(entry.hops)
                                   .arg(entry.reached ? "" : qsTr(", not reached"))
                             opacity: 0.7
                             font.pointSize: Qt.application.font.pointSize * 0.9
