@@ -493,6 +493,17 @@ void TraceController::loadDocument(const TraceFile &file)
                                             : NotReached);
 }
 
+QString TraceController::sourceText() const
+{
+    if (!m_showingDocument)
+        return m_locator->sourceDescription();
+    if (m_sourceTtl < 0)
+        return QStringLiteral("Start: not recorded in the file — speed-of-light check off");
+    return QStringLiteral("Start: %1, %2 (as saved)")
+        .arg(m_sourceLatitude, 0, 'f', 2)
+        .arg(m_sourceLongitude, 0, 'f', 2);
+}
+
 // Back from an opened file to tracing: the service's credits and the locator's source again.
 void TraceController::leaveDocument()
 {

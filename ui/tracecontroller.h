@@ -102,7 +102,8 @@ public:
     QStringList recentHosts() const;
     bool hasSource() const { return m_sourceTtl >= 0; }
     double sourceLatitude() const { return m_sourceLatitude; }
-    QString sourceText() const { return m_locator->sourceDescription(); }
+    // An opened file's start is the vantage it recorded, not the locator's (which is idle then).
+    QString sourceText() const;
     double sourceLongitude() const { return m_sourceLongitude; }
     QStringList attributions() const { return m_attributions; }
     HopListModel *model() const { return m_model; }

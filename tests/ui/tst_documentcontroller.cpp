@@ -151,6 +151,8 @@ private slots:
         QVERIFY(f.controller->hasSource());
         QCOMPARE(f.controller->sourceLatitude(), 50.1);
         QCOMPARE(f.controller->sourceLongitude(), 8.6);
+        // The status line names the saved start, not the idle locator's "unknown".
+        QCOMPARE(f.controller->sourceText(), QStringLiteral("Start: 50.10, 8.60 (as saved)"));
         const TraceFile saved = f.controller->currentDocument();
         QCOMPARE(saved.meta.vantageLatitude.value_or(0), 50.1);
         QCOMPARE(QString::fromUtf8(serializeTraceFile(saved)).split(QLatin1Char('\n')),
