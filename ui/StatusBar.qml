@@ -19,19 +19,9 @@ ToolBar {
     property string tileProblem: ""
     property color errorColor: "red"
 
-    // The watch's first round (ms, watch clock), to show the span its rounds cover.
-    property double firstRoundMs: 0
     readonly property string stateText: watch.state === WatchController.Paused ? qsTr("Paused")
                                       : watch.state === WatchController.Running ? qsTr("Watching")
                                       : watch.state === WatchController.Finished ? qsTr("Stopped") : ""
-    Connections {
-        target: root.watch
-        // The controller sets latestRoundMs before it counts the round.
-        function onRoundsChanged() {
-            if (root.watch.rounds <= 1)
-                root.firstRoundMs = root.watch.rounds === 1 ? root.watch.latestRoundMs : 0
-        }
-    }
 
     padding: 4
     RowLayout {
@@ -82,7 +72,7 @@ ToolBar {
             elide: Text.ElideRight
             text: root.watch.state === WatchController.Idle ? qsTr("Ready")
                 : (root.watch.rounds === 1 ? qsTr("1 round") : qsTr("%1 rounds").arg(root.watch.rounds)) + "  ·  "
-                  + qsTr("%1 s").arg((Math.max(0, root.watch.latestRoundMs - root.firstRoundMs) / 1000).toFixed(1))
+                  + qsTr("%1 s").arg((Math.max(0, root.watch.latestRoundMs - root.watch.firstRoundMs) / 1000).toFixed(1))
                   + "  ·  " + root.stateText
             Layout.preferredWidth: 330
             Layout.rightMargin: 6

@@ -44,8 +44,10 @@ class WatchController : public QObject
     Q_PROPERTY(bool hasFocus READ hasFocus NOTIFY focusChanged)
     Q_PROPERTY(double focusStartMs READ focusStartMs NOTIFY focusChanged)
     Q_PROPERTY(double focusEndMs READ focusEndMs NOTIFY focusChanged)
-    // The chart's span: [windowStartMs, latestRoundMs] (0 before the first round).
+    // The chart's span: [windowStartMs, latestRoundMs]; the watch's: [firstRoundMs, latestRoundMs]
+    // (0 before the first round).
     Q_PROPERTY(double windowStartMs READ windowStartMs NOTIFY viewChanged)
+    Q_PROPERTY(double firstRoundMs READ firstRoundMs NOTIFY viewChanged)
     Q_PROPERTY(double latestRoundMs READ latestRoundMs NOTIFY viewChanged)
     Q_PROPERTY(tracemap::WatchHopModel *model READ model CONSTANT)
     Q_PROPERTY(tracemap::RouteSet *routes READ routes CONSTANT)
@@ -78,6 +80,7 @@ public:
     double focusStartMs() const { return double(m_focusStartMs); }
     double focusEndMs() const { return double(m_focusEndMs); }
     double windowStartMs() const;
+    double firstRoundMs() const { return double(m_firstRoundMs); }
     double latestRoundMs() const { return double(m_latestRoundMs); }
     WatchHopModel *model() const { return m_model; }
     RouteSet *routes() const { return m_routes; }
