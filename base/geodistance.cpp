@@ -1,5 +1,7 @@
 #include "geodistance.h"
 
+#include <QStringList>
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -24,6 +26,22 @@ double greatCircleKm(double latitude1, double longitude1, double latitude2, doub
 double greatCircleKm(const QGeoCoordinate &from, const QGeoCoordinate &to)
 {
     return greatCircleKm(from.latitude(), from.longitude(), to.latitude(), to.longitude());
+}
+
+bool parseLatLon(const QString &text, double *latitude, double *longitude)
+{
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() != 2)
+        return false;
+    bool okLat = false, okLon = false;
+    const double lat = parts.at(0).trimmed().toDouble(&okLat);
+    const double lon = parts.at(1).trimmed().toDouble(&okLon);
+    if (!okLat || !okLon || !std::isfinite(lat) || !std::isfinite(lon) || lat < -90 || lat > 90 ||
+        lon < -180 || lon > 180)
+        return false;
+    *latitude = lat;
+    *longitude = lon;
+    return true;
 }
 
 } // namespace tracemap

@@ -5,6 +5,7 @@
 // one coordinate type of tracemap (Qt Positioning is a Core-level module).
 
 #include <QGeoCoordinate>
+#include <QString>
 
 namespace tracemap {
 
@@ -13,5 +14,9 @@ inline constexpr double kEarthRadiusKm = 6371.0;
 // Kilometres between two points given in degrees. NaN when any coordinate is NaN.
 double greatCircleKm(double latitude1, double longitude1, double latitude2, double longitude2);
 double greatCircleKm(const QGeoCoordinate &from, const QGeoCoordinate &to);
+
+// "LAT,LON" in degrees (-90..90, -180..180) -> values; false when malformed or out of range.
+// The one reader of a written position: command lines, settings, the agent's config.
+bool parseLatLon(const QString &text, double *latitude, double *longitude);
 
 } // namespace tracemap

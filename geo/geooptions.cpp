@@ -171,22 +171,6 @@ bool isGeoOption(const QString &name)
     return findGeoOption(name) != nullptr;
 }
 
-bool parseLatLon(const QString &text, double *latitude, double *longitude)
-{
-    const QStringList parts = text.split(QLatin1Char(','));
-    if (parts.size() != 2)
-        return false;
-    bool okLat = false, okLon = false;
-    const double lat = parts.at(0).trimmed().toDouble(&okLat);
-    const double lon = parts.at(1).trimmed().toDouble(&okLon);
-    if (!okLat || !okLon || !std::isfinite(lat) || !std::isfinite(lon) || lat < -90 || lat > 90 ||
-        lon < -180 || lon > 180)
-        return false;
-    *latitude = lat;
-    *longitude = lon;
-    return true;
-}
-
 OptionProblem readHttpUrl(const QString &name, const QString &text, QUrl *out)
 {
     // Tolerant parsing: templates such as http://host/json/{ip} must pass (braces become %7B..%7D,

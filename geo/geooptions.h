@@ -8,6 +8,7 @@
 // --source-location auto means "estimate where the trace starts" (no configured source).
 #pragma once
 
+#include "geodistance.h" // parseLatLon: how the LAT,LON options are read
 #include "geoservice.h"
 #include "traceoptions.h"
 
@@ -52,8 +53,6 @@ OptionValues givenGeoOptions(const QCommandLineParser &parser, const QList<GeoOp
 QString geoOptionsHelp(const QList<GeoOption> &which = {});
 bool isGeoOption(const QString &name);
 
-// "LAT,LON" in degrees -> values; false when malformed or out of range.
-bool parseLatLon(const QString &text, double *latitude, double *longitude);
 // An http:// or https:// URL with a host (templates such as http://host/json/{ip} pass); the
 // problem names the option as `name` (command-line spelling).
 OptionProblem readHttpUrl(const QString &name, const QString &text, QUrl *out);

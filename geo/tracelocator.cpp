@@ -1,6 +1,7 @@
 #include "tracelocator.h"
 
 #include "geocache.h"
+#include "geodistance.h"
 #include "specialranges.h"
 
 #include <cmath>
@@ -86,12 +87,8 @@ std::optional<SourceLocationSetting> parseSourceLocationSetting(const QString &t
     const QString value = text.trimmed();
     if (value.isEmpty() || value.compare(QLatin1String("auto"), Qt::CaseInsensitive) == 0)
         return SourceLocationSetting{};
-    const QStringList parts = value.split(u',');
-    bool okLat = false, okLon = false;
-    const double latitude = parts.value(0).trimmed().toDouble(&okLat);
-    const double longitude = parts.value(1).trimmed().toDouble(&okLon);
-    if (parts.size() != 2 || !okLat || !okLon || !std::isfinite(latitude) || !std::isfinite(longitude) ||
-        latitude < -90 || latitude > 90 || longitude < -180 || longitude > 180) {
+    double latitude = 0, longitude = 0;
+    if (!parseLatLon(value, &latitude, &longitude)) {
         if (error)
             *error = QStringLiteral("source location '%1' is neither 'auto' nor LAT,LON with latitude "
                                     "-90..90 and longitude -180..180")

@@ -1,6 +1,7 @@
 #include "agentconfig.h"
 
 #include "destinationpolicy.h"
+#include "geodistance.h"
 #include "watchtypes.h"
 
 #include <QCryptographicHash>
@@ -151,23 +152,6 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
     return true;
 }
 
-bool parseLocation(const QString &text, double *latitude, double *longitude)
-{
-    const QStringList parts = text.split(QLatin1Char(','));
-    if (parts.size() != 2)
-        return false;
-    bool okLat = false;
-    bool okLon = false;
-    const double lat = parts.at(0).trimmed().toDouble(&okLat);
-    const double lon = parts.at(1).trimmed().toDouble(&okLon);
-    if (!okLat || !okLon || !std::isfinite(lat) || !std::isfinite(lon) || std::abs(lat) > 90.0 ||
-        std::abs(lon) > 180.0)
-        return false;
-    *latitude = lat;
-    *longitude = lon;
-    return true;
-}
-
 ConfigResult loadConfigFile(const QString &path, Config *config)
 {
     const QFileInfo info(path);
@@ -285,7 +269,7 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
         // QSettings splits "50.11, 8.68" at the comma; join it back.
         const QString text =
             settings.value(QStringLiteral("vantage/location")).toStringList().join(QLatin1Char(','));
-        if (!parseLocation(text, &config->vantage.latitude, &config->vantage.longitude))
+        if (!parseLatLon(text, &config->vantage.latitude, &config->vantage.longitude))
             return failure(ConfigError::BadConfigFile,
                            QStringLiteral("%1: 'vantage/location' must be LAT,LON in degrees, not '%2'")
                                .arg(path, text));

@@ -81,9 +81,6 @@ struct AgentVantage
     bool hasLocation() const { return !qIsNaN(latitude) && !qIsNaN(longitude); }
 };
 
-// Reads "LAT,LON" (degrees, -90..90 and -180..180). False for anything else.
-bool parseLocation(const QString &text, double *latitude, double *longitude);
-
 struct Config
 {
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
