@@ -264,6 +264,19 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
         if (token.size() < 3 || isNotPlaceWord(token))
             continue;
         const double position = t.lastLabel ? 1.05 : 1.0;
+        // An everyday word or surname ("per", "ortega") counts only in the country a label names.
+        const QString confirming = labels.strongCountry.isEmpty() ? labels.weakCountry : labels.strongCountry;
+        if (isCommonWord(token) && confirming.isEmpty())
+            continue;
+        const qsizetype tokenStart = out.size();
+        const auto dropUnconfirmedWord = [&] {
+            if (isCommonWord(token)) {
+                out.erase(
+                    std::remove_if(out.begin() + tokenStart, out.end(),
+                                   [&](const Candidate &c) { return c.place.countryCode != confirming; }),
+                    out.end());
+            }
+        };
         if (!t.next.isEmpty() && token.size() >= 4 && !g.regionsForAbbreviation(t.next).isEmpty()) {
             QList<Candidate> paired = cityCandidates(token, QString(), t.next, true);
             if (!paired.isEmpty()) {
@@ -319,8 +332,10 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
                 }
             }
         }
-        if (token.size() < 4)
+        if (token.size() < 4) {
+            dropUnconfirmedWord();
             continue;
+        }
         int taken = 0;
         for (int row : g.find(token.toLatin1())) {
             if (taken >= 3)
@@ -344,6 +359,7 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
             out.append(Candidate{m_places->cityEntry(row), token, QStringLiteral("city"), s * position, {}});
             ++taken;
         }
+        dropUnconfirmedWord();
     }
     return out;
 }

@@ -47,6 +47,36 @@ const QSet<QString> &notPlaces()
     return words;
 }
 
+// Everyday English and Spanish words and common surnames that are also the name or code of a
+// place (PER Perth, Ortega, Anderson, Jackson): in a name without an operator rule they more
+// often name a building, a person's server or a role ("anderson.ucla.net", "ortega-vlan4",
+// "per" for a peering router) than a town, so they count only where a country label confirms
+// the place. An operator rule that captures one still reads it (the rule names the label).
+const QSet<QString> &commonWords()
+{
+    // clang-format off
+    static const QSet<QString> words{
+        "adams", "aguilar", "all", "allen", "and", "anderson", "any", "are", "aux", "back", "bailey",
+        "baker", "bell", "bennett", "big", "box", "brooks", "brown", "campbell", "campus", "carter",
+        "casa", "castillo", "center", "centre", "clark", "collins", "con", "cook", "cooper", "cox", "cruz",
+        "davis", "del", "demo", "dev", "diaz", "east", "edwards", "end", "este", "evans", "flores", "for",
+        "foster", "front", "fun", "garcia", "get", "gomez", "gonzalez", "gray", "guest", "gutierrez",
+        "hall", "harris", "herrera", "high", "hill", "house", "howard", "hub", "hughes", "jackson",
+        "james", "johnson", "jones", "kelly", "key", "king", "lab", "lee", "lewis", "library", "log",
+        "long", "lopez", "los", "low", "main", "martin", "martinez", "master", "max", "medina", "miller",
+        "min", "mitchell", "moore", "morales", "morgan", "morris", "murphy", "myers", "nelson", "new",
+        "norte", "north", "not", "oeste", "office", "old", "one", "ortega", "ortiz", "para", "park",
+        "parker", "per", "perez", "peterson", "phillips", "por", "price", "primary", "private", "public",
+        "put", "ramirez", "reed", "reyes", "richardson", "rivera", "roberts", "robinson", "rodriguez",
+        "rogers", "romero", "ross", "run", "san", "sanchez", "sanders", "scott", "secondary", "set",
+        "slave", "smith", "south", "stewart", "student", "sun", "sys", "taylor", "test", "the", "thomas",
+        "thompson", "tmp", "top", "torres", "turner", "two", "vargas", "via", "walker", "ward", "watson",
+        "web", "west", "white", "williams", "wilson", "wood", "wright", "young"
+    };
+    // clang-format on
+    return words;
+}
+
 // Two-letter labels that are not meant as countries even when they are country codes.
 const QSet<QString> &notCountryLabels()
 {
@@ -96,6 +126,11 @@ QString countryFromLabel(const QString &label)
 bool isNotPlaceWord(const QString &token)
 {
     return notPlaces().contains(token);
+}
+
+bool isCommonWord(const QString &token)
+{
+    return commonWords().contains(token);
 }
 
 HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &places)

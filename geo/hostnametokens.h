@@ -39,6 +39,9 @@ HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &pl
 QList<HostnameToken> tokenize(const HostnameLabels &labels);
 // Interface, role and access words, and other words that look like codes but are not places.
 bool isNotPlaceWord(const QString &token);
+// Everyday words and common surnames that are also places ("per", "ortega", "anderson"): the
+// generic reading takes them only with a country label of the place's country.
+bool isCommonWord(const QString &token);
 // "uk" -> "GB", else upper case.
 QString countryFromLabel(const QString &label);
 

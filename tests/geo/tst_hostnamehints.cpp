@@ -209,6 +209,42 @@ private slots:
         QVERIFY(answer.alternatives.isEmpty());
     }
 
+    // Everyday words and surnames that are also places: no hint from the generic reading unless
+    // a country label names the place's country or a state label follows; an operator rule that
+    // captures one still reads it.
+    void commonWords_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::newRow("surname as a campus building") << "bd11f1.anderson--cr001.anderson.ucla.net"
+                                                      << "";
+        QTest::newRow("spanish surname as a data-centre name") << "ortega-vlan4.yandex.net"
+                                                               << "";
+        QTest::newRow("per as a peering role label") << "helpmio-front1100.per.2iij.net"
+                                                     << "";
+        QTest::newRow("per with a site number, no country") << "as64500.per03.example.network"
+                                                            << "";
+        QTest::newRow("per confirmed by the ccTLD") << "et-1-0-0.per2.example.net.au"
+                                                    << "Perth";
+        QTest::newRow("surname town with its state") << "cr1.anderson.sc.example.net"
+                                                     << "Anderson";
+        QTest::newRow("surname city in an operator rule") << "ae-1-60.ear1.Jackson1.Level3.net"
+                                                          << "Jackson";
+    }
+
+    void commonWords()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        const GeoAnswer answer = m_hints->hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status != GeoStatus::Located, qPrintable(answer.reason));
+        } else {
+            QCOMPARE(answer.status, GeoStatus::Located);
+            QCOMPARE(answer.place.city, city);
+        }
+    }
+
     // Issue 13, failure kind 1: the small towns where the Internet meets, spelled out.
     void smallTowns_data()
     {
