@@ -7,6 +7,9 @@
 //   geo_accuracy [--data FILE] [--misses|--verbose] [--codes FILE]
 //   (exit 0 when both goals are met, 1 otherwise)
 //
+// A second table splits the names by whether operator-rules.tsv has a rule for their domain
+// (OperatorRules::hasRuleFor): a convention the rules know, one they do not, no place at all.
+//
 // --codes FILE replaces the operators' code tables (resources/geo/operator-codes.tsv) and keeps
 // their rules: with an empty file, what the conventions alone read; with an older table, how
 // the hints fare on codes that table did not list yet.
@@ -75,7 +78,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "rule problem: %s\n", qPrintable(e));
 
     QMap<QString, Tally> byKind;
-    Tally hinted, hintFree;
+    Tally hinted, hintFree, withRule, withoutRule;
     int lineNumber = 0;
     qint64 nanos = 0;
     while (!file.atEnd()) {
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
         nanos += timer.nsecsElapsed();
         Tally &t = byKind[kind];
         ++t.total;
+        const bool ruled = rules->hasRuleFor(name);
         if (kind == QLatin1String("none")) {
             ++hintFree.total;
             if (answer.status == GeoStatus::Located) {
@@ -112,6 +116,8 @@ int main(int argc, char **argv)
             continue;
         }
         ++hinted.total;
+        Tally &split = ruled ? withRule : withoutRule;
+        ++split.total;
         PlaceEntry truth;
         bool resolved = false;
         for (const PlaceEntry &p : places->findCity(city, country)) {
@@ -129,9 +135,10 @@ int main(int argc, char **argv)
         if (answer.status != GeoStatus::Located) {
             ++t.missing;
             ++hinted.missing;
+            ++split.missing;
             if (misses)
-                std::printf("NONE   %-55s want %s: %s\n", qPrintable(name), qPrintable(city),
-                            qPrintable(answer.reason));
+                std::printf("NONE   %-55s want %s%s: %s\n", qPrintable(name), qPrintable(city),
+                            ruled ? " [rule]" : "", qPrintable(answer.reason));
             continue;
         }
         const double km =
@@ -142,13 +149,15 @@ int main(int argc, char **argv)
         if (km <= 100.0) {
             ++t.good;
             ++hinted.good;
+            ++split.good;
         } else {
             ++t.wrong;
             ++hinted.wrong;
+            ++split.wrong;
             if (misses)
-                std::printf("WRONG  %-55s -> %s, %s (%s, %.0f km) want %s\n", qPrintable(name),
+                std::printf("WRONG  %-55s -> %s, %s (%s, %.0f km) want %s%s\n", qPrintable(name),
                             qPrintable(answer.place.city), qPrintable(answer.place.countryCode),
-                            qPrintable(answer.providerDetail), km, qPrintable(city));
+                            qPrintable(answer.providerDetail), km, qPrintable(city), ruled ? " [rule]" : "");
         }
     }
 
@@ -158,6 +167,14 @@ int main(int argc, char **argv)
         std::printf("%-10s %6d %8d %8d %8d %8.1f%%\n", qPrintable(it.key()), t.total, t.good, t.wrong,
                     t.missing, t.total ? 100.0 * t.good / t.total : 0.0);
     }
+    std::printf("\n%-22s %6s %8s %8s %8s %9s\n", "split", "names", "placed", "wrong", "no hint", "accuracy");
+    const auto row = [](const char *label, const Tally &t) {
+        std::printf("%-22s %6d %8d %8d %8d %8.1f%%\n", label, t.total, t.good, t.wrong, t.missing,
+                    t.total ? 100.0 * t.good / t.total : 0.0);
+    };
+    row("operator has a rule", withRule);
+    row("no rule", withoutRule);
+    row("no place in the name", hintFree);
     const double hintRate = hinted.total ? 100.0 * hinted.good / hinted.total : 0.0;
     const double freeRate = hintFree.total ? 100.0 * hintFree.good / hintFree.total : 0.0;
     std::printf("\nhint-bearing names placed within 100 km: %d of %d = %.1f %% (goal 95 %%)\n", hinted.good,

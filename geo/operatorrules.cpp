@@ -2,6 +2,8 @@
 
 #include "datalines.h"
 
+#include <algorithm>
+
 namespace tracemap {
 
 namespace {
@@ -115,6 +117,16 @@ void OperatorRules::parseCodes(const QString &path)
         }
         m_codes.insert(f.at(0) + u':' + f.at(1).toLower(), OperatorCode{f.at(2), f.at(3), f.at(4).toUpper()});
     }
+}
+
+bool OperatorRules::hasRuleFor(const QString &hostname) const
+{
+    QString name = hostname.trimmed().toLower();
+    while (name.endsWith(u'.'))
+        name.chop(1);
+    return std::any_of(m_rules.cbegin(), m_rules.cend(), [&](const OperatorRule &rule) {
+        return name == rule.suffix || name.endsWith(u'.' + rule.suffix);
+    });
 }
 
 std::optional<OperatorMatch> OperatorRules::match(const QString &lowerName, bool *suffixKnown) const

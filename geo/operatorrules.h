@@ -72,6 +72,10 @@ public:
     // `suffixKnown` (optional) says whether some rule's suffix matched at all.
     std::optional<OperatorMatch> match(const QString &lowerName, bool *suffixKnown = nullptr) const;
     std::optional<OperatorCode> code(const QString &table, const QString &code) const;
+    // Whether some rule is written for the name's domain (its suffix ends the name), whether or
+    // not a pattern matches: how bench/geo_accuracy splits "operator has a rule" from "no rule".
+    // Any case, a trailing dot allowed.
+    bool hasRuleFor(const QString &hostname) const;
 
     const QList<OperatorRule> &rules() const { return m_rules; }
     // Every (table, code) pair, for checking that each resolves to a place.

@@ -139,6 +139,29 @@ private slots:
         QCOMPARE(answer.providerDetail, QString("ntt.net/operator:frnkge"));
     }
 
+    // bench/geo_accuracy splits its names by this: a rule is written for the domain, whether or
+    // not one of its patterns matches the name.
+    void hasRuleFor_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<bool>("hasRule");
+        QTest::newRow("rule and pattern") << "ae-1.r21.frnkge13.de.bb.gin.ntt.net" << true;
+        QTest::newRow("rule, no pattern matches") << "lg-in-f100.1e100.net" << true;
+        QTest::newRow("none rule") << "nordunet-ic-358161.ip.twelve99-cust.net" << true;
+        QTest::newRow("upper case, trailing dot") << "0.AE4.XL4.NYC1.ALTER.NET." << true;
+        QTest::newRow("the suffix itself") << "he.net" << true;
+        QTest::newRow("no rule for the domain") << "ae4.sabey-sea2.netarch.akamai.com" << false;
+        QTest::newRow("suffix inside a longer label") << "helpmio-front1100.per.2iij.net" << false;
+        QTest::newRow("empty") << "" << false;
+    }
+
+    void hasRuleFor()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(bool, hasRule);
+        QCOMPARE(m_rules->hasRuleFor(hostname), hasRule);
+    }
+
     void noneRuleLeavesNameAlone()
     {
         const GeoAnswer answer = m_hints->hintFor("63-216-176-73.static.pccwglobal.net");
