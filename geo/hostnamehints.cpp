@@ -397,7 +397,19 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
         return out;
     }
     case RuleReading::Table:
-    case RuleReading::Abbrev:
+    case RuleReading::Abbrev: {
+        // A three-letter code no table lists that is a large airport's code in the operator's
+        // countries names that airport's city ("lax"), before any abbreviation ("Laxou").
+        if (code.size() != 3)
+            break;
+        const QStringList scope = scopeOf(match);
+        for (const PlaceEntry &e : m_places->findCode(code)) {
+            if (e.kind == QLatin1String("iata") && e.rank >= 2 &&
+                (scope.isEmpty() || scope.contains(e.countryCode)))
+                out.append(Candidate{e, code, e.kind, 0.7, {}});
+        }
+        break;
+    }
     case RuleReading::None:
         break;
     }
@@ -441,7 +453,10 @@ QList<Candidate> HostnameHintProvider::abbreviationCandidates(const OperatorMatc
         if (!out.isEmpty())
             return out;
     }
-    const auto reading = readAbbreviation(g, code, countries, regions);
+    // Only the code table's countries bound the scope: a world city may lie outside them.
+    const bool tableScope = match.country.isEmpty() && match.region.isEmpty() && rule.scope.isEmpty();
+    const auto reading = tableScope ? readAbbreviationBeyondTable(g, code, countries)
+                                    : readAbbreviation(g, code, countries, regions, !match.country.isEmpty());
     if (!reading)
         return out;
     double score = reading->prefix ? 0.6 : 0.5;

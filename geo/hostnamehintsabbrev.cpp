@@ -15,9 +15,15 @@ constexpr qint64 kPrefixFloor = 10000;
 constexpr qint64 kInOrderFloor = 50000;
 // Three letters in order are specific only for the biggest cities ("osk" Osaka, "rjo" Rio).
 constexpr qint64 kShortInOrderFloor = 1000000;
+// ... or of a country's big cities when the name states that one country ("hki.fi": Helsinki).
+constexpr qint64 kStatedShortInOrderFloor = 300000;
 // A place whose name begins with the code wins unless one that holds the letters in order is
 // this many times bigger ("nyk": New York City, not Nyköping; "palo": Palo Alto, not Palermo).
 constexpr qint64 kMetropolisFactor = 20;
+// A code beginning the name of a city this big is read outside a table's countries when that
+// city is this many times bigger than the reading inside them.
+constexpr qint64 kWorldCityPopulation = 1000000;
+constexpr qint64 kWorldCityFactor = 5;
 
 struct Scope
 {
@@ -80,7 +86,8 @@ bool isAbbreviationOf(QByteArrayView letters, QByteArrayView key)
 }
 
 std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &g, const QString &code,
-                                                    const QStringList &countries, const QStringList &regions)
+                                                    const QStringList &countries, const QStringList &regions,
+                                                    bool stated)
 {
     if (code.size() < 3)
         return std::nullopt;
@@ -122,7 +129,9 @@ std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &g, const QS
     }
     // (3) The letters in order through the name, for codes long enough to be specific.
     if (code.size() >= 3 && scoped) {
-        if (const auto row = bestPlace(g, code, scopes, false, code.size() == 3 ? kShortInOrderFloor : 0))
+        const qint64 shortFloor =
+            stated && countries.size() == 1 ? kStatedShortInOrderFloor : kShortInOrderFloor;
+        if (const auto row = bestPlace(g, code, scopes, false, code.size() == 3 ? shortFloor : 0))
             return AbbreviationReading{*row, false, {}};
     }
     if (!split.isEmpty() && cityLetters.size() == 2) {
@@ -134,6 +143,18 @@ std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &g, const QS
             return AbbreviationReading{*row, false, label};
     }
     return std::nullopt;
+}
+
+std::optional<AbbreviationReading> readAbbreviationBeyondTable(const Gazetteer &g, const QString &code,
+                                                               const QStringList &tableCountries)
+{
+    const auto inTable = readAbbreviation(g, code, tableCountries, {});
+    const auto world = readAbbreviation(g, code, {}, {});
+    if (world && world->prefix && world->region.isEmpty() &&
+        g.population(world->row) >= kWorldCityPopulation &&
+        (!inTable || g.population(world->row) >= kWorldCityFactor * g.population(inTable->row)))
+        return world;
+    return inTable;
 }
 
 } // namespace tracemap

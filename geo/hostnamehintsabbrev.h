@@ -10,7 +10,8 @@
 // restricted to the scope: (1) the code begins the place's name (unless a place 20 times bigger
 // holds the letters in order: "nyk" is New York City, not Nyköping), (2) three or more city
 // letters + region label, the city letters beginning the name, (3) the letters in order (codes
-// of 4+ letters in places of 50,000, of 3 letters in cities of a million, never world-wide:
+// of 4+ letters in places of 50,000, of 3 letters in cities of a million (300,000 in a country
+// the name states), never world-wide:
 // "kanc" -> Kansas City, "osk" -> Osaka), (4) two city letters + region
 // label
 // ("satx"), (5) city letters in order + region label. Small places are never guessed (see the
@@ -35,9 +36,19 @@ struct AbbreviationReading
 
 // `countries`: ISO codes the operator names places in (empty: any country, but a trailing region
 // label is then only read as a US state or Canadian province). `regions`: "US.TX"-style regions
-// the name's own region label says (empty: no restriction).
+// the name's own region label says (empty: no restriction). `stated`: the name itself states
+// the one country (".hki.fi."), so three letters in order may name a smaller city (Helsinki).
 std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &gazetteer, const QString &code,
-                                                    const QStringList &countries, const QStringList &regions);
+                                                    const QStringList &countries, const QStringList &regions,
+                                                    bool stated = false);
+
+// For a rule whose scope is only the countries its code table lists: readAbbreviation in them,
+// except that a city of a million anywhere whose name the code begins wins over a place five
+// times smaller inside them ("prag": Prague, not Praga Południe in Warsaw). A table lists where
+// the names seen so far were, not every place a global carrier is.
+std::optional<AbbreviationReading> readAbbreviationBeyondTable(const Gazetteer &gazetteer,
+                                                               const QString &code,
+                                                               const QStringList &tableCountries);
 
 // True when `letters` starts with the first letter of `key` and the rest occur in `key` in order.
 bool isAbbreviationOf(QByteArrayView letters, QByteArrayView key);
