@@ -543,7 +543,11 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
             if (!labels.strongCountry.isEmpty() && !regionLabels.contains(labels.countryLabel))
                 c.score *= c.place.countryCode == labels.strongCountry ? 1.2 : 0.6;
             else if (!labels.weakCountry.isEmpty())
-                c.score *= c.place.countryCode == labels.weakCountry ? 1.1 : 0.85;
+                c.score *= c.place.countryCode == labels.weakCountry ? 1.1
+                           // A national network's name rarely means a small airport abroad
+                           // ("pot" in a .de name: Potsdam, not Port Antonio).
+                           : c.kind == QLatin1String("iata") && c.place.rank < 2 ? 0.6
+                                                                                 : 0.85;
         }
     }
     if (candidates.isEmpty()) {

@@ -324,6 +324,11 @@ private slots:
                                                       << "Frankfurt";
         QTest::newRow("code with site number") << "et-0-0-1.cr2.lhr15.example.net"
                                                << "London";
+        // A national network's name (ccTLD .de) does not mean a small airport abroad.
+        QTest::newRow("small airport abroad, ccTLD") << "xr-pot1-te1-3.x-win.dfn.de"
+                                                     << "";
+        QTest::newRow("large airport abroad, ccTLD") << "et-1-0-0.cr1.lhr2.example.de"
+                                                     << "London";
     }
 
     void interfaceAndDeviceTokens()
