@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Package test (ctest label `package`): builds the Debian packages with scripts/build-deb.sh,
-# runs lintian on them (no errors allowed), installs them with apt-get, checks what an
-# installed tracemap must offer, purges them and checks that nothing of theirs is left.
+# Package test (ctest label `package`): builds the Debian packages with scripts/build-deb.sh
+# (under ctest the fixture `package_build` has built them already, see build_packages.sh, and
+# TRACEMAP_PACKAGE_DEBS names them), runs lintian on them (no errors allowed), installs them with
+# apt-get, checks what an installed tracemap must offer, purges them and checks that nothing of
+# theirs is left.
 #
 # Needs root (apt-get, namespaces); exits 77 (skipped) otherwise, or when tracemap packages
 # are already installed on this machine (the test would remove a person's installation).
