@@ -383,18 +383,27 @@ void renderWatchChartPlot(QImage *image, const QSize &plotSize, const WatchChart
         band.setAlphaF(0.12f);
         r.fill(x0, 0, x1 - x0 + 1, r.height, over(band, view.background.rgb()));
     }
-    // Grid: four steps up the RTT axis and the frame, blended over what is there.
+    // Grid: four steps up the RTT axis and the frame, blended over what is there (the
+    // background or the focus band: the last blend is remembered, not computed per pixel).
+    QRgb below = r.bits[0] + 1, blended = 0;
+    const auto gridOver = [&](QRgb *pixel) {
+        if (*pixel != below) {
+            below = *pixel;
+            blended = over(grid, below);
+        }
+        *pixel = blended;
+    };
     const auto gridRow = [&](int y) {
         if (y < 0 || y >= r.height)
             return;
         for (int x = 0; x < r.width; ++x)
-            r.bits[y * r.stride + x] = over(grid, r.bits[y * r.stride + x]);
+            gridOver(&r.bits[y * r.stride + x]);
     };
     for (int i = 0; i <= 4; ++i)
         gridRow(int((1.0 - i / 4.0) * (r.height - 1) + 0.5));
     for (int y = 0; y < r.height; ++y) {
-        r.bits[y * r.stride] = over(grid, r.bits[y * r.stride]);
-        r.bits[y * r.stride + r.width - 1] = over(grid, r.bits[y * r.stride + r.width - 1]);
+        gridOver(&r.bits[y * r.stride]);
+        gridOver(&r.bits[y * r.stride + r.width - 1]);
     }
     // Series: per run a line from point to point (per column a vertical stretch over its
     // extremes and a line to the next column); loss marks along the top.
