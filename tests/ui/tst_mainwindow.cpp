@@ -193,6 +193,14 @@ test::SimulatedNetwork rowNetwork(const QString &target)
     return net;
 }
 
+// Rows "default size" (an invalid size: the window's own 1280x820) and a small window.
+void addWindowSizes()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("default size") << QSize();
+    QTest::newRow("small window 1024x700") << QSize(1024, 700);
+}
+
 QRectF sceneRect(const QQuickItem *item)
 {
     return item->mapRectToScene(item->boundingRect());
@@ -529,12 +537,7 @@ private slots:
     // table, so the map keeps at least kMapMinimum px of height and every placed hop of the
     // route in view, at the default size and at a small one. The column's width, once dragged,
     // is kept in the settings and used by the next window.
-    void watchModeLeavesTheMapItsHeight_data()
-    {
-        QTest::addColumn<QSize>("size");
-        QTest::newRow("default size") << QSize();
-        QTest::newRow("small window 1024x700") << QSize(1024, 700);
-    }
+    void watchModeLeavesTheMapItsHeight_data() { addWindowSizes(); }
     void watchModeLeavesTheMapItsHeight()
     {
         QFETCH(QSize, size);
@@ -616,12 +619,7 @@ private slots:
     // The History panel is a side pane: with a comparison listed in it, the map keeps its whole
     // height (at least kMapMinimum px) and every button of the panel lies inside the window, above
     // the status bar, at the default size and at a small one.
-    void historyPanelLeavesTheMapItsHeight_data()
-    {
-        QTest::addColumn<QSize>("size");
-        QTest::newRow("default size") << QSize();
-        QTest::newRow("small window 1024x700") << QSize(1024, 700);
-    }
+    void historyPanelLeavesTheMapItsHeight_data() { addWindowSizes(); }
     void historyPanelLeavesTheMapItsHeight()
     {
         QFETCH(QSize, size);
