@@ -5,7 +5,8 @@
 // rendered through its QGraphicsScene with the software raster engine, as the app renders.
 // Not a test: prints the numbers (CPU ms per update: median, 95th percentile, mean; wall mean).
 //
-//   chart_bench [UPDATES=120] [HOPS=30] [POINTS=3600] [both|own|qtcharts]
+//   chart_bench [UPDATES=120] [HOPS=30] [POINTS=3600] [both|own|own-full|qtcharts]
+// own-full: tracemap's chart with its columns walked afresh every update (no cache).
 #include "watchchart.h"
 #include "watchstats.h"
 
@@ -114,7 +115,8 @@ int main(int argc, char *argv[])
         for (int round = 0; round < points; ++round)
             addRound(round);
         QImage image(kSize, QImage::Format_ARGB32_Premultiplied);
-        QImage plot; // the plot's pixels, kept between updates as the chart item keeps them
+        WatchChartMemory memory; // kept between updates as the chart item keeps it
+        const bool fresh = which == "own-full";
         WatchChartView view;
         for (int h = 1; h <= hops; ++h)
             view.ttls << h;
@@ -123,16 +125,18 @@ int main(int argc, char *argv[])
             addRound(round);
             view.toMs = kStartMs + qint64(round) * 1000;
             view.fromMs = view.toMs - qint64(points - 1) * 1000;
+            if (fresh)
+                memory.columns.clear();
             QPainter painter(&image);
-            paintWatchChart(&painter, QSizeF(kSize), stats, view, &plot);
+            paintWatchChart(&painter, QSizeF(kSize), stats, view, &memory);
         });
-        print("tracemap WatchChart", r, hops, points);
+        print(fresh ? "tracemap WatchChart, columns walked afresh" : "tracemap WatchChart", r, hops, points);
     }
 
 #ifdef TRACEMAP_HAVE_QTCHARTS
     // Qt Charts: the same points (a loss drawn at 0 ms), the oldest dropped and the newest
     // appended per update.
-    if (which != "own") {
+    if (which != "own" && which != "own-full") {
         QRandomGenerator random(7);
         QChart chart;
         chart.legend()->hide();

@@ -1,6 +1,7 @@
 // The tracemap window: the menu bar (MainMenuBar.qml), host field and trace controls on top
 // (MainToolBar.qml, fixed geometry: nothing in the toolbar depends on the trace's state), the map
-// with the hop table (or the watch's table and chart) below it, the History panel beside them
+// with the hop table (or the watch's table) below it, in watch mode the chart and path changes
+// in a column beside them (WatchPane.qml), the History panel beside them
 // (View → History), and one status area at the bottom (StatusBar.qml) where every action reports
 // its outcome (errors in the error colour until the next action, successes for a few seconds)
 // beside the summary of the trace or the watch shown. The window owns the actions (startTrace(),
@@ -252,10 +253,18 @@ ApplicationWindow {
             Layout.fillWidth: true
             Layout.fillHeight: true
             orientation: Qt.Horizontal
+            onResizingChanged: {
+                if (!resizing && window.watchMode)
+                    window.settings.watchPaneWidth = Math.round(watchPane.width)
+            }
 
             SplitView {
                 id: mainSplit
                 orientation: Qt.Vertical
+                onResizingChanged: {
+                    if (!resizing && window.watchMode)
+                        window.settings.watchTableHeight = Math.round(watchTable.height)
+                }
                 SplitView.fillWidth: true
                 SplitView.minimumWidth: 360
 
@@ -291,19 +300,26 @@ ApplicationWindow {
                     settings: window.settings
                     visible: window.watchMode
                     seriesColor: (ttl) => watchPane.chart.colorOf(ttl)
-                    SplitView.preferredHeight: 250
+                    // Shrinks before the map does in a small window, as the hop table does.
+                    SplitView.preferredHeight: window.settings.watchTableHeight > 0
+                                               ? window.settings.watchTableHeight
+                                               : Math.min(260, Math.round(mainSplit.height * 0.4))
                     SplitView.minimumHeight: 110
                     onCurrentIndexChanged: mapPane.currentIndex = currentIndex
                 }
-                WatchPane {
-                    id: watchPane
-                    objectName: "watchPane"
-                    watch: window.watch
-                    ttls: watchTable.chartTtls
-                    visible: window.watchMode
-                    SplitView.preferredHeight: 230
-                    SplitView.minimumHeight: 120
-                }
+            }
+            // Watch mode: the chart and the path changes in a column beside the map and the
+            // watch table, so the map keeps its height. Its width and the table's height are
+            // kept in the settings once dragged.
+            WatchPane {
+                id: watchPane
+                objectName: "watchPane"
+                watch: window.watch
+                ttls: watchTable.chartTtls
+                visible: window.watchMode
+                SplitView.preferredWidth: window.settings.watchPaneWidth > 0 ? window.settings.watchPaneWidth
+                                                                             : Math.round(sideSplit.width * 0.36)
+                SplitView.minimumWidth: 280
             }
             Loader {
                 id: historyLoader

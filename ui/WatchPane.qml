@@ -1,8 +1,9 @@
 // The watch's chart pane, in the manner of PingPlotter's timeline: RTT over time for the hops
 // chosen in the watch table (the destination when none), lost probes marked red along the top,
 // over the last 1 min / 10 min / 1 h / all. Dragging across the chart sets the focus period
-// that the table and the map are computed over (double-click: the whole watch again). Beside
+// that the table and the map are computed over (double-click: the whole watch again). Below
 // it the path changes; selecting one shows the path before (faint, dashed) and after on the map.
+// The window shows it as a column beside the map (Main.qml), so its parts are stacked.
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
@@ -41,15 +42,7 @@ Pane {
                 onActivated: root.watch.timeWindow = currentValue
                 Layout.preferredWidth: 150
             }
-            Label {
-                objectName: "watchFocusLabel"
-                Layout.fillWidth: true
-                elide: Text.ElideRight
-                opacity: 0.8
-                text: root.watch.hasFocus
-                      ? qsTr("Table and map: %1 – %2").arg(root.timeText(root.watch.focusStartMs)).arg(root.timeText(root.watch.focusEndMs))
-                      : qsTr("Table and map: the whole watch (drag across the chart to focus)")
-            }
+            Item { Layout.fillWidth: true }
             Button {
                 text: qsTr("Whole watch")
                 visible: root.watch.hasFocus
@@ -64,11 +57,21 @@ Pane {
                 ToolTip.text: qsTr("Forget the statistics so far (Ctrl+R)")
             }
         }
+        Label {
+            objectName: "watchFocusLabel"
+            Layout.fillWidth: true
+            Layout.leftMargin: 4
+            elide: Text.ElideRight
+            opacity: 0.8
+            text: root.watch.hasFocus
+                  ? qsTr("Table and map: %1 – %2").arg(root.timeText(root.watch.focusStartMs)).arg(root.timeText(root.watch.focusEndMs))
+                  : qsTr("Table and map: the whole watch (drag across the chart to focus)")
+        }
 
         SplitView {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            orientation: Qt.Horizontal
+            orientation: Qt.Vertical
 
             WatchChart {
                 id: chart
@@ -77,8 +80,8 @@ Pane {
                 ttls: root.ttls
                 textColor: root.palette.text
                 backgroundColor: root.palette.base
-                SplitView.fillWidth: true
-                SplitView.minimumWidth: 240
+                SplitView.fillHeight: true
+                SplitView.minimumHeight: 160
 
                 // The drag's extent while it lasts.
                 Rectangle {
@@ -127,8 +130,8 @@ Pane {
             }
 
             ColumnLayout {
-                SplitView.preferredWidth: 300
-                SplitView.minimumWidth: 160
+                SplitView.preferredHeight: 150
+                SplitView.minimumHeight: 80
                 spacing: 2
                 Label {
                     text: qsTr("Path changes (%1)").arg(root.watch.pathChanges.length)

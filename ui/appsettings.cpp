@@ -20,6 +20,8 @@ const QString kProbeTimeout = QStringLiteral("trace/probeTimeoutSec");
 const QString kMaxTtl = QStringLiteral("trace/maxTtl");
 const QString kRecent = QStringLiteral("trace/recentHosts");
 const QString kWatchColumns = QStringLiteral("watch/columns");
+const QString kWatchPaneWidth = QStringLiteral("watch/paneWidth");
+const QString kWatchTableHeight = QStringLiteral("watch/tableHeight");
 const QString kDefaultNominatim = QStringLiteral("https://nominatim.openstreetmap.org");
 // What a setting feeds besides its own property: the geolocation service is rebuilt from the
 // Geo ones.
@@ -247,6 +249,28 @@ QStringList AppSettings::watchColumns() const
 void AppSettings::setWatchColumns(const QStringList &columns)
 {
     notifyIfStored(this, store(kWatchColumns, columns, QStringList()), &AppSettings::watchColumnsChanged);
+}
+
+int AppSettings::watchPaneWidth() const
+{
+    return std::clamp(value(kWatchPaneWidth, 0).toInt(), 0, 10000);
+}
+
+void AppSettings::setWatchPaneWidth(int px)
+{
+    notifyIfStored(this, store(kWatchPaneWidth, std::clamp(px, 0, 10000), 0),
+                   &AppSettings::watchPaneWidthChanged);
+}
+
+int AppSettings::watchTableHeight() const
+{
+    return std::clamp(value(kWatchTableHeight, 0).toInt(), 0, 10000);
+}
+
+void AppSettings::setWatchTableHeight(int px)
+{
+    notifyIfStored(this, store(kWatchTableHeight, std::clamp(px, 0, 10000), 0),
+                   &AppSettings::watchTableHeightChanged);
 }
 
 void AppSettings::rememberHost(const QString &host)

@@ -44,6 +44,11 @@ class AppSettings : public QObject
     Q_PROPERTY(bool keepHistory READ keepHistory WRITE setKeepHistory NOTIFY keepHistoryChanged)
     // The watch table's shown columns (WatchHopModel keys); empty: its default set.
     Q_PROPERTY(QStringList watchColumns READ watchColumns WRITE setWatchColumns NOTIFY watchColumnsChanged)
+    // Watch mode's split as last dragged, in px (0: the window's default): the chart column's
+    // width and the watch table's height.
+    Q_PROPERTY(int watchPaneWidth READ watchPaneWidth WRITE setWatchPaneWidth NOTIFY watchPaneWidthChanged)
+    Q_PROPERTY(
+        int watchTableHeight READ watchTableHeight WRITE setWatchTableHeight NOTIFY watchTableHeightChanged)
 public:
     static constexpr int kMaxRecentHosts = 12;
     static inline const QString kDefaultTileUrl =
@@ -85,6 +90,10 @@ public:
     void setRecentHosts(const QStringList &hosts);
     QStringList watchColumns() const;
     void setWatchColumns(const QStringList &columns);
+    int watchPaneWidth() const;
+    void setWatchPaneWidth(int px);
+    int watchTableHeight() const;
+    void setWatchTableHeight(int px);
     bool persistent() const { return bool(m_settings); }
     // While on, setters change this session only: the command line's options (--offline,
     // --geo-overrides, ...) win for this run without being saved. A later change made with it
@@ -113,6 +122,8 @@ signals:
     void sourceLocationChanged();
     void recentHostsChanged();
     void watchColumnsChanged();
+    void watchPaneWidthChanged();
+    void watchTableHeightChanged();
     // Any setting GeoService is built from changed (offline, databases, overrides, ...).
     void geoSettingsChanged();
 

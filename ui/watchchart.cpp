@@ -12,17 +12,26 @@ namespace tracemap {
 
 namespace {
 
+// A property of a painted item: stored and announced on a real change, then redrawn.
+template<typename Item, typename T, typename Signal>
+void setAndRepaint(Item *item, T &field, const T &value, Signal signal)
+{
+    if (setAndNotify(item, field, value, signal))
+        item->update();
+}
+
 constexpr qint64 kYoungSpanMs = 30 * 1000;
 const QColor kLossColor(0xd3, 0x2f, 0x2f);
 
 } // namespace
 
 void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
-                     const WatchChartView &view, QImage *buffer)
+                     const WatchChartView &view, WatchChartMemory *memory)
 {
     const QRectF plot = watchChartPlotArea(size);
     const QSize plotPixels(int(plot.width()), int(plot.height()));
-    const WatchChartGeometry geometry = watchChartGeometry(plotPixels, stats, view);
+    const WatchChartGeometry geometry =
+        watchChartGeometry(plotPixels, stats, view, memory ? &memory->columns : nullptr);
     // The margins around the plot, then the plot as one opaque image (a plain copy).
     const QRectF all(QPointF(0, 0), size);
     painter->fillRect(QRectF(all.topLeft(), QPointF(all.right(), plot.top())), view.background);
@@ -32,7 +41,7 @@ void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &st
     painter->fillRect(QRectF(QPointF(plot.left(), plot.top() + plotPixels.height()), all.bottomRight()),
                       view.background);
     QImage local;
-    QImage *image = buffer ? buffer : &local;
+    QImage *image = memory ? &memory->plot : &local;
     renderWatchChartPlot(image, plotPixels, geometry, view);
     painter->drawImage(plot.topLeft(), *image);
 
@@ -90,20 +99,17 @@ void WatchChart::setController(WatchController *controller)
 
 void WatchChart::setTtls(const QList<int> &ttls)
 {
-    if (setAndNotify(this, m_ttls, ttls, &WatchChart::ttlsChanged))
-        update();
+    setAndRepaint(this, m_ttls, ttls, &WatchChart::ttlsChanged);
 }
 
 void WatchChart::setTextColor(const QColor &color)
 {
-    if (setAndNotify(this, m_text, color, &WatchChart::textColorChanged))
-        update();
+    setAndRepaint(this, m_text, color, &WatchChart::textColorChanged);
 }
 
 void WatchChart::setBackgroundColor(const QColor &color)
 {
-    if (setAndNotify(this, m_background, color, &WatchChart::backgroundColorChanged))
-        update();
+    setAndRepaint(this, m_background, color, &WatchChart::backgroundColorChanged);
 }
 
 QList<int> WatchChart::drawnTtls() const
@@ -164,26 +170,28 @@ QColor WatchChart::colorOf(int ttl) const
 void WatchChart::paint(QPainter *painter)
 {
     const WatchStats *stats = m_controller ? m_controller->stats() : nullptr;
+    const int rounds = m_controller ? m_controller->rounds() : 0;
+    if (!stats || rounds < m_paintedRounds)
+        m_memory.columns.clear(); // other statistics than the columns were walked over
+    m_paintedRounds = rounds;
     if (!stats) {
         WatchStats empty;
-        paintWatchChart(painter, size(), empty, view(), &m_plot);
+        paintWatchChart(painter, size(), empty, view(), &m_memory);
         return;
     }
-    paintWatchChart(painter, size(), *stats, view(), &m_plot);
+    paintWatchChart(painter, size(), *stats, view(), &m_memory);
 }
 
 WatchSparkline::WatchSparkline(QQuickItem *parent) : QQuickPaintedItem(parent) {}
 
 void WatchSparkline::setValues(const QList<qreal> &values)
 {
-    if (setAndNotify(this, m_values, values, &WatchSparkline::valuesChanged))
-        update();
+    setAndRepaint(this, m_values, values, &WatchSparkline::valuesChanged);
 }
 
 void WatchSparkline::setColor(const QColor &color)
 {
-    if (setAndNotify(this, m_color, color, &WatchSparkline::colorChanged))
-        update();
+    setAndRepaint(this, m_color, color, &WatchSparkline::colorChanged);
 }
 
 void WatchSparkline::paint(QPainter *painter)

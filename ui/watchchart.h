@@ -4,7 +4,8 @@
 // WatchController, redrawn once per round.
 //
 // The lines themselves come from watchchartgeometry.h: broken at lost probes and across
-// paused stretches (the controller's pauses), one pass over the points in view.
+// paused stretches (the controller's pauses); each update walks only the points that changed
+// since the last one (WatchChartColumns in WatchChartMemory).
 #pragma once
 
 #include "watchchartgeometry.h"
@@ -21,9 +22,17 @@ class QPainter;
 
 namespace tracemap {
 
-// buffer: the plot's image, kept between updates by the caller (null: a new one each time).
+// What a chart keeps between updates: the plot's image (reused when the size stays) and the
+// series' pixel columns (only what changed is walked again).
+struct WatchChartMemory
+{
+    QImage plot;
+    WatchChartColumns columns;
+};
+
+// memory: kept between updates by the caller (null: everything computed afresh).
 void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &stats,
-                     const WatchChartView &view, QImage *buffer = nullptr);
+                     const WatchChartView &view, WatchChartMemory *memory = nullptr);
 
 class WatchChart : public QQuickPaintedItem
 {
@@ -70,7 +79,8 @@ private:
     QList<int> m_ttls;
     QColor m_text = Qt::black;
     QColor m_background = Qt::white;
-    QImage m_plot; // the plot area's pixels, reused by every paint
+    WatchChartMemory m_memory;
+    int m_paintedRounds = 0; // fewer rounds than at the last paint: the watch was reset
 };
 
 // A hop's recent RTTs as a small line (the watch table's last column); lost probes in red.

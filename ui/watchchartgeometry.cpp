@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace tracemap {
@@ -13,6 +14,12 @@ namespace {
 
 constexpr double kLeft = 58, kRight = 10, kTop = 8, kBottom = 20;
 const QColor kLossColor(0xd3, 0x2f, 0x2f);
+
+// The first of items (in time order) whose time is at least t.
+template<typename T> auto firstFrom(const std::deque<T> &items, qint64 T::*time, qint64 t)
+{
+    return std::partition_point(items.begin(), items.end(), [&](const T &item) { return item.*time < t; });
+}
 
 // Walks a series' points in [from, to] in time order: per-minute aggregates for the part that
 // is no longer kept sample by sample, then the samples. visit(timeMs, rttMs (< 0: no reply),
@@ -29,57 +36,133 @@ template<typename Visit> void forEachPoint(const RttSeries &series, qint64 from,
         visit(b.startMs, b.summary.received > 0 ? float(b.summary.avgMs()) : -1.0f,
               b.summary.sent > b.summary.received);
     }
-    auto it = std::lower_bound(samples.begin(), samples.end(), from,
-                               [](const RttSeries::Sample &s, qint64 t) { return s.timeMs < t; });
+    auto it = firstFrom(samples, &RttSeries::Sample::timeMs, from);
     for (; it != samples.end() && it->timeMs <= to; ++it)
         visit(it->timeMs, it->rttMs, it->rttMs < 0);
 }
 
-// The replies of one run that fall in one pixel column: their extremes, in the order met.
-struct Segment
+using Segment = WatchChartColumns::Segment;
+using ColumnCache = WatchChartColumns::Series;
+constexpr qint64 kNever = WatchChartColumns::kNever;
+
+qint64 floorDiv(qint64 a, qint64 b)
 {
-    int x = 0;
-    float minMs = 0, maxMs = 0;
-    bool firstIsMin = true;
-    bool startsRun = false; // not joined to the previous segment
+    const qint64 q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+// Pixel columns anchored to absolute time: column k holds [start(k), start(k + 1)).
+struct Columns
+{
+    qint64 spanMs = 1;
+    qint64 width = 1;
+    qint64 of(qint64 t) const { return floorDiv(t * width, spanMs); }
+    qint64 start(qint64 k) const { return -floorDiv(-k * spanMs, width); }
 };
 
-struct Points
+// The last point forEachPoint() visits in [from, before): its time and whether it had no
+// reply (what the walk's state after it is).
+struct LastPoint
 {
-    std::vector<Segment> segments;
-    QList<int> lossColumns;
+    qint64 timeMs = 0;
+    bool noReply = false;
 };
-
-// Pass one over a series: its segments and loss columns. A run breaks at a point without a
-// reply and between two points with a pause between them.
-Points pointsOf(const RttSeries &series, const WatchChartView &view, int width)
+std::optional<LastPoint> lastPointBefore(const RttSeries &series, qint64 from, qint64 before)
 {
-    Points out;
-    out.segments.reserve(size_t(width) * 2);
-    const double scale = double(width) / double(std::max<qint64>(1, view.toMs - view.fromMs));
-    qsizetype pause = 0;
+    const std::deque<RttSeries::Sample> &samples = series.samples();
+    auto it = firstFrom(samples, &RttSeries::Sample::timeMs, before);
+    if (it != samples.begin()) {
+        --it;
+        if (it->timeMs < from)
+            return std::nullopt;
+        return LastPoint{it->timeMs, it->rttMs < 0};
+    }
+    const qint64 limit = std::min(before, samples.empty() ? kNever : samples.front().timeMs);
+    const std::deque<RttSeries::Bucket> &minutes = series.minutes();
+    auto b = firstFrom(minutes, &RttSeries::Bucket::startMs, limit);
+    while (b != minutes.begin()) {
+        --b;
+        if (b->startMs < from)
+            break;
+        if (b->summary.sent > 0)
+            return LastPoint{b->startMs, b->summary.received == 0};
+    }
+    return std::nullopt;
+}
+
+// Where a series' cached columns stop being right: the newest point walked (a probe of the
+// same time may have come since), the minute that samples were folded into, pauseDirtyMs
+// (a pause that changed); kNever: nothing, qint64 min: everything.
+qint64 dirtyFrom(const ColumnCache &cache, const RttSeries &series, qint64 pauseDirtyMs)
+{
+    constexpr qint64 kAll = std::numeric_limits<qint64>::min();
+    const qint64 firstSample = series.samples().empty() ? kNever : series.samples().front().timeMs;
+    const qint64 firstMinute = series.minutes().empty() ? kNever : series.minutes().front().startMs;
+    if (cache.source != &series || series.total().sent < cache.sent || firstSample < cache.firstSampleMs ||
+        (cache.firstMinuteMs != kNever && firstMinute != cache.firstMinuteMs))
+        return kAll; // another series, a reset, or minutes folded into hours
+    qint64 dirty = std::min(pauseDirtyMs, cache.hasLast ? cache.lastMs : kAll);
+    if (firstSample != cache.firstSampleMs && cache.firstSampleMs != kNever) {
+        // Samples from cache.firstSampleMs on were folded into minutes: from the minute that
+        // holds the oldest of them.
+        const std::deque<RttSeries::Bucket> &minutes = series.minutes();
+        auto b = firstFrom(minutes, &RttSeries::Bucket::startMs, cache.firstSampleMs + 1);
+        dirty = std::min(dirty, b == minutes.begin() ? cache.firstSampleMs : std::prev(b)->startMs);
+    }
+    return dirty;
+}
+
+// Brings one series' cached columns up to the window [firstColumn, toMs]: drops the columns
+// that left it and those from the dirty time on, then walks the points from there. A run
+// breaks at a point without a reply and between two points with a pause between them.
+void updateColumns(ColumnCache *cache, const RttSeries &series, const Columns &columns, qint64 firstColumn,
+                   qint64 toMs, const QList<WatchPause> &pauses, qint64 pauseDirtyMs)
+{
+    const qint64 windowStart = columns.start(firstColumn);
+    const qint64 dirtyColumn =
+        std::max(firstColumn, columns.of(std::max(windowStart, dirtyFrom(*cache, series, pauseDirtyMs))));
+    const qint64 restart = columns.start(dirtyColumn);
+    while (!cache->segments.empty() && cache->segments.front().column < firstColumn)
+        cache->segments.pop_front();
+    while (!cache->segments.empty() && cache->segments.back().column >= dirtyColumn)
+        cache->segments.pop_back();
+    while (!cache->lossColumns.empty() && cache->lossColumns.front() < firstColumn)
+        cache->lossColumns.pop_front();
+    while (!cache->lossColumns.empty() && cache->lossColumns.back() >= dirtyColumn)
+        cache->lossColumns.pop_back();
+
+    // The walk's state after the point before the restart.
     qint64 previousMs = std::numeric_limits<qint64>::min();
     bool broken = true;
-    forEachPoint(series, view.fromMs, view.toMs, [&](qint64 t, float rtt, bool lost) {
+    cache->hasLast = false;
+    if (const std::optional<LastPoint> last = lastPointBefore(series, windowStart, restart)) {
+        previousMs = last->timeMs;
+        broken = last->noReply;
+        cache->hasLast = true;
+        cache->lastMs = last->timeMs;
+    }
+    qsizetype pause = 0;
+    std::deque<Segment> &segments = cache->segments;
+    forEachPoint(series, restart, toMs, [&](qint64 t, float rtt, bool lost) {
         // Pauses that ended before the previous point cannot lie between it and this one.
-        while (pause < view.pauses.size() && view.pauses.at(pause).toMs <= previousMs)
+        while (pause < pauses.size() && pauses.at(pause).toMs <= previousMs)
             ++pause;
-        if (pause < view.pauses.size() && view.pauses.at(pause).fromMs < t)
+        if (pause < pauses.size() && pauses.at(pause).fromMs < t)
             broken = true;
         previousMs = t;
-        const int x = std::clamp(int(double(t - view.fromMs) * scale), 0, width - 1);
-        if (lost && (out.lossColumns.isEmpty() || out.lossColumns.constLast() != x))
-            out.lossColumns.append(x);
+        const qint64 k = columns.of(t);
+        if (lost && (cache->lossColumns.empty() || cache->lossColumns.back() != k))
+            cache->lossColumns.push_back(k);
         if (rtt < 0) {
             broken = true;
             return;
         }
-        if (broken || out.segments.back().x != x) {
-            out.segments.push_back(Segment{x, rtt, rtt, true, broken});
+        if (broken || segments.empty() || segments.back().column != k) {
+            segments.push_back(Segment{k, rtt, rtt, true, broken});
             broken = false;
             return;
         }
-        Segment &s = out.segments.back();
+        Segment &s = segments.back();
         if (rtt < s.minMs) {
             s.minMs = rtt;
             s.firstIsMin = false;
@@ -87,7 +170,28 @@ Points pointsOf(const RttSeries &series, const WatchChartView &view, int width)
             s.maxMs = rtt;
         }
     });
-    return out;
+    if (previousMs != std::numeric_limits<qint64>::min()) {
+        cache->hasLast = true;
+        cache->lastMs = previousMs;
+    }
+    cache->source = &series;
+    cache->sent = series.total().sent;
+    cache->firstSampleMs = series.samples().empty() ? kNever : series.samples().front().timeMs;
+    cache->firstMinuteMs = series.minutes().empty() ? kNever : series.minutes().front().startMs;
+}
+
+// The earliest start of a pause that is not the same in both lists (kNever: none).
+qint64 firstChangedPause(const QList<WatchPause> &before, const QList<WatchPause> &now)
+{
+    for (qsizetype i = 0; i < std::max(before.size(), now.size()); ++i) {
+        if (i >= before.size())
+            return now.at(i).fromMs;
+        if (i >= now.size())
+            return before.at(i).fromMs;
+        if (!(before.at(i) == now.at(i)))
+            return std::min(before.at(i).fromMs, now.at(i).fromMs);
+    }
+    return kNever;
 }
 
 // 1, 2 or 5 times a power of ten, at least v.
@@ -183,17 +287,41 @@ QColor watchChartColor(int index)
 }
 
 WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &stats,
-                                      const WatchChartView &view)
+                                      const WatchChartView &view, WatchChartColumns *columns)
 {
     WatchChartGeometry out;
     const int width = std::max(1, plotSize.width()), height = std::max(1, plotSize.height());
-    std::vector<Points> all;
-    all.reserve(size_t(view.ttls.size()));
+    WatchChartColumns local;
+    WatchChartColumns &cache = columns ? *columns : local;
+    const Columns grid{std::max<qint64>(1, view.toMs - view.fromMs), width};
+    const qint64 firstColumn = grid.of(view.fromMs);
+    if (cache.spanMs != grid.spanMs || cache.width != width || firstColumn < cache.firstColumn ||
+        view.toMs < cache.toMs)
+        cache.clear();
+    const qint64 pauseDirtyMs = firstChangedPause(cache.pauses, view.pauses);
+    cache.spanMs = grid.spanMs;
+    cache.width = width;
+    cache.firstColumn = firstColumn;
+    cache.toMs = view.toMs;
+    cache.pauses = view.pauses;
+    // Series no longer drawn are forgotten (a hop chosen again is walked anew).
+    for (auto it = cache.series.begin(); it != cache.series.end();) {
+        const RttSeries *series = view.ttls.contains(it->first) ? stats.series(it->first) : nullptr;
+        it = series ? std::next(it) : cache.series.erase(it);
+    }
+    std::vector<const ColumnCache *> drawn;
+    drawn.reserve(size_t(view.ttls.size()));
     float top = 0;
     for (int ttl : view.ttls) {
         const RttSeries *series = stats.series(ttl);
-        all.push_back(series ? pointsOf(*series, view, width) : Points());
-        for (const Segment &s : all.back().segments)
+        if (!series) {
+            drawn.push_back(nullptr);
+            continue;
+        }
+        ColumnCache &c = cache.series[ttl];
+        updateColumns(&c, *series, grid, firstColumn, view.toMs, view.pauses, pauseDirtyMs);
+        drawn.push_back(&c);
+        for (const Segment &s : c.segments)
             top = std::max(top, s.maxMs);
     }
     out.anyReply = top > 0;
@@ -202,25 +330,38 @@ WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &s
     const auto rowOf = [&](float ms) {
         return std::clamp(int((1.0 - ms / yMax) * (height - 1) + 0.5), 0, height - 1);
     };
-    for (Points &points : all) {
+    // The newest instant (toMs, one column past the span's last) is drawn in the last column.
+    const auto xOf = [&](qint64 column) {
+        return int(std::min<qint64>(column - firstColumn, width - 1));
+    };
+    for (const ColumnCache *c : drawn) {
         WatchChartSeries series;
-        series.lossColumns = std::move(points.lossColumns);
-        for (size_t i = 0; i < points.segments.size(); ++i) {
-            const Segment &s = points.segments[i];
-            if (s.startsRun || series.runs.isEmpty()) {
+        if (!c) {
+            out.series.append(std::move(series));
+            continue;
+        }
+        series.lossColumns.reserve(qsizetype(c->lossColumns.size()));
+        for (qint64 k : c->lossColumns) {
+            if (series.lossColumns.isEmpty() || series.lossColumns.constLast() != xOf(k))
+                series.lossColumns.append(xOf(k));
+        }
+        const std::deque<Segment> &segments = c->segments;
+        for (auto it = segments.begin(); it != segments.end(); ++it) {
+            if (it->startsRun || series.runs.isEmpty()) {
                 // Two points at most per segment up to the next run: one allocation a run.
-                size_t end = i + 1;
-                while (end < points.segments.size() && !points.segments[end].startsRun)
+                auto end = std::next(it);
+                while (end != segments.end() && !end->startsRun)
                     ++end;
                 series.runs.append(QPolygon());
-                series.runs.last().reserve(qsizetype(2 * (end - i)));
+                series.runs.last().reserve(qsizetype(2 * (end - it)));
             }
             QPolygon &run = series.runs.last();
-            const int first = rowOf(s.firstIsMin ? s.minMs : s.maxMs);
-            const int last = rowOf(s.firstIsMin ? s.maxMs : s.minMs);
-            run.append(QPoint(s.x, first));
+            const int x = xOf(it->column);
+            const int first = rowOf(it->firstIsMin ? it->minMs : it->maxMs);
+            const int last = rowOf(it->firstIsMin ? it->maxMs : it->minMs);
+            run.append(QPoint(x, first));
             if (last != first)
-                run.append(QPoint(s.x, last));
+                run.append(QPoint(x, last));
         }
         out.series.append(std::move(series));
     }
@@ -242,18 +383,27 @@ void renderWatchChartPlot(QImage *image, const QSize &plotSize, const WatchChart
         band.setAlphaF(0.12f);
         r.fill(x0, 0, x1 - x0 + 1, r.height, over(band, view.background.rgb()));
     }
-    // Grid: four steps up the RTT axis and the frame, blended over what is there.
+    // Grid: four steps up the RTT axis and the frame, blended over what is there (the
+    // background or the focus band: the last blend is remembered, not computed per pixel).
+    QRgb below = r.bits[0] + 1, blended = 0;
+    const auto gridOver = [&](QRgb *pixel) {
+        if (*pixel != below) {
+            below = *pixel;
+            blended = over(grid, below);
+        }
+        *pixel = blended;
+    };
     const auto gridRow = [&](int y) {
         if (y < 0 || y >= r.height)
             return;
         for (int x = 0; x < r.width; ++x)
-            r.bits[y * r.stride + x] = over(grid, r.bits[y * r.stride + x]);
+            gridOver(&r.bits[y * r.stride + x]);
     };
     for (int i = 0; i <= 4; ++i)
         gridRow(int((1.0 - i / 4.0) * (r.height - 1) + 0.5));
     for (int y = 0; y < r.height; ++y) {
-        r.bits[y * r.stride] = over(grid, r.bits[y * r.stride]);
-        r.bits[y * r.stride + r.width - 1] = over(grid, r.bits[y * r.stride + r.width - 1]);
+        gridOver(&r.bits[y * r.stride]);
+        gridOver(&r.bits[y * r.stride + r.width - 1]);
     }
     // Series: per run a line from point to point (per column a vertical stretch over its
     // extremes and a line to the next column); loss marks along the top.

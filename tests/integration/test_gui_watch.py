@@ -78,8 +78,10 @@ def run_checks(t, gui, work, display):
         geometry = display.x("xdotool", "getwindowgeometry", "--shell", window).stdout
         g = dict(line.split("=", 1) for line in geometry.split() if "=" in line)
         wx, wy, ww, wh = (int(g.get(k, 0)) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-        # The chart pane is the lowest pane above the status bar; the path changes list is at its right.
-        chart_box = (wx + 50, wy + wh - 230, wx + ww - 320, wy + wh - 60)
+        # The chart pane is the column right of the map (36 % of the window's width), the path
+        # changes list below it; the legend at the chart's top right is left out of the box.
+        column_x = wx + ww - round(ww * 0.36)
+        chart_box = (column_x + 70, wy + 100, wx + ww - 110, wy + wh - 200)
         blue = count_colour(watched, SERIES_BLUE, chart_box, tol=60)
         t.check("the chart draws the destination's RTT line", blue > 40, f"{blue} series pixels in {chart_box}",
                 ok_detail=f"{blue} series pixels")
@@ -88,7 +90,7 @@ def run_checks(t, gui, work, display):
         t.check("no error in the status area", reds < 10, f"{reds} error-red pixels")
 
         # A click on a hop row: the keyboard leaves the host field (its Ctrl+C copies text).
-        display.x("xdotool", "mousemove", str(wx + 200), str(wy + wh - 320), "click", "1")
+        display.x("xdotool", "mousemove", str(wx + 200), str(wy + wh - 200), "click", "1")
         header, rows = table(display)
         t.check("the watch table has the mtr columns",
                 all(c in header for c in ("Loss%", "Sent", "Avg", "Best", "Wrst", "StDev")), f"header {header}")
@@ -129,10 +131,10 @@ def run_checks(t, gui, work, display):
         display.x("xdotool", "key", "ctrl+p")  # resume
         move_to_shortcut(t.topo)
         time.sleep(7)
-        display.x("xdotool", "mousemove", str(wx + ww - 150), str(chart_box[1] + 30), "click", "1")
+        display.x("xdotool", "mousemove", str(wx + ww - 150), str(wy + wh - 160), "click", "1")
         time.sleep(0.8)
         display.shot(os.path.join(work, "change.png"))
-        display.x("xdotool", "mousemove", str(wx + 200), str(wy + wh - 320), "click", "1")
+        display.x("xdotool", "mousemove", str(wx + 200), str(wy + wh - 200), "click", "1")
         header, rows = table(display)
         hosts = column(header, rows, "Host")
         t.check("after the route moved, hop 3 is the new router", len(hosts) >= 3 and R4 in hosts[2],

@@ -18,6 +18,7 @@
 #include "tracecontroller.h"
 #include "vantagecontroller.h"
 #include "watchcontroller.h"
+#include "watchhopmodel.h"
 
 #include <QClipboard>
 #include <QDirIterator>
@@ -37,6 +38,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <cmath>
 
 using namespace tracemap;
 
@@ -189,6 +191,14 @@ test::SimulatedNetwork rowNetwork(const QString &target)
     path.destinationRttMs = 80.0;
     net.paths.insert(target, path);
     return net;
+}
+
+// Rows "default size" (an invalid size: the window's own 1280x820) and a small window.
+void addWindowSizes()
+{
+    QTest::addColumn<QSize>("size");
+    QTest::newRow("default size") << QSize();
+    QTest::newRow("small window 1024x700") << QSize(1024, 700);
 }
 
 QRectF sceneRect(const QQuickItem *item)
@@ -523,15 +533,93 @@ private slots:
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
+    // Watch mode: the chart and the path changes stand in a column beside the map and the watch
+    // table, so the map keeps at least kMapMinimum px of height and every placed hop of the
+    // route in view, at the default size and at a small one. The column's width, once dragged,
+    // is kept in the settings and used by the next window.
+    void watchModeLeavesTheMapItsHeight_data() { addWindowSizes(); }
+    void watchModeLeavesTheMapItsHeight()
+    {
+        QFETCH(QSize, size);
+        constexpr qreal kMapMinimum = 300;
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
+        Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        if (size.isValid())
+            w.window->resize(size);
+        QTRY_COMPARE(w.window->size(), size.isValid() ? size : QSize(1280, 820));
+        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.watch->rounds() >= 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.watch->model()->placedCount(), 3, 5000);
+        QTest::qWait(100); // the layouts settle and the map fits the route
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+            w.window->grabWindow().save(QStringLiteral("%1/watch-%2x%3.png")
+                                            .arg(QString::fromLocal8Bit(dir))
+                                            .arg(w.window->width())
+                                            .arg(w.window->height()));
+        const QRectF mapRect = sceneRect(w.find("mapPane"));
+        const QRectF pane = sceneRect(w.find("watchPane"));
+        const QRectF table = sceneRect(w.find("watchTable"));
+        QVERIFY2(mapRect.height() >= kMapMinimum, qPrintable(QString::number(mapRect.height())));
+        QVERIFY(pane.left() >= mapRect.right());
+        QVERIFY(table.top() >= mapRect.bottom() && table.height() >= 110);
+        QVERIFY(sceneRect(w.find("watchChart")).height() >= 160);
+        QVERIFY(pane.right() <= w.window->width() && table.bottom() <= sceneRect(w.find("statusBar")).top());
+        QQuickItem *mapView = w.find("mapView");
+        WatchHopModel *model = w.watch->model();
+        const int latitude = model->roleNames().key("latitude"),
+                  longitude = model->roleNames().key("longitude");
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (int row = 0; row < model->rowCount(); ++row) {
+                    const double lat = model->data(model->index(row, 0), latitude).toDouble();
+                    const double lon = model->data(model->index(row, 0), longitude).toDouble();
+                    if (std::isnan(lat) || std::isnan(lon))
+                        continue;
+                    QPointF pixel;
+                    QMetaObject::invokeMethod(mapView, "coordinateToPixel", Q_RETURN_ARG(QPointF, pixel),
+                                              Q_ARG(double, lat), Q_ARG(double, lon));
+                    if (!QRectF(0, 0, mapView->width(), mapView->height()).contains(pixel))
+                        return false;
+                }
+                return true;
+            },
+            3000));
+
+        // Dragging the column's edge keeps its width in the settings; a new window uses it.
+        const QPoint handle(int(pane.left()) - 1, int(pane.center().y()));
+        QTest::mousePress(w.window, Qt::LeftButton, {}, handle);
+        for (int dx = 10; dx <= 60; dx += 10)
+            QTest::mouseMove(w.window, handle - QPoint(dx, 0));
+        QTest::mouseRelease(w.window, Qt::LeftButton, {}, handle - QPoint(60, 0));
+        QTRY_VERIFY2(w.settings->watchPaneWidth() > int(pane.width()) + 30,
+                     qPrintable(QStringLiteral("%1 %2 %3")
+                                    .arg(w.settings->watchPaneWidth())
+                                    .arg(pane.left())
+                                    .arg(pane.width())));
+        QCOMPARE(qRound(sceneRect(w.find("watchPane")).width()), w.settings->watchPaneWidth());
+        QVERIFY(QMetaObject::invokeMethod(w.window, "stopTrace"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.watch->state(), WatchController::Finished, 5000);
+        const int kept = w.settings->watchPaneWidth();
+        Window next(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
+        QVERIFY(next.window);
+        next.settings->setWatchPaneWidth(kept);
+        next.window->resize(w.window->size());
+        QVERIFY(QTest::qWaitForWindowExposed(next.window));
+        next.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(next.window, "startWatch"));
+        QTRY_COMPARE(qRound(sceneRect(next.find("watchPane")).width()), kept);
+        QVERIFY(QMetaObject::invokeMethod(next.window, "stopTrace"));
+        QTRY_COMPARE_WITH_TIMEOUT(next.watch->state(), WatchController::Finished, 5000);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
     // The History panel is a side pane: with a comparison listed in it, the map keeps its whole
     // height (at least kMapMinimum px) and every button of the panel lies inside the window, above
     // the status bar, at the default size and at a small one.
-    void historyPanelLeavesTheMapItsHeight_data()
-    {
-        QTest::addColumn<QSize>("size");
-        QTest::newRow("default size") << QSize();
-        QTest::newRow("small window 1024x700") << QSize(1024, 700);
-    }
+    void historyPanelLeavesTheMapItsHeight_data() { addWindowSizes(); }
     void historyPanelLeavesTheMapItsHeight()
     {
         QFETCH(QSize, size);

@@ -1,7 +1,8 @@
 // The watch chart's pure geometry (ui/watchchartgeometry.h) on scripted rounds with a stepped
 // clock: a line is never drawn across a paused stretch or a lost probe, loss is marked, and
 // minute aggregates join unless none of their probes was answered. The plot is one pixel per
-// second wide, so runs are compared in seconds.
+// second wide, so runs are compared in seconds. The columns kept between updates give, update
+// after update, exactly the geometry computed afresh.
 #include "watchchartgeometry.h"
 #include "watchstats.h"
 
@@ -54,7 +55,24 @@ Runs runsOf(const WatchChartSeries &series)
     return out;
 }
 
+// A scripted watch for the columns kept between updates: rounds at 137 ms past each second
+// (so column edges and rounds do not line up), three hops, one update a round.
+struct Script
+{
+    int rounds = 400;
+    qint64 spanMs = 120 * 1000; // 0: everything since the first round (the span grows)
+    int width = 50;
+    QList<int> lost;         // rounds without a reply at hop 2
+    Pauses pauses;           // in round numbers * 1000; open until the watch reaches toMs
+    int pausesShownFrom = 0; // the view lists the pauses from this round on
+    int fullResolutionS = 0; // > 0: older samples fold into minutes
+    int changeAt = -1;       // the round from which `change` applies
+    QByteArray change;       // span, width, focus, hops
+};
+
 } // namespace
+
+Q_DECLARE_METATYPE(Script)
 
 class TestWatchChart : public QObject
 {
@@ -146,6 +164,102 @@ private slots:
             top = std::min(top, p.y());
         QCOMPARE(g.yStep, 20.0);             // 40 ms * 1.1 / 4 rounds up to 20
         QCOMPARE(top, int(0.5 * 100 + 0.5)); // 40 of 80 ms
+    }
+
+    void keptColumnsEqualAFreshWalk_data()
+    {
+        QTest::addColumn<Script>("script");
+        Script s;
+        QTest::newRow("sliding window: 2 min over 50 px") << s;
+        Script narrow = s;
+        narrow.spanMs = 60 * 1000;
+        narrow.width = 290; // several columns a round, most of them empty
+        QTest::newRow("sliding window: columns narrower than a round") << narrow;
+        Script young = s;
+        young.spanMs = 30 * 1000;
+        young.rounds = 60;
+        QTest::newRow("sliding window: 30 s, one column a round") << young;
+        Script paused = s;
+        paused.pauses = {{150 * 1000 + 500, 210 * 1000}, {300 * 1000 + 400, 300 * 1000 + 600}};
+        QTest::newRow("pause gap: open while paused, closed on resume") << paused;
+        Script late = paused;
+        late.pausesShownFrom = 250;
+        QTest::newRow("pause gap: the pauses listed after the rounds were drawn") << late;
+        Script lost = s;
+        for (int r = 0; r < lost.rounds; r += 7)
+            lost.lost << r;
+        lost.lost << range(100, 140);
+        QTest::newRow("lost probes: every 7th and 40 in a row") << lost;
+        Script folded = s;
+        folded.spanMs = 10 * 60 * 1000;
+        folded.width = 120;
+        folded.rounds = 900;
+        folded.fullResolutionS = 120;
+        folded.lost = range(30, 89) + range(400, 405);
+        QTest::newRow("samples folding into minutes") << folded;
+        const auto changedAt200 = [&](const QByteArray &change) {
+            Script c = s;
+            c.changeAt = 200;
+            c.change = change;
+            return c;
+        };
+        QTest::newRow("span change") << changedAt200("span");
+        Script all = s;
+        all.spanMs = 0;
+        QTest::newRow("span change: all, growing every round") << all;
+        QTest::newRow("width change") << changedAt200("width");
+        QTest::newRow("focus change") << changedAt200("focus");
+        QTest::newRow("hops chosen change") << changedAt200("hops");
+    }
+    void keptColumnsEqualAFreshWalk()
+    {
+        QFETCH(Script, script);
+        WatchStatsLimits limits;
+        if (script.fullResolutionS > 0)
+            limits.fullResolutionMs = qint64(script.fullResolutionS) * 1000;
+        WatchStats stats(limits);
+        WatchChartColumns kept;
+        int walkedOnce = 0;
+        for (int round = 0; round < script.rounds; ++round) {
+            const qint64 now = qint64(round) * 1000 + 137;
+            Pauses pauses;
+            for (const WatchPause &p : script.pauses) {
+                if (p.fromMs < now)
+                    pauses << WatchPause{p.fromMs, now < p.toMs ? kOpen : p.toMs};
+            }
+            if (!pauses.isEmpty() && pauses.constLast().toMs == kOpen)
+                continue; // no rounds while paused
+            WatchChartView view;
+            if (round >= script.pausesShownFrom)
+                view.pauses = pauses;
+            for (int hop = 1; hop <= 3; ++hop) {
+                const bool lost = hop == 2 && script.lost.contains(round);
+                stats.addProbe(hop, now, kHop, lost ? -1.0 : 5.0 * hop + (round * 7 % 11) * 0.5);
+            }
+            const bool changed = script.changeAt >= 0 && round >= script.changeAt;
+            const qint64 span = script.spanMs > 0
+                                    ? script.spanMs * (changed && script.change == "span" ? 3 : 1)
+                                    : std::max<qint64>(1000, now - 137);
+            int width = script.width;
+            if (changed && script.change == "width")
+                width = script.width + 1 + round % 3; // another width on every update
+            view.toMs = now;
+            view.fromMs = now - span;
+            view.ttls =
+                changed && script.change == "hops" && round % 2 == 0 ? QList<int>{2} : QList<int>{1, 2, 3};
+            if (changed && script.change == "focus") {
+                view.focusFromMs = now - span / 2;
+                view.focusToMs = now - span / 4;
+            }
+            const QSize size(width, 101);
+            const WatchChartGeometry incremental = watchChartGeometry(size, stats, view, &kept);
+            const WatchChartGeometry fresh = watchChartGeometry(size, stats, view);
+            QVERIFY2(incremental == fresh, qPrintable(QStringLiteral("round %1").arg(round)));
+            if (!fresh.series.at(0).runs.isEmpty())
+                ++walkedOnce;
+        }
+        QVERIFY(walkedOnce > 0); // the rows draw something
+        QVERIFY(!kept.series.empty());
     }
 
     void renderedPlotHasAGapAtThePause()
