@@ -5,11 +5,13 @@
 // paint of the controller's scene as the live item paints it while dragged, 10 px a frame), and
 // the memory added.
 //
-//   atlas_bench [--probes N] [--db FILE]... [--write FILE] [--frames N]
+//   atlas_bench [--probes N] [--db FILE]... [--write FILE] [--frames N] [--only cached|direct|bare]
 //     --db: MMDB files to locate with; without one, an overrides file (written next to the
 //           document) places every router as real paths run, so that all routes are drawn
 //     --write: keep the generated document, e.g. to time `tracemap-cli atlas show`, and its
 //              overrides as FILE.places.csv (`tracemap --offline --geo-overrides FILE.places.csv FILE`)
+//     --only: one run of pan frames alone (e.g. under perf); by default the live item's (cached)
+//             run comes first, measured alone for memory as the app has one renderer
 //
 // Offline only: no reverse DNS, no AS lookups, no online provider; nothing leaves the machine.
 
@@ -34,6 +36,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <malloc.h>
 
 using namespace tracemap;
 
@@ -159,6 +162,7 @@ int main(int argc, char **argv)
     settings.asLookups = false;
     settings.cachePath = QStringLiteral("-");
     QString writeTo;
+    QString only; // cached, direct or bare: that run alone
     const QStringList args = app.arguments();
     for (int i = 1; i + 1 < args.size(); i += 2) {
         if (args.at(i) == QLatin1String("--probes"))
@@ -169,6 +173,14 @@ int main(int argc, char **argv)
             writeTo = args.at(i + 1);
         else if (args.at(i) == QLatin1String("--frames"))
             frames = std::max(1, args.at(i + 1).toInt());
+        else if (args.at(i) == QLatin1String("--only"))
+            only = args.at(i + 1);
+    }
+    if (!only.isEmpty() &&
+        !QStringList{QStringLiteral("cached"), QStringLiteral("direct"), QStringLiteral("bare")}.contains(
+            only)) {
+        std::fprintf(stderr, "atlas_bench: --only takes cached, direct or bare, not %s\n", qPrintable(only));
+        return 2;
     }
     QTemporaryDir dir;
     const QByteArray document = measurement(probes);
@@ -229,6 +241,7 @@ int main(int argc, char **argv)
         QList<double> ms; // sorted
         double cpuMs = 0; // CPU of the whole process (the raster engine's helper threads too)
         int layerRenders = 0;
+        int basemapRenders = 0;
     };
     const auto panFrames = [&](const MapScene &drawn, MapRenderer::RouteCache cache) {
         MapRenderer renderer;
@@ -241,6 +254,7 @@ int main(int argc, char **argv)
         frame(-1); // basemap tiles cached, the route layer drawn: the drag starts from a still view
         Run run;
         const int before = renderer.routeLayerRenders();
+        const int basemapBefore = renderer.basemapLayerRenders();
         const std::clock_t cpuStart = std::clock();
         for (int i = 0; i < frames; ++i) {
             timer.restart();
@@ -249,15 +263,27 @@ int main(int argc, char **argv)
         }
         run.cpuMs = double(std::clock() - cpuStart) * 1000.0 / CLOCKS_PER_SEC / frames;
         run.layerRenders = renderer.routeLayerRenders() - before;
+        run.basemapRenders = renderer.basemapLayerRenders() - basemapBefore;
         std::sort(run.ms.begin(), run.ms.end());
         return run;
     };
+    // The live item's run first and alone in its memory figure: the app has one renderer. The
+    // other two runs are for comparison (the renderer of each is gone when its run ends, but the
+    // allocator may keep what they freed: shown with and without malloc_trim).
     MapScene bare = scene;
     bare.routes.clear();
-    const Run bareRun = panFrames(bare, MapRenderer::RouteCache::Panning);
-    const Run direct = panFrames(scene, MapRenderer::RouteCache::Off);
-    const Run cached = panFrames(scene, MapRenderer::RouteCache::Panning);
+    const bool all = only.isEmpty();
+    Run cached, direct, bareRun;
+    if (all || only == QLatin1String("cached"))
+        cached = panFrames(scene, MapRenderer::RouteCache::Panning);
+    const qint64 rssLive = rssKb();
+    if (all || only == QLatin1String("direct"))
+        direct = panFrames(scene, MapRenderer::RouteCache::Off);
+    if (all || only == QLatin1String("bare"))
+        bareRun = panFrames(bare, MapRenderer::RouteCache::Panning);
     const qint64 rssAfter = rssKb();
+    malloc_trim(0);
+    const qint64 rssTrimmed = rssKb();
 
     std::printf("atlas_bench: %d probes, %lld bytes of results, %d hops drawn (%d placed; %s)\n", probes,
                 qlonglong(document.size()), hops, placed,
@@ -266,16 +292,24 @@ int main(int argc, char **argv)
     std::printf("  open -> all routes located: %8.1f ms (%d routes in the map's route set)\n", openMs,
                 vantage.routes()->count());
     const auto row = [](const char *what, const Run &run) {
-        std::printf("  %-36s median %6.1f ms, worst %6.1f ms, CPU %6.1f ms a frame\n", what,
-                    run.ms.at(run.ms.size() / 2), run.ms.last(), run.cpuMs);
+        if (!run.ms.isEmpty())
+            std::printf("  %-36s median %6.1f ms, worst %6.1f ms, CPU %6.1f ms a frame\n", what,
+                        run.ms.at(run.ms.size() / 2), run.ms.last(), run.cpuMs);
     };
     std::printf("  pan frames (%d frames %dx%d, 10 px each, %d routes):\n", frames, size.width(),
                 size.height(), vantage.routes()->count());
     row("routes from the route layer:", cached);
-    std::printf("    (route layer drawn %d times in %d frames)\n", cached.layerRenders, frames);
+    if (!cached.ms.isEmpty())
+        std::printf("    (route layer drawn %d times, basemap layer %d times in %d frames)\n",
+                    cached.layerRenders, cached.basemapRenders, frames);
     row("routes drawn every frame:", direct);
     row("no route:", bareRun);
-    std::printf("  memory added (RSS):          %8.1f MB located, %.1f MB after drawing\n",
-                (rssLocated - rssBefore) / 1024.0, (rssAfter - rssBefore) / 1024.0);
+    const auto mb = [&](qint64 kb) {
+        return (kb - rssBefore) / 1024.0;
+    };
+    std::printf("  memory added (RSS):          %8.1f MB located, %.1f MB after the live item's frames%s\n",
+                mb(rssLocated), mb(rssLive), all || only == QLatin1String("cached") ? "" : " (not run)");
+    std::printf("                               %8.1f MB after all runs, %.1f MB after malloc_trim\n",
+                mb(rssAfter), mb(rssTrimmed));
     return 0;
 }

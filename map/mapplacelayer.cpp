@@ -86,7 +86,14 @@ QList<PlaceLabel> MapRenderer::placeLabels(const MapViewport &viewport, const Ma
 
 void MapRenderer::paintPlaces(QPainter &painter, const MapViewport &viewport, const MapScene &scene)
 {
-    const QList<PlaceLabel> labels = placeLabels(viewport, scene);
+    // Laid out again only when the view or what the labels avoid moved: a repaint for a colour,
+    // a hover or a loss mark keeps the placement.
+    const QList<QRectF> obstacles = placeLabelObstacles(viewport, scene);
+    QList<PlaceLabel> labels;
+    {
+        QMutexLocker lock(&m_cacheMutex);
+        labels = m_placeLabels.labels(viewport, m_basemap->places(), obstacles);
+    }
     if (labels.isEmpty())
         return;
     const QList<BasemapPlace> &places = m_basemap->places();

@@ -1,6 +1,7 @@
 #include "maprenderer.h"
 #include "greatcircle.h"
 #include "mapstyle.h"
+#include "pannedlayer.h"
 #include "routelayer.h"
 #include "tileloader.h"
 
@@ -62,7 +63,8 @@ QColor mix(const QColor &a, const QColor &b, double t)
 } // namespace
 
 MapRenderer::MapRenderer(std::shared_ptr<const Basemap> basemap)
-    : m_basemap(std::move(basemap)), m_routeLayer(std::make_unique<RouteLayer>())
+    : m_basemap(std::move(basemap)), m_basemapLayer(std::make_unique<PannedLayer>(true)),
+      m_routeLayer(std::make_unique<RouteLayer>())
 {
     if (!m_basemap)
         m_basemap = std::make_shared<Basemap>();
@@ -75,10 +77,44 @@ int MapRenderer::routeLayerRenders() const
     return m_routeLayer->renders();
 }
 
+int MapRenderer::basemapLayerRenders() const
+{
+    return m_basemapLayer->renders();
+}
+
+int MapRenderer::placeLabelLayouts() const
+{
+    QMutexLocker lock(&m_cacheMutex);
+    return m_placeLabels.layouts();
+}
+
 bool MapRenderer::isPlaced(const MapHop &hop)
 {
     return hop.hasLocation && std::isfinite(hop.latitude) && std::isfinite(hop.longitude) &&
            std::abs(hop.latitude) <= 90.0 && std::abs(hop.longitude) <= 360.0;
+}
+
+bool MapRenderer::drawnAlike(const MapHop &a, const MapHop &b)
+{
+    const auto same = [](double x, double y) {
+        return x == y || (std::isnan(x) && std::isnan(y));
+    };
+    // The loss arc's length as drawArc gets it (1/16 degree), or none.
+    const auto lossArc = [](double lossPct) {
+        return lossPct > 0 ? std::lround(std::clamp(lossPct / 100.0, 0.04, 1.0) * 360.0 * 16) : -1L;
+    };
+    return a.row == b.row && a.ttl == b.ttl && a.hasLocation == b.hasLocation &&
+           same(a.latitude, b.latitude) && same(a.longitude, b.longitude) &&
+           same(a.accuracyKm, b.accuracyKm) && rttColor(a.avgRttMs).rgba() == rttColor(b.avgRttMs).rgba() &&
+           a.label == b.label && a.address == b.address && lossArc(a.lossPct) == lossArc(b.lossPct) &&
+           a.highlighted == b.highlighted;
+}
+
+bool MapRenderer::drawnAlike(const QList<MapHop> &a, const QList<MapHop> &b)
+{
+    return a.size() == b.size() &&
+           std::equal(a.cbegin(), a.cend(), b.cbegin(),
+                      [](const MapHop &x, const MapHop &y) { return drawnAlike(x, y); });
 }
 
 QColor MapRenderer::rttColor(double rttMs)
@@ -144,9 +180,9 @@ QString MapRenderer::basemapAttribution()
 void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
                         const TileLoader *tiles, RouteCache routeCache)
 {
+    ++m_paints;
     painter.save();
-    painter.fillRect(QRectF(QPointF(0, 0), viewport.size()), m_style.ocean);
-    const bool raster = paintTiles(painter, viewport, tiles);
+    const bool raster = paintBasemap(painter, viewport, tiles, routeCache);
     painter.setRenderHint(QPainter::Antialiasing);
     painter.setRenderHint(QPainter::TextAntialiasing);
     // Credit only what is drawn: without a single raster tile (offline, failing server) the
@@ -195,17 +231,42 @@ QImage MapRenderer::basemapTile(const TileId &tile)
     return copy;
 }
 
-bool MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles)
+bool MapRenderer::paintBasemap(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles,
+                               RouteCache cache)
+{
+    const auto draw = [&](QPainter &target, const MapViewport &view) {
+        target.fillRect(QRectF(QPointF(0, 0), view.size()), m_style.ocean);
+        return paintTiles(&target, view, tiles);
+    };
+    if (cache == RouteCache::Off)
+        return draw(painter, viewport);
+    // The live item: ocean and tiles from the basemap layer, drawn again when other tiles came
+    // into the loader's memory. Big fills and blits go to the raster engine's thread pool (any
+    // span over ~96 lines), and handing them over cost more than drawing them on a pan frame.
+    const quint64 revision = tiles ? tiles->revision() : 0;
+    const bool changed = tiles != m_layerTiles || revision != m_layerTileRevision;
+    m_layerTiles = tiles;
+    m_layerTileRevision = revision;
+    m_basemapLayer->paint(
+        painter, viewport, changed, cache == RouteCache::Panning,
+        [&](QPainter &layer, const MapViewport &layerViewport) { draw(layer, layerViewport); });
+    return paintTiles(nullptr, viewport, tiles); // what the view itself shows, for the credit
+}
+
+bool MapRenderer::paintTiles(QPainter *painter, const MapViewport &viewport, const TileLoader *tiles)
 {
     bool raster = false;
     const int tileZoom = WebMercator::tileZoomFor(viewport.zoom());
     const bool scaled = std::abs(viewport.zoom() - tileZoom) > 1e-3;
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
+    if (painter)
+        painter->setRenderHint(QPainter::SmoothPixmapTransform, scaled);
     for (const PlacedTile &placed : viewport.visibleTiles(tileZoom)) {
         const QRect target = pixelAligned(placed.target);
         if (tiles) {
             if (const QImage image = tiles->tile(placed.tile); !image.isNull()) {
-                painter.drawImage(target, image);
+                if (!painter)
+                    return true;
+                painter->drawImage(target, image);
                 raster = true;
                 continue;
             }
@@ -217,12 +278,14 @@ bool MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, con
                 const QImage image = tiles->tile(parent);
                 if (image.isNull())
                     continue;
+                if (!painter)
+                    return true;
                 const double part = image.width() / double(1 << up);
                 const QRectF source((placed.tile.x - (parent.x << up)) * part,
                                     (placed.tile.y - (parent.y << up)) * part, part, part);
-                painter.setRenderHint(QPainter::SmoothPixmapTransform, true);
-                painter.drawImage(target, image, source);
-                painter.setRenderHint(QPainter::SmoothPixmapTransform, scaled);
+                painter->setRenderHint(QPainter::SmoothPixmapTransform, true);
+                painter->drawImage(target, image, source);
+                painter->setRenderHint(QPainter::SmoothPixmapTransform, scaled);
                 drawn = true;
             }
             if (drawn) {
@@ -230,7 +293,8 @@ bool MapRenderer::paintTiles(QPainter &painter, const MapViewport &viewport, con
                 continue;
             }
         }
-        painter.drawImage(target, basemapTile(placed.tile));
+        if (painter)
+            painter->drawImage(target, basemapTile(placed.tile));
     }
     return raster;
 }

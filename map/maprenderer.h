@@ -5,6 +5,7 @@
 // arcs, accuracy circles, the source, hop markers, then the legend, scale bar and attribution.
 
 #include "basemap.h"
+#include "placelabelcache.h"
 #include "placelabels.h"
 #include "webmercator.h"
 
@@ -18,12 +19,14 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <memory>
 
 class QPainter;
 
 namespace tracemap {
 
+class PannedLayer;
 class RouteLayer;
 class TileLoader;
 
@@ -107,9 +110,9 @@ public:
     explicit MapRenderer(std::shared_ptr<const Basemap> basemap = Basemap::builtIn());
     ~MapRenderer();
 
-    // How the further routes are drawn: straight onto the painter (exports, any thread), or from
-    // the route layer kept across frames (the live item's render thread; see routelayer.h):
-    // `Panning` while the user drags the view, `Still` otherwise.
+    // How the basemap (ocean and tiles) and the further routes are drawn: straight onto the
+    // painter (exports, any thread), or from layers kept across frames (the live item's render
+    // thread; see pannedlayer.h): `Panning` while the user drags the view, `Still` otherwise.
     enum class RouteCache { Off, Still, Panning };
 
     static constexpr double MarkerRadius = 11.0;
@@ -118,8 +121,12 @@ public:
     // `tiles` may be null (vector basemap only). Reads the loader's memory, never the network.
     void paint(QPainter &painter, const MapViewport &viewport, const MapScene &scene, const TileLoader *tiles,
                RouteCache routeCache = RouteCache::Off);
-    // How many times the route layer was drawn (tests and benchmarks).
+    // How many times the route layer, the basemap layer and the place labels were drawn or laid
+    // out, and paint() called (tests and benchmarks).
     int routeLayerRenders() const;
+    int basemapLayerRenders() const;
+    int placeLabelLayouts() const;
+    int paints() const { return m_paints.load(); }
 
     // A white image of the viewport's size with the map painted on it (exports, the clipboard).
     // Null when the size is empty or over 16384 pixels a side.
@@ -160,6 +167,11 @@ public:
 
     // A hop with a usable place (finite, in range).
     static bool isPlaced(const MapHop &hop);
+    // Whether the map draws `a` and `b` alike: the same place, number, label, marker colour (RTT
+    // colours to 8 bits a channel, as painted), loss arc and highlight. A watch round that only
+    // moved a hop's average RTT by a fraction of a colour step is no reason to repaint.
+    static bool drawnAlike(const MapHop &a, const MapHop &b);
+    static bool drawnAlike(const QList<MapHop> &a, const QList<MapHop> &b);
     // Addresses seen in two or more visible routes of the scene (the main route counts as one).
     static QSet<QString> convergedAddresses(const MapScene &scene);
     // The route legend (top-right): one row per visible route, main route first; empty when no
@@ -176,8 +188,12 @@ public:
                                          const QGeoCoordinate &to);
 
 private:
-    // True when at least one raster tile (or a scaled parent) was drawn.
-    bool paintTiles(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles);
+    // Ocean and tiles, straight or from the basemap layer. True when a raster tile shows.
+    bool paintBasemap(QPainter &painter, const MapViewport &viewport, const TileLoader *tiles,
+                      RouteCache cache);
+    // True when at least one raster tile (or a scaled parent) was drawn; with no painter, when
+    // one would be.
+    bool paintTiles(QPainter *painter, const MapViewport &viewport, const TileLoader *tiles);
     void paintPlaces(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
     // A place name with its halo, drawn once and kept (names repeat on every frame).
     QImage placeSprite(const QString &text, bool capital, double dpr);
@@ -200,10 +216,16 @@ private:
 
     std::shared_ptr<const Basemap> m_basemap;
     BasemapStyle m_style;
-    QMutex m_cacheMutex; // the live item paints on the render thread, exports on the GUI thread
+    mutable QMutex m_cacheMutex; // the live item paints on the render thread, exports on the GUI thread
     QCache<TileId, QImage> m_basemapTiles{96};
     QCache<QString, QImage> m_placeSprites{4096};
+    // The live item's layers (render thread): ocean and tiles, then the further routes.
+    std::unique_ptr<PannedLayer> m_basemapLayer;
+    const TileLoader *m_layerTiles = nullptr;
+    quint64 m_layerTileRevision = 0;
     std::unique_ptr<RouteLayer> m_routeLayer;
+    PlaceLabelCache m_placeLabels; // under m_cacheMutex: exports use it from the GUI thread
+    std::atomic<int> m_paints = 0;
 };
 
 } // namespace tracemap

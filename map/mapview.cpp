@@ -71,9 +71,16 @@ void MapView::setModel(QAbstractItemModel *model)
                     [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
                         if (topLeft.parent().isValid())
                             return;
-                        for (int row = topLeft.row(); row <= bottomRight.row() && row < m_hops.size(); ++row)
-                            m_hops[row] = m_reader.readRow(row);
-                        hopsChanged();
+                        // A watch rewrites every row each round: repaint only for what shows.
+                        bool shown = false;
+                        for (int row = topLeft.row(); row <= bottomRight.row() && row < m_hops.size();
+                             ++row) {
+                            MapHop hop = m_reader.readRow(row);
+                            shown = shown || !MapRenderer::drawnAlike(hop, m_hops[row]);
+                            m_hops[row] = std::move(hop);
+                        }
+                        if (shown)
+                            hopsChanged();
                     }),
             connect(model, &QAbstractItemModel::rowsRemoved, this, &MapView::reloadAll),
             connect(model, &QAbstractItemModel::rowsMoved, this, &MapView::reloadAll),
@@ -93,8 +100,11 @@ void MapView::setModel(QAbstractItemModel *model)
 void MapView::reloadAll()
 {
     m_reader.setModel(m_model);
-    m_hops = m_reader.readAll();
-    hopsChanged();
+    QList<MapHop> hops = m_reader.readAll();
+    const bool alike = MapRenderer::drawnAlike(hops, m_hops);
+    m_hops = std::move(hops);
+    if (!alike)
+        hopsChanged();
 }
 
 void MapView::hopsChanged()

@@ -124,6 +124,8 @@ public:
 
     void paint(QPainter *painter) override;
     TileLoader *tileLoader() const { return m_tiles; }
+    // The renderer's counters (paints, layer renders, label layouts) for tests and benchmarks.
+    const MapRenderer &renderer() const { return *m_renderer; }
     MapViewport viewport() const;
 
 signals:

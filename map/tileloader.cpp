@@ -59,6 +59,7 @@ void TileLoader::setUrlTemplate(const QString &urlTemplate)
     m_urlTemplate = urlTemplate;
     abortAll();
     m_images.clear();
+    ++m_revision;
     m_meta.clear();
     m_refreshed.clear();
     m_failures.clear();
@@ -72,6 +73,7 @@ void TileLoader::setCacheDirectory(const QString &root)
         return;
     m_cacheRoot = root;
     m_images.clear();
+    ++m_revision;
     m_meta.clear();
     m_refreshed.clear();
 }
@@ -151,6 +153,7 @@ bool TileLoader::loadFromDisk(const TileId &tile, Meta *meta)
     } else {
         meta->freshUntil = QDateTime::fromSecsSinceEpoch(0); // unknown age: stale, re-validate
     }
+    ++m_revision;
     m_images.insert(tile, new QImage(image.convertToFormat(QImage::Format_ARGB32_Premultiplied)));
     m_meta.insert(tile, *meta);
     return true;
@@ -326,6 +329,7 @@ void TileLoader::finished(const TileId &tile, const HttpFetchResult &result)
         } else {
             const Meta meta = metaFrom(result);
             store(tile, result.body, meta);
+            ++m_revision;
             m_images.insert(tile, new QImage(image.convertToFormat(QImage::Format_ARGB32_Premultiplied)));
             m_meta.insert(tile, meta);
             m_failures.remove(tile);

@@ -82,6 +82,9 @@ public:
     static QString describe(TileError error);
     // Requests sent since construction (tests, benchmarks).
     int requestsSent() const { return m_requestsSent; }
+    // Changes whenever the tiles in memory change (one arrived, one was dropped): the renderer's
+    // basemap layer is drawn again then.
+    quint64 revision() const { return m_revision; }
 
 signals:
     void tileReady(const tracemap::TileId &tile);
@@ -129,6 +132,7 @@ private:
     qint64 m_minimumFreshness = 7 * 24 * 3600;
     qint64 m_maxTileBytes = 1024 * 1024;
 
+    quint64 m_revision = 0;
     QCache<TileId, QImage> m_images{128}; // 32 MiB: a 1080p view at zoom x.5 plus its margin
     QHash<TileId, Meta> m_meta;           // for tiles in memory
     QSet<TileId> m_refreshed;             // stale tiles already re-fetched this session

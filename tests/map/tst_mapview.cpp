@@ -1,5 +1,6 @@
 // The map item in an offscreen QQuickWindow: markers at the predicted pixels (checked by colour),
-// fitRoute, a route across the antimeridian, repaint in the next frame after a model change,
+// fitRoute, a route across the antimeridian, repaint in the next frame after a model change (and
+// none after a watch round that changes nothing the map shows),
 // input, tiles from a loopback server, image export, a legend that never covers a marker, and a
 // one-line attribution on a short view.
 // TRACEMAP_MAP_DUMP_DIR=/some/dir keeps the rendered images for a human to look at.
@@ -29,13 +30,23 @@ struct Hop
     bool hasLocation;
     double rttMs;
     double accuracyKm = 10;
+    double lossPct = -1;
 };
 
 // The shape of the ui's hop model, as far as the map reads it (by role name).
 class HopModel : public QAbstractListModel
 {
 public:
-    enum Role { Ttl = Qt::UserRole + 1, Latitude, Longitude, HasLocation, AccuracyKm, AvgRttMs, Address };
+    enum Role {
+        Ttl = Qt::UserRole + 1,
+        Latitude,
+        Longitude,
+        HasLocation,
+        AccuracyKm,
+        AvgRttMs,
+        Address,
+        LossPct
+    };
     int rowCount(const QModelIndex &parent = {}) const override
     {
         return parent.isValid() ? 0 : int(hops.size());
@@ -58,6 +69,8 @@ public:
             return hop.rttMs;
         case Address:
             return QStringLiteral("192.0.2.%1").arg(hop.ttl);
+        case LossPct:
+            return hop.lossPct;
         }
         return {};
     }
@@ -69,7 +82,8 @@ public:
                 {HasLocation, "hasLocation"},
                 {AccuracyKm, "accuracyKm"},
                 {AvgRttMs, "avgRttMs"},
-                {Address, "address"}};
+                {Address, "address"},
+                {LossPct, "lossPct"}};
     }
     void append(const Hop &hop)
     {
@@ -87,6 +101,12 @@ public:
     {
         hops[row] = hop;
         emit dataChanged(index(row), index(row));
+    }
+    // As the watch's model does each round: every row rewritten and announced at once.
+    void round(const QList<Hop> &all)
+    {
+        hops = all;
+        emit dataChanged(index(0), index(int(hops.size()) - 1));
     }
     QList<Hop> hops;
 };
@@ -155,6 +175,8 @@ private slots:
     void antimeridianRoute();
     void nextFrameAfterModelChange();
     void notifyOnlyOnRealChange();
+    void watchRoundRepaintsOnlyWhatShows_data();
+    void watchRoundRepaintsOnlyWhatShows();
     void clickAndHover();
     void wheelZoomsAroundCursor();
     void dragPans();
@@ -338,6 +360,64 @@ void TestMapView::nextFrameAfterModelChange()
     // Rows removed or reset: the markers go.
     m_model->set({});
     QCOMPARE(m_map->currentIndex(), -1);
+}
+
+void TestMapView::watchRoundRepaintsOnlyWhatShows_data()
+{
+    QTest::addColumn<QString>("change");
+    QTest::addColumn<bool>("repainted");
+    QTest::addColumn<bool>("labelsLaidOut"); // the basemap's place labels placed again
+    QTest::newRow("nothing") << QString() << false << false;
+    QTest::newRow("average within a colour step") << QStringLiteral("tiny rtt") << false << false;
+    QTest::newRow("loss within an arc step") << QStringLiteral("tiny loss") << false << false;
+    QTest::newRow("colour") << QStringLiteral("colour") << true << false;
+    QTest::newRow("loss mark") << QStringLiteral("loss") << true << false;
+    QTest::newRow("place") << QStringLiteral("place") << true << true;
+}
+
+void TestMapView::watchRoundRepaintsOnlyWhatShows()
+{
+    QFETCH(QString, change);
+    QFETCH(bool, repainted);
+    QFETCH(bool, labelsLaidOut);
+    Hop lossy = NewYork;
+    lossy.lossPct = 20.0;
+    QList<Hop> hops{London, Frankfurt, lossy};
+    m_model->set(hops);
+    m_map->setCenterLatitude(48);
+    m_map->setCenterLongitude(-30);
+    m_map->setZoom(3);
+    const MapRenderer &renderer = m_map->renderer();
+    QTRY_VERIFY(renderer.paints() > 0);
+    QTest::qWait(100); // settled: no frame pending
+    const int paints = renderer.paints();
+    const int layouts = renderer.placeLabelLayouts();
+    QVERIFY(layouts > 0);
+
+    if (change == QLatin1String("tiny rtt"))
+        hops[1].rttMs += 0.001;
+    else if (change == QLatin1String("tiny loss"))
+        hops[2].lossPct += 0.001;
+    else if (change == QLatin1String("colour"))
+        hops[1].rttMs = 180.0;
+    else if (change == QLatin1String("loss"))
+        hops[1].lossPct = 10.0;
+    else if (change == QLatin1String("place"))
+        hops[1].latitude += 2.0;
+    m_model->round(hops);
+    if (repainted) {
+        QTRY_VERIFY(renderer.paints() > paints);
+    } else {
+        QTest::qWait(100); // a repaint would have come by now
+        QCOMPARE(renderer.paints(), paints);
+    }
+    QCOMPARE(renderer.placeLabelLayouts() > layouts, labelsLaidOut);
+    if (change == QLatin1String("colour")) { // the new colour is on screen
+        const QImage screen = m_window->grabWindow();
+        const QPointF p =
+            m_map->coordinateToPixel(Frankfurt.latitude, Frankfurt.longitude) * screen.devicePixelRatio();
+        QVERIFY(colourNear(screen, markerFill(p), MapRenderer::rttColor(180.0), 1));
+    }
 }
 
 void TestMapView::notifyOnlyOnRealChange()

@@ -4,6 +4,7 @@
 // a frame drawn from scratch at the same view (across the antimeridian and at a device scale of
 // 2 too).
 
+#include "layerframes.h"
 #include "maprenderer.h"
 #include "routelayer.h"
 
@@ -11,6 +12,7 @@
 #include <QTest>
 
 using namespace tracemap;
+using namespace tracemap::layerframes;
 
 namespace {
 
@@ -75,46 +77,6 @@ MapScene scene()
 MapViewport view(double latitude = 30.0, double longitude = 170.0, double zoom = 2.5, QSize size = ViewSize)
 {
     return MapViewport(latitude, longitude, zoom, QSizeF(size));
-}
-
-// The view moved by `pixels` (a drag moves it by whole pixels).
-MapViewport panned(const MapViewport &viewport, QPointF pixels)
-{
-    const GeoPoint c =
-        WebMercator::worldPixelToCoordinate(viewport.centerWorldPixel() + pixels, viewport.zoom());
-    return MapViewport(c.latitude, c.longitude, viewport.zoom(), viewport.size());
-}
-
-// A frame as the live item paints it, at a device scale of `dpr`.
-QImage frame(MapRenderer &renderer, const MapViewport &viewport, const MapScene &scene, Cache cache,
-             double dpr = 1.0)
-{
-    QImage image((viewport.size() * dpr).toSize(), QImage::Format_ARGB32_Premultiplied);
-    image.setDevicePixelRatio(dpr);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    renderer.paint(painter, viewport, scene, nullptr, cache);
-    return image;
-}
-
-// Pixels of `a` and `b` whose channels differ by more than `tolerance`.
-int differing(const QImage &a, const QImage &b, int tolerance = 0)
-{
-    if (a.size() != b.size())
-        return -1;
-    int count = 0;
-    for (int y = 0; y < a.height(); ++y) {
-        const QRgb *pa = reinterpret_cast<const QRgb *>(a.constScanLine(y));
-        const QRgb *pb = reinterpret_cast<const QRgb *>(b.constScanLine(y));
-        for (int x = 0; x < a.width(); ++x) {
-            if (std::abs(qRed(pa[x]) - qRed(pb[x])) > tolerance ||
-                std::abs(qGreen(pa[x]) - qGreen(pb[x])) > tolerance ||
-                std::abs(qBlue(pa[x]) - qBlue(pb[x])) > tolerance ||
-                std::abs(qAlpha(pa[x]) - qAlpha(pb[x])) > tolerance)
-                ++count;
-        }
-    }
-    return count;
 }
 
 } // namespace
