@@ -163,6 +163,11 @@ VantageController::Route &VantageController::makeRoute(const VantageTrace &trace
         r->model->applyGeoResult(result);
         scheduleRebuild();
     });
+    // An agent route's note ("estimated from hop 3, ...") follows its locator's start.
+    connect(route->locator, &TraceLocator::sourceChanged, this, [this, r] {
+        if (r->trace.vantage.kind == VantageKind::Agent)
+            emit routesChanged();
+    });
     connect(route->locator, &TraceLocator::pendingChanged, this, [this] {
         emit pendingLookupsChanged();
         scheduleRebuild();
@@ -258,7 +263,11 @@ QVariantList VantageController::routeList() const
 {
     QVariantList list;
     for (const auto &r : m_routes) {
-        list.append(QVariantMap{{QStringLiteral("name"), r->trace.vantage.name},
+        const bool agent = r->trace.vantage.kind == VantageKind::Agent;
+        const VantageStart start = agent ? agentStart(*r) : VantageStart{};
+        list.append(QVariantMap{{QStringLiteral("start"), agent ? toString(start.source) : QString()},
+                                {QStringLiteral("startNote"), start.note},
+                                {QStringLiteral("name"), r->trace.vantage.name},
                                 {QStringLiteral("place"), r->trace.vantage.place()},
                                 {QStringLiteral("color"), r->color},
                                 {QStringLiteral("state"), int(r->state)},
@@ -381,7 +390,8 @@ QString VantageController::exportImage(const QString &path, int width, int heigh
 bool VantageController::isSettled() const
 {
     for (const auto &r : m_routes) {
-        if (r->state == Loading || r->state == Streaming || r->locator->pendingCount() > 0)
+        if (r->state == Loading || r->state == Streaming || r->locator->pendingCount() > 0 ||
+            r->awaitingAgentPlace)
             return false;
         if (m_geo && !r->trace.failed && !r->locator->isDone())
             return false;
