@@ -3,6 +3,7 @@
 #include "geoservice.h"
 #include "plausibility.h"
 #include "specialranges.h"
+#include "tracelocator.h"
 
 #include <QHostInfo>
 #include <QPointer>
@@ -99,6 +100,20 @@ VantageStart chooseVantageStart(const VantageStartInput &in)
     }
     start.note = QStringLiteral("unknown — speed-of-light check off");
     return start;
+}
+
+void addEstimate(VantageStartInput *in, const QList<Hop> &hops, bool traceOver,
+                 const std::function<GeoResult(const QHostAddress &)> &resultFor)
+{
+    const SourceCandidate first = sourceCandidate(hops, traceOver, true);
+    if (!first.decidable || !first.query)
+        return;
+    const GeoResult r = resultFor(first.query->query.address);
+    if (r.status != GeoStatus::Located || !r.place.hasCoordinates())
+        return;
+    in->estimatedTtl = first.query->ttl;
+    in->estimated = SourceLocation{r.place.latitude, r.place.longitude};
+    in->estimatedPlace = r.place;
 }
 
 bool isLocatableAgentAddress(const QHostAddress &address)

@@ -56,6 +56,12 @@ struct VantageStart
 
 VantageStart chooseVantageStart(const VantageStartInput &input);
 
+// Fills the estimate part of `in` by TraceLocator's rule for an automatic start: the first public
+// responder of `hops` (once the hops before it are settled, or the trace is over) and its place
+// as `resultFor` (the locator's or annotator's decisions) gives it; nothing when it has none.
+void addEstimate(VantageStartInput *in, const QList<Hop> &hops, bool traceOver,
+                 const std::function<GeoResult(const QHostAddress &)> &resultFor);
+
 // True for an address the chain may be asked about: not null, outside the special ranges.
 bool isLocatableAgentAddress(const QHostAddress &address);
 // The question about the agent's own address: no RTT check (it defines the start), no name look-up.

@@ -225,13 +225,8 @@ VantageStart VantageController::agentStart(const Route &route) const
     in.reported = route.reported;
     in.agentAddress = route.agentPlace.address;
     in.addressResult = route.agentPlace.result;
-    if (route.locator->sourceTtl() > 0) { // the locator estimated it (no configured start given)
-        in.estimatedTtl = route.locator->sourceTtl();
-        in.estimated = route.locator->source();
-        const SourceCandidate from = sourceCandidate(route.trace.trace.hops, true, true);
-        if (from.query)
-            in.estimatedPlace = route.locator->resultFor(from.query->query.address).place;
-    }
+    addEstimate(&in, route.trace.trace.hops, route.state == Done || route.state == Failed,
+                [&route](const QHostAddress &a) { return route.locator->resultFor(a); });
     return chooseVantageStart(in);
 }
 
