@@ -142,6 +142,8 @@ void VantageController::setGeoService(GeoService *geo)
         for (const Hop &hop : route->trace.trace.hops)
             route->model->updateHop(hop);
         locate(*route);
+        if (route->trace.vantage.kind == VantageKind::Agent)
+            findAgentStart(*route); // the new chain may place the agent's address otherwise
     }
     scheduleRebuild();
 }

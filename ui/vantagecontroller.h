@@ -191,6 +191,8 @@ private:
     // Agent routes: where the route starts (vantagestart.h) from what is known now, and that
     // start applied to the route (its vantage place, its locator) when it moved.
     VantageStart agentStart(const Route &route) const;
+    // Finds the agent's address and the chain's answer for it (through m_geo), then applies it.
+    void findAgentStart(Route &route);
     void applyAgentStart(Route &route);
     void setState(Route &route, State state, const QString &reason = {});
     void updateRoute(Route &route, const VantageTrace &trace, State state);

@@ -153,7 +153,6 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
     const int index = addRoutes({placeholder}, Streaming);
     const QString key = m_routes.at(index)->id;
     m_routes.at(index)->reported = placeholder.vantage;
-    m_routes.at(index)->awaitingAgentPlace = true;
     auto *client = new AgentTraceClient(network(), this);
     // Hops arrive one by one: the route grows on the map while the agent probes.
     connect(client, &AgentTraceClient::hop, this, [this, key](const Hop &hop, const QJsonObject &) {
@@ -180,14 +179,7 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
         r->reported = vantage;
         applyAgentStart(*r);
     };
-    findAgentPlace(m_geo, agent, m_agentAddressLookup ? m_agentAddressLookup(agent) : QHostAddress(), this,
-                   [this, key](const AgentPlace &place) {
-                       if (Route *r = findRoute(key)) {
-                           r->agentPlace = place;
-                           r->awaitingAgentPlace = false;
-                           applyAgentStart(*r);
-                       }
-                   });
+    findAgentStart(*m_routes.at(index));
     connect(client, &AgentTraceClient::vantageReported, this, reported);
     connect(client, &AgentTraceClient::finished, this,
             [this, client, key, agent, reported](AgentTraceClient::Error error, const QString &message) {
@@ -217,6 +209,20 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
                    client->setToken(secret);
                    client->start(agent, host);
                });
+}
+
+void VantageController::findAgentStart(Route &route)
+{
+    const QUrl agent(route.trace.vantage.id); // the agent's URL
+    route.awaitingAgentPlace = true;
+    findAgentPlace(m_geo, agent, m_agentAddressLookup ? m_agentAddressLookup(agent) : QHostAddress(), this,
+                   [this, key = route.id](const AgentPlace &place) {
+                       if (Route *r = findRoute(key)) {
+                           r->agentPlace = place;
+                           r->awaitingAgentPlace = false;
+                           applyAgentStart(*r);
+                       }
+                   });
 }
 
 VantageStart VantageController::agentStart(const Route &route) const

@@ -884,6 +884,33 @@ private slots:
         QCOMPARE(geo->result(QHostAddress(QStringLiteral("127.0.0.1"))).status, GeoStatus::Pending);
     }
 
+    // A new geolocation service (other settings) asks about the agent's address again: an address
+    // the first chain could not place starts the route once the new one places it.
+    void agentStartFollowsANewService()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        serveAgentTrace(server, QByteArray(), QByteArray());
+        auto first = tableService({{QStringLiteral("62.0.0.5"), {50.12, 8.69}}});
+        auto second = tableService(
+            {{QStringLiteral("62.0.0.5"), {50.12, 8.69}}, {QStringLiteral("81.2.69.160"), {51.51, -0.13}}});
+        QNetworkAccessManager network;
+        VantageController c(first.get());
+        c.setNetwork(&network);
+        c.setAgentAddressLookup([](const QUrl &) { return QHostAddress(QStringLiteral("81.2.69.160")); });
+        c.traceViaAgent(server.url().toString(), QStringLiteral("192.0.2.200"), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(0), VantageController::Done, 10000);
+        QTRY_VERIFY(c.isSettled());
+        QCOMPARE(c.routeList().at(0).toMap().value(QStringLiteral("start")).toString(),
+                 QStringLiteral("estimated"));
+        QSignalSpy settled(&c, &VantageController::settled);
+        c.setGeoService(second.get());
+        QTRY_VERIFY(settled.size() > 0 && c.isSettled());
+        QCOMPARE(c.routeList().at(0).toMap().value(QStringLiteral("start")).toString(),
+                 QStringLiteral("address"));
+        QTRY_COMPARE(c.routes()->routes().at(0).sourceLatitude, 51.51);
+    }
+
     void refusesBadMeasurementId()
     {
         VantageController c(nullptr);
