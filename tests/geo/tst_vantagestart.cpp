@@ -121,6 +121,63 @@ private Q_SLOTS:
         QCOMPARE(m_geo->result(QHostAddress(QStringLiteral("10.1.2.3"))).status, GeoStatus::Pending);
     }
 
+    // The estimate part, by TraceLocator's rule: the first public responder (private hops before it
+    // skipped), once the hops before it are settled, and only when it is placed.
+    void estimate_data()
+    {
+        QTest::addColumn<QStringList>("responders"); // TTL 1, 2, ...; "" a silent hop
+        QTest::addColumn<bool>("lastComplete");
+        QTest::addColumn<int>("ttl"); // -1: no estimate
+        QTest::newRow("first public responder placed") << QStringList{"10.0.0.1", "62.0.0.5"} << true << 2;
+        QTest::newRow("silent hop first") << QStringList{"", "62.0.0.5", "62.0.1.1"} << true << 2;
+        QTest::newRow("first public responder unplaced")
+            << QStringList{"10.0.0.1", "62.9.9.9", "62.0.0.5"} << true << -1;
+        QTest::newRow("only private responders") << QStringList{"10.0.0.1", "192.168.1.1"} << true << -1;
+        QTest::newRow("an earlier hop still probing") << QStringList{"10.0.0.1", "62.0.0.5"} << false << -1;
+    }
+
+    void estimate()
+    {
+        QFETCH(QStringList, responders);
+        QFETCH(bool, lastComplete);
+        QFETCH(int, ttl);
+        QList<Hop> hops;
+        for (const QString &a : responders) {
+            Hop h;
+            h.ttl = int(hops.size()) + 1;
+            ProbeReply r;
+            r.query = 1;
+            r.responder = QHostAddress(a);
+            r.rttMs = a.isEmpty() ? -1.0 : 5.0;
+            r.kind = a.isEmpty() ? ReplyKind::None : ReplyKind::TimeExceeded;
+            h.replies = {r};
+            h.probesSent = 1;
+            h.complete = true;
+            hops << h;
+        }
+        if (!lastComplete)
+            hops.first().complete = false;
+        const auto placed = [](const QHostAddress &a) {
+            GeoResult r;
+            r.address = a;
+            r.status =
+                a == QHostAddress(QStringLiteral("62.0.0.5")) ? GeoStatus::Located : GeoStatus::Unlocatable;
+            if (r.status == GeoStatus::Located) {
+                r.place.latitude = 50.12;
+                r.place.longitude = 8.69;
+                r.place.city = QStringLiteral("Frankfurt");
+            }
+            return r;
+        };
+        VantageStartInput in;
+        addEstimate(&in, hops, lastComplete, placed);
+        QCOMPARE(in.estimatedTtl, ttl);
+        const VantageStart start = chooseVantageStart(in);
+        QCOMPARE(toString(start.source), ttl > 0 ? QStringLiteral("estimated") : QStringLiteral("none"));
+        if (ttl > 0)
+            QCOMPARE(start.note, QStringLiteral("estimated from hop %1, Frankfurt").arg(ttl));
+    }
+
     void unknownHostGivesNoAddress()
     {
         // A URL without a host resolves to nothing, asks nothing, and still answers once, later.
