@@ -242,7 +242,9 @@ Dialog {
                 }
                 Rectangle { color: modelData.color; width: 14; height: 14; radius: 7 }
                 Label {
-                    text: modelData.place.length > 0 ? qsTr("%1, %2").arg(modelData.name).arg(modelData.place) : modelData.name
+                    // An agent's route says where it starts: configured, its address, or estimated.
+                    readonly property string named: modelData.place.length > 0 ? qsTr("%1, %2").arg(modelData.name).arg(modelData.place) : modelData.name
+                    text: modelData.startNote.length > 0 ? qsTr("%1 — start %2").arg(named).arg(modelData.startNote) : named
                     elide: Text.ElideRight
                     Layout.fillWidth: true
                 }

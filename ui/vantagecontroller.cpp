@@ -142,6 +142,8 @@ void VantageController::setGeoService(GeoService *geo)
         for (const Hop &hop : route->trace.trace.hops)
             route->model->updateHop(hop);
         locate(*route);
+        if (route->trace.vantage.kind == VantageKind::Agent)
+            findAgentStart(*route); // the new chain may place the agent's address otherwise
     }
     scheduleRebuild();
 }
@@ -162,6 +164,11 @@ VantageController::Route &VantageController::makeRoute(const VantageTrace &trace
     connect(route->locator, &TraceLocator::located, this, [this, r](const GeoResult &result) {
         r->model->applyGeoResult(result);
         scheduleRebuild();
+    });
+    // An agent route's note ("estimated from hop 3, ...") follows its locator's start.
+    connect(route->locator, &TraceLocator::sourceChanged, this, [this, r] {
+        if (r->trace.vantage.kind == VantageKind::Agent)
+            emit routesChanged();
     });
     connect(route->locator, &TraceLocator::pendingChanged, this, [this] {
         emit pendingLookupsChanged();
@@ -258,7 +265,11 @@ QVariantList VantageController::routeList() const
 {
     QVariantList list;
     for (const auto &r : m_routes) {
-        list.append(QVariantMap{{QStringLiteral("name"), r->trace.vantage.name},
+        const bool agent = r->trace.vantage.kind == VantageKind::Agent;
+        const VantageStart start = agent ? agentStart(*r) : VantageStart{};
+        list.append(QVariantMap{{QStringLiteral("start"), agent ? toString(start.source) : QString()},
+                                {QStringLiteral("startNote"), start.note},
+                                {QStringLiteral("name"), r->trace.vantage.name},
                                 {QStringLiteral("place"), r->trace.vantage.place()},
                                 {QStringLiteral("color"), r->color},
                                 {QStringLiteral("state"), int(r->state)},
@@ -381,7 +392,8 @@ QString VantageController::exportImage(const QString &path, int width, int heigh
 bool VantageController::isSettled() const
 {
     for (const auto &r : m_routes) {
-        if (r->state == Loading || r->state == Streaming || r->locator->pendingCount() > 0)
+        if (r->state == Loading || r->state == Streaming || r->locator->pendingCount() > 0 ||
+            r->awaitingAgentPlace)
             return false;
         if (m_geo && !r->trace.failed && !r->locator->isDone())
             return false;

@@ -8,7 +8,8 @@
 //  - every route's hops go through the application's GeoService (the same chain as this
 //    machine's trace) by a TraceLocator of their own whose start is the vantage's place (else the
 //    first public responder's): the service takes the start per query, so routes from many
-//    places share one chain at once;
+//    places share one chain at once; an agent's route starts where chooseVantageStart() says
+//    (its configured place, else its public address located by this chain, else the estimate);
 //  - each route keeps its hops in a HopListModel, which the hop table shows one route at a time
 //    (selectedIndex: -1 is "this machine", the TraceController's model).
 //  - creating a RIPE Atlas one-off spends the user's credits: requestAtlasTrace() only prices it
@@ -44,6 +45,7 @@ struct GlobalpingSpec;
 class HopListModel;
 class SecretStore;
 class TraceLocator;
+struct VantageStart;
 
 // A saved result document, recognised by content: a RIPE Atlas results array or a Globalping
 // measurement. Routes empty and *error set when it is neither or is damaged.
@@ -58,7 +60,9 @@ class VantageController : public QObject
     QML_UNCREATABLE("The application creates the vantage controller")
     Q_PROPERTY(tracemap::RouteSet *routes READ routes CONSTANT)
     Q_PROPERTY(int count READ count NOTIFY routesChanged)
-    // [{name, place, color, state, stateText, reason, visible}] in route order, for lists and selectors.
+    // [{name, place, color, state, stateText, reason, visible, start, startNote}] in route order,
+    // for lists and selectors; start ("configured", "address", "estimated", "none") and its
+    // one-line note only for agent routes (empty for others).
     Q_PROPERTY(QVariantList routeList READ routeList NOTIFY routesChanged)
     Q_PROPERTY(int selectedIndex READ selectedIndex WRITE setSelectedIndex NOTIFY selectedIndexChanged)
     // The selected route's hops (null while "this machine" is selected).
@@ -152,6 +156,13 @@ public:
     bool isSettled() const;
 
     void setNetwork(QNetworkAccessManager *network) { m_network = network; }
+    // How an agent's address is found from its URL: null (the default, and whenever it returns a
+    // null address) takes the URL's host, resolved as the connection resolves it. Tests inject a
+    // public address here: a loopback fake agent's own address has no place.
+    void setAgentAddressLookup(std::function<QHostAddress(const QUrl &)> lookup)
+    {
+        m_agentAddressLookup = std::move(lookup);
+    }
     // Where API keys are kept (not owned; may be null: no key is used or kept). Its one-time
     // "no keyring" notice shows in statusMessage.
     void setSecretStore(SecretStore *store);
@@ -177,6 +188,12 @@ private:
     void withSecret(const QString &name, const QByteArray &given, QObject *user,
                     std::function<void(const QByteArray &)> start);
     void locate(Route &route);
+    // Agent routes: where the route starts (vantagestart.h) from what is known now, and that
+    // start applied to the route (its vantage place, its locator) when it moved.
+    VantageStart agentStart(const Route &route) const;
+    // Finds the agent's address and the chain's answer for it (through m_geo), then applies it.
+    void findAgentStart(Route &route);
+    void applyAgentStart(Route &route);
     void setState(Route &route, State state, const QString &reason = {});
     void updateRoute(Route &route, const VantageTrace &trace, State state);
     QString addPlaceholder(VantageKind kind, const QString &id, const QString &name, qint64 measurementId);
@@ -204,6 +221,7 @@ private:
     int m_requestSerial = 0;                 // a newer request outdates a key still loading
     QTimer m_rebuild;
     bool m_wasSettled = true;
+    std::function<QHostAddress(const QUrl &)> m_agentAddressLookup;
 };
 
 } // namespace tracemap

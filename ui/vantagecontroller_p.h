@@ -7,6 +7,7 @@
 #include "hoplistmodel.h"
 #include "tracelocator.h"
 #include "vantagecontroller.h"
+#include "vantagestart.h"
 
 #include <QColor>
 #include <QLoggingCategory>
@@ -25,6 +26,11 @@ struct VantageController::Route
     QString id; // unique within the controller, for RouteSet show/hide
     HopListModel *model = nullptr;
     TraceLocator *locator = nullptr;
+    // Agent routes: the agent's own report (a place only when configured there) and its address
+    // with the chain's answer for it; trace.vantage is what chooseVantageStart() made of them.
+    VantagePoint reported;
+    AgentPlace agentPlace;
+    bool awaitingAgentPlace = false; // findAgentPlace() has not answered yet
 };
 
 // A priced RIPE Atlas one-off waiting for the user's yes, with the key it will be sent with.

@@ -152,6 +152,7 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
     placeholder.trace.target = target.trimmed();
     const int index = addRoutes({placeholder}, Streaming);
     const QString key = m_routes.at(index)->id;
+    m_routes.at(index)->reported = placeholder.vantage;
     auto *client = new AgentTraceClient(network(), this);
     // Hops arrive one by one: the route grows on the map while the agent probes.
     connect(client, &AgentTraceClient::hop, this, [this, key](const Hop &hop, const QJsonObject &) {
@@ -168,17 +169,17 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
         r->locator->update(hops, false);
         scheduleRebuild();
     });
-    // The agent's own place (its config) starts the route: the legend names it and the RTT check
-    // of every hop is made from there. Without one, the first public responder's place is used.
+    // Where the route starts (vantagestart.h): the agent's own place (its config), else its
+    // public address located through this app's chain, else the first public responder's place.
+    // The legend names it and the RTT check of every hop is made from there.
     const auto reported = [this, key](const VantagePoint &vantage) {
         Route *r = findRoute(key);
         if (!r || !vantage.hasLocation())
             return;
-        r->trace.vantage = vantage;
-        locate(*r);
-        emit routesChanged();
-        scheduleRebuild();
+        r->reported = vantage;
+        applyAgentStart(*r);
     };
+    findAgentStart(*m_routes.at(index));
     connect(client, &AgentTraceClient::vantageReported, this, reported);
     connect(client, &AgentTraceClient::finished, this,
             [this, client, key, agent, reported](AgentTraceClient::Error error, const QString &message) {
@@ -200,6 +201,7 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
                 for (const Hop &hop : trace.hops)
                     r->model->updateHop(hop);
                 setState(*r, Done, trace.reached ? QString() : QStringLiteral("destination not reached"));
+                setStatus(QStringLiteral("%1: start %2").arg(r->trace.vantage.name, agentStart(*r).note));
             });
     const QString host = target.trimmed();
     withSecret(agentTokenName(agent), token.toUtf8(), client,
@@ -207,6 +209,53 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
                    client->setToken(secret);
                    client->start(agent, host);
                });
+}
+
+void VantageController::findAgentStart(Route &route)
+{
+    const QUrl agent(route.trace.vantage.id); // the agent's URL
+    route.awaitingAgentPlace = true;
+    findAgentPlace(m_geo, agent, m_agentAddressLookup ? m_agentAddressLookup(agent) : QHostAddress(), this,
+                   [this, key = route.id](const AgentPlace &place) {
+                       if (Route *r = findRoute(key)) {
+                           r->agentPlace = place;
+                           r->awaitingAgentPlace = false;
+                           applyAgentStart(*r);
+                       }
+                   });
+}
+
+VantageStart VantageController::agentStart(const Route &route) const
+{
+    VantageStartInput in;
+    in.reported = route.reported;
+    in.agentAddress = route.agentPlace.address;
+    in.addressResult = route.agentPlace.result;
+    addEstimate(&in, route.trace.trace.hops, route.state == Done || route.state == Failed,
+                [&route](const QHostAddress &a) { return route.locator->resultFor(a); });
+    return chooseVantageStart(in);
+}
+
+void VantageController::applyAgentStart(Route &route)
+{
+    const VantageStart start = agentStart(route);
+    VantagePoint vantage = route.reported;
+    if (start.source == VantageStartSource::Address) {
+        vantage.latitude = start.location.latitude;
+        vantage.longitude = start.location.longitude;
+        vantage.city = start.place.city;
+        vantage.country = start.place.countryCode;
+        vantage.publicAddress = route.agentPlace.address;
+    }
+    const VantagePoint &was = route.trace.vantage;
+    const bool moved =
+        vantage.hasLocation() != was.hasLocation() ||
+        (vantage.hasLocation() && (vantage.latitude != was.latitude || vantage.longitude != was.longitude));
+    route.trace.vantage = vantage;
+    if (moved)
+        locate(route); // every hop again, its RTT checked from the new start
+    emit routesChanged();
+    scheduleRebuild();
 }
 
 void VantageController::withSecret(const QString &name, const QByteArray &given, QObject *user,

@@ -338,14 +338,20 @@ void AgentService::onTraceStarted(quint64 id, const TraceResult &initial)
         return;
     it->traceContext = initial;
     it->traceContext.target = it->job->dest;
-    if (!it->job->stream)
-        return;
-    // The agent's place first, so a client starts the route there before the first hop.
-    const QJsonObject vantage = vantageJson(it->job->config->vantage);
-    it->job->publish([&] {
-        it->job->phase = ProbeJob::Phase::Streaming;
+    if (it->job->stream)
+        openStream(*it->job);
+}
+
+void AgentService::openStream(ProbeJob &job)
+{
+    // The agent's place first, so a client starts the route there before the first hop or round.
+    const QJsonObject vantage = vantageJson(job.config->vantage);
+    job.publish([&] {
+        if (job.phase != ProbeJob::Phase::Pending)
+            return; // opened already (or answered)
+        job.phase = ProbeJob::Phase::Streaming;
         if (!vantage.isEmpty())
-            it->job->streamData += jsonLine(
+            job.streamData += jsonLine(
                 {{QStringLiteral("event"), QStringLiteral("vantage")}, {QStringLiteral("vantage"), vantage}});
     });
 }
@@ -394,14 +400,14 @@ void AgentService::onTraceFinished(quint64 id, const TraceResult &finished)
         return;
     TraceResult result = finished;
     result.target = job->dest; // the engine was given the resolved literal
-    QJsonObject document = traceToJson(result);
-    if (const QJsonObject vantage = vantageJson(job->config->vantage); !vantage.isEmpty())
-        document.insert(QStringLiteral("vantage"), vantage);
-    answer(job, QStringLiteral("trace"), document);
+    answer(job, QStringLiteral("trace"), traceToJson(result));
 }
 
-void AgentService::answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document)
+void AgentService::answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &given)
 {
+    QJsonObject document = given;
+    if (const QJsonObject vantage = vantageJson(job->config->vantage); !vantage.isEmpty())
+        document.insert(QStringLiteral("vantage"), vantage);
     job->publish([&] {
         if (job->phase == ProbeJob::Phase::Streaming)
             job->streamData += jsonLine({{QStringLiteral("event"), event}, {event, document}});

@@ -78,7 +78,11 @@ private:
     // was dropped already or failed (then answered here with the error).
     ProbeJobPtr takeSucceeded(quint64 id, TraceError error, const QString &message, const QString &what);
     void finishJob(const ProbeJobPtr &job);
-    // 200 with the document; streamed as {"event": event, event: document} after the lines.
+    // A streamed answer begins: phase Streaming, and the `vantage` line first when the agent
+    // has a place (the same for /traceroute and /mtr). Once per job.
+    void openStream(ProbeJob &job);
+    // 200 with the document (plus the agent's `vantage` object when it has a place); streamed as
+    // {"event": event, event: document} after the lines.
     void answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document);
 
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);

@@ -1,7 +1,9 @@
 // AgentService's /mtr part: a resolved, policy-checked destination watched through a
 // WatchSession on the agent's engine thread, answered with watchToJson (the document of
 // `tracemap-cli watch --json`), or with stream=1 one NDJSON "round" line per round and then
-// the document. The slot the front end took in the ProbeLimiter is held until the watch ends.
+// the document. Like /traceroute, the agent's configured place is the stream's first line
+// (`vantage`) and a `vantage` object in the document (AgentService::openStream / answer). The slot the front
+// end took in the ProbeLimiter is held until the watch ends.
 #include "agentlog.h"
 #include "agentservice.h"
 #include "resultformat.h"
@@ -37,9 +39,9 @@ void AgentService::startWatch(const ProbeJobPtr &job, const QHostAddress &destin
     m_watches.insert(session, RunningWatch{job, session,
                                            QDeadlineTimer(qint64(job->config->limits.maxRequestSec) * 1000),
                                            RunningWatch::Stop::No});
-    connect(session, &WatchSession::started, this, [job] {
+    connect(session, &WatchSession::started, this, [this, job] {
         if (job->stream)
-            job->publish([&] { job->phase = ProbeJob::Phase::Streaming; });
+            openStream(*job);
     });
     connect(session, &WatchSession::roundFinished, this,
             [this, session](const WatchRound &round) { onWatchRound(session, round); });
@@ -86,10 +88,8 @@ void AgentService::onWatchRound(WatchSession *session, const WatchRound &round)
     named.result.target = it->job->dest;
     const QByteArray line = jsonLine(roundToJson(named));
     ProbeJob *job = it->job.get();
-    job->publish([&] {
-        job->phase = ProbeJob::Phase::Streaming;
-        job->streamData += line;
-    });
+    openStream(*job); // a round before started(): the vantage line still comes first
+    job->publish([&] { job->streamData += line; });
 }
 
 void AgentService::onWatchFinished(WatchSession *session, WatchEndReason reason, const QString &message)

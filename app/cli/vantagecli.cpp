@@ -39,10 +39,11 @@ QSet<QString> allowedFor(Action action)
                                    QStringLiteral("globalping-url"), QStringLiteral("4"), QStringLiteral("6"),
                                    QStringLiteral("method"), QStringLiteral("port")});
         break;
-    case Action::TraceVia:
-        allowed.unite({QStringLiteral("via"), QStringLiteral("token-file"), QStringLiteral("method"),
-                       QStringLiteral("port"), QStringLiteral("max-ttl"), QStringLiteral("queries"),
-                       QStringLiteral("4"), QStringLiteral("6")});
+    case Action::TraceVia: // with --geo: the agent's address and the hops are located
+        allowed.unite(kGeo).unite({QStringLiteral("geo"), QStringLiteral("via"), QStringLiteral("token-file"),
+                                   QStringLiteral("method"), QStringLiteral("port"),
+                                   QStringLiteral("max-ttl"), QStringLiteral("queries"), QStringLiteral("4"),
+                                   QStringLiteral("6")});
         break;
     case Action::None:
         break;
@@ -294,7 +295,18 @@ bool parseVantageCommand(const QCommandLineParser &p, const QString &command, Op
         return false;
     v.timeoutSec = int(deadline);
     options->json = p.isSet(QStringLiteral("json"));
-    if (v.action != Action::TraceVia && !readGeoSettings(p, &options->geo.settings, error))
+    if (v.action == Action::TraceVia) {
+        // As for a local trace: the chain only with --geo, and its options only with it.
+        options->geo.enabled = p.isSet(QStringLiteral("geo"));
+        for (const QString &option : p.optionNames()) {
+            if (!options->geo.enabled && kGeo.contains(option) && option != QLatin1String("json")) {
+                *error = QStringLiteral("--%1 needs --geo").arg(option);
+                return false;
+            }
+        }
+    }
+    if ((v.action != Action::TraceVia || options->geo.enabled) &&
+        !readGeoSettings(p, &options->geo.settings, error))
         return false;
     options->command = Command::Vantage;
     return true;

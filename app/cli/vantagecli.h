@@ -2,7 +2,9 @@
 //   atlas show FILE | --measurement ID [--probe-ids 1,2] [--start T] [--stop T]
 //   atlas trace HOST --probes N (--country CC | --asn N | --area NAME) --key-file F [--yes]
 //   globalping trace HOST --from LOCATION [--limit N] [--mtr] [--token-file F]
-//   trace HOST --via URL [--token-file F]
+//   trace HOST --via URL [--token-file F] [--geo [geo options]]
+//     (the route's start: the agent's configured place, else with --geo its public address as the
+//     chain places it, else the first public router's place; geo/vantagestart.h)
 // Secrets come from files only (never the command line, where `ps` shows them): a file readable by
 // group or others is refused, and no key or token is ever printed, in text, JSON or errors.
 #pragma once
@@ -61,5 +63,8 @@ bool parseVantageCommand(const QCommandLineParser &p, const QString &command, Op
 QByteArray readSecretFile(const QString &path, QString *error);
 
 int runVantage(const Options &options);
+// trace HOST --via URL (viarun.cpp): streams the agent's hops, then says where the route starts
+// and, with --geo, prints the hops located from there. `secret` is the token (may be empty).
+int runTraceVia(const Options &options, const QByteArray &secret);
 
 } // namespace tracemap::cli

@@ -1,6 +1,6 @@
-// Runs the vantage-point commands parsed in vantagecli.cpp: gets the routes (a file, RIPE Atlas,
-// Globalping or an agent), locates every route's hops with its vantage as the start, and prints.
-#include "agentclient.h"
+// Runs the vantage-point commands parsed in vantagecli.cpp: gets the routes (a file, RIPE Atlas or
+// Globalping), locates every route's hops with its vantage as the start, and prints. An agent's
+// trace (--via) runs in viarun.cpp.
 #include "atlasclient.h"
 #include "cliargs.h"
 #include "geocli.h"
@@ -289,7 +289,6 @@ int runVantage(const Options &options)
 
     AtlasClient atlas(&network);
     GlobalpingClient globalping(&network);
-    AgentTraceClient agent(&network);
     QObject::connect(&atlas, &AtlasClient::waiting, [](const QString &message, int) { err(message); });
     QObject::connect(&globalping, &GlobalpingClient::waiting,
                      [](const QString &message, int) { err(message); });
@@ -362,56 +361,8 @@ int runVantage(const Options &options)
         globalping.start(spec);
         break;
     }
-    case Action::TraceVia: {
-        QList<std::pair<QString, QString>> query;
-        if (!v.protocol.isEmpty())
-            query.append({QStringLiteral("method"), v.protocol.toLower()});
-        if (v.family)
-            query.append({QStringLiteral("family"), QString::number(v.family)});
-        if (v.port)
-            query.append({QStringLiteral("port"), QString::number(v.port)});
-        agent.setToken(secret);
-        agent.setTimeoutMs(deadlineMs(v, 10 * 60));
-        QObject::connect(&agent, &AgentTraceClient::hop, [&](const Hop &h, const QJsonObject &) {
-            if (!options.json)
-                out(formatHopLine(h));
-        });
-        QObject::connect(
-            &agent, &AgentTraceClient::finished, [&](AgentTraceClient::Error e, const QString &message) {
-                if (e != AgentTraceClient::Error::None) {
-                    err(message);
-                    QCoreApplication::exit(e == AgentTraceClient::Error::BadToken ? kExitUsage : 1);
-                    return;
-                }
-                QJsonObject document = agent.document();
-                const TraceResult trace = traceFromJson(document);
-                if (options.json) {
-                    // The agent's own report of its place (name, latitude, longitude, source), if
-                    // it sent one, plus what it is and where it was asked.
-                    QJsonObject vantage = document.value(QStringLiteral("vantage")).toObject();
-                    vantage.insert(QStringLiteral("kind"), toString(VantageKind::Agent));
-                    vantage.insert(QStringLiteral("url"), v.via.toString(QUrl::RemoveUserInfo));
-                    document.insert(QStringLiteral("vantage"), vantage);
-                    fputs(QJsonDocument(document).toJson(QJsonDocument::Indented).constData(), stdout);
-                } else {
-                    err(QStringLiteral("via %1: %2")
-                            .arg(v.via.toString(QUrl::RemoveUserInfo), formatTraceSummary(trace)));
-                }
-                QCoreApplication::exit(trace.reached ? 0 : 1);
-            });
-        QObject::connect(&agent, &AgentTraceClient::vantageReported, [&](const VantagePoint &place) {
-            if (!options.json && place.hasLocation())
-                err(QStringLiteral("the agent is at %1 (%2, %3)")
-                        .arg(place.city.isEmpty() ? place.name : place.city)
-                        .arg(place.latitude, 0, 'f', 4)
-                        .arg(place.longitude, 0, 'f', 4));
-        });
-        if (!options.json)
-            err(QStringLiteral("traceroute to %1 via the agent at %2")
-                    .arg(v.target, v.via.toString(QUrl::RemoveUserInfo)));
-        agent.start(v.via, v.target, query);
-        break;
-    }
+    case Action::TraceVia:
+        return runTraceVia(options, secret);
     case Action::None:
         return kExitUsage;
     }

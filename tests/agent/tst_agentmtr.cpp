@@ -1,8 +1,9 @@
 // tracemap-agent's GET /mtr over real HTTP, the built binary on 127.0.0.1: parameter
 // validation (400 naming the parameter), the [limits] mtr keys, the probe limits (429),
 // the destination policy (403), the document against `tracemap-cli watch --json`, the
-// NDJSON stream (one line per round, then the document) and a watch cancelled when the
-// caller hangs up. Only loopback is probed.
+// NDJSON stream (one line per round, then the document), the agent's configured place (first
+// stream line and document, as /traceroute) and a watch cancelled when the caller hangs up.
+// Only loopback is probed.
 #include "agentprocess.h"
 
 #include <QJsonArray>
@@ -227,6 +228,55 @@ private Q_SLOTS:
         const QJsonObject document = last.value("mtr").toObject();
         QCOMPARE(document.value("target").toString(), QStringLiteral("localhost"));
         QCOMPARE(document.value("cycles").toInt(), 3);
+    }
+
+    // The agent's configured place travels with /mtr exactly as with /traceroute: the first line
+    // of a stream and a `vantage` object in the document; without one, nothing at all.
+    void reportsConfiguredPlace_data()
+    {
+        QTest::addColumn<QByteArray>("ini");
+        QTest::addColumn<QString>("name"); // empty: no place reported
+        QTest::newRow("configured -> in the document and the first stream line")
+            << QByteArray("[vantage]\nname=Frankfurt office\nlocation=50.11, 8.68\n") << "Frankfurt office";
+        QTest::newRow("not configured -> absent") << QByteArray("[limits]\nmax_probes=8\n") << "";
+    }
+
+    void reportsConfiguredPlace()
+    {
+        QFETCH(QByteArray, ini);
+        QFETCH(QString, name);
+        AgentProcess agent;
+        QString error;
+        QVERIFY2(agent.start({"--config", configFile("place.conf", ini)}, &error), qPrintable(error));
+        const HttpAnswer streamed = m_http.get(agent.url("/mtr?dest=127.0.0.1&cycles=2&interval=1&stream=1"));
+        QCOMPARE(streamed.status, 200);
+        const QList<QByteArray> lines = streamed.body.trimmed().split('\n');
+        const HttpAnswer plain = m_http.get(agent.url("/mtr?dest=127.0.0.1&cycles=1"));
+        QCOMPARE(plain.status, 200);
+        const QJsonObject last = jsonOf(lines.last());
+        QCOMPARE(last.value("event").toString(), QStringLiteral("mtr"));
+        const QJsonObject streamedDocument = last.value("mtr").toObject();
+        const QJsonObject plainDocument = jsonOf(plain.body);
+        QCOMPARE(plainDocument.value("cycles").toInt(), 1);
+        if (name.isEmpty()) {
+            QCOMPARE(lines.size(), 3); // two rounds, the document
+            QCOMPARE(jsonOf(lines.first()).value("event").toString(), QStringLiteral("round"));
+            QVERIFY(!streamed.body.contains("\"vantage\""));
+            QVERIFY(!plain.body.contains("\"vantage\""));
+            return;
+        }
+        QCOMPARE(lines.size(), 4); // the place, two rounds, the document
+        const QJsonObject first = jsonOf(lines.first());
+        QCOMPARE(first.value("event").toString(), QStringLiteral("vantage"));
+        QCOMPARE(jsonOf(lines.at(1)).value("event").toString(), QStringLiteral("round"));
+        for (const QJsonObject &vantage :
+             {first.value("vantage").toObject(), streamedDocument.value("vantage").toObject(),
+              plainDocument.value("vantage").toObject()}) {
+            QCOMPARE(vantage.value("name").toString(), name);
+            QCOMPARE(vantage.value("latitude").toDouble(), 50.11);
+            QCOMPARE(vantage.value("longitude").toDouble(), 8.68);
+            QCOMPARE(vantage.value("source").toString(), QStringLiteral("configured"));
+        }
     }
 
     void hangUpCancelsTheWatch()

@@ -1,8 +1,8 @@
 // tracemap-cli's vantage commands as a user runs them, against loopback servers playing RIPE
-// Atlas, Globalping and a tracemap-agent: routes printed with their vantage (text and JSON),
-// the credit cost shown and --yes required before an Atlas measurement is created, key and token
-// files refused when others can read them and never echoed, bad usage as one line and exit 2.
-// Every run is --offline with no cache; nothing leaves 127.0.0.1.
+// Atlas, Globalping and a tracemap-agent: routes printed with their vantage (text and JSON), an
+// agent's route with where it starts (configured, estimated, none), the credit cost shown and --yes required
+// before an Atlas measurement is created, key and token files refused when others can read them and never
+// echoed, bad usage as one line and exit 2. Every run is --offline with no cache; nothing leaves 127.0.0.1.
 #include "loopbackhttpserver.h"
 
 #include <QFile>
@@ -328,6 +328,79 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("token is wrong"));
     }
 
+    // Where the agent's route starts, said in text ("start: ...") and JSON (vantage.source): the
+    // configured place wins; with --geo a loopback agent's address is never asked about, so the
+    // first public router's place (from an overrides file) is the estimate; without --geo and
+    // without a configured place nothing is known.
+    void traceViaSaysWhereItStarts_data()
+    {
+        QTest::addColumn<bool>("configured");
+        QTest::addColumn<bool>("geo");
+        QTest::addColumn<QString>("source");
+        QTest::addColumn<QString>("note");
+        QTest::newRow("configured") << true << false << "configured"
+                                    << "configured on the agent";
+        QTest::newRow("configured wins with --geo") << true << true << "configured"
+                                                    << "configured on the agent";
+        QTest::newRow("loopback agent with --geo -> estimated") << false << true << "estimated"
+                                                                << "estimated from hop 1";
+        QTest::newRow("nothing known without --geo") << false << false << "none"
+                                                     << "unknown";
+    }
+
+    void traceViaSaysWhereItStarts()
+    {
+        QFETCH(bool, configured);
+        QFETCH(bool, geo);
+        QFETCH(QString, source);
+        QFETCH(QString, note);
+        const QByteArray place =
+            R"({"name":"Frankfurt office","latitude":50.11,"longitude":8.68,"source":"configured"})";
+        QByteArray stream = QByteArray(kAgentStream).replace("198.51.100.1", "62.0.0.5");
+        if (configured)
+            stream = "{\"event\":\"vantage\",\"vantage\":" + place + "}\n" +
+                     stream.replace("\"transport\":\"udp\"", "\"transport\":\"udp\",\"vantage\":" + place);
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        server.route(QStringLiteral("/traceroute"), [stream](const LoopbackHttpServer::Request &) {
+            return LoopbackHttpServer::text(stream);
+        });
+        const QString overrides = m_dir.filePath(QStringLiteral("via-overrides.csv"));
+        QFile f(overrides);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("62.0.0.0/24,52.52,13.40,Berlin rack\n");
+        f.close();
+        QStringList args{QStringLiteral("trace"), QStringLiteral("192.0.2.10"), QStringLiteral("--via"),
+                         server.url().toString()};
+        if (geo)
+            args << QStringLiteral("--geo") << offline() << QStringLiteral("--geo-overrides") << overrides;
+
+        Run r = run(args);
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("start: " + note.toUtf8()), r.err.constData());
+        if (geo) {
+            // The hops are located after the stream, their RTT checked from the start: hop 1 at
+            // 0.5 ms cannot be 420 km from the configured Frankfurt office, so the Berlin override
+            // is refused there; as the estimate's source it is taken without a check.
+            QVERIFY2(r.out.contains("   1  62.0.0.5"), r.out.constData());
+            QVERIFY2(r.out.contains("override") == !configured, r.out.constData());
+        }
+
+        r = run(args + QStringList{QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject vantage = r.json().value(QStringLiteral("vantage")).toObject();
+        QCOMPARE(vantage.value(QStringLiteral("source")).toString(), source);
+        QVERIFY2(vantage.value(QStringLiteral("note")).toString().startsWith(note),
+                 qPrintable(vantage.value(QStringLiteral("note")).toString()));
+        QCOMPARE(vantage.value(QStringLiteral("kind")).toString(), QStringLiteral("agent"));
+        QCOMPARE(vantage.value(QStringLiteral("address")).toString(),
+                 geo ? QStringLiteral("127.0.0.1") : QString());
+        if (source == QLatin1String("none"))
+            QVERIFY(!vantage.contains(QStringLiteral("latitude")));
+        else
+            QCOMPARE(vantage.value(QStringLiteral("latitude")).toDouble(), configured ? 50.11 : 52.52);
+    }
+
     void usage_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -345,8 +418,11 @@ private Q_SLOTS:
         QTest::newRow("globalping without from")
             << QStringList{"globalping", "trace", "192.0.2.1"} << "--from";
         QTest::newRow("bad via") << QStringList{"trace", "192.0.2.1", "--via", "ftp://127.0.0.1/"} << "--via";
-        QTest::newRow("via with geo")
+        QTest::newRow("via with a geo option but no --geo")
             << QStringList{"trace", "192.0.2.1", "--via", "http://127.0.0.1:1/", "--offline"}
+            << "needs --geo";
+        QTest::newRow("via with --geo and an atlas option")
+            << QStringList{"trace", "192.0.2.1", "--via", "http://127.0.0.1:1/", "--geo", "--yes"}
             << "does not apply";
         QTest::newRow("yes on ping") << QStringList{"ping", "192.0.2.1", "--yes"} << "does not apply";
         QTest::newRow("bad probe ids")

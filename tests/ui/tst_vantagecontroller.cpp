@@ -6,7 +6,8 @@
 // 429 is waited out and said. Measurements created from the app against loopback fakes: a RIPE
 // Atlas one-off is priced and sent only after a yes (a no sends nothing), streams its routes in,
 // and says 401, 429 and a measurement that never finishes; a Globalping measurement is polled
-// until final, its probes' places start their routes.
+// until final, its probes' places start their routes. An agent's route starts at its configured
+// place, else its public address as this chain places it, else the estimate from its first hop.
 #include "geoservice.h"
 #include "globalpingdocs.h"
 #include "hoplistmodel.h"
@@ -116,6 +117,19 @@ VantageTrace routeFrom(const QString &name, double lat, double lon, QList<Hop> h
     v.trace.target = QStringLiteral("192.0.2.200");
     v.trace.hops = std::move(hops);
     return v;
+}
+
+// A fake agent's /traceroute stream: `vantageLine` (may be empty), one hop (62.0.0.5 at TTL 1),
+// then the document with `inDocument` appended to its keys.
+void serveAgentTrace(LoopbackHttpServer &server, const QByteArray &vantageLine, const QByteArray &inDocument)
+{
+    const QByteArray hop1 =
+        R"({"ttl":1,"ping_time":[{"address":"62.0.0.5","time":2.0,"reply":"time-exceeded"}]})";
+    const QByteArray body = vantageLine + "{\"event\":\"hop\",\"hop\":" + hop1 +
+                            "}\n{\"event\":\"trace\",\"trace\":{\"target\":\"192.0.2.200\"," +
+                            "\"reached\":false,\"ping_time\":[" + hop1 + "]" + inDocument + "}}\n";
+    server.route(QStringLiteral("/traceroute"),
+                 [body](const LoopbackHttpServer::Request &) { return LoopbackHttpServer::text(body); });
 }
 
 const MapHop *mapHop(const MapRoute &route, int ttl)
@@ -779,14 +793,7 @@ private slots:
         QFETCH(bool, placed);
         LoopbackHttpServer server;
         QVERIFY(server.listen());
-        const QByteArray hop1 =
-            R"({"ttl":1,"ping_time":[{"address":"62.0.0.5","time":2.0,"reply":"time-exceeded"}]})";
-        server.route(QStringLiteral("/traceroute"), [&](const LoopbackHttpServer::Request &) {
-            return LoopbackHttpServer::text(vantageLine + "{\"event\":\"hop\",\"hop\":" + hop1 +
-                                            "}\n{\"event\":\"trace\",\"trace\":{\"target\":\"192.0.2.200\"," +
-                                            "\"reached\":false,\"ping_time\":[" + hop1 + "]" + inDocument +
-                                            "}}\n");
-        });
+        serveAgentTrace(server, vantageLine, inDocument);
         auto geo = tableService({{QStringLiteral("62.0.0.5"), {50.12, 8.69}}});
         QNetworkAccessManager network;
         VantageController c(geo.get());
@@ -805,6 +812,103 @@ private slots:
         } else {
             QCOMPARE(route.sourceLatitude, 50.12); // estimated from the first public responder
         }
+    }
+
+    // Without a configured place, the agent's own address starts its route when it is public and
+    // the chain places it; a private (or unplaced) address keeps the estimate from the first public
+    // router. The loopback fake's address is replaced through the controller's seam: the public
+    // address is only data in the chain's table, never contacted.
+    void agentStartFromItsAddress_data()
+    {
+        QTest::addColumn<QByteArray>("vantageLine");
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<QString>("start");
+        QTest::addColumn<double>("sourceLatitude");
+        QTest::addColumn<QString>("note");
+        const QByteArray place =
+            R"({"event":"vantage","vantage":{"name":"Frankfurt office","latitude":50.11,"longitude":8.68,)"
+            R"("source":"configured"}})"
+            "\n";
+        QTest::newRow("configured wins over a placed address")
+            << place << "81.2.69.160"
+            << "configured" << 50.11 << "configured on the agent";
+        QTest::newRow("public address placed -> address")
+            << QByteArray() << "81.2.69.160"
+            << "address" << 51.51 << "located by its address 81.2.69.160 (table, coordinates)";
+        QTest::newRow("public address unplaced -> estimated")
+            << QByteArray() << "81.2.69.161"
+            << "estimated" << 50.12 << "estimated from hop 1";
+        QTest::newRow("private address -> estimated") << QByteArray() << "10.1.2.3"
+                                                      << "estimated" << 50.12 << "estimated from hop 1";
+        QTest::newRow("loopback as connected -> estimated") << QByteArray() << ""
+                                                            << "estimated" << 50.12 << "estimated from hop 1";
+    }
+
+    void agentStartFromItsAddress()
+    {
+        QFETCH(QByteArray, vantageLine);
+        QFETCH(QString, address);
+        QFETCH(QString, start);
+        QFETCH(double, sourceLatitude);
+        QFETCH(QString, note);
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        serveAgentTrace(server, vantageLine, QByteArray());
+        // 10.1.2.3 is in the table too: it is never asked about, so it never places the start.
+        auto geo = tableService({{QStringLiteral("62.0.0.5"), {50.12, 8.69}},
+                                 {QStringLiteral("81.2.69.160"), {51.51, -0.13}},
+                                 {QStringLiteral("10.1.2.3"), {40.0, -74.0}}});
+        QNetworkAccessManager network;
+        VantageController c(geo.get());
+        c.setNetwork(&network);
+        QList<QUrl> asked;
+        c.setAgentAddressLookup([&](const QUrl &agent) {
+            asked << agent;
+            return QHostAddress(address); // empty: the URL's own host, 127.0.0.1
+        });
+        c.traceViaAgent(server.url().toString(), QStringLiteral("192.0.2.200"), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(0), VantageController::Done, 10000);
+        QTRY_VERIFY(c.isSettled());
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.first().port(), server.url().port());
+        const QVariantMap listed = c.routeList().at(0).toMap();
+        QCOMPARE(listed.value(QStringLiteral("start")).toString(), start);
+        QVERIFY2(listed.value(QStringLiteral("startNote")).toString().startsWith(note),
+                 qPrintable(listed.value(QStringLiteral("startNote")).toString()));
+        QVERIFY2(c.statusMessage().contains(note), qPrintable(c.statusMessage()));
+        QTRY_COMPARE(c.routes()->count(), 1);
+        const MapRoute route = c.routes()->routes().at(0);
+        QVERIFY(route.hasSource);
+        QCOMPARE(route.sourceLatitude, sourceLatitude); // the RTT check of every hop starts here
+        QCOMPARE(geo->result(QHostAddress(QStringLiteral("10.1.2.3"))).status, GeoStatus::Pending);
+        QCOMPARE(geo->result(QHostAddress(QStringLiteral("127.0.0.1"))).status, GeoStatus::Pending);
+    }
+
+    // A new geolocation service (other settings) asks about the agent's address again: an address
+    // the first chain could not place starts the route once the new one places it.
+    void agentStartFollowsANewService()
+    {
+        LoopbackHttpServer server;
+        QVERIFY(server.listen());
+        serveAgentTrace(server, QByteArray(), QByteArray());
+        auto first = tableService({{QStringLiteral("62.0.0.5"), {50.12, 8.69}}});
+        auto second = tableService(
+            {{QStringLiteral("62.0.0.5"), {50.12, 8.69}}, {QStringLiteral("81.2.69.160"), {51.51, -0.13}}});
+        QNetworkAccessManager network;
+        VantageController c(first.get());
+        c.setNetwork(&network);
+        c.setAgentAddressLookup([](const QUrl &) { return QHostAddress(QStringLiteral("81.2.69.160")); });
+        c.traceViaAgent(server.url().toString(), QStringLiteral("192.0.2.200"), QString());
+        QTRY_COMPARE_WITH_TIMEOUT(c.state(0), VantageController::Done, 10000);
+        QTRY_VERIFY(c.isSettled());
+        QCOMPARE(c.routeList().at(0).toMap().value(QStringLiteral("start")).toString(),
+                 QStringLiteral("estimated"));
+        QSignalSpy settled(&c, &VantageController::settled);
+        c.setGeoService(second.get());
+        QTRY_VERIFY(settled.size() > 0 && c.isSettled());
+        QCOMPARE(c.routeList().at(0).toMap().value(QStringLiteral("start")).toString(),
+                 QStringLiteral("address"));
+        QTRY_COMPARE(c.routes()->routes().at(0).sourceLatitude, 51.51);
     }
 
     void refusesBadMeasurementId()
