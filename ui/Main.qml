@@ -24,6 +24,7 @@ ApplicationWindow {
     property GeoDbSetup geoDbSetup: null
     // Routes from other vantage points (RIPE Atlas, Globalping); null: none offered.
     property VantageController vantage: null
+    property int vantageRoutesSeen: 0 // vantage.count when its routes last changed
     // Open, save and export of trace files (null: those menu items do nothing).
     property DocumentController documents: null
     // The kept traces (View → History; null: no panel).
@@ -61,6 +62,8 @@ ApplicationWindow {
             watch.stop()
         window.watchMode = false
         if (controller.start()) {
+            if (vantage)
+                vantage.selectedIndex = -1 // the table lists the trace just started
             window.statusMessage = ""
             window.statusIsError = false
             mapPane.followRoute()
@@ -484,6 +487,15 @@ ApplicationWindow {
                 window.report(window.vantage.statusMessage, false)
         }
         function onSettled() { Qt.callLater(window.frameVantage) }
+        // Routes opened while this machine has no hops: the table lists the first new one instead
+        // of "No hops yet"; the route selector still offers this machine.
+        function onRoutesChanged() {
+            const count = window.vantage.count
+            if (count > window.vantageRoutesSeen && window.vantage.selectedIndex < 0 &&
+                    window.controller.model.count === 0 && !window.controller.running)
+                window.vantage.selectedIndex = window.vantageRoutesSeen
+            window.vantageRoutesSeen = count
+        }
     }
     Dialog {
         id: aboutDialog

@@ -1157,6 +1157,33 @@ private slots:
         }
     }
 
+    // Routes opened while this machine has traced nothing fill the hop table (the first new route),
+    // not "No hops yet"; a trace started from this machine takes the table back.
+    void vantageRoutesFillAnEmptyHopTable()
+    {
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
+        Window w(std::make_unique<test::SimulatedFactory>(net));
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *table = w.find("hopTable");
+        QVERIFY(table);
+        QVERIFY(w.vantage->openFile(qEnvironmentVariable("TRACEMAP_TEST_DATA") +
+                                    QStringLiteral("/atlas/traceroute-firmwares.json")));
+        QTRY_COMPARE(w.vantage->selectedIndex(), 0);
+        QTRY_COMPARE(table->property("model").value<QObject *>(), w.vantage->selectedModel());
+        QTRY_VERIFY(table->property("count").toInt() > 0);
+        // The user picks another route; more routes arriving later do not take it away.
+        w.vantage->setSelectedIndex(1);
+        QVERIFY(w.vantage->openFile(qEnvironmentVariable("TRACEMAP_TEST_DATA") +
+                                    QStringLiteral("/atlas/traceroute-firmwares.json")));
+        QTest::qWait(50);
+        QCOMPARE(w.vantage->selectedIndex(), 1);
+        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
+        QCOMPARE(w.vantage->selectedIndex(), -1);
+        QCOMPARE(table->property("model").value<QObject *>(), static_cast<QObject *>(w.controller->model()));
+        QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
+    }
+
     void closingMidTraceIsQuick()
     {
         test::SimulatedNetwork net;
