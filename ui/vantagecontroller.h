@@ -42,6 +42,7 @@ class GeoService;
 class GlobalpingClient;
 struct GlobalpingSpec;
 class HopListModel;
+class MeasurementClient;
 class SecretStore;
 class TraceLocator;
 
@@ -181,6 +182,7 @@ private:
     void updateRoute(Route &route, const VantageTrace &trace, State state);
     QString addPlaceholder(VantageKind kind, const QString &id, const QString &name, qint64 measurementId);
     void watchAtlas(AtlasClient *client, const QString &placeholder);
+    void watchWaiting(MeasurementClient *client, const QString &placeholder);
     void createAtlas(const AtlasTraceSpec &spec, const QByteArray &key);
     GlobalpingClient *prepareGlobalping(const GlobalpingSpec &spec);
     void setStatus(const QString &message);

@@ -184,6 +184,18 @@ void VantageController::createGlobalping(const QString &target, const QString &f
                });
 }
 
+// A measurement that waits (a 429's pause) says so on its placeholder row and in the status line.
+void VantageController::watchWaiting(MeasurementClient *client, const QString &placeholder)
+{
+    connect(client, &MeasurementClient::waiting, this, [this, placeholder](const QString &message, int) {
+        if (Route *r = findRoute(placeholder)) {
+            r->reason = message;
+            emit routesChanged();
+        }
+        setStatus(message);
+    });
+}
+
 // The measurement's row (added now) and a client whose answers fill it; the caller starts it.
 GlobalpingClient *VantageController::prepareGlobalping(const GlobalpingSpec &spec)
 {
@@ -220,13 +232,7 @@ GlobalpingClient *VantageController::prepareGlobalping(const GlobalpingSpec &spe
             probeRoutes->append(m_routes.at(index)->id);
         }
     });
-    connect(client, &GlobalpingClient::waiting, this, [this, placeholder](const QString &message, int) {
-        if (Route *r = findRoute(placeholder)) {
-            r->reason = message;
-            emit routesChanged();
-        }
-        setStatus(message);
-    });
+    watchWaiting(client, placeholder);
     connect(client, &GlobalpingClient::finished, this,
             [this, client, placeholder, probeRoutes](GlobalpingClient::Error error, const QString &message) {
                 client->deleteLater();
