@@ -11,18 +11,6 @@ namespace tracemap {
 
 namespace {
 
-std::optional<AtlasProbeSelection::Type> selectionType(const QString &name)
-{
-    const QString n = name.trimmed().toLower();
-    if (n == QLatin1String("country"))
-        return AtlasProbeSelection::Type::Country;
-    if (n == QLatin1String("asn"))
-        return AtlasProbeSelection::Type::Asn;
-    if (n == QLatin1String("area"))
-        return AtlasProbeSelection::Type::Area;
-    return std::nullopt;
-}
-
 QString selectionText(const AtlasProbeSelection &s)
 {
     switch (s.type) {
@@ -84,7 +72,8 @@ void VantageController::requestAtlasTrace(const QString &target, int probes, con
     spec.description = QStringLiteral("tracemap: traceroute to %1").arg(spec.target);
     spec.probes.requested = probes;
     spec.probes.value = value.trimmed();
-    const std::optional<AtlasProbeSelection::Type> type = selectionType(selection);
+    const std::optional<AtlasProbeSelection::Type> type =
+        atlasSelectionFromName(selection.trimmed().toLower());
     QString problem = type ? QString() : QStringLiteral("probes are chosen by country, asn or area");
     if (type) {
         spec.probes.type = *type;
