@@ -81,6 +81,7 @@ private:
     // 200 with the document; streamed as {"event": event, event: document} after the lines.
     void answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document);
 
+    friend class tracemap::EngineThread; // connectTraceProgress() reaches these handlers
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
     void onHopUpdated(quint64 id, const tracemap::Hop &hop);
     void onTraceFinished(quint64 id, const tracemap::TraceResult &result);
