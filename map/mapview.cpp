@@ -5,6 +5,7 @@
 #include "notifying.h"
 #include "tileloader.h"
 
+#include <QMetaEnum>
 #include <QPainter>
 
 #include <algorithm>
@@ -212,25 +213,12 @@ bool MapView::tilesSettled() const
 
 void MapView::updateTileState()
 {
-    QString status;
-    if (!m_tilesEnabled) {
-        status = QStringLiteral("off");
-    } else {
-        switch (m_tiles->status()) {
-        case TileLoader::Status::Off:
-            status = QStringLiteral("off");
-            break;
-        case TileLoader::Status::Ok:
-            status = QStringLiteral("ok");
-            break;
-        case TileLoader::Status::Loading:
-            status = QStringLiteral("loading");
-            break;
-        case TileLoader::Status::Failing:
-            status = QStringLiteral("failing");
-            break;
-        }
-    }
+    // The QML-facing name is the loader's Q_ENUM key in lower case ("off", "ok", "loading", "failing").
+    const QString status =
+        m_tilesEnabled ? QString::fromLatin1(
+                             QMetaEnum::fromType<TileLoader::Status>().valueToKey(int(m_tiles->status())))
+                             .toLower()
+                       : QStringLiteral("off");
     setAndNotify(this, m_tileStatus, status, &MapView::tileStatusChanged);
     const bool settled = !m_tilesEnabled || !m_tiles->networkEnabled() || m_tiles->pendingCount() == 0;
     setAndNotify(this, m_tilesSettled, settled, &MapView::tilesSettledChanged);
