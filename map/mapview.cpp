@@ -242,27 +242,23 @@ void MapView::updateTileState()
 
 void MapView::setHasSource(bool hasSource)
 {
-    if (setAndNotify(this, m_hasSource, hasSource, &MapView::hasSourceChanged))
-        update();
+    setAndRepaint(this, m_hasSource, hasSource, &MapView::hasSourceChanged);
 }
 
 void MapView::setSourceLatitude(double latitude)
 {
-    if (setAndNotify(this, m_sourceLatitude, latitude, &MapView::sourceLatitudeChanged))
-        update();
+    setAndRepaint(this, m_sourceLatitude, latitude, &MapView::sourceLatitudeChanged);
 }
 
 void MapView::setSourceLongitude(double longitude)
 {
-    if (setAndNotify(this, m_sourceLongitude, longitude, &MapView::sourceLongitudeChanged))
-        update();
+    setAndRepaint(this, m_sourceLongitude, longitude, &MapView::sourceLongitudeChanged);
 }
 
 void MapView::setCurrentIndex(int row)
 {
     row = std::max(-1, row);
-    if (setAndNotify(this, m_currentIndex, row, &MapView::currentIndexChanged))
-        update();
+    setAndRepaint(this, m_currentIndex, row, &MapView::currentIndexChanged);
 }
 
 QString MapView::attribution() const
@@ -272,14 +268,12 @@ QString MapView::attribution() const
 
 void MapView::setExtraAttributions(const QStringList &attributions)
 {
-    if (setAndNotify(this, m_extraAttributions, attributions, &MapView::extraAttributionsChanged))
-        update();
+    setAndRepaint(this, m_extraAttributions, attributions, &MapView::extraAttributionsChanged);
 }
 
 void MapView::setLegendVisible(bool visible)
 {
-    if (setAndNotify(this, m_legendVisible, visible, &MapView::legendVisibleChanged))
-        update();
+    setAndRepaint(this, m_legendVisible, visible, &MapView::legendVisibleChanged);
 }
 
 MapViewport MapView::viewport() const
@@ -397,8 +391,7 @@ void MapView::setFollowRoute(bool follow)
 
 void MapView::setLabelsVisible(bool visible)
 {
-    if (setAndNotify(this, m_labelsVisible, visible, &MapView::labelsVisibleChanged))
-        update();
+    setAndRepaint(this, m_labelsVisible, visible, &MapView::labelsVisibleChanged);
 }
 
 int MapView::markerAt(QPointF pixel) const

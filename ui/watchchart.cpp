@@ -90,20 +90,17 @@ void WatchChart::setController(WatchController *controller)
 
 void WatchChart::setTtls(const QList<int> &ttls)
 {
-    if (setAndNotify(this, m_ttls, ttls, &WatchChart::ttlsChanged))
-        update();
+    setAndRepaint(this, m_ttls, ttls, &WatchChart::ttlsChanged);
 }
 
 void WatchChart::setTextColor(const QColor &color)
 {
-    if (setAndNotify(this, m_text, color, &WatchChart::textColorChanged))
-        update();
+    setAndRepaint(this, m_text, color, &WatchChart::textColorChanged);
 }
 
 void WatchChart::setBackgroundColor(const QColor &color)
 {
-    if (setAndNotify(this, m_background, color, &WatchChart::backgroundColorChanged))
-        update();
+    setAndRepaint(this, m_background, color, &WatchChart::backgroundColorChanged);
 }
 
 QList<int> WatchChart::drawnTtls() const
@@ -176,14 +173,12 @@ WatchSparkline::WatchSparkline(QQuickItem *parent) : QQuickPaintedItem(parent) {
 
 void WatchSparkline::setValues(const QList<qreal> &values)
 {
-    if (setAndNotify(this, m_values, values, &WatchSparkline::valuesChanged))
-        update();
+    setAndRepaint(this, m_values, values, &WatchSparkline::valuesChanged);
 }
 
 void WatchSparkline::setColor(const QColor &color)
 {
-    if (setAndNotify(this, m_color, color, &WatchSparkline::colorChanged))
-        update();
+    setAndRepaint(this, m_color, color, &WatchSparkline::colorChanged);
 }
 
 void WatchSparkline::paint(QPainter *painter)
