@@ -5,6 +5,8 @@
 // `field` by ==, where two NaNs count as the same (a NaN coordinate set again is no change);
 // otherwise it leaves `field` alone and returns false. setAndNotify() does the same and, on a
 // change, emits `signal` (a parameterless signal of `object`) before it returns true.
+// setAndRepaint() is setAndNotify() for a property a painted item draws: on a change it also
+// schedules a repaint (`item->update()`), so the item never shows a stale value.
 
 #include <QObject>
 
@@ -36,6 +38,15 @@ bool setAndNotify(Object *object, T &field, U &&value, Signal signal)
     if (!assignIfChanged(field, std::forward<U>(value)))
         return false;
     Q_EMIT(object->*signal)();
+    return true;
+}
+
+template<typename Item, typename T, typename U, typename Signal>
+bool setAndRepaint(Item *item, T &field, U &&value, Signal signal)
+{
+    if (!setAndNotify(item, field, std::forward<U>(value), signal))
+        return false;
+    item->update();
     return true;
 }
 

@@ -9,9 +9,7 @@
 
 namespace tracemap {
 
-namespace {
-
-QString selectionType(AtlasProbeSelection::Type type)
+QString atlasSelectionName(AtlasProbeSelection::Type type)
 {
     switch (type) {
     case AtlasProbeSelection::Type::Country:
@@ -24,7 +22,14 @@ QString selectionType(AtlasProbeSelection::Type type)
     return {};
 }
 
-} // namespace
+std::optional<AtlasProbeSelection::Type> atlasSelectionFromName(QStringView name)
+{
+    for (const AtlasProbeSelection::Type type : kAtlasSelectionTypes) {
+        if (atlasSelectionName(type) == name)
+            return type;
+    }
+    return std::nullopt;
+}
 
 QUrl atlasResultsUrl(const QUrl &base, qint64 measurementId, qint64 start, qint64 stop,
                      const QList<qint64> &probeIds)
@@ -127,7 +132,7 @@ QJsonObject atlasCreationBody(const AtlasTraceSpec &spec)
     else if (spec.probes.type == AtlasProbeSelection::Type::Asn)
         value.remove(QRegularExpression(QStringLiteral("^(?i)AS")));
     const QJsonObject probes{{QStringLiteral("requested"), spec.probes.requested},
-                             {QStringLiteral("type"), selectionType(spec.probes.type)},
+                             {QStringLiteral("type"), atlasSelectionName(spec.probes.type)},
                              {QStringLiteral("value"), value}};
     return QJsonObject{{QStringLiteral("definitions"), QJsonArray{definition}},
                        {QStringLiteral("probes"), QJsonArray{probes}},

@@ -11,7 +11,10 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringView>
 #include <QUrl>
+
+#include <optional>
 
 namespace tracemap {
 
@@ -45,6 +48,13 @@ struct AtlasTraceSpec
     QString description;
     AtlasProbeSelection probes;
 };
+
+// The API's name of a probe selection type ("country", "asn", "area"): also the CLI's option and
+// the desktop dialog's choice; read back case-sensitively (nothing when unknown).
+constexpr AtlasProbeSelection::Type kAtlasSelectionTypes[] = {
+    AtlasProbeSelection::Type::Country, AtlasProbeSelection::Type::Asn, AtlasProbeSelection::Type::Area};
+QString atlasSelectionName(AtlasProbeSelection::Type type);
+std::optional<AtlasProbeSelection::Type> atlasSelectionFromName(QStringView name);
 
 // Empty when fine, else one line saying what is wrong (bad country code, unknown area, ...).
 QString validate(const AtlasTraceSpec &spec);

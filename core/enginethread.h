@@ -25,6 +25,15 @@ public:
 
     // Safe to connect to from any thread; do not call its methods directly.
     TraceEngine *engine() const { return m_engine; }
+    // Sends a trace's progress to `receiver`'s onTraceStarted, onHopUpdated and onTraceFinished,
+    // queued to the receiver's thread (the engine lives in its worker thread). A receiver whose
+    // handlers are private befriends EngineThread.
+    template<typename Receiver> void connectTraceProgress(Receiver *receiver) const
+    {
+        QObject::connect(m_engine, &TraceEngine::traceStarted, receiver, &Receiver::onTraceStarted);
+        QObject::connect(m_engine, &TraceEngine::hopUpdated, receiver, &Receiver::onHopUpdated);
+        QObject::connect(m_engine, &TraceEngine::traceFinished, receiver, &Receiver::onTraceFinished);
+    }
 
     quint64 startTrace(const TraceRequest &request);
     quint64 startPing(const PingRequest &request);

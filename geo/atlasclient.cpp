@@ -6,27 +6,25 @@
 
 namespace tracemap {
 
+static_assert(namesMeasurementFailures(AtlasClient::Error::BadKey),
+              "AtlasClient::Error follows MeasurementClient::Failure");
+
 AtlasClient::AtlasClient(QNetworkAccessManager *network, QObject *parent)
-    : QObject(parent), m_network(network)
+    : MeasurementClient(
+          network,
+          {QStringLiteral("RIPE Atlas"), atlasErrorMessage, kAtlasDefaultBase, 60000, 15 * 60 * 1000, 10000},
+          parent)
 {}
 
 AtlasClient::~AtlasClient() = default;
 
 void AtlasClient::begin()
 {
-    cancel();
-    m_session = ApiSession::start(m_network, QStringLiteral("RIPE Atlas"), m_requestTimeoutMs,
-                                  m_overallTimeoutMs, m_key.isEmpty() ? QByteArray() : "Key " + m_key, this);
-    connect(m_session, &ApiSession::waiting, this, &AtlasClient::waiting);
+    beginSession(m_key.isEmpty() ? QByteArray() : "Key " + m_key);
     m_routes.clear();
     m_seen.clear();
     m_status = {};
     m_expected = -1;
-}
-
-void AtlasClient::cancel()
-{
-    ApiSession::stop(&m_session);
 }
 
 void AtlasClient::fail(Error error, const QString &message)
@@ -52,27 +50,14 @@ QString AtlasClient::incompleteMessage() const
     return QStringLiteral("%1; %2 results arrived").arg(what).arg(m_routes.size());
 }
 
-bool AtlasClient::failedAnswer(const HttpFetchResult &result, std::initializer_list<int> expected)
+QString AtlasClient::timeoutMessage(const HttpFetchResult &) const
 {
-    using Outcome = HttpFetchResult::Outcome;
-    if (result.outcome == Outcome::TimedOut) {
-        fail(Error::Timeout, incompleteMessage());
-        return true;
-    }
-    if (result.outcome != Outcome::Answered) {
-        fail(Error::Network, QStringLiteral("RIPE Atlas: %1").arg(result.error));
-        return true;
-    }
-    if (std::find(expected.begin(), expected.end(), result.httpStatus) != expected.end())
-        return false;
-    const QString message = atlasErrorMessage(result.httpStatus, result.body);
-    if (result.httpStatus == 401 || result.httpStatus == 403)
-        fail(Error::BadKey, message);
-    else if (result.httpStatus == 429)
-        fail(Error::RateLimited, message + QStringLiteral(" (the wait it asks for passes the deadline)"));
-    else
-        fail(Error::Api, message);
-    return true;
+    return incompleteMessage();
+}
+
+void AtlasClient::failAnswer(Failure failure, const QString &message)
+{
+    fail(Error(int(failure)), message);
 }
 
 void AtlasClient::fetchResults(qint64 measurementId, qint64 start, qint64 stop, const QList<qint64> &probeIds)
@@ -106,7 +91,7 @@ void AtlasClient::createTrace(const AtlasTraceSpec &spec)
     }
     m_expected = spec.probes.requested;
     const QByteArray body = QJsonDocument(atlasCreationBody(spec)).toJson(QJsonDocument::Compact);
-    m_session->call("POST", atlasCreateUrl(m_base), body, [this](const HttpFetchResult &result) {
+    session()->call("POST", atlasCreateUrl(baseUrl()), body, [this](const HttpFetchResult &result) {
         if (failedAnswer(result, {200, 201, 202}))
             return;
         QString error;
@@ -116,14 +101,14 @@ void AtlasClient::createTrace(const AtlasTraceSpec &spec)
             return;
         }
         emit created(m_measurementId);
-        m_session->after(m_pollIntervalMs, [this] { pollStatus(); });
+        session()->after(pollIntervalMs(), [this] { pollStatus(); });
     });
 }
 
 void AtlasClient::pollStatus()
 {
-    m_session->call(
-        "GET", atlasMeasurementUrl(m_base, m_measurementId), {}, [this](const HttpFetchResult &result) {
+    session()->call(
+        "GET", atlasMeasurementUrl(baseUrl(), m_measurementId), {}, [this](const HttpFetchResult &result) {
             if (failedAnswer(result, {200}))
                 return;
             QString error;
@@ -147,19 +132,19 @@ void AtlasClient::pollStatus()
                     succeed();
                     return;
                 }
-                if (m_session->expired()) {
+                if (session()->expired()) {
                     fail(Error::Timeout, incompleteMessage());
                     return;
                 }
-                m_session->after(m_pollIntervalMs, [this] { pollStatus(); });
+                session()->after(pollIntervalMs(), [this] { pollStatus(); });
             });
         });
 }
 
 void AtlasClient::getResults(std::function<void()> then)
 {
-    const QUrl url = atlasResultsUrl(m_base, m_measurementId, m_start, m_stop, m_probeIds);
-    m_session->call("GET", url, {}, [this, then](const HttpFetchResult &result) {
+    const QUrl url = atlasResultsUrl(baseUrl(), m_measurementId, m_start, m_stop, m_probeIds);
+    session()->call("GET", url, {}, [this, then](const HttpFetchResult &result) {
         if (failedAnswer(result, {200}))
             return;
         const AtlasParseOutcome parsed = parseAtlasResults(result.body);
@@ -195,7 +180,7 @@ void AtlasClient::locateNext(QList<VantageTrace> pending, std::function<void()> 
             }
             continue;
         }
-        m_session->call("GET", atlasProbeUrl(m_base, probe), {},
+        session()->call("GET", atlasProbeUrl(baseUrl(), probe), {},
                         [this, pending, then, probe](const HttpFetchResult &result) {
                             if (result.outcome == HttpFetchResult::Outcome::TimedOut) {
                                 failedAnswer(result, {200});

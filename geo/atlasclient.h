@@ -13,20 +13,16 @@
 
 #include "atlasapi.h"
 #include "atlasresult.h"
+#include "measurementclient.h"
 
 #include <QHash>
-#include <QObject>
 #include <QSet>
-#include <QUrl>
-
-class QNetworkAccessManager;
 
 namespace tracemap {
 
-class ApiSession;
 struct HttpFetchResult;
 
-class AtlasClient : public QObject
+class AtlasClient : public MeasurementClient
 {
     Q_OBJECT
 public:
@@ -46,17 +42,12 @@ public:
     explicit AtlasClient(QNetworkAccessManager *network, QObject *parent = nullptr);
     ~AtlasClient() override;
 
-    void setBaseUrl(const QUrl &base) { m_base = base; }
     void setKey(const QByteArray &key) { m_key = key; }
-    void setRequestTimeoutMs(int ms) { m_requestTimeoutMs = ms; }
-    void setOverallTimeoutMs(int ms) { m_overallTimeoutMs = ms; }
-    void setPollIntervalMs(int ms) { m_pollIntervalMs = ms; }
     void setLocateProbes(bool locate) { m_locateProbes = locate; }
 
     void fetchResults(qint64 measurementId, qint64 start = -1, qint64 stop = -1,
                       const QList<qint64> &probeIds = {});
     void createTrace(const AtlasTraceSpec &spec);
-    void cancel();
 
     QList<VantageTrace> routes() const { return m_routes; }
     qint64 measurementId() const { return m_measurementId; }
@@ -64,7 +55,6 @@ public:
 Q_SIGNALS:
     void created(qint64 measurementId);
     void routesArrived(const QList<tracemap::VantageTrace> &routes); // only the new ones
-    void waiting(const QString &message, int seconds);
     void finished(tracemap::AtlasClient::Error error, const QString &message);
 
 private:
@@ -73,17 +63,12 @@ private:
     void getResults(std::function<void()> then);
     void locateNext(QList<VantageTrace> pending, std::function<void()> then);
     void fail(Error error, const QString &message);
-    bool failedAnswer(const HttpFetchResult &result, std::initializer_list<int> expected);
+    void failAnswer(Failure failure, const QString &message) override;
+    QString timeoutMessage(const HttpFetchResult &result) const override;
     void succeed();
     QString incompleteMessage() const;
 
-    QNetworkAccessManager *m_network;
-    ApiSession *m_session = nullptr;
-    QUrl m_base = kAtlasDefaultBase;
     QByteArray m_key;
-    int m_requestTimeoutMs = 60000;
-    int m_overallTimeoutMs = 15 * 60 * 1000;
-    int m_pollIntervalMs = 10000;
     bool m_locateProbes = true;
 
     qint64 m_measurementId = -1;

@@ -1,5 +1,7 @@
 #include "hintrule.h"
 
+#include <utility>
+
 namespace tracemap {
 
 QString HintRule::ruleName() const
@@ -14,22 +16,17 @@ QString HintRule::describe() const
 
 QString hintKindPhrase(const QString &kind)
 {
-    if (kind == QLatin1String("clli"))
-        return QStringLiteral("CLLI-style code");
-    if (kind == QLatin1String("metro"))
-        return QStringLiteral("carrier code");
-    if (kind == QLatin1String("iata"))
-        return QStringLiteral("IATA airport code");
-    if (kind == QLatin1String("icao"))
-        return QStringLiteral("ICAO airport code");
-    if (kind == QLatin1String("locode"))
-        return QStringLiteral("UN/LOCODE-style code");
-    if (kind == QLatin1String("operator"))
-        return QStringLiteral("operator's code");
-    if (kind == QLatin1String("abbrev"))
-        return QStringLiteral("abbreviated place name");
-    if (kind == QLatin1String("region"))
-        return QStringLiteral("city and region");
+    // The kinds hostnamehints writes into providerDetail, and how a person would call them.
+    static constexpr std::pair<const char *, const char *> kPhrases[] = {
+        {"clli", "CLLI-style code"},          {"metro", "carrier code"},
+        {"iata", "IATA airport code"},        {"icao", "ICAO airport code"},
+        {"locode", "UN/LOCODE-style code"},   {"operator", "operator's code"},
+        {"abbrev", "abbreviated place name"}, {"region", "city and region"},
+    };
+    for (const auto &[name, phrase] : kPhrases) {
+        if (kind == QLatin1String(name))
+            return QString::fromLatin1(phrase);
+    }
     return QStringLiteral("city name");
 }
 

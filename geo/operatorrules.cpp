@@ -1,6 +1,7 @@
 #include "operatorrules.h"
 
 #include "datalines.h"
+#include "enumnames.h"
 
 #include <algorithm>
 
@@ -8,21 +9,12 @@ namespace tracemap {
 
 namespace {
 
+// Read back through readingName(), so each reading's name is written once.
 std::optional<RuleReading> readingFromName(const QString &name)
 {
-    if (name == QLatin1String("clli"))
-        return RuleReading::Clli;
-    if (name == QLatin1String("iata"))
-        return RuleReading::Iata;
-    if (name == QLatin1String("city"))
-        return RuleReading::City;
-    if (name == QLatin1String("table"))
-        return RuleReading::Table;
-    if (name == QLatin1String("abbrev"))
-        return RuleReading::Abbrev;
-    if (name == QLatin1String("none"))
-        return RuleReading::None;
-    return std::nullopt;
+    return enumFromName({RuleReading::Clli, RuleReading::Iata, RuleReading::City, RuleReading::Table,
+                         RuleReading::Abbrev, RuleReading::None},
+                        name, &OperatorRules::readingName);
 }
 
 } // namespace

@@ -8,10 +8,19 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcPlaces, "tracemap.geo.places", QtWarningMsg)
 
 namespace tracemap {
+
+namespace {
+// Letters NFKD does not split into a base letter and a mark, and their ASCII spelling.
+constexpr std::pair<char16_t, const char *> kUnsplitLetters[] = {
+    {u'ß', "ss"}, {u'ø', "o"}, {u'æ', "ae"}, {u'œ', "oe"},
+    {u'ł', "l"},  {u'đ', "d"}, {u'ı', "i"},  {u'þ', "th"},
+};
+} // namespace
 
 QString PlaceDictionary::normalizeName(const QString &name)
 {
@@ -28,33 +37,12 @@ QString PlaceDictionary::normalizeName(const QString &name)
                 out += c;
             continue;
         }
-        switch (c.unicode()) { // letters NFKD does not split into a base letter and a mark
-        case u'ß':
-            out += QLatin1String("ss");
-            break;
-        case u'ø':
-            out += u'o';
-            break;
-        case u'æ':
-            out += QLatin1String("ae");
-            break;
-        case u'œ':
-            out += QLatin1String("oe");
-            break;
-        case u'ł':
-            out += u'l';
-            break;
-        case u'đ':
-            out += u'd';
-            break;
-        case u'ı':
-            out += u'i';
-            break;
-        case u'þ':
-            out += QLatin1String("th");
-            break;
-        default:
-            break; // combining marks and other scripts
+        // Combining marks and other scripts are dropped.
+        for (const auto &[letter, folded] : kUnsplitLetters) {
+            if (c.unicode() == letter) {
+                out += QLatin1String(folded);
+                break;
+            }
         }
     }
     return out;

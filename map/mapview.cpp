@@ -5,6 +5,7 @@
 #include "notifying.h"
 #include "tileloader.h"
 
+#include <QMetaEnum>
 #include <QPainter>
 
 #include <algorithm>
@@ -222,25 +223,12 @@ bool MapView::tilesSettled() const
 
 void MapView::updateTileState()
 {
-    QString status;
-    if (!m_tilesEnabled) {
-        status = QStringLiteral("off");
-    } else {
-        switch (m_tiles->status()) {
-        case TileLoader::Status::Off:
-            status = QStringLiteral("off");
-            break;
-        case TileLoader::Status::Ok:
-            status = QStringLiteral("ok");
-            break;
-        case TileLoader::Status::Loading:
-            status = QStringLiteral("loading");
-            break;
-        case TileLoader::Status::Failing:
-            status = QStringLiteral("failing");
-            break;
-        }
-    }
+    // The QML-facing name is the loader's Q_ENUM key in lower case ("off", "ok", "loading", "failing").
+    const QString status =
+        m_tilesEnabled ? QString::fromLatin1(
+                             QMetaEnum::fromType<TileLoader::Status>().valueToKey(int(m_tiles->status())))
+                             .toLower()
+                       : QStringLiteral("off");
     setAndNotify(this, m_tileStatus, status, &MapView::tileStatusChanged);
     const bool settled = !m_tilesEnabled || !m_tiles->networkEnabled() || m_tiles->pendingCount() == 0;
     setAndNotify(this, m_tilesSettled, settled, &MapView::tilesSettledChanged);
@@ -264,27 +252,23 @@ void MapView::updateTileState()
 
 void MapView::setHasSource(bool hasSource)
 {
-    if (setAndNotify(this, m_hasSource, hasSource, &MapView::hasSourceChanged))
-        update();
+    setAndRepaint(this, m_hasSource, hasSource, &MapView::hasSourceChanged);
 }
 
 void MapView::setSourceLatitude(double latitude)
 {
-    if (setAndNotify(this, m_sourceLatitude, latitude, &MapView::sourceLatitudeChanged))
-        update();
+    setAndRepaint(this, m_sourceLatitude, latitude, &MapView::sourceLatitudeChanged);
 }
 
 void MapView::setSourceLongitude(double longitude)
 {
-    if (setAndNotify(this, m_sourceLongitude, longitude, &MapView::sourceLongitudeChanged))
-        update();
+    setAndRepaint(this, m_sourceLongitude, longitude, &MapView::sourceLongitudeChanged);
 }
 
 void MapView::setCurrentIndex(int row)
 {
     row = std::max(-1, row);
-    if (setAndNotify(this, m_currentIndex, row, &MapView::currentIndexChanged))
-        update();
+    setAndRepaint(this, m_currentIndex, row, &MapView::currentIndexChanged);
 }
 
 QString MapView::attribution() const
@@ -294,14 +278,12 @@ QString MapView::attribution() const
 
 void MapView::setExtraAttributions(const QStringList &attributions)
 {
-    if (setAndNotify(this, m_extraAttributions, attributions, &MapView::extraAttributionsChanged))
-        update();
+    setAndRepaint(this, m_extraAttributions, attributions, &MapView::extraAttributionsChanged);
 }
 
 void MapView::setLegendVisible(bool visible)
 {
-    if (setAndNotify(this, m_legendVisible, visible, &MapView::legendVisibleChanged))
-        update();
+    setAndRepaint(this, m_legendVisible, visible, &MapView::legendVisibleChanged);
 }
 
 MapViewport MapView::viewport() const
@@ -419,8 +401,7 @@ void MapView::setFollowRoute(bool follow)
 
 void MapView::setLabelsVisible(bool visible)
 {
-    if (setAndNotify(this, m_labelsVisible, visible, &MapView::labelsVisibleChanged))
-        update();
+    setAndRepaint(this, m_labelsVisible, visible, &MapView::labelsVisibleChanged);
 }
 
 int MapView::markerAt(QPointF pixel) const

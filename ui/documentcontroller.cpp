@@ -34,46 +34,44 @@ QString DocumentController::localPath(const QString &pathOrUrl)
     return pathOrUrl.trimmed();
 }
 
+namespace {
+// What the file dialogs show for each format: one row a format, so a new format is one line.
+struct FormatText
+{
+    DocumentController::Format format;
+    const char *suffix;
+    const char *nameFilter;
+};
+constexpr FormatText kFormatTexts[] = {
+    {DocumentController::TraceFileFormat, ".tracemap.json", "Trace files (*.tracemap.json *.json)"},
+    {DocumentController::GeoJson, ".geojson", "GeoJSON (*.geojson *.json)"},
+    {DocumentController::Kml, ".kml", "KML for Google Earth (*.kml)"},
+    {DocumentController::Csv, ".csv", "CSV tables (*.csv)"},
+    {DocumentController::Svg, ".svg", "SVG images (*.svg)"},
+    {DocumentController::PdfReport, ".pdf", "PDF reports (*.pdf)"},
+    {DocumentController::Png, ".png", "PNG images (*.png)"},
+};
+
+const FormatText *formatText(DocumentController::Format format)
+{
+    for (const FormatText &text : kFormatTexts) {
+        if (text.format == format)
+            return &text;
+    }
+    return nullptr;
+}
+} // namespace
+
 QString DocumentController::suffix(Format format)
 {
-    switch (format) {
-    case TraceFileFormat:
-        return QStringLiteral(".tracemap.json");
-    case GeoJson:
-        return QStringLiteral(".geojson");
-    case Kml:
-        return QStringLiteral(".kml");
-    case Csv:
-        return QStringLiteral(".csv");
-    case Svg:
-        return QStringLiteral(".svg");
-    case PdfReport:
-        return QStringLiteral(".pdf");
-    case Png:
-        return QStringLiteral(".png");
-    }
-    return {};
+    const FormatText *text = formatText(format);
+    return text ? QString::fromLatin1(text->suffix) : QString();
 }
 
 QString DocumentController::nameFilter(Format format)
 {
-    switch (format) {
-    case TraceFileFormat:
-        return QStringLiteral("Trace files (*.tracemap.json *.json)");
-    case GeoJson:
-        return QStringLiteral("GeoJSON (*.geojson *.json)");
-    case Kml:
-        return QStringLiteral("KML for Google Earth (*.kml)");
-    case Csv:
-        return QStringLiteral("CSV tables (*.csv)");
-    case Svg:
-        return QStringLiteral("SVG images (*.svg)");
-    case PdfReport:
-        return QStringLiteral("PDF reports (*.pdf)");
-    case Png:
-        return QStringLiteral("PNG images (*.png)");
-    }
-    return {};
+    const FormatText *text = formatText(format);
+    return text ? QString::fromLatin1(text->nameFilter) : QString();
 }
 
 QString DocumentController::suggestedPath(Format format) const

@@ -25,17 +25,10 @@ int HopListModel::rowCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> HopListModel::roleNames() const
 {
-    // The map item reads the first nine by name; keep them exactly as they are.
-    return {
-        {TtlRole, "ttl"},
-        {LatitudeRole, "latitude"},
-        {LongitudeRole, "longitude"},
-        {HasLocationRole, "hasLocation"},
-        {AccuracyKmRole, "accuracyKm"},
-        {AvgRttMsRole, "avgRttMs"},
-        {AddressRole, "address"},
+    // The map item reads the shared roles (hoproles.h) by name; the rest are the hop table's.
+    QHash<int, QByteArray> names = sharedHopRoleNames();
+    names.insert(QHash<int, QByteArray>{
         {HostnameRole, "hostname"},
-        {PlaceNameRole, "placeName"},
         {AsnRole, "asn"},
         {AsNameRole, "asName"},
         {LastRttMsRole, "lastRttMs"},
@@ -50,9 +43,9 @@ QHash<int, QByteArray> HopListModel::roleNames() const
         {ReceivedRole, "received"},
         {ReachedRole, "reached"},
         {GeoStatusRole, "geoStatus"},
-        {HighlightedRole, "highlighted"},
         {HintRuleRole, "hintRule"},
-    };
+    });
+    return names;
 }
 
 QVariant HopListModel::data(const QModelIndex &index, int role) const

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "geotypes.h"
+#include "hoproles.h"
 #include "tracetypes.h"
 
 #include <QAbstractListModel>
@@ -21,16 +22,9 @@ class HopListModel : public QAbstractListModel
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(int placedCount READ placedCount NOTIFY placedCountChanged)
 public:
+    using enum HopRoles::SharedHopRole; // TtlRole .. HighlightedRole, the map's
     enum Role {
-        TtlRole = Qt::UserRole + 1,
-        LatitudeRole,
-        LongitudeRole,
-        HasLocationRole,
-        AccuracyKmRole,
-        AvgRttMsRole,
-        AddressRole,
-        HostnameRole,
-        PlaceNameRole,
+        HostnameRole = FirstOwnHopRole,
         AsnRole,
         AsNameRole,
         LastRttMsRole,
@@ -45,8 +39,7 @@ public:
         ReceivedRole,
         ReachedRole,
         GeoStatusRole,
-        HighlightedRole, // the hop differs in a comparison (the map rings it)
-        HintRuleRole,    // which hostname rule placed the hop (hintrule.h), empty when none did
+        HintRuleRole, // which hostname rule placed the hop (hintrule.h), empty when none did
     };
     Q_ENUM(Role)
 

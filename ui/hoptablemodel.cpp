@@ -57,7 +57,7 @@ public:
         if (!m_hops || !index.isValid())
             return {};
         const QModelIndex hop = m_hops->index(index.row());
-        auto value = [&](HopListModel::Role r) {
+        auto value = [&](int r) {
             return hop.data(r);
         };
         switch (role) {
@@ -79,12 +79,13 @@ public:
     }
 
 private:
-    static HopListModel::Role rttRole(int column)
+    // A role of the hop model: its own (HopListModel::Role) or one it shares (SharedHopRole).
+    static int rttRole(int column)
     {
-        return column == HopTableModel::Last   ? HopListModel::LastRttMsRole
-               : column == HopTableModel::Avg  ? HopListModel::AvgRttMsRole
-               : column == HopTableModel::Best ? HopListModel::BestRttMsRole
-                                               : HopListModel::WorstRttMsRole;
+        return column == HopTableModel::Last   ? int(HopListModel::LastRttMsRole)
+               : column == HopTableModel::Avg  ? int(HopListModel::AvgRttMsRole)
+               : column == HopTableModel::Best ? int(HopListModel::BestRttMsRole)
+                                               : int(HopListModel::WorstRttMsRole);
     }
     static QVariant sortKey(int column, const QModelIndex &hop)
     {

@@ -28,7 +28,7 @@ class TraceController;
 
 struct ScriptedRunOptions
 {
-    QString openPath;    // a trace file shown instead of tracing (--open)
+    QString openPath;    // a trace file (or vantage results) shown instead of tracing (--open)
     QString reportPath;  // empty = no PDF report (--export-report)
     QString comparePath; // with openPath: compared with it before the exports (--compare)
     QString savePath;    // empty = no trace file saved (--save)

@@ -52,11 +52,7 @@ TraceController::TraceController(AppSettings *settings, GeoService *geo,
         m_sourceLongitude = m_locator->hasSource() ? m_locator->source().longitude : qQNaN();
         emit sourceChanged();
     });
-    TraceEngine *engine = m_engine->engine();
-    // The engine lives in its worker thread: these connections are queued.
-    connect(engine, &TraceEngine::traceStarted, this, &TraceController::onTraceStarted);
-    connect(engine, &TraceEngine::hopUpdated, this, &TraceController::onHopUpdated);
-    connect(engine, &TraceEngine::traceFinished, this, &TraceController::onTraceFinished);
+    m_engine->connectTraceProgress(this);
     connect(m_settings, &AppSettings::recentHostsChanged, this, &TraceController::recentHostsChanged);
     m_elapsedTick.setInterval(100);
     connect(&m_elapsedTick, &QTimer::timeout, this, [this] { setElapsedMs(int(m_elapsed.elapsed())); });

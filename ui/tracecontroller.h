@@ -154,6 +154,7 @@ signals:
     void finished(bool reached);
 
 private:
+    friend class EngineThread; // connectTraceProgress() reaches these handlers
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
     void onHopUpdated(quint64 id, const tracemap::Hop &hop);
     void onTraceFinished(quint64 id, const tracemap::TraceResult &result);

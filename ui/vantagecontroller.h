@@ -43,6 +43,7 @@ class GeoService;
 class GlobalpingClient;
 struct GlobalpingSpec;
 class HopListModel;
+class MeasurementClient;
 class SecretStore;
 class TraceLocator;
 struct VantageStart;
@@ -198,6 +199,7 @@ private:
     void updateRoute(Route &route, const VantageTrace &trace, State state);
     QString addPlaceholder(VantageKind kind, const QString &id, const QString &name, qint64 measurementId);
     void watchAtlas(AtlasClient *client, const QString &placeholder);
+    void watchWaiting(MeasurementClient *client, const QString &placeholder);
     void createAtlas(const AtlasTraceSpec &spec, const QByteArray &key);
     GlobalpingClient *prepareGlobalping(const GlobalpingSpec &spec);
     void setStatus(const QString &message);

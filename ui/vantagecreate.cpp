@@ -11,18 +11,6 @@ namespace tracemap {
 
 namespace {
 
-std::optional<AtlasProbeSelection::Type> selectionType(const QString &name)
-{
-    const QString n = name.trimmed().toLower();
-    if (n == QLatin1String("country"))
-        return AtlasProbeSelection::Type::Country;
-    if (n == QLatin1String("asn"))
-        return AtlasProbeSelection::Type::Asn;
-    if (n == QLatin1String("area"))
-        return AtlasProbeSelection::Type::Area;
-    return std::nullopt;
-}
-
 QString selectionText(const AtlasProbeSelection &s)
 {
     switch (s.type) {
@@ -84,7 +72,8 @@ void VantageController::requestAtlasTrace(const QString &target, int probes, con
     spec.description = QStringLiteral("tracemap: traceroute to %1").arg(spec.target);
     spec.probes.requested = probes;
     spec.probes.value = value.trimmed();
-    const std::optional<AtlasProbeSelection::Type> type = selectionType(selection);
+    const std::optional<AtlasProbeSelection::Type> type =
+        atlasSelectionFromName(selection.trimmed().toLower());
     QString problem = type ? QString() : QStringLiteral("probes are chosen by country, asn or area");
     if (type) {
         spec.probes.type = *type;
@@ -184,6 +173,18 @@ void VantageController::createGlobalping(const QString &target, const QString &f
                });
 }
 
+// A measurement that waits (a 429's pause) says so on its placeholder row and in the status line.
+void VantageController::watchWaiting(MeasurementClient *client, const QString &placeholder)
+{
+    connect(client, &MeasurementClient::waiting, this, [this, placeholder](const QString &message, int) {
+        if (Route *r = findRoute(placeholder)) {
+            r->reason = message;
+            emit routesChanged();
+        }
+        setStatus(message);
+    });
+}
+
 // The measurement's row (added now) and a client whose answers fill it; the caller starts it.
 GlobalpingClient *VantageController::prepareGlobalping(const GlobalpingSpec &spec)
 {
@@ -220,13 +221,7 @@ GlobalpingClient *VantageController::prepareGlobalping(const GlobalpingSpec &spe
             probeRoutes->append(m_routes.at(index)->id);
         }
     });
-    connect(client, &GlobalpingClient::waiting, this, [this, placeholder](const QString &message, int) {
-        if (Route *r = findRoute(placeholder)) {
-            r->reason = message;
-            emit routesChanged();
-        }
-        setStatus(message);
-    });
+    watchWaiting(client, placeholder);
     connect(client, &GlobalpingClient::finished, this,
             [this, client, placeholder, probeRoutes](GlobalpingClient::Error error, const QString &message) {
                 client->deleteLater();

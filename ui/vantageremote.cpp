@@ -62,13 +62,7 @@ void VantageController::watchAtlas(AtlasClient *client, const QString &key)
         }
         setStatus(QStringLiteral("RIPE Atlas measurement %1 created; waiting for its results").arg(id));
     });
-    connect(client, &AtlasClient::waiting, this, [this, key](const QString &message, int) {
-        if (Route *r = findRoute(key)) {
-            r->reason = message;
-            emit routesChanged();
-        }
-        setStatus(message);
-    });
+    watchWaiting(client, key);
     connect(client, &AtlasClient::finished, this,
             [this, client, key](AtlasClient::Error error, const QString &message) {
                 client->deleteLater();

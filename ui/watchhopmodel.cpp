@@ -105,12 +105,15 @@ int WatchHopModel::columnCount(const QModelIndex &parent) const
 
 QHash<int, QByteArray> WatchHopModel::roleNames() const
 {
-    return {{Qt::DisplayRole, "display"},     {Qt::ToolTipRole, "toolTip"}, {TtlRole, "ttl"},
-            {LatitudeRole, "latitude"},       {LongitudeRole, "longitude"}, {HasLocationRole, "hasLocation"},
-            {AccuracyKmRole, "accuracyKm"},   {AvgRttMsRole, "avgRttMs"},   {AddressRole, "address"},
-            {PlaceNameRole, "placeName"},     {LossPctRole, "lossPct"},     {HighlightedRole, "highlighted"},
-            {RateLimitedRole, "rateLimited"}, {NumericRole, "numeric"},     {SparklineRole, "sparkline"},
-            {ColumnKeyRole, "columnKey"}};
+    QHash<int, QByteArray> names = sharedHopRoleNames();
+    names.insert(QHash<int, QByteArray>{{Qt::DisplayRole, "display"},
+                                        {Qt::ToolTipRole, "toolTip"},
+                                        {LossPctRole, "lossPct"},
+                                        {RateLimitedRole, "rateLimited"},
+                                        {NumericRole, "numeric"},
+                                        {SparklineRole, "sparkline"},
+                                        {ColumnKeyRole, "columnKey"}});
+    return names;
 }
 
 QVariant WatchHopModel::headerData(int section, Qt::Orientation orientation, int role) const

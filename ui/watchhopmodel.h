@@ -10,6 +10,7 @@
 #pragma once
 
 #include "geotypes.h"
+#include "hoproles.h"
 #include "pathchanges.h"
 #include "watchstats.h"
 
@@ -74,17 +75,9 @@ public:
         ColumnCount
     };
     Q_ENUM(Column)
+    using enum HopRoles::SharedHopRole; // TtlRole .. HighlightedRole, the map's
     enum Role {
-        TtlRole = Qt::UserRole + 1,
-        LatitudeRole,
-        LongitudeRole,
-        HasLocationRole,
-        AccuracyKmRole,
-        AvgRttMsRole,
-        AddressRole,
-        PlaceNameRole,
-        LossPctRole,
-        HighlightedRole,
+        LossPctRole = FirstOwnHopRole,
         RateLimitedRole,
         NumericRole,
         SparklineRole,

@@ -236,18 +236,21 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
                         &result) &&
         readNumber<int>(settings, QStringLiteral("limits/max_header_bytes"), 1024, 1024 * 1024,
                         &l.maxHeaderBytes, &result) &&
-        readNumber<int>(settings, QStringLiteral("limits/max_count"), 1, 100000, &l.maxCount, &result) &&
-        readNumber<double>(settings, QStringLiteral("limits/min_interval"), 0.01, 3600, &l.minInterval,
+        readNumber<int>(settings, QStringLiteral("limits/max_count"), 1, 100000, &l.probes.maxCount,
+                        &result) &&
+        readNumber<double>(settings, QStringLiteral("limits/min_interval"), 0.01, 3600, &l.probes.minInterval,
                            &result) &&
-        readNumber<double>(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.maxTimeout, &result) &&
-        readNumber<int>(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.maxTtl, &result) &&
-        readNumber<int>(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.maxInFlight, &result) &&
-        readNumber<int>(settings, QStringLiteral("limits/max_mtr_cycles"), 1, 100000, &l.maxMtrCycles,
+        readNumber<double>(settings, QStringLiteral("limits/max_timeout"), 0.1, 60, &l.probes.maxTimeout,
+                           &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_ttl"), 1, 255, &l.probes.maxTtl, &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_in_flight"), 1, 1024, &l.probes.maxInFlight,
+                        &result) &&
+        readNumber<int>(settings, QStringLiteral("limits/max_mtr_cycles"), 1, 100000, &l.probes.maxCycles,
                         &result) &&
         readNumber<double>(settings, QStringLiteral("limits/min_mtr_interval"), kMinWatchIntervalSec,
-                           kMaxWatchIntervalSec, &l.minMtrInterval, &result) &&
+                           kMaxWatchIntervalSec, &l.probes.minRoundInterval, &result) &&
         readNumber<double>(settings, QStringLiteral("limits/max_mtr_interval"), kMinWatchIntervalSec,
-                           kMaxWatchIntervalSec, &l.maxMtrInterval, &result) &&
+                           kMaxWatchIntervalSec, &l.probes.maxRoundInterval, &result) &&
         readNumber<int>(settings, QStringLiteral("limits/max_pending_heads"), 1, 10000, &l.maxPendingHeads,
                         &result) &&
         readNumber<int>(settings, QStringLiteral("limits/max_pending_heads_per_client"), 1, 10000,
@@ -276,13 +279,13 @@ ConfigResult loadConfigFile(const QString &path, Config *config)
     }
     readString(settings, QStringLiteral("vantage/name"), &config->vantage.name);
     config->vantage.name = config->vantage.name.simplified().left(100);
-    if (l.minMtrInterval > l.maxMtrInterval)
+    if (l.probes.minRoundInterval > l.probes.maxRoundInterval)
         return failure(
             ConfigError::BadConfigFile,
             QStringLiteral("%1: 'limits/min_mtr_interval' (%2) is above 'limits/max_mtr_interval' (%3)")
                 .arg(settings.fileName())
-                .arg(l.minMtrInterval)
-                .arg(l.maxMtrInterval));
+                .arg(l.probes.minRoundInterval)
+                .arg(l.probes.maxRoundInterval));
     return {};
 }
 

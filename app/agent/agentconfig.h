@@ -3,6 +3,7 @@
 #pragma once
 
 #include "address.h" // unmappedAddress(): ::ffff:a.b.c.d is a.b.c.d, "::" stays "::"
+#include "traceoptions.h"
 
 #include <QByteArray>
 #include <QHostAddress>
@@ -59,16 +60,18 @@ struct Limits
     int maxHeaderBytes = 8192;        // request line + headers (414 / 431 beyond)
     int maxPendingHeads = 64;         // connections still sending their head, in total ...
     int maxPendingHeadsPerClient = 8; // ... and per client address (beyond: 503)
-    // Parameter ranges narrower than the CLI's: an agent must not be a flood tool.
-    int maxCount = 100;
-    double minInterval = 0.2;
-    double maxTimeout = 10.0;
-    int maxTtl = 64;
-    int maxInFlight = 64;
-    // /mtr: rounds and the time between them (a watch is many traces: fewer, slower rounds).
-    int maxMtrCycles = 100;
-    double minMtrInterval = 1.0;
-    double maxMtrInterval = 60.0;
+    // Parameter ranges narrower than the CLI's (an agent must not be a flood tool), in the terms of
+    // the option table every program shares (core/traceoptions.h). /mtr's rounds and the time
+    // between them: a watch is many traces, so fewer, slower rounds.
+    OptionLimits probes{.maxTtl = 64,
+                        .maxInFlight = 64,
+                        .maxCount = 100,
+                        .minInterval = 0.2,
+                        .maxInterval = 60.0,
+                        .maxTimeout = 10.0,
+                        .maxCycles = 100,
+                        .minRoundInterval = 1.0,
+                        .maxRoundInterval = 60.0};
 };
 
 // Where the agent is, as it reports itself to clients (docs/agent.md, "Where the agent is"): set in

@@ -12,22 +12,6 @@ namespace tracemap::agent {
 
 namespace {
 
-// The agent's narrower ranges (an agent must not be a flood tool) in the option table's terms.
-OptionLimits optionLimits(const Limits &limits)
-{
-    OptionLimits o;
-    o.maxTtl = limits.maxTtl;
-    o.maxInFlight = limits.maxInFlight;
-    o.maxCount = limits.maxCount;
-    o.minInterval = limits.minInterval;
-    o.maxInterval = 60.0;
-    o.maxTimeout = limits.maxTimeout;
-    o.maxCycles = limits.maxMtrCycles;
-    o.minRoundInterval = limits.minMtrInterval;
-    o.maxRoundInterval = limits.maxMtrInterval;
-    return o;
-}
-
 ParamError fromProblem(const OptionProblem &problem)
 {
     return {problem.message, problem.option};
@@ -104,8 +88,7 @@ ParamError parse(const QueryItems &query, const Limits &limits, bool streams, Re
     bool ignored = false;
     if (ParamError e = splitQuery(query, streams, target, stream ? stream : &ignored, &options); e.isError())
         return e;
-    if (ParamError e =
-            fromProblem(applyTraceOptions(options, OptionSyntax::Query, optionLimits(limits), request));
+    if (ParamError e = fromProblem(applyTraceOptions(options, OptionSyntax::Query, limits.probes, request));
         e.isError())
         return e;
     if (const QString problem = validate(*request); !problem.isEmpty())
@@ -131,8 +114,8 @@ ParamError parseTraceParams(const QueryItems &query, const Limits &limits, Trace
 ParamError parseMtrParams(const QueryItems &query, const Limits &limits, MtrParams *params)
 {
     WatchRequest &w = params->request;
-    w.cycles = std::min(10, limits.maxMtrCycles);
-    w.intervalSec = std::clamp(1.0, limits.minMtrInterval, limits.maxMtrInterval);
+    w.cycles = std::min(10, limits.probes.maxCycles);
+    w.intervalSec = std::clamp(1.0, limits.probes.minRoundInterval, limits.probes.maxRoundInterval);
     if (ParamError e = parse(query, limits, true, &w, &params->stream); e.isError())
         return e;
     return checkDuration(w.cycles, w.intervalSec, w.trace.timeoutSec, limits, QStringLiteral("cycles"),

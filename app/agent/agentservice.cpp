@@ -81,12 +81,9 @@ AgentService::AgentService(const Config &config, EngineThread *engine, ProbeLimi
       m_dnsTimeoutMs(config.dnsTimeoutMs)
 {
     m_clock.start();
-    TraceEngine *e = engine->engine();
-    // The engine lives in its own thread: these connections are queued to this thread.
-    connect(e, &TraceEngine::traceStarted, this, &AgentService::onTraceStarted);
-    connect(e, &TraceEngine::hopUpdated, this, &AgentService::onHopUpdated);
-    connect(e, &TraceEngine::traceFinished, this, &AgentService::onTraceFinished);
-    connect(e, &TraceEngine::pingFinished, this, &AgentService::onPingFinished);
+    engine->connectTraceProgress(this);
+    // Queued to this thread too, like the trace's progress.
+    connect(engine->engine(), &TraceEngine::pingFinished, this, &AgentService::onPingFinished);
     m_sweep.setInterval(250);
     connect(&m_sweep, &QTimer::timeout, this, &AgentService::sweep);
 }

@@ -85,6 +85,7 @@ private:
     // {"event": event, event: document} after the lines.
     void answer(const ProbeJobPtr &job, const QString &event, const QJsonObject &document);
 
+    friend class tracemap::EngineThread; // connectTraceProgress() reaches these handlers
     void onTraceStarted(quint64 id, const tracemap::TraceResult &initial);
     void onHopUpdated(quint64 id, const tracemap::Hop &hop);
     void onTraceFinished(quint64 id, const tracemap::TraceResult &result);

@@ -237,20 +237,21 @@ bool parseVantageCommand(const QCommandLineParser &p, const QString &command, Op
         qint64 probes = 0;
         if (!readNumber(p, QStringLiteral("probes"), 1, 1000, &probes, error))
             return false;
-        const int selections = int(p.isSet(QStringLiteral("country"))) + int(p.isSet(QStringLiteral("asn"))) +
-                               int(p.isSet(QStringLiteral("area")));
+        // --country, --asn and --area are named as the API names the selection types.
+        int selections = 0;
+        for (const AtlasProbeSelection::Type type : kAtlasSelectionTypes) {
+            if (!p.isSet(atlasSelectionName(type)))
+                continue;
+            ++selections;
+            v.probes.type = type;
+            v.probes.value = p.value(atlasSelectionName(type));
+        }
         if (probes == 0 || selections != 1 || !p.isSet(QStringLiteral("key-file"))) {
             *error = QStringLiteral(
                 "atlas trace needs --probes N, one of --country/--asn/--area, and --key-file F");
             return false;
         }
         v.probes.requested = int(probes);
-        v.probes.type = p.isSet(QStringLiteral("country")) ? AtlasProbeSelection::Type::Country
-                        : p.isSet(QStringLiteral("asn"))   ? AtlasProbeSelection::Type::Asn
-                                                           : AtlasProbeSelection::Type::Area;
-        v.probes.value = p.value(p.isSet(QStringLiteral("country")) ? QStringLiteral("country")
-                                 : p.isSet(QStringLiteral("asn"))   ? QStringLiteral("asn")
-                                                                    : QStringLiteral("area"));
         v.yes = p.isSet(QStringLiteral("yes"));
     }
     if (v.action == Action::GlobalpingTrace) {

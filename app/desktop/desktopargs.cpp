@@ -184,15 +184,15 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
     // `tracemap FILE`: a saved trace (an existing file, or a name a host cannot have).
     if (!positional.isEmpty() &&
         (QFileInfo(positional.first()).isFile() || positional.first().endsWith(QLatin1String(".json")))) {
-        o.openPath = positional.takeFirst();
+        o.run.openPath = positional.takeFirst();
         if (p.isSet(open) || !positional.isEmpty()) {
             out.error = QStringLiteral("give one trace file to open");
             return out;
         }
     }
     if (p.isSet(open)) {
-        o.openPath = p.value(open);
-        if (o.openPath.isEmpty() || p.isSet(trace) || !positional.isEmpty()) {
+        o.run.openPath = p.value(open);
+        if (o.run.openPath.isEmpty() || p.isSet(trace) || !positional.isEmpty()) {
             out.error = QStringLiteral("--open needs a file name, and no host to trace beside it");
             return out;
         }
@@ -215,7 +215,7 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         out.error = problem;
         return out;
     }
-    if (o.watch && (!positional.isEmpty() || !o.openPath.isEmpty() || p.value(watch).isEmpty())) {
+    if (o.watch && (!positional.isEmpty() || !o.run.openPath.isEmpty() || p.value(watch).isEmpty())) {
         out.error = QStringLiteral("--watch needs one host, and no other host or file beside it");
         return out;
     }
@@ -229,36 +229,33 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         }
     }
     if (p.isSet(exportImage)) {
-        o.exportPath = p.value(exportImage);
-        if (o.exportPath.isEmpty()) {
+        o.run.exportPath = p.value(exportImage);
+        if (o.run.exportPath.isEmpty()) {
             out.error = QStringLiteral("--export-image needs a file name");
             return out;
         }
-        if (o.host.isEmpty() && o.openPath.isEmpty()) {
+        if (o.host.isEmpty() && o.run.openPath.isEmpty()) {
             out.error = QStringLiteral("--export-image needs a host to trace (--trace HOST) or --open FILE");
             return out;
         }
         o.scripted = true;
     }
     if (p.isSet(compare)) {
-        o.comparePath = p.value(compare);
-        if (o.comparePath.isEmpty() || o.openPath.isEmpty()) {
+        o.run.comparePath = p.value(compare);
+        if (o.run.comparePath.isEmpty() || o.run.openPath.isEmpty()) {
             out.error = QStringLiteral("--compare needs a file name and --open FILE");
             return out;
         }
     }
-    if (p.isSet(report)) {
-        o.reportPath = p.value(report);
-        if (o.reportPath.isEmpty() || (o.host.isEmpty() && o.openPath.isEmpty())) {
-            out.error = QStringLiteral("--export-report needs a file name and --trace HOST or --open FILE");
-            return out;
-        }
-        o.scripted = true;
-    }
-    if (p.isSet(save)) {
-        o.savePath = p.value(save);
-        if (o.savePath.isEmpty() || (o.host.isEmpty() && o.openPath.isEmpty())) {
-            out.error = QStringLiteral("--save needs a file name and --trace HOST or --open FILE");
+    // The report and the saved trace are written from the trace shown: a host or a file first.
+    for (const auto &[option, path] :
+         {std::pair{&report, &o.run.reportPath}, std::pair{&save, &o.run.savePath}}) {
+        if (!p.isSet(*option))
+            continue;
+        *path = p.value(*option);
+        if (path->isEmpty() || (o.host.isEmpty() && o.run.openPath.isEmpty())) {
+            out.error = QStringLiteral("--%1 needs a file name and --trace HOST or --open FILE")
+                            .arg(option->names().constFirst());
             return out;
         }
         o.scripted = true;
@@ -272,7 +269,7 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
             out.error = QStringLiteral("--size must be WxH with 64..8192 pixels each, e.g. 1200x800");
             return out;
         }
-        o.exportSize = QSize(w, h);
+        o.run.exportSize = QSize(w, h);
     }
     if (p.isSet(center) != p.isSet(zoom)) {
         out.error = QStringLiteral("--center and --zoom go together");
@@ -290,9 +287,9 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
             out.error = QStringLiteral("--zoom must be a number from 1 to 19");
             return out;
         }
-        o.centerLatitude = lat;
-        o.centerLongitude = lon;
-        o.zoom = z;
+        o.run.centerLatitude = lat;
+        o.run.centerLongitude = lon;
+        o.run.zoom = z;
     }
     for (const auto &[option, url] :
          {std::pair{&atlasUrl, &o.atlasUrl}, std::pair{&globalpingUrl, &o.globalpingUrl}}) {
@@ -310,22 +307,22 @@ ParseOutcome parseDesktopArguments(const QStringList &arguments)
         out.error = problem;
         return out;
     }
-    o.quitWhenDone = p.isSet(quit);
-    if (o.quitWhenDone && o.host.isEmpty() && o.openPath.isEmpty()) {
+    o.run.quitWhenDone = p.isSet(quit);
+    if (o.run.quitWhenDone && o.host.isEmpty() && o.run.openPath.isEmpty()) {
         out.error = QStringLiteral("--quit-when-done needs a host to trace (--trace HOST) or --open FILE");
         return out;
     }
     if (p.isSet(repeat)) {
         bool ok = false;
-        o.repeat = p.value(repeat).toInt(&ok);
-        if (!ok || o.repeat < 1 || o.repeat > 100000 || o.host.isEmpty()) {
+        o.run.repeat = p.value(repeat).toInt(&ok);
+        if (!ok || o.run.repeat < 1 || o.run.repeat > 100000 || o.host.isEmpty()) {
             out.error = QStringLiteral("--repeat needs a host and a count of 1..100000");
             return out;
         }
         o.scripted = true;
     }
-    o.windowShotPath = p.value(windowShot);
-    if (!o.windowShotPath.isEmpty() && !o.scripted) {
+    o.run.windowShotPath = p.value(windowShot);
+    if (!o.run.windowShotPath.isEmpty() && !o.scripted) {
         out.error = QStringLiteral("--window-shot needs --trace HOST");
         return out;
     }

@@ -4,6 +4,7 @@
 // Contract: a bad argument gives one line in ParseOutcome::error and nothing else.
 #pragma once
 
+#include "scriptedrun.h"
 #include "tracetypes.h"
 
 #include <QUrl>
@@ -24,9 +25,10 @@ struct DesktopOptions
 {
     QString host;          // positional HOST or --trace HOST
     bool scripted = false; // --trace given: trace at once (and export when asked)
-    QString exportPath;
-    QSize exportSize; // invalid = ScriptedRun::kDefaultExportSize
-    std::optional<double> centerLatitude, centerLongitude, zoom;
+    // What the run does and writes (--open FILE or a positional FILE, --export-image, --size,
+    // --center/--zoom, --export-report, --compare, --save, --quit-when-done, the hidden --repeat
+    // and --window-shot), handed to ScriptedRun as it is.
+    ScriptedRunOptions run;
     // Trace options given (unset: the toolbar's and the settings' values).
     std::optional<ProbeMethod> method;
     std::optional<AddressFamily> family;
@@ -39,15 +41,8 @@ struct DesktopOptions
     QStringList databasePaths;
     std::optional<QUrl> nominatimUrl;
     std::optional<QString> sourceLocation; // "LAT,LON"; empty: auto (estimated)
-    bool quitWhenDone = false;
-    int repeat = 1;         // hidden: traces in a row (soak test, benchmark)
-    QString windowShotPath; // hidden: also save a screenshot of the whole window
-    QString openPath;       // positional FILE or --open FILE: a trace file or vantage results
-    QString reportPath;     // --export-report: the PDF report
-    QString comparePath;    // --compare: a trace file compared with the opened one
-    QString savePath;       // --save: when done, save the trace file (.tracemap.json)
-    QUrl atlasUrl;          // --atlas-url: the RIPE Atlas API base (empty: the real one)
-    QUrl globalpingUrl;     // --globalping-url: the Globalping API base (empty: the real one)
+    QUrl atlasUrl;                         // --atlas-url: the RIPE Atlas API base (empty: the real one)
+    QUrl globalpingUrl;                    // --globalping-url: the Globalping API base (empty: the real one)
     // --watch HOST: start a watch of host at once, as the Watch button does, with these
     // (unset: one round a second until stopped). With --quit-when-done: exit when it ends.
     bool watch = false;

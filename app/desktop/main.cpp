@@ -56,24 +56,6 @@ bool noDisplay(int argc, char *argv[])
     return true;
 }
 
-ScriptedRunOptions scriptedRunOptions(const DesktopOptions &options)
-{
-    ScriptedRunOptions run;
-    run.exportPath = options.exportPath;
-    run.exportSize = options.exportSize;
-    run.centerLatitude = options.centerLatitude;
-    run.centerLongitude = options.centerLongitude;
-    run.zoom = options.zoom;
-    run.quitWhenDone = options.quitWhenDone;
-    run.repeat = options.repeat;
-    run.windowShotPath = options.windowShotPath;
-    run.openPath = options.openPath;
-    run.reportPath = options.reportPath;
-    run.comparePath = options.comparePath;
-    run.savePath = options.savePath;
-    return run;
-}
-
 // --export-image for a vantage document: once every route is located (or after a deadline),
 // writes the image and, with --quit-when-done, ends the program.
 void runVantageExport(VantageController &vantage, const ScriptedRunOptions &options)
@@ -132,7 +114,7 @@ int main(int argc, char *argv[])
         return kExitOk;
     }
     const DesktopOptions &options = parsed.options;
-    if (headless && !((options.scripted || options.watch) && options.quitWhenDone)) {
+    if (headless && !((options.scripted || options.watch) && options.run.quitWhenDone)) {
         errLine(QStringLiteral("tracemap: no display to show the window on (DISPLAY and WAYLAND_DISPLAY are "
                                "unset): start it in a desktop session or under xvfb-run, or export without "
                                "one with --trace HOST --export-image FILE --quit-when-done"));
@@ -249,37 +231,36 @@ int main(int argc, char *argv[])
     }
 
     std::unique_ptr<ScriptedRun> scripted;
-    if (!options.openPath.isEmpty() && VantageController::isVantageFile(options.openPath)) {
+    if (!options.run.openPath.isEmpty() && VantageController::isVantageFile(options.run.openPath)) {
         // Saved RIPE Atlas / Globalping results (recognised by content); trace files go to the
         // document controller below.
-        if (!vantage.openFile(options.openPath)) {
+        if (!vantage.openFile(options.run.openPath)) {
             errLine(QStringLiteral("tracemap: %1").arg(vantage.statusMessage()));
             return kExitFailure;
         }
         if (options.scripted)
-            runVantageExport(vantage, scriptedRunOptions(options));
+            runVantageExport(vantage, options.run);
     } else if (options.scripted) {
-        scripted =
-            std::make_unique<ScriptedRun>(scriptedRunOptions(options), &controller, settings.get(), window);
+        scripted = std::make_unique<ScriptedRun>(options.run, &controller, settings.get(), window);
         scripted->setDocuments(&documents);
         QTimer::singleShot(0, scripted.get(), [&] { scripted->start(); });
-    } else if (!options.openPath.isEmpty()) {
+    } else if (!options.run.openPath.isEmpty()) {
         QTimer::singleShot(0, &documents, [&] {
-            if (documents.open(options.openPath) && !options.comparePath.isEmpty())
-                documents.compareWithFile(options.comparePath);
+            if (documents.open(options.run.openPath) && !options.run.comparePath.isEmpty())
+                documents.compareWithFile(options.run.comparePath);
         });
     } else if (options.watch) {
         // As the Watch button: Main.qml's startWatch() takes the host field (the controller's
         // host), stops a trace, starts the watch and shows its table and chart pane.
         watch.setIntervalSec(options.watchIntervalSec);
         watch.setCycles(options.watchCycles);
-        if (options.quitWhenDone) {
+        if (options.run.quitWhenDone) {
             QObject::connect(&watch, &WatchController::finished, &app, [&watch](const QString &outcome) {
                 outLine(QStringLiteral("tracemap: %1").arg(outcome));
                 QCoreApplication::exit(watch.errorMessage().isEmpty() ? kExitOk : kExitFailure);
             });
         }
-        QTimer::singleShot(0, window, [window, &watch, quit = options.quitWhenDone] {
+        QTimer::singleShot(0, window, [window, &watch, quit = options.run.quitWhenDone] {
             QMetaObject::invokeMethod(window, "startWatch");
             if (watch.state() == WatchController::Idle) { // refused: the status line says why
                 errLine(QStringLiteral("tracemap: %1").arg(watch.errorMessage()));

@@ -1,5 +1,6 @@
-// assignIfChanged / setAndNotify: a value is stored and the signal emitted exactly when it
-// differs from the stored one; NaN set over NaN is no change.
+// assignIfChanged / setAndNotify / setAndRepaint: a value is stored and the signal emitted (and,
+// for a painted item, a repaint scheduled) exactly when it differs from the stored one; NaN set
+// over NaN is no change.
 #include "notifying.h"
 
 #include <QObject>
@@ -13,20 +14,26 @@ using namespace tracemap;
 
 namespace {
 
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
 class Holder : public QObject
 {
     Q_OBJECT
 public:
     void setName(const QString &name) { setAndNotify(this, m_name, name, &Holder::nameChanged); }
     QString name() const { return m_name; }
+    // As a QQuickPaintedItem's: a property it draws repaints it.
+    void setZoom(double zoom) { setAndRepaint(this, m_zoom, zoom, &Holder::zoomChanged); }
+    void update() { ++repaints; }
+    int repaints = 0;
 signals:
     void nameChanged();
+    void zoomChanged();
 
 private:
     QString m_name;
+    double m_zoom = kNaN;
 };
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 } // namespace
 
@@ -80,6 +87,17 @@ private slots:
         holder.setName(QString());
         QCOMPARE(spy.count(), 2);
         QVERIFY(holder.name().isEmpty());
+    }
+
+    // Each real change is one signal and one repaint; NaN again, or the same number, neither.
+    void repaintOnlyOnRealChange()
+    {
+        Holder item;
+        QSignalSpy zoomSpy(&item, &Holder::zoomChanged);
+        for (const double zoom : {kNaN, 4.0, 4.0, 5.5})
+            item.setZoom(zoom);
+        QCOMPARE(zoomSpy.count(), 2);
+        QCOMPARE(item.repaints, 2);
     }
 };
 

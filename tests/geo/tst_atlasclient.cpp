@@ -159,6 +159,29 @@ private Q_SLOTS:
                  QStringLiteral("RIPE Atlas answered HTTP 400: Invalid input: Invalid target"));
     }
 
+    // One name per probe selection type, read back exactly: the API's field, the CLI's option
+    // and the desktop dialog's choice.
+    void selectionNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("type"); // -1: not a selection type
+        QTest::newRow("country") << "country" << int(AtlasProbeSelection::Type::Country);
+        QTest::newRow("asn") << "asn" << int(AtlasProbeSelection::Type::Asn);
+        QTest::newRow("area") << "area" << int(AtlasProbeSelection::Type::Area);
+        QTest::newRow("upper case") << "Country" << -1;
+        QTest::newRow("unknown") << "probes" << -1;
+        QTest::newRow("empty") << "" << -1;
+    }
+    void selectionNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(int, type);
+        const std::optional<AtlasProbeSelection::Type> read = atlasSelectionFromName(name);
+        QCOMPARE(read ? int(*read) : -1, type);
+        if (read)
+            QCOMPARE(atlasSelectionName(*read), name);
+    }
+
     void fetchResultsWithPlaces()
     {
         LoopbackHttpServer server;

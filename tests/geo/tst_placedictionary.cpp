@@ -259,6 +259,8 @@ private slots:
                                  << "giessen";
         QTest::newRow("nordic") << "Tromsø"
                                 << "tromso";
+        QTest::newRow("every letter NFKD keeps whole") << "ß ø æ œ ł đ ı þ Ø Æ"
+                                                       << "ssoaeoeldithoae";
         QTest::newRow("punctuation") << "'s-Hertogenbosch"
                                      << "shertogenbosch";
         QTest::newRow("other scripts vanish") << "東京"

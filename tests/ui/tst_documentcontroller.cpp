@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaEnum>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -278,6 +279,39 @@ private slots:
             QVERIFY(bytes.size() > 10000); // the map and the table, not an empty page
         if (fmt == DocumentController::Csv)
             QVERIFY(bytes.contains("198.18.3.9"));
+    }
+
+    // The file dialogs' texts, one table row a format: every format of the Q_ENUM has a suffix
+    // and a name filter that offers files with that suffix.
+    void dialogTexts_data()
+    {
+        QTest::addColumn<int>("format");
+        QTest::addColumn<QString>("suffix");
+        QTest::addColumn<QString>("filter");
+        const QMetaEnum formats = QMetaEnum::fromType<DocumentController::Format>();
+        const QStringList suffixes = {QStringLiteral(".tracemap.json"),
+                                      QStringLiteral(".geojson"),
+                                      QStringLiteral(".kml"),
+                                      QStringLiteral(".csv"),
+                                      QStringLiteral(".svg"),
+                                      QStringLiteral(".pdf"),
+                                      QStringLiteral(".png")};
+        QCOMPARE(formats.keyCount(), suffixes.size());
+        for (int i = 0; i < formats.keyCount(); ++i) {
+            const auto format = DocumentController::Format(formats.value(i));
+            QTest::newRow(formats.key(i))
+                << int(format) << suffixes.at(i) << DocumentController::nameFilter(format);
+        }
+    }
+    void dialogTexts()
+    {
+        QFETCH(int, format);
+        QFETCH(QString, suffix);
+        QFETCH(QString, filter);
+        QCOMPARE(DocumentController::suffix(DocumentController::Format(format)), suffix);
+        QVERIFY2(filter.contains(QLatin1Char('*') + suffix + QLatin1Char(')')) ||
+                     filter.contains(QLatin1Char('*') + suffix + QLatin1Char(' ')),
+                 qPrintable(filter));
     }
 
     void reportTimeNamesTheZone()

@@ -76,7 +76,7 @@ struct Fixture
         const int at = int(m->visibleColumns().indexOf(WatchHopModel::columnKey(column)));
         return at < 0 ? QString() : m->data(m->index(row, at), Qt::DisplayRole).toString();
     }
-    QVariant role(int row, WatchHopModel::Role role) const
+    QVariant role(int row, int role) const
     {
         return watch->model()->data(watch->model()->index(row, 0), role);
     }
