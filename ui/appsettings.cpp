@@ -5,6 +5,16 @@
 
 namespace tracemap {
 
+// A number kept in the settings with its one default and range: read and write both clamp to it,
+// so a hand-edited file or a QML binding cannot set what the setter would refuse.
+template<typename T> struct BoundedSetting
+{
+    QString key;
+    T fallback;
+    T low;
+    T high;
+};
+
 namespace {
 const QString kTileUrl = QStringLiteral("map/tileUrl");
 const QString kOffline = QStringLiteral("geo/offline");
@@ -13,15 +23,15 @@ const QString kDatabases = QStringLiteral("geo/databasePaths");
 const QString kOverrides = QStringLiteral("geo/overridePaths");
 const QString kNominatim = QStringLiteral("geo/nominatimUrl");
 const QString kOnline = QStringLiteral("geo/onlineLookups");
-const QString kLookupTimeout = QStringLiteral("geo/lookupTimeoutMs");
+const BoundedSetting<int> kLookupTimeout{QStringLiteral("geo/lookupTimeoutMs"), 4000, 100, 60000};
 const QString kSource = QStringLiteral("geo/sourceLocation");
 const QString kMethod = QStringLiteral("trace/defaultMethod");
-const QString kProbeTimeout = QStringLiteral("trace/probeTimeoutSec");
-const QString kMaxTtl = QStringLiteral("trace/maxTtl");
+const BoundedSetting<double> kProbeTimeout{QStringLiteral("trace/probeTimeoutSec"), 2.0, 0.1, 60.0};
+const BoundedSetting<int> kMaxTtl{QStringLiteral("trace/maxTtl"), 30, 1, 255};
 const QString kRecent = QStringLiteral("trace/recentHosts");
 const QString kWatchColumns = QStringLiteral("watch/columns");
-const QString kWatchPaneWidth = QStringLiteral("watch/paneWidth");
-const QString kWatchTableHeight = QStringLiteral("watch/tableHeight");
+const BoundedSetting<int> kWatchPaneWidth{QStringLiteral("watch/paneWidth"), 0, 0, 10000};
+const BoundedSetting<int> kWatchTableHeight{QStringLiteral("watch/tableHeight"), 0, 0, 10000};
 const QString kDefaultNominatim = QStringLiteral("https://nominatim.openstreetmap.org");
 // What a setting feeds besides its own property: the geolocation service is rebuilt from the
 // Geo ones.
@@ -58,6 +68,16 @@ std::unique_ptr<AppSettings> AppSettings::inMemory()
 }
 
 AppSettings::~AppSettings() = default;
+
+template<typename T> T AppSettings::read(const BoundedSetting<T> &setting) const
+{
+    return std::clamp(value(setting.key, setting.fallback).template value<T>(), setting.low, setting.high);
+}
+
+template<typename T> bool AppSettings::write(const BoundedSetting<T> &setting, T value)
+{
+    return store(setting.key, std::clamp(value, setting.low, setting.high), setting.fallback);
+}
 
 QVariant AppSettings::value(const QString &key, const QVariant &fallback) const
 {
@@ -178,34 +198,32 @@ void AppSettings::setDefaultMethod(TraceController::Method method)
 
 double AppSettings::probeTimeoutSec() const
 {
-    return std::clamp(value(kProbeTimeout, 2.0).toDouble(), 0.1, 60.0);
+    return read(kProbeTimeout);
 }
 
 void AppSettings::setProbeTimeoutSec(double seconds)
 {
-    notifyIfStored(this, store(kProbeTimeout, std::clamp(seconds, 0.1, 60.0), 2.0),
-                   &AppSettings::probeTimeoutSecChanged);
+    notifyIfStored(this, write(kProbeTimeout, seconds), &AppSettings::probeTimeoutSecChanged);
 }
 
 int AppSettings::lookupTimeoutMs() const
 {
-    return std::clamp(value(kLookupTimeout, 4000).toInt(), 100, 60000);
+    return read(kLookupTimeout);
 }
 
 void AppSettings::setLookupTimeoutMs(int ms)
 {
-    notifyIfStored(this, store(kLookupTimeout, std::clamp(ms, 100, 60000), 4000),
-                   &AppSettings::lookupTimeoutMsChanged, Affects::Geo);
+    notifyIfStored(this, write(kLookupTimeout, ms), &AppSettings::lookupTimeoutMsChanged, Affects::Geo);
 }
 
 int AppSettings::maxTtl() const
 {
-    return std::clamp(value(kMaxTtl, 30).toInt(), 1, 255);
+    return read(kMaxTtl);
 }
 
 void AppSettings::setMaxTtl(int ttl)
 {
-    notifyIfStored(this, store(kMaxTtl, std::clamp(ttl, 1, 255), 30), &AppSettings::maxTtlChanged);
+    notifyIfStored(this, write(kMaxTtl, ttl), &AppSettings::maxTtlChanged);
 }
 
 QString AppSettings::sourceLocation() const
@@ -253,24 +271,22 @@ void AppSettings::setWatchColumns(const QStringList &columns)
 
 int AppSettings::watchPaneWidth() const
 {
-    return std::clamp(value(kWatchPaneWidth, 0).toInt(), 0, 10000);
+    return read(kWatchPaneWidth);
 }
 
 void AppSettings::setWatchPaneWidth(int px)
 {
-    notifyIfStored(this, store(kWatchPaneWidth, std::clamp(px, 0, 10000), 0),
-                   &AppSettings::watchPaneWidthChanged);
+    notifyIfStored(this, write(kWatchPaneWidth, px), &AppSettings::watchPaneWidthChanged);
 }
 
 int AppSettings::watchTableHeight() const
 {
-    return std::clamp(value(kWatchTableHeight, 0).toInt(), 0, 10000);
+    return read(kWatchTableHeight);
 }
 
 void AppSettings::setWatchTableHeight(int px)
 {
-    notifyIfStored(this, store(kWatchTableHeight, std::clamp(px, 0, 10000), 0),
-                   &AppSettings::watchTableHeightChanged);
+    notifyIfStored(this, write(kWatchTableHeight, px), &AppSettings::watchTableHeightChanged);
 }
 
 void AppSettings::rememberHost(const QString &host)

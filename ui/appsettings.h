@@ -15,6 +15,8 @@
 
 namespace tracemap {
 
+template<typename T> struct BoundedSetting;
+
 class AppSettings : public QObject
 {
     Q_OBJECT
@@ -134,6 +136,9 @@ private:
     QVariant value(const QString &key, const QVariant &fallback) const;
     // Stores and returns whether the value changed.
     bool store(const QString &key, const QVariant &value, const QVariant &fallback);
+    // A number setting with its default and range (appsettings.cpp): clamped on read and write.
+    template<typename T> T read(const BoundedSetting<T> &setting) const;
+    template<typename T> bool write(const BoundedSetting<T> &setting, T value);
 
     std::unique_ptr<QSettings> m_settings; // null: in memory only
     QVariantHash m_memory;
