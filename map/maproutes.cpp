@@ -73,8 +73,11 @@ QList<LegendRow> legendRows(const MapScene &scene)
                                       [](const MapRoute &route) { return route.visible; });
     if (!anyShown)
         return rows;
-    rows.append({scene.mainRouteName.isEmpty() ? QStringLiteral("This route") : scene.mainRouteName,
-                 scene.mainRouteColor.isValid() ? scene.mainRouteColor : RouteColor});
+    // The main route is listed once it has hops: routes opened from a file before this machine
+    // traced anything would otherwise list a "This machine" that the map does not show.
+    if (!scene.hops.isEmpty())
+        rows.append({scene.mainRouteName.isEmpty() ? QStringLiteral("This route") : scene.mainRouteName,
+                     scene.mainRouteColor.isValid() ? scene.mainRouteColor : RouteColor});
     for (const MapRoute &route : scene.routes) {
         if (!route.visible)
             continue;

@@ -218,6 +218,21 @@ private slots:
         QVERIFY(!MapRenderer::routeLegendRect(europe(), scene).isValid());
     }
 
+    // Routes opened before this machine traced anything: the legend lists them, not an empty
+    // "This machine" row; once the main route has hops it gets its row (one more line).
+    void routeLegendListsTheMainRouteOnlyWithHops()
+    {
+        MapScene scene;
+        scene.mainRouteName = QStringLiteral("This machine");
+        scene.routes = {route(QStringLiteral("Paris probe"), MapRenderer::routePaletteColor(0),
+                              {hop(1, 48.85, 2.35, QStringLiteral("192.0.2.1"))})};
+        const QRectF routesOnly = MapRenderer::routeLegendRect(europe(), scene);
+        QVERIFY(routesOnly.isValid());
+        scene.hops = {hop(1, 52.52, 13.40, QStringLiteral("198.51.100.1"))};
+        const QRectF withMain = MapRenderer::routeLegendRect(europe(), scene);
+        QVERIFY(withMain.height() > routesOnly.height());
+    }
+
     void routeSetNotifiesOnlyOnChange()
     {
         RouteSet set;
