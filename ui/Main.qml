@@ -413,6 +413,8 @@ ApplicationWindow {
         messageIsError: window.statusIsError
         tileProblem: mapPane.tileProblem
         errorColor: window.errorColor
+        routeStartText: window.vantage && window.vantage.selectedIndex >= 0
+                        ? (window.vantage.routeList[window.vantage.selectedIndex] || {}).startText || "" : ""
     }
 
     // The dialogs load on first use: QtQuick.Dialogs and their controls cost start-up time.

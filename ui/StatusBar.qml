@@ -18,6 +18,9 @@ ToolBar {
     property bool messageIsError: false
     property string tileProblem: ""
     property color errorColor: "red"
+    // Where the route the hop table lists starts, when that is not this machine's trace (a
+    // vantage point's route); empty: this machine's.
+    property string routeStartText: ""
 
     readonly property string stateText: watch.state === WatchController.Paused ? qsTr("Paused")
                                       : watch.state === WatchController.Running ? qsTr("Watching")
@@ -49,7 +52,7 @@ ToolBar {
             // Where the trace starts and how that was decided: the RTT check's reference.
             objectName: "sourceLabel"
             visible: !root.watchMode
-            text: root.controller.sourceText
+            text: root.routeStartText.length > 0 ? root.routeStartText : root.controller.sourceText
             opacity: 0.8
             elide: Text.ElideRight
             // Room for "Start: estimated from hop 12, Frankfurt am Main (12.3 ms)" in a default

@@ -165,11 +165,8 @@ VantageController::Route &VantageController::makeRoute(const VantageTrace &trace
         r->model->applyGeoResult(result);
         scheduleRebuild();
     });
-    // An agent route's note ("estimated from hop 3, ...") follows its locator's start.
-    connect(route->locator, &TraceLocator::sourceChanged, this, [this, r] {
-        if (r->trace.vantage.kind == VantageKind::Agent)
-            emit routesChanged();
-    });
+    // A route's start text ("estimated from hop 3, ...") follows its locator's start.
+    connect(route->locator, &TraceLocator::sourceChanged, this, &VantageController::routesChanged);
     connect(route->locator, &TraceLocator::pendingChanged, this, [this] {
         emit pendingLookupsChanged();
         scheduleRebuild();
@@ -267,8 +264,12 @@ QVariantList VantageController::routeList() const
     for (const auto &r : m_routes) {
         const bool agent = r->trace.vantage.kind == VantageKind::Agent;
         const VantageStart start = agent ? agentStart(*r) : VantageStart{};
+        // The status bar's "Start: ..." while the route is the one listed, as for this machine.
+        const QString startText =
+            agent ? QStringLiteral("Start: %1").arg(start.note) : r->locator->sourceDescription();
         list.append(QVariantMap{{QStringLiteral("start"), agent ? toString(start.source) : QString()},
                                 {QStringLiteral("startNote"), start.note},
+                                {QStringLiteral("startText"), startText},
                                 {QStringLiteral("name"), r->trace.vantage.name},
                                 {QStringLiteral("place"), r->trace.vantage.place()},
                                 {QStringLiteral("color"), r->color},

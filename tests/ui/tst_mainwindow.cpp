@@ -105,6 +105,39 @@ private:
     QObject m_context;
 };
 
+// A saved RIPE Atlas result of three probes, two hops each (62.115.N.1: RowProvider places them
+// at latitude 50, longitude 5 + 4 N), written to `path`.
+bool writeThreeProbeAtlasFile(const QString &path)
+{
+    QJsonArray results;
+    for (int probe = 0; probe < 3; ++probe) {
+        QJsonArray hops;
+        for (int ttl = 1; ttl <= 2; ++ttl) // 62.115.N.1: latitude 50, longitude 5 + 4 N
+            hops.append(
+                QJsonObject{{QStringLiteral("hop"), ttl},
+                            {QStringLiteral("result"),
+                             QJsonArray{QJsonObject{
+                                 {QStringLiteral("from"), QStringLiteral("62.115.%1.1").arg(probe * 2 + ttl)},
+                                 {QStringLiteral("rtt"), 5.0 * ttl},
+                                 {QStringLiteral("size"), 28},
+                                 {QStringLiteral("ttl"), 250}}}}});
+        results.append(QJsonObject{{QStringLiteral("fw"), 5080},
+                                   {QStringLiteral("af"), 4},
+                                   {QStringLiteral("dst_addr"), QStringLiteral("62.115.6.1")},
+                                   {QStringLiteral("from"), QStringLiteral("203.0.113.%1").arg(probe + 1)},
+                                   {QStringLiteral("msm_id"), 5001},
+                                   {QStringLiteral("prb_id"), 1001 + probe},
+                                   {QStringLiteral("proto"), QStringLiteral("ICMP")},
+                                   {QStringLiteral("timestamp"), 1700000000},
+                                   {QStringLiteral("type"), QStringLiteral("traceroute")},
+                                   {QStringLiteral("result"), hops}});
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return false;
+    return file.write(QJsonDocument(results).toJson()) > 0 && file.flush();
+}
+
 // One window with its own settings, geolocation (an empty chain unless given) and controller.
 struct Window
 {
@@ -1099,34 +1132,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("three.atlas.json"));
-        QJsonArray results;
-        for (int probe = 0; probe < 3; ++probe) {
-            QJsonArray hops;
-            for (int ttl = 1; ttl <= 2; ++ttl) // 62.115.N.1: latitude 50, longitude 5 + 4 N
-                hops.append(
-                    QJsonObject{{QStringLiteral("hop"), ttl},
-                                {QStringLiteral("result"),
-                                 QJsonArray{QJsonObject{{QStringLiteral("from"),
-                                                         QStringLiteral("62.115.%1.1").arg(probe * 2 + ttl)},
-                                                        {QStringLiteral("rtt"), 5.0 * ttl},
-                                                        {QStringLiteral("size"), 28},
-                                                        {QStringLiteral("ttl"), 250}}}}});
-            results.append(
-                QJsonObject{{QStringLiteral("fw"), 5080},
-                            {QStringLiteral("af"), 4},
-                            {QStringLiteral("dst_addr"), QStringLiteral("62.115.6.1")},
-                            {QStringLiteral("from"), QStringLiteral("203.0.113.%1").arg(probe + 1)},
-                            {QStringLiteral("msm_id"), 5001},
-                            {QStringLiteral("prb_id"), 1001 + probe},
-                            {QStringLiteral("proto"), QStringLiteral("ICMP")},
-                            {QStringLiteral("timestamp"), 1700000000},
-                            {QStringLiteral("type"), QStringLiteral("traceroute")},
-                            {QStringLiteral("result"), hops}});
-        }
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(QJsonDocument(results).toJson());
-        file.close();
+        QVERIFY(writeThreeProbeAtlasFile(path));
         for (int run = 0; run < 20; ++run) {
             // Answers at once, or after the window has been laid out, or in between.
             Window w({}, std::make_unique<LateRowProvider>((run * 37) % 400));
@@ -1162,25 +1168,36 @@ private slots:
     void vantageRoutesFillAnEmptyHopTable()
     {
         const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
-        Window w(std::make_unique<test::SimulatedFactory>(net));
+        Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<LateRowProvider>(0));
         QVERIFY(QTest::qWaitForWindowExposed(w.window));
         QQuickItem *table = w.find("hopTable");
         QVERIFY(table);
-        QVERIFY(w.vantage->openFile(qEnvironmentVariable("TRACEMAP_TEST_DATA") +
-                                    QStringLiteral("/atlas/traceroute-firmwares.json")));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("three.atlas.json"));
+        QVERIFY(writeThreeProbeAtlasFile(path));
+        QVERIFY(w.vantage->openFile(path));
+        QTRY_VERIFY(w.vantage->isSettled());
         QTRY_COMPARE(w.vantage->selectedIndex(), 0);
         QTRY_COMPARE(table->property("model").value<QObject *>(), w.vantage->selectedModel());
         QTRY_VERIFY(table->property("count").toInt() > 0);
+        // The status bar says where that route starts, not where this machine's trace would.
+        QObject *startLabel = w.find<QObject>("sourceLabel");
+        QVERIFY(startLabel);
+        const QString routeStart =
+            w.vantage->routeList().value(0).toMap().value(QStringLiteral("startText")).toString();
+        QVERIFY(routeStart.startsWith(QLatin1String("Start: ")));
+        QVERIFY2(routeStart != w.controller->sourceText(), qPrintable(routeStart));
+        QTRY_COMPARE(startLabel->property("text").toString(), routeStart);
         // The user picks another route; more routes arriving later do not take it away.
         w.vantage->setSelectedIndex(1);
-        QVERIFY(w.vantage->openFile(qEnvironmentVariable("TRACEMAP_TEST_DATA") +
-                                    QStringLiteral("/atlas/traceroute-firmwares.json")));
+        QVERIFY(w.vantage->openFile(path));
         QTest::qWait(50);
         QCOMPARE(w.vantage->selectedIndex(), 1);
         w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
         QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
         QCOMPARE(w.vantage->selectedIndex(), -1);
         QCOMPARE(table->property("model").value<QObject *>(), static_cast<QObject *>(w.controller->model()));
+        QTRY_COMPARE(startLabel->property("text").toString(), w.controller->sourceText());
         QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
     }
 
