@@ -242,6 +242,7 @@ int main(int argc, char **argv)
         double cpuMs = 0; // CPU of the whole process (the raster engine's helper threads too)
         int layerRenders = 0;
         int basemapRenders = 0;
+        int layerPrefetches = 0; // drawn ahead on a worker while dragged
     };
     const auto panFrames = [&](const MapScene &drawn, MapRenderer::RouteCache cache) {
         MapRenderer renderer;
@@ -255,6 +256,7 @@ int main(int argc, char **argv)
         Run run;
         const int before = renderer.routeLayerRenders();
         const int basemapBefore = renderer.basemapLayerRenders();
+        const int prefetchesBefore = renderer.routeLayerPrefetches();
         const std::clock_t cpuStart = std::clock();
         for (int i = 0; i < frames; ++i) {
             timer.restart();
@@ -264,6 +266,7 @@ int main(int argc, char **argv)
         run.cpuMs = double(std::clock() - cpuStart) * 1000.0 / CLOCKS_PER_SEC / frames;
         run.layerRenders = renderer.routeLayerRenders() - before;
         run.basemapRenders = renderer.basemapLayerRenders() - basemapBefore;
+        run.layerPrefetches = renderer.routeLayerPrefetches() - prefetchesBefore;
         std::sort(run.ms.begin(), run.ms.end());
         return run;
     };
@@ -306,8 +309,10 @@ int main(int argc, char **argv)
                 size.height(), vantage.routes()->count());
     row("routes from the route layer:", cached);
     if (!cached.ms.isEmpty())
-        std::printf("    (route layer drawn %d times, basemap layer %d times in %d frames)\n",
-                    cached.layerRenders, cached.basemapRenders, frames);
+        std::printf(
+            "    (route layer drawn %d times and %d times ahead on a worker, basemap layer %d times in %d "
+            "frames)\n",
+            cached.layerRenders, cached.layerPrefetches, cached.basemapRenders, frames);
     row("routes drawn every frame:", direct);
     row("no route:", bareRun);
     const auto mb = [&](qint64 kb) {
