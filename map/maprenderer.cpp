@@ -77,6 +77,16 @@ int MapRenderer::routeLayerRenders() const
     return m_routeLayer->renders();
 }
 
+int MapRenderer::routeLayerPrefetches() const
+{
+    return m_routeLayer->prefetches();
+}
+
+void MapRenderer::waitForRouteLayerPrefetch() const
+{
+    m_routeLayer->waitForPrefetch();
+}
+
 int MapRenderer::basemapLayerRenders() const
 {
     return m_basemapLayer->renders();
@@ -194,17 +204,18 @@ void MapRenderer::paint(QPainter &painter, const MapViewport &viewport, const Ma
         paintPlaces(painter, viewport, credited);
     const QSet<QString> converged = scene.markConvergence ? convergedAddresses(scene) : QSet<QString>();
     if (routeCache == RouteCache::Off) {
-        paintRoutes(painter, viewport, scene, converged);
+        paintRoutes(painter, viewport, scene.routes, converged);
     } else {
         RouteLayer::Content content{{}, converged};
         for (const MapRoute &route : scene.routes) {
             if (route.visible && !route.failed)
                 content.routes.append(route);
         }
-        m_routeLayer->paint(painter, viewport, content, routeCache == RouteCache::Panning,
-                            [&](QPainter &layer, const MapViewport &layerViewport) {
-                                paintRoutes(layer, layerViewport, scene, converged);
-                            });
+        m_routeLayer->paint(
+            painter, viewport, content, routeCache == RouteCache::Panning,
+            [](QPainter &layer, const MapViewport &layerViewport, const RouteLayer::Content &drawn) {
+                paintRoutes(layer, layerViewport, drawn.routes, drawn.converged);
+            });
     }
     paintRoute(painter, viewport, scene);
     paintMarkers(painter, viewport, scene);

@@ -124,6 +124,10 @@ public:
     // How many times the route layer, the basemap layer and the place labels were drawn or laid
     // out, and paint() called (tests and benchmarks).
     int routeLayerRenders() const;
+    // How many times the route layer was drawn ahead on a worker while dragged, and (tests) a
+    // wait until the one being drawn, if any, is done.
+    int routeLayerPrefetches() const;
+    void waitForRouteLayerPrefetch() const;
     int basemapLayerRenders() const;
     int placeLabelLayouts() const;
     int paints() const { return m_paints.load(); }
@@ -198,9 +202,10 @@ private:
     // A place name with its halo, drawn once and kept (names repeat on every frame).
     QImage placeSprite(const QString &text, bool capital, double dpr);
     void paintRoute(QPainter &painter, const MapViewport &viewport, const MapScene &scene);
-    // maproutes.cpp: further routes, convergence and loss marks, the route legend.
-    void paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
-                     const QSet<QString> &converged);
+    // maproutes.cpp: further routes, convergence and loss marks, the route legend. paintRoutes
+    // reads nothing but its arguments: the route layer draws ahead with it on a worker thread.
+    static void paintRoutes(QPainter &painter, const MapViewport &viewport, const QList<MapRoute> &routes,
+                            const QSet<QString> &converged);
     void paintHopMarks(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
                        const QSet<QString> &converged);
     void paintRouteLegend(QPainter &painter, const MapViewport &viewport, const MapScene &scene);

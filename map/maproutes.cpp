@@ -178,10 +178,10 @@ QSet<QString> MapRenderer::convergedAddresses(const MapScene &scene)
     return converged;
 }
 
-void MapRenderer::paintRoutes(QPainter &painter, const MapViewport &viewport, const MapScene &scene,
+void MapRenderer::paintRoutes(QPainter &painter, const MapViewport &viewport, const QList<MapRoute> &routes,
                               const QSet<QString> &converged)
 {
-    for (const MapRoute &route : scene.routes) {
+    for (const MapRoute &route : routes) {
         if (!route.visible || route.failed)
             continue;
         const QColor color = withOpacity(route.color.isValid() ? route.color : RouteColor, route.opacity);

@@ -2,7 +2,10 @@
 
 #include <QPainter>
 
+#include <chrono>
 #include <cmath>
+#include <system_error>
+#include <utility>
 
 namespace tracemap {
 
@@ -16,16 +19,94 @@ bool whole(double value)
     return std::abs(value - std::round(value)) < WholePixel;
 }
 
+bool done(const std::future<QImage> &image)
+{
+    return image.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+}
+
 } // namespace
+
+PannedLayer::~PannedLayer()
+{
+    waitForPrefetch(); // the worker owns what it reads; its image is ours to free
+}
+
+void PannedLayer::waitForPrefetch() const
+{
+    if (m_pending)
+        m_pending->image.wait();
+}
 
 void PannedLayer::clear()
 {
     m_image = QImage();
-    m_zoom = -1.0;
+    m_spare = QImage();
+    m_layout = {};
+    ++m_generation; // one still being drawn is stale: dropped once done, never shown
+    if (m_pending && done(m_pending->image))
+        m_pending.reset();
+}
+
+PannedLayer::Layout PannedLayer::layout(const MapViewport &viewport, double scale, QPointF translation)
+{
+    Layout l;
+    // The margin is whole device pixels, so the image's pixels fall on the view's, and whole view
+    // pixels where the scale allows, so that what is rounded to view pixels (tile edges) rounds
+    // the same in the layer as in the view.
+    l.margin = MarginPixels / scale;
+    for (int margin = int(std::ceil(l.margin)); margin <= int(std::ceil(l.margin)) + 64; ++margin) {
+        if (whole(margin * scale)) {
+            l.margin = margin;
+            break;
+        }
+    }
+    const QSizeF size = viewport.size() + QSizeF(2 * l.margin, 2 * l.margin);
+    l.layer = MapViewport(viewport.centerLatitude(), viewport.centerLongitude(), viewport.zoom(), size);
+    l.originWorld = l.layer.pixelToWorldPixel({0, 0});
+    l.zoom = viewport.zoom();
+    l.viewSize = viewport.size();
+    l.scale = scale;
+    // The view's own sub-pixel position on the device, so the image's pixels are the view's.
+    l.phase = translation - QPointF(std::floor(translation.x()), std::floor(translation.y()));
+    l.pixels = QSize(int(std::ceil(size.width() * scale - WholePixel)),
+                     int(std::ceil(size.height() * scale - WholePixel)));
+    return l;
+}
+
+void PannedLayer::drawInto(QImage &image, const Layout &layout, bool opaque, QPainter::RenderHints hints,
+                           const Draw &draw)
+{
+    if (image.size() != layout.pixels) // reused across redraws: no reallocation while panning
+        image = QImage(layout.pixels, opaque ? QImage::Format_RGB32 : QImage::Format_ARGB32_Premultiplied);
+    // An opaque layer covers its image but, shifted by a sub-pixel phase, not its first row and
+    // column entirely: those start black rather than as leftovers of the last drawing.
+    if (!opaque)
+        image.fill(Qt::transparent);
+    else if (!layout.phase.isNull())
+        image.fill(Qt::black);
+    QPainter painter(&image);
+    painter.setRenderHints(hints); // drawn as it would be straight onto the view's painter
+    painter.translate(layout.phase);
+    painter.scale(layout.scale, layout.scale);
+    draw(painter, layout.layer);
+}
+
+QPointF PannedLayer::offsetIn(const Layout &layout, const MapViewport &viewport)
+{
+    // In the copy of the world nearest the middle of the margin.
+    QPointF offset = viewport.pixelToWorldPixel({0, 0}) - layout.originWorld;
+    const double world = viewport.worldSize();
+    offset.rx() -= std::round((offset.x() - layout.margin) / world) * world;
+    return offset;
+}
+
+bool PannedLayer::matches(const Layout &layout, const MapViewport &viewport, double scale) const
+{
+    return layout.zoom == viewport.zoom() && layout.viewSize == viewport.size() && layout.scale == scale;
 }
 
 void PannedLayer::paint(QPainter &painter, const MapViewport &viewport, bool changed, bool moving,
-                        const Draw &draw)
+                        const Draw &draw, const Draw &background)
 {
     const QTransform device = painter.deviceTransform();
     const double scale = device.m11();
@@ -33,78 +114,100 @@ void PannedLayer::paint(QPainter &painter, const MapViewport &viewport, bool cha
         draw(painter, viewport); // rotated or sheared: nothing a blit could reproduce
         return;
     }
-    const bool same = !changed && !m_image.isNull() && m_zoom == viewport.zoom() &&
-                      m_viewSize == viewport.size() && m_scale == scale;
+    if (changed)
+        ++m_generation; // an image being drawn ahead shows what was: never adopted
+    const bool same = !changed && !m_image.isNull() && matches(m_layout, viewport, scale);
     const QPointF translation(device.dx(), device.dy());
     if (!same)
         render(viewport, scale, translation, painter.renderHints(), draw);
-    // Where the view's top-left corner is in the image (view pixels), in the copy of the world
-    // nearest the middle of the margin, and the device pixel of the image's top-left corner.
-    const auto place = [&](QPointF &at) {
-        QPointF offset = viewport.pixelToWorldPixel({0, 0}) - m_originWorld;
-        const double world = viewport.worldSize();
-        offset.rx() -= std::round((offset.x() - m_margin) / world) * world;
-        at = translation - offset * scale - m_phase;
-        return offset;
+    else
+        adoptPrefetch(viewport, scale, false);
+    // Where the view's top-left corner is in the image (view pixels), and the device pixel of
+    // the image's top-left corner.
+    QPointF offset = offsetIn(m_layout, viewport);
+    const auto inside = [&] {
+        return offset.x() >= 0 && offset.y() >= 0 && offset.x() <= 2 * m_layout.margin &&
+               offset.y() <= 2 * m_layout.margin;
     };
-    QPointF at;
-    const QPointF offset = place(at);
+    // Left the margin while the next image is being drawn: it is partly done, so wait for it.
+    if (same && moving && !inside() && adoptPrefetch(viewport, scale, true))
+        offset = offsetIn(m_layout, viewport);
+    const auto at = [&] {
+        return translation - offset * scale - m_layout.phase;
+    };
     if (same) {
-        const bool inside =
-            offset.x() >= 0 && offset.y() >= 0 && offset.x() <= 2 * m_margin && offset.y() <= 2 * m_margin;
-        const bool exact = whole(at.x()) && whole(at.y());
-        const bool centred = std::abs(offset.x() - m_margin) <= m_margin / 2 &&
-                             std::abs(offset.y() - m_margin) <= m_margin / 2;
-        if (!inside || (!moving && !(exact && centred))) {
+        const bool exact = whole(at().x()) && whole(at().y());
+        const bool centred = std::abs(offset.x() - m_layout.margin) <= m_layout.margin / 2 &&
+                             std::abs(offset.y() - m_layout.margin) <= m_layout.margin / 2;
+        if (!inside() || (!moving && !(exact && centred))) {
             render(viewport, scale, translation, painter.renderHints(), draw);
-            place(at);
+            offset = offsetIn(m_layout, viewport);
+        } else if (moving && !centred && !m_pending && background) {
+            startPrefetch(viewport, scale, translation, painter.renderHints(), background);
         }
     }
     painter.save();
     painter.resetTransform();
     if (m_opaque) // a copy, not a blend: every pixel of the view is the layer's
         painter.setCompositionMode(QPainter::CompositionMode_Source);
-    painter.drawImage(QPoint(int(std::round(at.x())), int(std::round(at.y()))), m_image);
+    painter.drawImage(QPoint(int(std::round(at().x())), int(std::round(at().y()))), m_image);
     painter.restore();
 }
 
 void PannedLayer::render(const MapViewport &viewport, double scale, QPointF translation,
                          QPainter::RenderHints hints, const Draw &draw)
 {
-    // The margin is whole device pixels, so the image's pixels fall on the view's, and whole view
-    // pixels where the scale allows, so that what is rounded to view pixels (tile edges) rounds
-    // the same in the layer as in the view.
-    m_margin = MarginPixels / scale;
-    for (int margin = int(std::ceil(m_margin)); margin <= int(std::ceil(m_margin)) + 64; ++margin) {
-        if (whole(margin * scale)) {
-            m_margin = margin;
-            break;
-        }
-    }
-    const QSizeF size = viewport.size() + QSizeF(2 * m_margin, 2 * m_margin);
-    const MapViewport layer(viewport.centerLatitude(), viewport.centerLongitude(), viewport.zoom(), size);
-    m_originWorld = layer.pixelToWorldPixel({0, 0});
-    m_zoom = viewport.zoom();
-    m_viewSize = viewport.size();
-    m_scale = scale;
-    // The view's own sub-pixel position on the device, so the image's pixels are the view's.
-    m_phase = translation - QPointF(std::floor(translation.x()), std::floor(translation.y()));
-    const QSize pixels(int(std::ceil(size.width() * scale - WholePixel)),
-                       int(std::ceil(size.height() * scale - WholePixel)));
-    if (m_image.size() != pixels) // reused across redraws: no reallocation while panning
-        m_image = QImage(pixels, m_opaque ? QImage::Format_RGB32 : QImage::Format_ARGB32_Premultiplied);
-    // An opaque layer covers its image but, shifted by a sub-pixel phase, not its first row and
-    // column entirely: those start black rather than as leftovers of the last drawing.
-    if (!m_opaque)
-        m_image.fill(Qt::transparent);
-    else if (!m_phase.isNull())
-        m_image.fill(Qt::black);
-    QPainter painter(&m_image);
-    painter.setRenderHints(hints); // drawn as it would be straight onto the view's painter
-    painter.translate(m_phase);
-    painter.scale(scale, scale);
-    draw(painter, layer);
+    m_layout = layout(viewport, scale, translation);
+    drawInto(m_image, m_layout, m_opaque, hints, draw);
     ++m_renders;
+}
+
+void PannedLayer::startPrefetch(const MapViewport &viewport, double scale, QPointF translation,
+                                QPainter::RenderHints hints, const Draw &background)
+{
+    Pending pending;
+    pending.layout = layout(viewport, scale, translation);
+    pending.generation = m_generation;
+    try {
+        pending.image =
+            std::async(std::launch::async, [image = std::exchange(m_spare, QImage()), layout = pending.layout,
+                                            opaque = m_opaque, hints, background]() mutable {
+                drawInto(image, layout, opaque, hints, background);
+                return image;
+            });
+    } catch (const std::system_error &) {
+        return; // no thread to spare: the layer is drawn here when the view leaves the margin
+    }
+    m_pending = std::move(pending);
+    ++m_prefetches;
+}
+
+bool PannedLayer::adoptPrefetch(const MapViewport &viewport, double scale, bool wait)
+{
+    if (!m_pending)
+        return false;
+    const bool stale = m_pending->generation != m_generation || !matches(m_pending->layout, viewport, scale);
+    if (wait && !stale)
+        m_pending->image.wait();
+    if (!done(m_pending->image))
+        return false;
+    QImage image = m_pending->image.get();
+    const Layout layout = m_pending->layout;
+    m_pending.reset();
+    if (stale)
+        return false;
+    // Only when it puts the view nearer the middle of the margin (the view may have come back).
+    const auto fromCentre = [&](const Layout &l) {
+        const QPointF offset = offsetIn(l, viewport);
+        return std::max(std::abs(offset.x() - l.margin), std::abs(offset.y() - l.margin));
+    };
+    if (!wait && fromCentre(layout) > fromCentre(m_layout)) {
+        m_spare = std::move(image);
+        return false;
+    }
+    m_spare = std::exchange(m_image, std::move(image));
+    m_layout = layout;
+    return true;
 }
 
 } // namespace tracemap

@@ -28,7 +28,14 @@ void RouteLayer::paint(QPainter &painter, const MapViewport &viewport, const Con
         m_content = content;
         m_hasContent = true;
     }
-    m_layer.paint(painter, viewport, changed, moving, draw);
+    // The worker's copy: implicitly shared, so a copy costs nothing, and this thread's later
+    // changes to its own detach from it.
+    m_layer.paint(
+        painter, viewport, changed, moving,
+        [&](QPainter &layer, const MapViewport &layerViewport) { draw(layer, layerViewport, m_content); },
+        [draw, content = m_content](QPainter &layer, const MapViewport &layerViewport) {
+            draw(layer, layerViewport, content);
+        });
 }
 
 } // namespace tracemap
