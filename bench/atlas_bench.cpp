@@ -5,7 +5,10 @@
 // paint of the controller's scene as the live item paints it while dragged, 10 px a frame), and
 // the memory added.
 //
-//   atlas_bench [--probes N] [--db FILE]... [--write FILE] [--frames N] [--only cached|direct|bare]
+//   atlas_bench [--probes N] [--db FILE]... [--write FILE] [--frames N] [--pace MS] [--only
+//   cached|direct|bare]
+//     --pace: start a frame every MS milliseconds (16.7: a 60 Hz display, the drag then moving
+//             600 px/s) instead of back to back (a drag as fast as frames can be drawn)
 //     --db: MMDB files to locate with; without one, an overrides file (written next to the
 //           document) places every router as real paths run, so that all routes are drawn
 //     --write: keep the generated document, e.g. to time `tracemap-cli atlas show`, and its
@@ -15,6 +18,7 @@
 //
 // Offline only: no reverse DNS, no AS lookups, no online provider; nothing leaves the machine.
 
+#include "geodistance.h"
 #include "geoservice.h"
 #include "maprenderer.h"
 #include "vantagecontroller.h"
@@ -31,6 +35,7 @@
 #include <QRandomGenerator>
 #include <QSet>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <algorithm>
@@ -55,8 +60,22 @@ qint64 rssKb()
     return 0;
 }
 
+// Where the routers of one first octet (one probe's access network) sit: fixed per octet, so the
+// document's round-trip times and the overrides agree in every run.
+QGeoCoordinate regionCentre(int octet)
+{
+    QRandomGenerator rng(1000 + octet);
+    const double latitude = -40.0 + rng.bounded(100.0);
+    return {latitude, -160.0 + rng.bounded(320.0)};
+}
+
+const QGeoCoordinate CoreCentre(50.0, 8.0); // the shared core routers, spread 4 degrees around
+
 // A results download in the current firmware's shape; routers are shared between probes the way
-// real paths converge near the target.
+// real paths converge near the target. Round-trip times are what light in fibre allows
+// (~100 km per ms of RTT): a probe's core and target hops answer no sooner than the distance
+// from its region to the core (plus the spreads) takes, so the speed-of-light check keeps every
+// router where the overrides put it, as on a real path.
 QByteArray measurement(int probes)
 {
     QRandomGenerator rng(15);
@@ -69,14 +88,16 @@ QByteArray measurement(int probes)
     };
     QList<QString> core;
     for (int i = 0; i < 40; ++i)
-        core << address(62 + i % 30);
+        core << address(62 + i % 18); // 62-79: apart from the access networks' 80-119
     QJsonArray results;
     for (int p = 0; p < probes; ++p) {
         QJsonArray hops;
+        const int accessOctet = 80 + p % 40;
+        const double coreFloorMs = (greatCircleKm(regionCentre(accessOctet), CoreCentre) + 1200.0) / 100.0;
         for (int ttl = 1; ttl <= 16; ++ttl) {
             const QString from = ttl == 16  ? QStringLiteral("193.0.14.129")
                                  : ttl > 10 ? core.at(rng.bounded(int(core.size())))
-                                            : address(80 + p % 40);
+                                            : address(accessOctet);
             QJsonArray replies;
             for (int q = 0; q < 3; ++q) {
                 if (rng.bounded(20) == 0)
@@ -84,7 +105,8 @@ QByteArray measurement(int probes)
                 else
                     replies.append(
                         QJsonObject{{QStringLiteral("from"), from},
-                                    {QStringLiteral("rtt"), 1.0 + ttl * 3.1 + rng.bounded(100) / 37.0},
+                                    {QStringLiteral("rtt"),
+                                     (ttl > 10 ? coreFloorMs : 1.0) + ttl * 3.1 + rng.bounded(100) / 37.0},
                                     {QStringLiteral("size"), 28},
                                     {QStringLiteral("ttl"), 255 - ttl}});
             }
@@ -125,19 +147,18 @@ QString writeOverrides(const QByteArray &document, const QString &path)
     if (!out.open(QIODevice::WriteOnly))
         return {};
     QRandomGenerator rng(7);
-    QHash<int, QPair<double, double>> regions; // first octet -> centre
-    for (const QString &a : std::as_const(addresses)) {
+    QStringList sorted(addresses.cbegin(), addresses.cend());
+    sorted.sort(); // the same spread for the same address in every run
+    for (const QString &a : std::as_const(sorted)) {
         const int octet = a.section(QLatin1Char('.'), 0, 0).toInt();
         double lat = 52.37, lon = 4.90, spread = 0.0; // the target
-        if (octet >= 62 && octet < 92) {
-            lat = 50.0;
-            lon = 8.0;
+        if (octet >= 62 && octet < 80) {
+            lat = CoreCentre.latitude();
+            lon = CoreCentre.longitude();
             spread = 4.0; // core routers near the target
         } else if (octet != 193) {
-            if (!regions.contains(octet))
-                regions.insert(octet, {-40.0 + rng.bounded(100.0), -160.0 + rng.bounded(320.0)});
-            lat = regions.value(octet).first;
-            lon = regions.value(octet).second;
+            lat = regionCentre(octet).latitude();
+            lon = regionCentre(octet).longitude();
             spread = 2.0;
         }
         out.write(QStringLiteral("%1/32,%2,%3,bench\n")
@@ -156,6 +177,7 @@ int main(int argc, char **argv)
     QGuiApplication app(argc, argv); // the renderer draws text
     int probes = 100;
     int frames = 60;
+    double paceMs = 0; // 0: frames back to back; 16.7: as a 60 Hz display asks for them
     GeoSettings settings;
     settings.offline = true;
     settings.reverseDns = false;
@@ -173,6 +195,8 @@ int main(int argc, char **argv)
             writeTo = args.at(i + 1);
         else if (args.at(i) == QLatin1String("--frames"))
             frames = std::max(1, args.at(i + 1).toInt());
+        else if (args.at(i) == QLatin1String("--pace"))
+            paceMs = std::max(0.0, args.at(i + 1).toDouble());
         else if (args.at(i) == QLatin1String("--only"))
             only = args.at(i + 1);
     }
@@ -258,7 +282,11 @@ int main(int argc, char **argv)
         const int basemapBefore = renderer.basemapLayerRenders();
         const int prefetchesBefore = renderer.routeLayerPrefetches();
         const std::clock_t cpuStart = std::clock();
+        QElapsedTimer paced;
+        paced.start();
         for (int i = 0; i < frames; ++i) {
+            if (paceMs > 0) // the next frame no sooner than a display of that rate would ask for it
+                QThread::usleep(qMax<qint64>(0, qint64(i * paceMs * 1000.0) - paced.nsecsElapsed() / 1000));
             timer.restart();
             frame(i);
             run.ms << timer.nsecsElapsed() / 1e6;
@@ -305,8 +333,10 @@ int main(int argc, char **argv)
                     "frame\n",
                     what, run.ms.at(run.ms.size() / 2), run.ms.at(p95), run.ms.last(), int(over), run.cpuMs);
     };
-    std::printf("  pan frames (%d frames %dx%d, 10 px each, %d routes):\n", frames, size.width(),
-                size.height(), vantage.routes()->count());
+    std::printf("  pan frames (%d frames %dx%d, 10 px each, %s, %d routes):\n", frames, size.width(),
+                size.height(),
+                paceMs > 0 ? qPrintable(QStringLiteral("one every %1 ms").arg(paceMs)) : "back to back",
+                vantage.routes()->count());
     row("routes from the route layer:", cached);
     if (!cached.ms.isEmpty())
         std::printf(
