@@ -94,6 +94,11 @@ ToolBar {
             model: root.mainWindow.vantage ? [qsTr("This machine")].concat(root.mainWindow.vantage.routeList.map(r => r.name)) : []
             currentIndex: root.mainWindow.vantage ? root.mainWindow.vantage.selectedIndex + 1 : 0
             onActivated: (index) => { root.mainWindow.table.currentIndex = -1; root.mainWindow.vantage.selectedIndex = index - 1 }
+            // A new model (the routes' list changes as they are located) can reset the current
+            // index behind the binding: put the selected route back once the model has settled.
+            onModelChanged: Qt.callLater(() => {
+                currentIndex = Qt.binding(() => root.mainWindow.vantage ? root.mainWindow.vantage.selectedIndex + 1 : 0)
+            })
             Layout.preferredWidth: 220
         }
         // Pause/resume the watch: one fixed-width button that says what a click does.

@@ -1169,17 +1169,22 @@ private slots:
     {
         const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<LateRowProvider>(0));
-        QVERIFY(QTest::qWaitForWindowExposed(w.window));
-        QQuickItem *table = w.find("hopTable");
-        QVERIFY(table);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("three.atlas.json"));
         QVERIFY(writeThreeProbeAtlasFile(path));
-        QVERIFY(w.vantage->openFile(path));
+        QVERIFY(w.vantage->openFile(path)); // as `tracemap FILE`: before the window is shown
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        QQuickItem *table = w.find("hopTable");
+        QVERIFY(table);
         QTRY_VERIFY(w.vantage->isSettled());
         QTRY_COMPARE(w.vantage->selectedIndex(), 0);
         QTRY_COMPARE(table->property("model").value<QObject *>(), w.vantage->selectedModel());
         QTRY_VERIFY(table->property("count").toInt() > 0);
+        // The route selector names that route (it follows the selection through model updates).
+        QQuickItem *selector = w.find("routeSelector");
+        QVERIFY(selector);
+        QTest::qWait(100); // the located routes' updates
+        QTRY_COMPARE(selector->property("currentIndex").toInt(), 1);
         // The status bar says where that route starts, not where this machine's trace would.
         QObject *startLabel = w.find<QObject>("sourceLabel");
         QVERIFY(startLabel);
@@ -1196,6 +1201,7 @@ private slots:
         w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
         QVERIFY(QMetaObject::invokeMethod(w.window, "startTrace"));
         QCOMPARE(w.vantage->selectedIndex(), -1);
+        QTRY_COMPARE(selector->property("currentIndex").toInt(), 0);
         QCOMPARE(table->property("model").value<QObject *>(), static_cast<QObject *>(w.controller->model()));
         QTRY_COMPARE(startLabel->property("text").toString(), w.controller->sourceText());
         QTRY_VERIFY_WITH_TIMEOUT(!w.controller->running(), 10000);
