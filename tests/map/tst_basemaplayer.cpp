@@ -7,6 +7,7 @@
 // a fresh layout gives.
 
 #include "layerframes.h"
+#include "maphops.h"
 #include "maprenderer.h"
 #include "placelabelcache.h"
 #include "tileloader.h"
@@ -27,15 +28,7 @@ const QSize ViewSize(900, 600);
 
 MapHop hop(int ttl, double latitude, double longitude, double rttMs)
 {
-    MapHop h;
-    h.row = ttl - 1;
-    h.ttl = ttl;
-    h.latitude = latitude;
-    h.longitude = longitude;
-    h.hasLocation = true;
-    h.avgRttMs = rttMs;
-    h.address = QStringLiteral("192.0.2.%1").arg(ttl);
-    return h;
+    return maphops::placed(ttl, latitude, longitude, rttMs, QStringLiteral("192.0.2.%1").arg(ttl));
 }
 
 MapScene scene()

@@ -3,6 +3,7 @@
 // and highlight marks on the main route's markers, a route legend only when there are routes,
 // and a RouteSet that notifies only on real change.
 
+#include "maphops.h"
 #include "maprenderer.h"
 #include "routeset.h"
 
@@ -22,16 +23,7 @@ MapViewport europe()
 
 MapHop hop(int ttl, double latitude, double longitude, const QString &address)
 {
-    MapHop h;
-    h.row = ttl - 1;
-    h.ttl = ttl;
-    h.latitude = latitude;
-    h.longitude = longitude;
-    h.hasLocation = true;
-    h.avgRttMs = 10.0 * ttl;
-    h.address = address;
-    h.label = address;
-    return h;
+    return maphops::placed(ttl, latitude, longitude, 10.0 * ttl, address, address);
 }
 
 MapRoute route(const QString &id, const QColor &color, QList<MapHop> hops)

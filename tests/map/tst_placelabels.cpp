@@ -2,6 +2,7 @@
 // or an overlay; they stay inside the view; national capitals show at world zoom, more places
 // show deeper in; the route wins over a place; and the antimeridian is labelled on both sides.
 
+#include "maphops.h"
 #include "maprenderer.h"
 #include "placelabels.h"
 
@@ -22,15 +23,7 @@ MapScene emptyScene()
 
 MapHop hopAt(int ttl, double latitude, double longitude, const QString &label = {})
 {
-    MapHop hop;
-    hop.row = ttl - 1;
-    hop.ttl = ttl;
-    hop.latitude = latitude;
-    hop.longitude = longitude;
-    hop.hasLocation = true;
-    hop.avgRttMs = 20.0 * ttl;
-    hop.label = label;
-    return hop;
+    return maphops::placed(ttl, latitude, longitude, 20.0 * ttl, {}, label);
 }
 
 BasemapPlace placeAt(const QString &name, double latitude, double longitude, qint64 population,

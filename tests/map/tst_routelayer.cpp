@@ -7,6 +7,7 @@
 // verdict: tests wait for it (MapRenderer::waitForRouteLayerPrefetch) or hold either way.
 
 #include "layerframes.h"
+#include "maphops.h"
 #include "maprenderer.h"
 #include "routelayer.h"
 
@@ -24,15 +25,7 @@ const QSize ViewSize(900, 600);
 
 MapHop hop(int ttl, double latitude, double longitude, const QString &address)
 {
-    MapHop h;
-    h.row = ttl - 1;
-    h.ttl = ttl;
-    h.latitude = latitude;
-    h.longitude = longitude;
-    h.hasLocation = true;
-    h.avgRttMs = 10.0 * ttl;
-    h.address = address;
-    return h;
+    return maphops::placed(ttl, latitude, longitude, 10.0 * ttl, address);
 }
 
 MapRoute route(int index, double latitude, double longitude, QList<MapHop> hops)
