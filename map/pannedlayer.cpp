@@ -33,7 +33,7 @@ PannedLayer::~PannedLayer()
 
 void PannedLayer::waitForPrefetch() const
 {
-    if (m_pending)
+    if (m_pending && !m_pending->result)
         m_pending->image.wait();
 }
 
@@ -108,6 +108,12 @@ bool PannedLayer::matches(const Layout &layout, const MapViewport &viewport, dou
 void PannedLayer::paint(QPainter &painter, const MapViewport &viewport, bool changed, bool moving,
                         const Draw &draw, const Draw &background)
 {
+    // Which way the view moves (world copies folded), for drawing ahead of it.
+    const QPointF viewWorld = viewport.pixelToWorldPixel({0, 0});
+    QPointF motion = m_hasLastView ? viewWorld - m_lastViewWorld : QPointF();
+    motion.rx() -= std::round(motion.x() / viewport.worldSize()) * viewport.worldSize();
+    m_lastViewWorld = viewWorld;
+    m_hasLastView = true;
     const QTransform device = painter.deviceTransform();
     const double scale = device.m11();
     if (device.type() > QTransform::TxScale || scale <= 0.0 || device.m22() != scale) {
@@ -142,8 +148,30 @@ void PannedLayer::paint(QPainter &painter, const MapViewport &viewport, bool cha
         if (!inside() || (!moving && !(exact && centred))) {
             render(viewport, scale, translation, painter.renderHints(), draw);
             offset = offsetIn(m_layout, viewport);
-        } else if (moving && !centred && !m_pending && background) {
-            startPrefetch(viewport, scale, translation, painter.renderHints(), background);
+        } else if (moving && !m_pending && background) {
+            // Started early (an eighth of the margin from the centre) and centred half a margin
+            // further along the drag, so the worker has most of the margin's width to finish
+            // before the view leaves this image, even when frames follow back to back.
+            const QPointF drift = offset - QPointF(m_layout.margin, m_layout.margin);
+            const double start = m_layout.margin / 8;
+            const double lead = std::round(m_layout.margin / 2 * scale) / scale; // whole device pixels
+            // Along an axis where the view has gone past the centre the way it is moving.
+            const auto along = [&](double d, double m) {
+                return std::abs(d) > start && d * m > 0.0;
+            };
+            const QPointF ahead(along(drift.x(), motion.x()) ? std::copysign(lead, drift.x()) : 0.0,
+                                along(drift.y(), motion.y()) ? std::copysign(lead, drift.y()) : 0.0);
+            if (!ahead.isNull()) {
+                // Laid out from this image's centre by whole device pixels, so that the view
+                // lands on its pixels wherever it lands on this image's.
+                const QPointF snapped(std::round(drift.x() * scale) / scale,
+                                      std::round(drift.y() * scale) / scale);
+                const GeoPoint centre = WebMercator::worldPixelToCoordinate(
+                    m_layout.layer.centerWorldPixel() + snapped + ahead, viewport.zoom());
+                startPrefetch(
+                    MapViewport(centre.latitude, centre.longitude, viewport.zoom(), viewport.size()), scale,
+                    translation, painter.renderHints(), background);
+            }
         }
     }
     painter.save();
@@ -187,26 +215,29 @@ bool PannedLayer::adoptPrefetch(const MapViewport &viewport, double scale, bool 
     if (!m_pending)
         return false;
     const bool stale = m_pending->generation != m_generation || !matches(m_pending->layout, viewport, scale);
-    if (wait && !stale)
-        m_pending->image.wait();
-    if (!done(m_pending->image))
+    if (!m_pending->result) {
+        if (wait && !stale)
+            m_pending->image.wait();
+        if (!done(m_pending->image))
+            return false;
+        m_pending->result = m_pending->image.get();
+    }
+    if (stale) {
+        m_spare = std::move(*m_pending->result);
+        m_pending.reset();
         return false;
-    QImage image = m_pending->image.get();
-    const Layout layout = m_pending->layout;
-    m_pending.reset();
-    if (stale)
-        return false;
-    // Only when it puts the view nearer the middle of the margin (the view may have come back).
+    }
+    // Only once it puts the view nearer the middle of the margin: it was drawn ahead of the
+    // drag, so it is kept until the view gets there (or leaves this image: `wait`).
     const auto fromCentre = [&](const Layout &l) {
         const QPointF offset = offsetIn(l, viewport);
         return std::max(std::abs(offset.x() - l.margin), std::abs(offset.y() - l.margin));
     };
-    if (!wait && fromCentre(layout) > fromCentre(m_layout)) {
-        m_spare = std::move(image);
+    if (!wait && fromCentre(m_pending->layout) > fromCentre(m_layout))
         return false;
-    }
-    m_spare = std::exchange(m_image, std::move(image));
-    m_layout = layout;
+    m_spare = std::exchange(m_image, std::move(*m_pending->result));
+    m_layout = m_pending->layout;
+    m_pending.reset();
     return true;
 }
 

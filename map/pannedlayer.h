@@ -10,9 +10,11 @@
 // went far from its centre. No timers. Painted from one thread at a time (the live item's render
 // thread).
 // Drawing ahead (`background`, optional): while the user drags and the view has gone more than
-// half the margin from the image's centre, the next image, centred on the view, is drawn on a
-// worker thread while the current one is still blitted; a later paint adopts it once it is done
-// if it still matches (zoom, view size, device scale, no `changed` or clear() since), and when
+// an eighth of the margin past the image's centre the way it moves, the next image, centred half
+// a margin further along the drag (whole device pixels from this one), is drawn on a worker
+// thread while the current one is still blitted; a later paint adopts it once it is done and
+// nearer the view's centre, if it still matches (zoom, view size, device scale, no `changed` or
+// clear() since), and when
 // the view leaves the margin while it is still being drawn, the paint waits for it instead of
 // drawing a second one. Both paths lay the image out alike (layout()), so they give the same
 // pixels. At most one worker runs; clear() and a stale worker never block (the worker owns what
@@ -80,6 +82,7 @@ private:
     struct Pending
     {
         std::future<QImage> image;
+        std::optional<QImage> result; // taken from `image` once done, kept until it is nearer
         Layout layout;
         quint64 generation = 0;
     };
@@ -105,6 +108,8 @@ private:
     Layout m_layout;
     quint64 m_generation = 0; // bumped on every `changed` and clear()
     std::optional<Pending> m_pending;
+    QPointF m_lastViewWorld; // the view's top-left world pixel at the last paint: the drag's direction
+    bool m_hasLastView = false;
     int m_renders = 0;
     int m_prefetches = 0;
 };
