@@ -26,6 +26,11 @@ bool done(const std::future<QImage> &image)
 
 } // namespace
 
+bool PannedLayer::Pending::finished() const
+{
+    return result || done(image);
+}
+
 PannedLayer::~PannedLayer()
 {
     waitForPrefetch(); // the worker owns what it reads; its image is ours to free
@@ -33,7 +38,7 @@ PannedLayer::~PannedLayer()
 
 void PannedLayer::waitForPrefetch() const
 {
-    if (m_pending && !m_pending->result)
+    if (m_pending && !m_pending->finished())
         m_pending->image.wait();
 }
 
@@ -43,7 +48,7 @@ void PannedLayer::clear()
     m_spare = QImage();
     m_layout = {};
     ++m_generation; // one still being drawn is stale: dropped once done, never shown
-    if (m_pending && done(m_pending->image))
+    if (m_pending && m_pending->finished())
         m_pending.reset();
 }
 
@@ -110,10 +115,9 @@ void PannedLayer::paint(QPainter &painter, const MapViewport &viewport, bool cha
 {
     // Which way the view moves (world copies folded), for drawing ahead of it.
     const QPointF viewWorld = viewport.pixelToWorldPixel({0, 0});
-    QPointF motion = m_hasLastView ? viewWorld - m_lastViewWorld : QPointF();
+    QPointF motion = viewWorld - m_lastViewWorld.value_or(viewWorld);
     motion.rx() -= std::round(motion.x() / viewport.worldSize()) * viewport.worldSize();
     m_lastViewWorld = viewWorld;
-    m_hasLastView = true;
     const QTransform device = painter.deviceTransform();
     const double scale = device.m11();
     if (device.type() > QTransform::TxScale || scale <= 0.0 || device.m22() != scale) {
@@ -215,13 +219,12 @@ bool PannedLayer::adoptPrefetch(const MapViewport &viewport, double scale, bool 
     if (!m_pending)
         return false;
     const bool stale = m_pending->generation != m_generation || !matches(m_pending->layout, viewport, scale);
-    if (!m_pending->result) {
-        if (wait && !stale)
-            m_pending->image.wait();
-        if (!done(m_pending->image))
-            return false;
+    if (wait && !stale)
+        waitForPrefetch();
+    if (!m_pending->finished())
+        return false;
+    if (!m_pending->result)
         m_pending->result = m_pending->image.get();
-    }
     if (stale) {
         m_spare = std::move(*m_pending->result);
         m_pending.reset();

@@ -85,6 +85,8 @@ private:
         std::optional<QImage> result; // taken from `image` once done, kept until it is nearer
         Layout layout;
         quint64 generation = 0;
+        // Done drawing (`image` may no longer be asked once `result` holds what it gave).
+        bool finished() const;
     };
 
     static Layout layout(const MapViewport &viewport, double scale, QPointF translation);
@@ -108,8 +110,7 @@ private:
     Layout m_layout;
     quint64 m_generation = 0; // bumped on every `changed` and clear()
     std::optional<Pending> m_pending;
-    QPointF m_lastViewWorld; // the view's top-left world pixel at the last paint: the drag's direction
-    bool m_hasLastView = false;
+    std::optional<QPointF> m_lastViewWorld; // the view's top-left world pixel at the last paint
     int m_renders = 0;
     int m_prefetches = 0;
 };

@@ -326,6 +326,27 @@ private slots:
         QVERIFY(!renderer);
     }
 
+    // An image drawn ahead that is done but not yet nearer the view's centre is kept for later;
+    // clearing the layer then (the routes gone) drops it safely, and the routes coming back are
+    // drawn afresh.
+    void clearedWhileADoneImageWaits()
+    {
+        const MapScene s = scene();
+        const MapViewport start = view(20.0, 10.0);
+        MapRenderer dragged(std::make_shared<Basemap>());
+        frame(dragged, start, s, Cache::Still);
+        frame(dragged, panned(start, QPointF(40, 0)), s, Cache::Panning); // drawn ahead from here
+        QCOMPARE(dragged.routeLayerPrefetches(), 1);
+        dragged.waitForRouteLayerPrefetch();
+        frame(dragged, panned(start, QPointF(41, 0)), s, Cache::Panning); // done, kept: not nearer yet
+        MapScene none = s;
+        none.routes.clear();
+        frame(dragged, panned(start, QPointF(42, 0)), none, Cache::Panning);
+        const MapViewport v = panned(start, QPointF(43, 0));
+        QCOMPARE(differing(frame(dragged, v, s, Cache::Panning), freshFrame(v, s)), 0);
+        QCOMPARE(dragged.routeLayerRenders(), 2);
+    }
+
     // Exports draw the routes straight onto the image; the live item composes them from the
     // layer. The two differ only by the rounding of 8-bit compositing (a layer of translucent
     // strokes laid on the map, instead of each stroke on the map): at most 2 per channel.
