@@ -413,8 +413,7 @@ ApplicationWindow {
         messageIsError: window.statusIsError
         tileProblem: mapPane.tileProblem
         errorColor: window.errorColor
-        routeStartText: window.vantage && window.vantage.selectedIndex >= 0
-                        ? (window.vantage.routeList[window.vantage.selectedIndex] || {}).startText || "" : ""
+        routeStartText: window.vantage ? window.vantage.selectedStartText : ""
     }
 
     // The dialogs load on first use: QtQuick.Dialogs and their controls cost start-up time.

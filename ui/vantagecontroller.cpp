@@ -111,6 +111,8 @@ VantageController::VantageController(GeoService *geo, QObject *parent)
     m_rebuild.setSingleShot(true);
     m_rebuild.setInterval(0);
     connect(&m_rebuild, &QTimer::timeout, this, &VantageController::rebuild);
+    // An agent's start also moves with its reported place and its state (routesChanged).
+    connect(this, &VantageController::routesChanged, this, &VantageController::updateSelectedStart);
     // Show/hide from the map's own legend toggles goes through the set: keep routeList in step.
     connect(m_routeSet, &RouteSet::routesChanged, this, [this] {
         const QList<MapRoute> shown = m_routeSet->routes();
@@ -165,8 +167,13 @@ VantageController::Route &VantageController::makeRoute(const VantageTrace &trace
         r->model->applyGeoResult(result);
         scheduleRebuild();
     });
-    // A route's start text ("estimated from hop 3, ...") follows its locator's start.
-    connect(route->locator, &TraceLocator::sourceChanged, this, &VantageController::routesChanged);
+    // An agent route's note ("estimated from hop 3, ...") follows its locator's start, and so
+    // does the status bar's start line while the route is the one listed.
+    connect(route->locator, &TraceLocator::sourceChanged, this, [this, r] {
+        if (r->trace.vantage.kind == VantageKind::Agent)
+            emit routesChanged();
+        updateSelectedStart();
+    });
     connect(route->locator, &TraceLocator::pendingChanged, this, [this] {
         emit pendingLookupsChanged();
         scheduleRebuild();
@@ -264,12 +271,8 @@ QVariantList VantageController::routeList() const
     for (const auto &r : m_routes) {
         const bool agent = r->trace.vantage.kind == VantageKind::Agent;
         const VantageStart start = agent ? agentStart(*r) : VantageStart{};
-        // The status bar's "Start: ..." while the route is the one listed, as for this machine.
-        const QString startText =
-            agent ? QStringLiteral("Start: %1").arg(start.note) : r->locator->sourceDescription();
         list.append(QVariantMap{{QStringLiteral("start"), agent ? toString(start.source) : QString()},
                                 {QStringLiteral("startNote"), start.note},
-                                {QStringLiteral("startText"), startText},
                                 {QStringLiteral("name"), r->trace.vantage.name},
                                 {QStringLiteral("place"), r->trace.vantage.place()},
                                 {QStringLiteral("color"), r->color},
@@ -285,6 +288,19 @@ void VantageController::setSelectedIndex(int index)
 {
     index = index >= 0 && index < count() ? index : -1;
     setAndNotify(this, m_selected, index, &VantageController::selectedIndexChanged);
+    updateSelectedStart();
+}
+
+void VantageController::updateSelectedStart()
+{
+    QString text;
+    if (m_selected >= 0) {
+        const Route &r = *m_routes.at(m_selected);
+        text = r.trace.vantage.kind == VantageKind::Agent
+                   ? QStringLiteral("Start: %1").arg(agentStart(r).note)
+                   : r.locator->sourceDescription();
+    }
+    setAndNotify(this, m_selectedStartText, text, &VantageController::selectedStartTextChanged);
 }
 
 HopListModel *VantageController::selectedModel() const
@@ -337,6 +353,7 @@ void VantageController::clear()
     m_routes.clear();
     m_colorIndex = 0;
     emit selectedIndexChanged();
+    updateSelectedStart();
     emit routesChanged();
     emit pendingLookupsChanged();
     rebuild();

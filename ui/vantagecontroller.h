@@ -68,6 +68,9 @@ class VantageController : public QObject
     Q_PROPERTY(int selectedIndex READ selectedIndex WRITE setSelectedIndex NOTIFY selectedIndexChanged)
     // The selected route's hops (null while "this machine" is selected).
     Q_PROPERTY(tracemap::HopListModel *selectedModel READ selectedModel NOTIFY selectedIndexChanged)
+    // Where the selected route starts, as the status bar says it for this machine ("Start: ...");
+    // empty while "this machine" is selected.
+    Q_PROPERTY(QString selectedStartText READ selectedStartText NOTIFY selectedStartTextChanged)
     Q_PROPERTY(int pendingLookups READ pendingLookups NOTIFY pendingLookupsChanged)
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusMessageChanged)
     Q_PROPERTY(QUrl atlasUrl READ atlasUrl WRITE setAtlasUrl NOTIFY apiUrlsChanged)
@@ -93,6 +96,7 @@ public:
     int selectedIndex() const { return m_selected; }
     void setSelectedIndex(int index);
     HopListModel *selectedModel() const;
+    QString selectedStartText() const { return m_selectedStartText; }
     int pendingLookups() const;
     QString statusMessage() const { return m_status; }
     QUrl atlasUrl() const { return m_atlasUrl; }
@@ -173,6 +177,7 @@ public:
 signals:
     void routesChanged();
     void selectedIndexChanged();
+    void selectedStartTextChanged();
     void pendingLookupsChanged();
     void pendingCreationChanged();
     void statusMessageChanged();
@@ -192,6 +197,8 @@ private:
     // Agent routes: where the route starts (vantagestart.h) from what is known now, and that
     // start applied to the route (its vantage place, its locator) when it moved.
     VantageStart agentStart(const Route &route) const;
+    // Recomputes selectedStartText (the selection, a route's start or the routes changed).
+    void updateSelectedStart();
     // Finds the agent's address and the chain's answer for it (through m_geo), then applies it.
     void findAgentStart(Route &route);
     void applyAgentStart(Route &route);
@@ -213,6 +220,7 @@ private:
     RouteSet *m_routeSet;
     std::vector<std::unique_ptr<Route>> m_routes;
     int m_selected = -1;
+    QString m_selectedStartText;
     int m_colorIndex = 0;
     QString m_status;
     QUrl m_atlasUrl;

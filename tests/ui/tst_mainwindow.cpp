@@ -1188,8 +1188,7 @@ private slots:
         // The status bar says where that route starts, not where this machine's trace would.
         QObject *startLabel = w.find<QObject>("sourceLabel");
         QVERIFY(startLabel);
-        const QString routeStart =
-            w.vantage->routeList().value(0).toMap().value(QStringLiteral("startText")).toString();
+        const QString routeStart = w.vantage->selectedStartText();
         QVERIFY(routeStart.startsWith(QLatin1String("Start: ")));
         QVERIFY2(routeStart != w.controller->sourceText(), qPrintable(routeStart));
         QTRY_COMPARE(startLabel->property("text").toString(), routeStart);
