@@ -27,7 +27,6 @@
 #include <QEventLoop>
 #include <QFile>
 #include <QGuiApplication>
-#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -157,8 +156,9 @@ QString writeOverrides(const QByteArray &document, const QString &path)
             lon = CoreCentre.longitude();
             spread = 4.0; // core routers near the target
         } else if (octet != 193) {
-            lat = regionCentre(octet).latitude();
-            lon = regionCentre(octet).longitude();
+            const QGeoCoordinate centre = regionCentre(octet);
+            lat = centre.latitude();
+            lon = centre.longitude();
             spread = 2.0;
         }
         out.write(QStringLiteral("%1/32,%2,%3,bench\n")
