@@ -102,10 +102,13 @@ def run_checks(t, gui, work, display):
         t.check("every round counted", total >= 5 and len(set(sent)) == 1, f"Sent {sent}")
         t.check("no loss on the path", column(header, rows, "Loss%")[-1:] == ["0.0%"], f"rows {rows}")
 
-        # Drag across the first seconds of the chart: the table counts only those rounds.
-        x0, x1, y = chart_box[0] + 15, chart_box[0] + 150, (chart_box[1] + chart_box[3]) // 2
+        # Drag across the first seconds of the chart: the table counts only those rounds. The
+        # chart's axis spans about 30 s here (~13 px a second), so 60 px is about 4-5 rounds: well
+        # under the rounds counted above even though more arrive meanwhile (a 135 px drag once took
+        # in 11 of 13 rounds and matched the total read a second earlier).
+        x0, x1, y = chart_box[0] + 15, chart_box[0] + 75, (chart_box[1] + chart_box[3]) // 2
         display.x("xdotool", "mousemove", str(x0), str(y), "mousedown", "1")
-        for x in range(x0, x1 + 1, 15):
+        for x in range(x0, x1 + 1, 10):
             display.x("xdotool", "mousemove", str(x), str(y))
         display.x("xdotool", "mouseup", "1")
         time.sleep(0.8)
