@@ -25,9 +25,28 @@ Pane {
 
     padding: 0
 
-    readonly property var widthOf: ({ ttl: 48, host: 230, place: 150, as: 150, loss: 64, sent: 52, recv: 52,
-                                       last: 60, avg: 60, best: 60, wrst: 60, stdev: 60, gmean: 60,
-                                       jttr: 56, javg: 56, jmax: 56, jint: 56, graph: 150 })
+    // Numbers keep their width (they are what the table is for, as in mtr); host, place and AS
+    // share what is left by weight, down to a floor, past which the table scrolls sideways. An
+    // elided name shows whole in its tooltip. The Columns button's width is left free so that it
+    // covers no column's title.
+    // At the default window size (1280 px wide, the watch column beside the map) mtr's default
+    // columns plus place and AS fit without scrolling.
+    readonly property var widthOf: ({ ttl: 44, loss: 58, sent: 46, recv: 46, last: 52, avg: 52, best: 52,
+                                       wrst: 52, stdev: 58, gmean: 58, jttr: 50, javg: 50, jmax: 50,
+                                       jint: 50, graph: 96 })
+    readonly property var flexWeight: ({ host: 3, place: 2, as: 2 })
+    readonly property var flexFloor: ({ host: 100, place: 60, as: 54 })
+    function columnWidth(key) {
+        if (!(key in flexWeight))
+            return widthOf[key] || 56
+        let fixed = 0, weights = 0
+        for (const k of root.model.visibleColumns) {
+            if (k in flexWeight) weights += flexWeight[k]
+            else fixed += widthOf[k] || 56
+        }
+        const spare = table.width - columnsButton.width - fixed
+        return Math.max(flexFloor[key], Math.floor(spare * flexWeight[key] / weights))
+    }
 
     function rttColor(ms) {
         if (ms < 0) return "#9e9e9e"
@@ -132,7 +151,8 @@ Pane {
             focus: true
             model: root.model
             boundsBehavior: Flickable.StopAtBounds
-            columnWidthProvider: (column) => root.widthOf[root.model.visibleColumns[column]] || 60
+            columnWidthProvider: (column) => root.columnWidth(root.model.visibleColumns[column])
+            onWidthChanged: forceLayout()
             ScrollBar.vertical: ScrollBar {}
             ScrollBar.horizontal: ScrollBar {}
             Keys.onUpPressed: if (root.currentIndex > 0) root.select(root.currentIndex - 1, false)

@@ -600,6 +600,16 @@ private slots:
         QVERIFY(table.top() >= mapRect.bottom() && table.height() >= 110);
         QVERIFY(sceneRect(w.find("watchChart")).height() >= 160);
         QVERIFY(pane.right() <= w.window->width() && table.bottom() <= sceneRect(w.find("statusBar")).top());
+        // At the default size the default columns (mtr's, with place and AS) fit beside the
+        // Columns button without scrolling sideways: host, place and AS give up width first.
+        if (!size.isValid()) {
+            QQuickItem *list = w.find("watchList");
+            const qreal free = list->width() - w.find("watchColumnsButton")->width();
+            QVERIFY2(list->property("contentWidth").toReal() <= free + 1,
+                     qPrintable(QStringLiteral("columns %1 px, room %2 px")
+                                    .arg(list->property("contentWidth").toReal())
+                                    .arg(free)));
+        }
         QQuickItem *mapView = w.find("mapView");
         WatchHopModel *model = w.watch->model();
         const int latitude = model->roleNames().key("latitude"),
