@@ -320,8 +320,12 @@ ApplicationWindow {
                 watch: window.watch
                 ttls: watchTable.chartTtls
                 visible: window.watchMode
-                SplitView.preferredWidth: window.settings.watchPaneWidth > 0 ? window.settings.watchPaneWidth
-                                                                             : Math.round(sideSplit.width * 0.36)
+                // With the History panel open it shares the room the panel leaves, so the map
+                // and the watch table keep at least half of it.
+                readonly property real room: sideSplit.width - (historyLoader.visible ? historyLoader.SplitView.preferredWidth : 0)
+                SplitView.preferredWidth: window.settings.watchPaneWidth > 0
+                                          ? Math.min(window.settings.watchPaneWidth, Math.round(room * 0.5))
+                                          : Math.round(room * 0.36)
                 SplitView.minimumWidth: 280
             }
             Loader {
@@ -330,7 +334,10 @@ ApplicationWindow {
                 property bool shown: false
                 active: shown && window.history !== null && window.documents !== null
                 visible: active
-                SplitView.preferredWidth: 400
+                // 400 px where the window has room; less beside the watch's column in a small
+                // window, so that the three panes fit it.
+                SplitView.preferredWidth: Math.max(300, Math.min(400, sideSplit.width - mainSplit.SplitView.minimumWidth
+                                                                 - (watchPane.visible ? watchPane.SplitView.minimumWidth : 0) - 12))
                 SplitView.minimumWidth: 300
                 sourceComponent: HistoryPane {
                     history: window.history

@@ -28,7 +28,15 @@ Pane {
         RowLayout {
             Layout.fillWidth: true
             spacing: 8
-            Label { text: qsTr("RTT over time"); font.bold: true; Layout.leftMargin: 4 }
+            // Everything here fits the pane's minimum width (280 px): the title gives way first.
+            Label {
+                text: qsTr("RTT over time")
+                font.bold: true
+                elide: Text.ElideRight
+                Layout.leftMargin: 4
+                Layout.fillWidth: true
+                Layout.minimumWidth: 40
+            }
             ComboBox {
                 id: windowBox
                 objectName: "watchWindowBox"
@@ -40,13 +48,8 @@ Pane {
                 valueRole: "value"
                 Component.onCompleted: currentIndex = indexOfValue(root.watch.timeWindow)
                 onActivated: root.watch.timeWindow = currentValue
-                Layout.preferredWidth: 150
-            }
-            Item { Layout.fillWidth: true }
-            Button {
-                text: qsTr("Whole watch")
-                visible: root.watch.hasFocus
-                onClicked: root.watch.clearFocus()
+                Layout.preferredWidth: 128
+                Layout.minimumWidth: 110
             }
             Button {
                 objectName: "watchResetButton"
@@ -57,15 +60,32 @@ Pane {
                 ToolTip.text: qsTr("Forget the statistics so far (Ctrl+R)")
             }
         }
-        Label {
-            objectName: "watchFocusLabel"
+        RowLayout {
             Layout.fillWidth: true
-            Layout.leftMargin: 4
-            elide: Text.ElideRight
-            opacity: 0.8
-            text: root.watch.hasFocus
-                  ? qsTr("Table and map: %1 – %2").arg(root.timeText(root.watch.focusStartMs)).arg(root.timeText(root.watch.focusEndMs))
-                  : qsTr("Table and map: the whole watch (drag across the chart to focus)")
+            spacing: 8
+            Label {
+                id: focusLabel
+                objectName: "watchFocusLabel"
+                Layout.fillWidth: true
+                Layout.minimumWidth: 40
+                Layout.leftMargin: 4
+                elide: Text.ElideRight
+                opacity: 0.8
+                text: root.watch.hasFocus
+                      ? qsTr("Table and map: %1 – %2").arg(root.timeText(root.watch.focusStartMs)).arg(root.timeText(root.watch.focusEndMs))
+                      : qsTr("Table and map: the whole watch (drag across the chart to focus)")
+                ToolTip.visible: focusHover.hovered && truncated
+                ToolTip.text: text
+                HoverHandler { id: focusHover }
+            }
+            Button {
+                objectName: "watchWholeButton"
+                text: qsTr("Whole watch")
+                visible: root.watch.hasFocus
+                onClicked: root.watch.clearFocus()
+                ToolTip.visible: hovered
+                ToolTip.text: qsTr("Table and map over the whole watch again (or double-click the chart)")
+            }
         }
 
         SplitView {

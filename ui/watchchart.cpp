@@ -5,6 +5,7 @@
 #include "watchstats.h"
 
 #include <QDateTime>
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -57,20 +58,17 @@ void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &st
         painter->drawText(QRectF(0, y - 7, plot.left() - 4, 14), Qt::AlignRight | Qt::AlignVCenter,
                           QStringLiteral("%1 ms").arg(geometry.yStep * i, 0, 'g', 3));
     }
-    // Time axis: five labels.
+    // Time axis: up to five labels, as many as fit the width without touching.
     if (view.toMs > view.fromMs) {
-        const bool seconds = view.toMs - view.fromMs < 6LL * 3600 * 1000;
+        const QString format = view.toMs - view.fromMs < 6LL * 3600 * 1000 ? QStringLiteral("HH:mm:ss")
+                                                                            : QStringLiteral("MM-dd HH:mm");
         const double labelTop = plot.top() + plotPixels.height() + 3;
-        for (int i = 0; i <= 4; ++i) {
-            const double x = plot.left() + plot.width() * i / 4;
-            const qint64 t = view.fromMs + (view.toMs - view.fromMs) * i / 4;
-            const QString label = QDateTime::fromMSecsSinceEpoch(t).toString(
-                seconds ? QStringLiteral("HH:mm:ss") : QStringLiteral("MM-dd HH:mm"));
-            const Qt::Alignment align = i == 0 ? Qt::AlignLeft : i == 4 ? Qt::AlignRight : Qt::AlignHCenter;
-            const double w = 80;
-            const double left = i == 0 ? x : i == 4 ? x - w : x - w / 2;
-            painter->drawText(QRectF(left, labelTop, w, size.height() - labelTop), align | Qt::AlignTop,
-                              label);
+        const double labelWidth =
+            QFontMetricsF(font).horizontalAdvance(QDateTime::fromMSecsSinceEpoch(view.toMs).toString(format)) + 2;
+        for (const WatchChartTimeLabel &label : watchChartTimeLabels(plot.width(), labelWidth, 10)) {
+            const qint64 t = view.fromMs + qint64(double(view.toMs - view.fromMs) * label.fraction);
+            painter->drawText(QRectF(plot.left() + label.left, labelTop, labelWidth, size.height() - labelTop),
+                              Qt::AlignHCenter | Qt::AlignTop, QDateTime::fromMSecsSinceEpoch(t).toString(format));
         }
     }
     if (view.ttls.isEmpty() || !geometry.anyReply)

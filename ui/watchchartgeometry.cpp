@@ -286,6 +286,28 @@ QColor watchChartColor(int index)
     return palette[((index % size) + size) % size];
 }
 
+QList<WatchChartTimeLabel> watchChartTimeLabels(double plotWidth, double labelWidth, double gap)
+{
+    // n steps: the first label ends labelWidth in, the second starts labelWidth / 2 before its
+    // instant, so the tightest pair is the first two (or, with one step, the two ends).
+    const auto fits = [&](int steps) {
+        const double spacing = plotWidth / steps;
+        return steps == 1 ? plotWidth >= 2 * labelWidth + gap : spacing >= 1.5 * labelWidth + gap;
+    };
+    int steps = 4;
+    while (steps > 0 && !fits(steps))
+        --steps;
+    if (steps == 0)
+        return {{plotWidth - labelWidth, 1.0}};
+    QList<WatchChartTimeLabel> labels;
+    for (int i = 0; i <= steps; ++i) {
+        const double fraction = double(i) / steps;
+        const double x = plotWidth * fraction;
+        labels.append({i == 0 ? 0.0 : i == steps ? x - labelWidth : x - labelWidth / 2, fraction});
+    }
+    return labels;
+}
+
 WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &stats,
                                       const WatchChartView &view, WatchChartColumns *columns)
 {

@@ -110,6 +110,19 @@ QRectF watchChartPlotArea(const QSizeF &size);
 // Colour of the i-th series.
 QColor watchChartColor(int index);
 
+// Where the time axis's labels go along a plot plotWidth px wide, each label labelWidth px
+// wide: left edges from the plot's left, the first label flush left at the span's start, the
+// last flush right at its end, the others centred on their instants, evenly spaced. As many as
+// fit (at most five) with gap px between neighbours; one label, the newest, when even two do
+// not fit. fractions: each label's instant, 0 = fromMs, 1 = toMs.
+struct WatchChartTimeLabel
+{
+    double left = 0;
+    double fraction = 0;
+    friend bool operator==(const WatchChartTimeLabel &, const WatchChartTimeLabel &) = default;
+};
+QList<WatchChartTimeLabel> watchChartTimeLabels(double plotWidth, double labelWidth, double gap);
+
 // The lines of view.ttls in a plot of plotSize pixels. columns: kept by the caller between
 // updates (null: everything is walked).
 WatchChartGeometry watchChartGeometry(const QSize &plotSize, const WatchStats &stats,

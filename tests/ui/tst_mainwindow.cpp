@@ -659,6 +659,49 @@ private slots:
         QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
     }
 
+    // Watch mode with the History panel open as well: the chart column shares the width the
+    // panel leaves (the map and the watch table keep the larger part) and its controls stay
+    // inside it, at the default size and at a small one.
+    void watchModeWithHistoryKeepsEveryPaneReadable_data() { addWindowSizes(); }
+    void watchModeWithHistoryKeepsEveryPaneReadable()
+    {
+        QFETCH(QSize, size);
+        const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
+        Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
+        QVERIFY(w.window);
+        QVERIFY(QTest::qWaitForWindowExposed(w.window));
+        if (size.isValid())
+            w.window->resize(size);
+        QTRY_COMPARE(w.window->size(), size.isValid() ? size : QSize(1280, 820));
+        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+        QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.watch->rounds() >= 1, 10000);
+        w.find<QObject>("historyLoader")->setProperty("shown", true);
+        QTest::qWait(100); // the split views settle
+        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+            w.window->grabWindow().save(QStringLiteral("%1/watch-history-%2x%3.png")
+                                            .arg(QString::fromLocal8Bit(dir))
+                                            .arg(w.window->width())
+                                            .arg(w.window->height()));
+        const QRectF map = sceneRect(w.find("mapPane"));
+        const QRectF pane = sceneRect(w.find("watchPane"));
+        QVERIFY2(map.width() >= pane.width(),
+                 qPrintable(QStringLiteral("map %1 px, chart column %2 px").arg(map.width()).arg(pane.width())));
+        for (const char *name : {"watchWindowBox", "watchResetButton", "watchChart"}) {
+            const QRectF r = sceneRect(w.find(name));
+            QVERIFY2(r.left() >= pane.left() && r.right() <= pane.right() + 0.5,
+                     qPrintable(QStringLiteral("%1 %2..%3 in %4..%5")
+                                    .arg(QLatin1String(name))
+                                    .arg(r.left())
+                                    .arg(r.right())
+                                    .arg(pane.left())
+                                    .arg(pane.right())));
+        }
+        QVERIFY(QMetaObject::invokeMethod(w.window, "stopTrace"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.watch->state(), WatchController::Finished, 5000);
+        QVERIFY2(g_warnings.isEmpty(), qPrintable(g_warnings.join(QLatin1Char('\n'))));
+    }
+
     // The History panel is a side pane: with a comparison listed in it, the map keeps its whole
     // height (at least kMapMinimum px) and every button of the panel lies inside the window, above
     // the status bar, at the default size and at a small one.

@@ -262,6 +262,37 @@ private slots:
         QVERIFY(!kept.series.empty());
     }
 
+    // The time axis's labels: as many as fit (at most five), never touching, inside the plot,
+    // the first at the span's start and the last at its end.
+    void timeLabelsFitTheWidth_data()
+    {
+        QTest::addColumn<double>("plotWidth");
+        QTest::addColumn<int>("count");
+        QTest::newRow("wide chart: five") << 600.0 << 5;
+        QTest::newRow("five need 4 x (1.5 x 55 + 10)") << 370.0 << 5;
+        QTest::newRow("just under that: four") << 369.0 << 4;
+        QTest::newRow("narrow column (240 px): three") << 240.0 << 3;
+        QTest::newRow("two: both ends") << 130.0 << 2;
+        QTest::newRow("too narrow for two: the newest") << 100.0 << 1;
+    }
+    void timeLabelsFitTheWidth()
+    {
+        QFETCH(double, plotWidth);
+        QFETCH(int, count);
+        constexpr double labelWidth = 55, gap = 10;
+        const QList<WatchChartTimeLabel> labels = watchChartTimeLabels(plotWidth, labelWidth, gap);
+        QCOMPARE(labels.size(), count);
+        QCOMPARE(labels.constLast().fraction, 1.0);
+        QCOMPARE(labels.constLast().left, plotWidth - labelWidth);
+        if (count > 1) {
+            QCOMPARE(labels.constFirst().left, 0.0);
+            QCOMPARE(labels.constFirst().fraction, 0.0);
+        }
+        for (int i = 1; i < labels.size(); ++i)
+            QVERIFY2(labels.at(i).left >= labels.at(i - 1).left + labelWidth + gap - 1e-9,
+                     qPrintable(QStringLiteral("label %1 at %2").arg(i).arg(labels.at(i).left)));
+    }
+
     void renderedPlotHasAGapAtThePause()
     {
         const WatchStats stats = rounds(range(0, 9) + range(60, 69), {});
