@@ -259,9 +259,20 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
 {
     const Gazetteer &g = m_places->gazetteer();
     QList<Candidate> out;
-    for (const HostnameToken &t : tokenize(labels)) {
+    const QList<HostnameToken> tokens = tokenize(labels);
+    // A site code with its number ("iad04") in a label right of this token's.
+    const auto siteFurtherRight = [&](const HostnameToken &t) {
+        return std::any_of(tokens.cbegin(), tokens.cend(), [&](const HostnameToken &o) {
+            return o.label > t.label && o.siteNumber && !o.joined && o.text.size() >= 3 &&
+                   !isNotPlaceWord(o.text) && !isRackSwitchWord(o.text);
+        });
+    };
+    for (const HostnameToken &t : tokens) {
         const QString &token = t.text;
         if (token.size() < 3 || isNotPlaceWord(token))
+            continue;
+        // A fabric switch ("tor01") before the site's label is a device, not Toronto.
+        if (isRackSwitchWord(token) && t.siteNumber && siteFurtherRight(t))
             continue;
         const double position = t.lastLabel ? 1.05 : 1.0;
         // An everyday word or surname ("per", "ortega") counts only in the country a label names.

@@ -15,7 +15,8 @@ constexpr qint64 kPrefixFloor = 10000;
 constexpr qint64 kInOrderFloor = 50000;
 // Three letters in order are specific only for the biggest cities ("osk" Osaka, "rjo" Rio).
 constexpr qint64 kShortInOrderFloor = 1000000;
-// ... or of a country's big cities when the name states that one country ("hki.fi": Helsinki).
+// ... or of a country's big cities when the name states that one country ("hki.fi": Helsinki),
+// or of a state's when it states the state (AT&T's "ptdor": Portland, Oregon).
 constexpr qint64 kStatedShortInOrderFloor = 300000;
 // A place whose name begins with the code wins unless one that holds the letters in order is
 // this many times bigger ("nyk": New York City, not Nyköping; "palo": Palo Alto, not Palermo).
@@ -129,8 +130,9 @@ std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &g, const QS
     }
     // (3) The letters in order through the name, for codes long enough to be specific.
     if (code.size() >= 3 && scoped) {
-        const qint64 shortFloor =
-            stated && countries.size() == 1 ? kStatedShortInOrderFloor : kShortInOrderFloor;
+        const qint64 shortFloor = (stated && countries.size() == 1) || !regions.isEmpty()
+                                      ? kStatedShortInOrderFloor
+                                      : kShortInOrderFloor;
         if (const auto row = bestPlace(g, code, scopes, false, code.size() == 3 ? shortFloor : 0))
             return AbbreviationReading{*row, false, {}};
     }

@@ -133,6 +133,11 @@ bool isCommonWord(const QString &token)
     return commonWords().contains(token);
 }
 
+bool isRackSwitchWord(const QString &token)
+{
+    return token == QLatin1String("tor") || token == QLatin1String("rsw");
+}
+
 HostnameLabels splitHostname(const QString &lowerName, const PlaceDictionary &places)
 {
     HostnameLabels out;

@@ -42,6 +42,10 @@ bool isNotPlaceWord(const QString &token);
 // Everyday words and common surnames that are also places ("per", "ortega", "anderson"): the
 // generic reading takes them only with a country label of the place's country.
 bool isCommonWord(const QString &token);
+// Data-centre fabric switches whose role word is also a place code: a top-of-rack switch
+// ("tor01", Toronto's metro code) or a rack switch ("rsw1", Fort Myers' airport). They are no
+// place where a label further right holds the site ("vlan100.r19.tor01.iad04.fab.netarch...").
+bool isRackSwitchWord(const QString &token);
 // "uk" -> "GB", else upper case.
 QString countryFromLabel(const QString &label);
 

