@@ -224,6 +224,17 @@ Dialog {
             text: root.vantage.count === 0 ? qsTr("No routes from other vantage points yet.") : qsTr("%1 routes").arg(root.vantage.count)
             opacity: 0.7
         }
+        // The last thing said about these requests (a refusal, a wait, a file read), here where
+        // the user is looking, as well as in the window's status bar.
+        Label {
+            objectName: "vantageStatus"
+            Layout.fillWidth: true
+            visible: text.length > 0
+            text: root.vantage.statusMessage
+            wrapMode: Text.Wrap
+            maximumLineCount: 2
+            elide: Text.ElideRight
+        }
         ListView {
             objectName: "vantageRoutes"
             model: root.vantage.routeList

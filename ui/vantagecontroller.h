@@ -210,6 +210,9 @@ private:
     void createAtlas(const AtlasTraceSpec &spec, const QByteArray &key);
     GlobalpingClient *prepareGlobalping(const GlobalpingSpec &spec);
     void setStatus(const QString &message);
+    // In an offline run (the geolocation chain's settings), a server other than this machine
+    // is not contacted: says so in the status line and returns true (base/offline.h).
+    bool refusedOffline(const QUrl &server);
     void scheduleRebuild();
     void rebuild();
 

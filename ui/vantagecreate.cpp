@@ -67,6 +67,8 @@ void VantageController::requestAtlasTrace(const QString &target, int probes, con
         m_pending.reset();
         emit pendingCreationChanged();
     }
+    if (refusedOffline(m_atlasUrl))
+        return;
     AtlasTraceSpec spec;
     spec.target = target.trimmed();
     spec.description = QStringLiteral("tracemap: traceroute to %1").arg(spec.target);
@@ -125,6 +127,8 @@ void VantageController::confirmCreation()
         return;
     const std::unique_ptr<PendingAtlas> pending = std::move(m_pending);
     emit pendingCreationChanged();
+    if (refusedOffline(m_atlasUrl)) // went offline while the user was asked
+        return;
     createAtlas(pending->spec, pending->key);
 }
 
@@ -164,6 +168,8 @@ void VantageController::createGlobalping(const QString &target, const QString &f
         setStatus(QStringLiteral("Globalping: %1").arg(problem));
         return;
     }
+    if (refusedOffline(m_globalpingUrl))
+        return;
     GlobalpingClient *client = prepareGlobalping(spec);
     // No token given: the kept one, if any; without one the anonymous limits apply.
     withSecret(QString::fromLatin1(kGlobalpingTokenName), token.trimmed().toUtf8(), client,

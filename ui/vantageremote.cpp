@@ -1,5 +1,7 @@
 #include "agentclient.h"
 #include "atlasclient.h"
+#include "geoservice.h"
+#include "offline.h"
 #include "secretstore.h"
 #include "vantagecontroller_p.h"
 
@@ -91,12 +93,22 @@ void VantageController::updateRoute(Route &route, const VantageTrace &trace, Sta
     scheduleRebuild();
 }
 
+bool VantageController::refusedOffline(const QUrl &server)
+{
+    if (!m_geo || !m_geo->settings().offline || reachableOffline(server))
+        return false;
+    setStatus(offlineRefusal(server));
+    return true;
+}
+
 void VantageController::fetchAtlas(qint64 measurementId)
 {
     if (measurementId <= 0) {
         setStatus(QStringLiteral("A RIPE Atlas measurement ID is a positive number"));
         return;
     }
+    if (refusedOffline(m_atlasUrl))
+        return;
     const QString key =
         addPlaceholder(VantageKind::RipeAtlas, QStringLiteral("atlas-measurement:%1").arg(measurementId),
                        QStringLiteral("RIPE Atlas measurement %1").arg(measurementId), measurementId);
@@ -139,6 +151,8 @@ void VantageController::traceViaAgent(const QString &agentUrl, const QString &ta
         setStatus(QStringLiteral("An agent is added by its http(s) URL, with a host to trace"));
         return;
     }
+    if (refusedOffline(agent))
+        return;
     VantageTrace placeholder;
     placeholder.vantage.kind = VantageKind::Agent;
     placeholder.vantage.id = agent.toString(QUrl::RemoveUserInfo);

@@ -1,6 +1,7 @@
 #include "vantagecli.h"
 
 #include "cliargs.h"
+#include "offline.h"
 #include "traceengine.h"
 
 #include <QFile>
@@ -309,6 +310,17 @@ bool parseVantageCommand(const QCommandLineParser &p, const QString &command, Op
     if ((v.action != Action::TraceVia || options->geo.enabled) &&
         !readGeoSettings(p, &options->geo.settings, error))
         return false;
+    // --offline: nothing leaves the machine, so a server elsewhere is refused before anything starts.
+    if (options->geo.settings.offline) {
+        const QUrl server = v.action == Action::TraceVia          ? v.via
+                            : v.action == Action::GlobalpingTrace ? v.globalpingUrl
+                            : v.action == Action::AtlasTrace || v.measurementId > 0 ? v.atlasUrl
+                                                                                    : QUrl();
+        if (!server.isEmpty() && !reachableOffline(server)) {
+            *error = offlineRefusal(server);
+            return false;
+        }
+    }
     options->command = Command::Vantage;
     return true;
 }

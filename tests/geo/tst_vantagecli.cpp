@@ -425,6 +425,18 @@ private Q_SLOTS:
             << QStringList{"trace", "192.0.2.1", "--via", "http://127.0.0.1:1/", "--geo", "--yes"}
             << "does not apply";
         QTest::newRow("yes on ping") << QStringList{"ping", "192.0.2.1", "--yes"} << "does not apply";
+        QTest::newRow("offline: RIPE Atlas is elsewhere")
+            << QStringList{"atlas", "show", "--measurement", "5", "--offline"} << "offline: atlas.ripe.net";
+        QTest::newRow("offline: a one-off too")
+            << QStringList{"atlas", "trace", "192.0.2.1", "--probes", "3", "--country", "DE", "--key-file", "k",
+                           "--offline"}
+            << "offline: atlas.ripe.net";
+        QTest::newRow("offline: Globalping is elsewhere")
+            << QStringList{"globalping", "trace", "192.0.2.1", "--from", "Germany", "--offline"}
+            << "offline: api.globalping.io";
+        QTest::newRow("offline: an agent elsewhere")
+            << QStringList{"trace", "192.0.2.1", "--via", "http://192.0.2.9:8080/", "--geo", "--offline"}
+            << "offline: 192.0.2.9";
         QTest::newRow("bad probe ids")
             << QStringList{"atlas", "show", "--measurement", "5", "--probe-ids", "1,x"} << "--probe-ids";
     }

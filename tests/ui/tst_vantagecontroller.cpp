@@ -911,6 +911,45 @@ private slots:
         QTRY_COMPARE(c.routes()->routes().at(0).sourceLatitude, 51.51);
     }
 
+    // --offline: nothing leaves the machine. RIPE Atlas, Globalping and an agent elsewhere are
+    // refused with one line naming the server; no request is made (a regression would be sent
+    // to a closed loopback port, never out).
+    void offlineContactsOnlyThisMachine()
+    {
+        class CountingNetwork : public QNetworkAccessManager
+        {
+        public:
+            QStringList hosts;
+
+        protected:
+            QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+            {
+                hosts << request.url().host();
+                QNetworkRequest contained(request);
+                contained.setUrl(QUrl(QStringLiteral("http://127.0.0.1:9/")));
+                return QNetworkAccessManager::createRequest(op, contained, data);
+            }
+        };
+        CountingNetwork network;
+        const std::unique_ptr<GeoService> geo = tableService({}); // offline
+        VantageController c(geo.get());
+        c.setNetwork(&network);
+        c.fetchAtlas(5);
+        QVERIFY2(c.statusMessage().contains(QLatin1String("atlas.ripe.net")) &&
+                     c.statusMessage().contains(QLatin1String("offline")),
+                 qPrintable(c.statusMessage()));
+        c.requestAtlasTrace(QStringLiteral("192.0.2.1"), 3, QStringLiteral("country"), QStringLiteral("DE"));
+        QVERIFY(c.pendingCreation().isEmpty());
+        QVERIFY2(c.statusMessage().contains(QLatin1String("atlas.ripe.net")), qPrintable(c.statusMessage()));
+        c.createGlobalping(QStringLiteral("192.0.2.1"), QStringLiteral("Germany"), 1, false, {});
+        QVERIFY2(c.statusMessage().contains(QLatin1String("api.globalping.io")), qPrintable(c.statusMessage()));
+        c.traceViaAgent(QStringLiteral("http://192.0.2.9:8080/"), QStringLiteral("192.0.2.1"), {});
+        QVERIFY2(c.statusMessage().contains(QLatin1String("192.0.2.9")), qPrintable(c.statusMessage()));
+        QCOMPARE(c.count(), 0);
+        QTest::qWait(100);
+        QVERIFY2(network.hosts.isEmpty(), qPrintable(network.hosts.join(QLatin1Char(' '))));
+    }
+
     void refusesBadMeasurementId()
     {
         VantageController c(nullptr);
