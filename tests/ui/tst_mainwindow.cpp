@@ -239,6 +239,29 @@ QRectF sceneRect(const QQuickItem *item)
     return item->mapRectToScene(item->boundingRect());
 }
 
+// With TRACEMAP_UI_SHOTS=DIR, the window as it is now, as DIR/name (for a look at the layout).
+void saveShot(QQuickWindow *window, const QString &name)
+{
+    if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
+        window->grabWindow().save(QString::fromLocal8Bit(dir) + QLatin1Char('/') + name);
+}
+QString sizedName(const QString &stem, const QQuickWindow *window)
+{
+    return QStringLiteral("%1-%2x%3.png").arg(stem).arg(window->width()).arg(window->height());
+}
+
+// Shows `w` at `size` (invalid: the default 1280x820) and starts watching 203.0.113.7 in it.
+void startWatchAt(Window &w, const QSize &size)
+{
+    QVERIFY(w.window);
+    QVERIFY(QTest::qWaitForWindowExposed(w.window));
+    if (size.isValid())
+        w.window->resize(size);
+    QTRY_COMPARE(w.window->size(), size.isValid() ? size : QSize(1280, 820));
+    w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
+    QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
+}
+
 } // namespace
 
 class TestMainWindow : public QObject
@@ -398,8 +421,7 @@ private slots:
         QVERIFY(notNow && notNow->isEnabled());
         QTRY_COMPARE(sceneRect(map).top(), sceneRect(banner).bottom());
         const double mapTopWithOffer = sceneRect(map).top();
-        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
-            w.window->grabWindow().save(QString::fromLocal8Bit(dir) + QStringLiteral("/geodb-offer.png"));
+        saveShot(w.window, QStringLiteral("geodb-offer.png"));
         QTest::mouseClick(w.window, Qt::LeftButton, {}, sceneRect(notNow).center().toPoint());
         QTRY_VERIFY(!banner->isVisible());
         QVERIFY(!offer.setup->offerVisible());
@@ -577,21 +599,13 @@ private slots:
         constexpr qreal kMapMinimum = 300;
         const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
-        QVERIFY(w.window);
-        QVERIFY(QTest::qWaitForWindowExposed(w.window));
-        if (size.isValid())
-            w.window->resize(size);
-        QTRY_COMPARE(w.window->size(), size.isValid() ? size : QSize(1280, 820));
-        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
-        QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
+        startWatchAt(w, size);
+        if (QTest::currentTestFailed())
+            return;
         QTRY_VERIFY_WITH_TIMEOUT(w.watch->rounds() >= 2, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(w.watch->model()->placedCount(), 3, 5000);
         QTest::qWait(100); // the layouts settle and the map fits the route
-        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
-            w.window->grabWindow().save(QStringLiteral("%1/watch-%2x%3.png")
-                                            .arg(QString::fromLocal8Bit(dir))
-                                            .arg(w.window->width())
-                                            .arg(w.window->height()));
+        saveShot(w.window, sizedName(QStringLiteral("watch"), w.window));
         const QRectF mapRect = sceneRect(w.find("mapPane"));
         const QRectF pane = sceneRect(w.find("watchPane"));
         const QRectF table = sceneRect(w.find("watchTable"));
@@ -668,21 +682,13 @@ private slots:
         QFETCH(QSize, size);
         const test::SimulatedNetwork net = rowNetwork(QStringLiteral("203.0.113.7"));
         Window w(std::make_unique<test::SimulatedFactory>(net), std::make_unique<RowProvider>());
-        QVERIFY(w.window);
-        QVERIFY(QTest::qWaitForWindowExposed(w.window));
-        if (size.isValid())
-            w.window->resize(size);
-        QTRY_COMPARE(w.window->size(), size.isValid() ? size : QSize(1280, 820));
-        w.find("hostField")->setProperty("editText", QStringLiteral("203.0.113.7"));
-        QVERIFY(QMetaObject::invokeMethod(w.window, "startWatch"));
+        startWatchAt(w, size);
+        if (QTest::currentTestFailed())
+            return;
         QTRY_VERIFY_WITH_TIMEOUT(w.watch->rounds() >= 1, 10000);
         w.find<QObject>("historyLoader")->setProperty("shown", true);
         QTest::qWait(100); // the split views settle
-        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
-            w.window->grabWindow().save(QStringLiteral("%1/watch-history-%2x%3.png")
-                                            .arg(QString::fromLocal8Bit(dir))
-                                            .arg(w.window->width())
-                                            .arg(w.window->height()));
+        saveShot(w.window, sizedName(QStringLiteral("watch-history"), w.window));
         const QRectF map = sceneRect(w.find("mapPane"));
         const QRectF pane = sceneRect(w.find("watchPane"));
         QVERIFY2(map.width() >= pane.width(),
@@ -727,11 +733,7 @@ private slots:
         QTRY_VERIFY(w.find("comparisonView") && w.find("comparisonView")->isVisible());
         QTRY_VERIFY(sceneRect(map).width() < mapBefore.width());
         QTest::qWait(50);
-        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
-            w.window->grabWindow().save(QStringLiteral("%1/history-%2x%3.png")
-                                            .arg(QString::fromLocal8Bit(dir))
-                                            .arg(w.window->width())
-                                            .arg(w.window->height()));
+        saveShot(w.window, sizedName(QStringLiteral("history"), w.window));
         const QRectF mapRect = sceneRect(map);
         QVERIFY2(mapRect.height() >= kMapMinimum, qPrintable(QString::number(mapRect.height())));
         QCOMPARE(mapRect.height(), mapBefore.height());
@@ -870,11 +872,9 @@ private slots:
         QTRY_VERIFY2(source->property("text").toString().startsWith(expected),
                      qPrintable(source->property("text").toString()));
         QTest::qWait(50); // the status bar's layout settles
-        if (const QByteArray dir = qgetenv("TRACEMAP_UI_SHOTS"); !dir.isEmpty())
-            w.window->grabWindow().save(
-                QStringLiteral("%1/source-%2.png")
-                    .arg(QString::fromLocal8Bit(dir), QLatin1String(QTest::currentDataTag()))
-                    .replace(QLatin1Char(' '), QLatin1Char('-')));
+        saveShot(w.window, QStringLiteral("source-%1.png")
+                               .arg(QLatin1String(QTest::currentDataTag()))
+                               .replace(QLatin1Char(' '), QLatin1Char('-')));
         QVERIFY(source->isVisible());
         QVERIFY2(!source->property("truncated").toBool(), qPrintable(QString::number(source->width())));
         const QRectF at = sceneRect(source);
