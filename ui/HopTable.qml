@@ -18,8 +18,22 @@ Pane {
 
     padding: 0
 
-    // Column widths, changed by dragging the header's column edges.
+    // Column widths, changed by dragging the header's column edges. Until the user drags one,
+    // a narrow table (the History panel open beside it) takes width from the text columns
+    // (reverse name, AS, place, note) down to a floor before the numbers scroll out of view;
+    // the last column takes whatever width is left over.
     property var columnWidths: [48, 140, 200, 150, 150, 56, 70, 70, 70, 70, 320]
+    readonly property var columnFloors: [48, 130, 100, 80, 90, 56, 70, 70, 70, 70, 80]
+    property bool userSized: false
+    function fittedWidths(available) {
+        const sum = (list) => list.reduce((a, b) => a + b, 0)
+        const wanted = sum(columnWidths), least = sum(columnFloors)
+        if (userSized || available >= wanted)
+            return columnWidths
+        const t = Math.max(0, (available - least) / (wanted - least))
+        return columnWidths.map((w, i) => Math.floor(columnFloors[i] + (w - columnFloors[i]) * t))
+    }
+    readonly property var shownWidths: fittedWidths(table.width)
     // The selection's row in the (sorted) table; re-evaluated when rows move.
     property int layoutSerial: 0
     readonly property int currentRow: {
@@ -64,7 +78,7 @@ Pane {
                     id: headerCell
                     required property int column
                     required property string display
-                    implicitWidth: root.columnWidths[column]
+                    implicitWidth: root.shownWidths[column]
                     implicitHeight: 28
                     color: Qt.darker(root.palette.window, 1.06)
                     border.width: 0
@@ -89,7 +103,13 @@ Pane {
                         cursorShape: Qt.SplitHCursor
                         property real startX: 0
                         property real startWidth: 0
-                        onPressed: (mouse) => { startX = mapToItem(header, mouse.x, 0).x; startWidth = root.columnWidths[headerCell.column] }
+                        onPressed: (mouse) => {
+                            // From here on the widths are the user's, starting from those shown.
+                            root.columnWidths = root.shownWidths.slice()
+                            root.userSized = true
+                            startX = mapToItem(header, mouse.x, 0).x
+                            startWidth = root.columnWidths[headerCell.column]
+                        }
                         onPositionChanged: (mouse) => {
                             const widths = root.columnWidths.slice()
                             widths[headerCell.column] = Math.max(32, startWidth + mapToItem(header, mouse.x, 0).x - startX)
@@ -115,9 +135,14 @@ Pane {
                 focus: true
                 model: tableModel
                 boundsBehavior: Flickable.StopAtBounds
-                columnWidthProvider: (column) => column === root.columnWidths.length - 1
-                                     ? Math.max(root.columnWidths[column], table.width - root.columnWidths.slice(0, -1).reduce((a, b) => a + b, 0))
-                                     : root.columnWidths[column]
+                // Computed here rather than read from shownWidths: forceLayout() on a width change
+                // may run before that binding has caught up.
+                columnWidthProvider: (column) => {
+                    const widths = root.fittedWidths(table.width)
+                    return column === widths.length - 1
+                           ? Math.max(widths[column], table.width - widths.slice(0, -1).reduce((a, b) => a + b, 0))
+                           : widths[column]
+                }
                 onWidthChanged: forceLayout()
                 ScrollBar.vertical: ScrollBar { policy: table.contentHeight > table.height ? ScrollBar.AlwaysOn : ScrollBar.AsNeeded }
                 ScrollBar.horizontal: ScrollBar {}

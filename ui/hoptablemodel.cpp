@@ -68,7 +68,8 @@ public:
         case HopTableModel::HasLocationRole:
             return value(HopListModel::HasLocationRole);
         case HopTableModel::NumericRole:
-            return index.column() == HopTableModel::Ttl || index.column() >= HopTableModel::Loss;
+            return index.column() == HopTableModel::Ttl ||
+                   (index.column() >= HopTableModel::Loss && index.column() <= HopTableModel::Worst);
         case HopTableModel::SortRole:
             return sortKey(index.column(), hop);
         case Qt::DisplayRole:
