@@ -363,10 +363,16 @@ TraceFileReadResult failure(TraceFileError error, const QString &message)
 TraceFileReadResult traceFileFromJson(const QJsonObject &doc)
 {
     const QJsonValue format = doc.value(kFormatKey);
-    if (format.toString() != QLatin1String(kTraceFileFormat))
+    if (format.toString() != QLatin1String(kTraceFileFormat)) {
+        // What `trace --json` prints without --geo looks like a trace file but has no places.
+        if (format.isUndefined() && doc.value(QStringLiteral("ping_time")).isArray())
+            return failure(TraceFileError::NotATraceFile,
+                           QStringLiteral("a trace printed without --geo, not a tracemap trace file (it has no "
+                                          "places): 'tracemap-cli trace HOST --geo --json' writes one"));
         return failure(TraceFileError::NotATraceFile,
                        QStringLiteral("not a tracemap trace file (no \"format\": \"%1\")")
                            .arg(QLatin1String(kTraceFileFormat)));
+    }
     const QJsonValue version = doc.value(QStringLiteral("version"));
     if (!version.isDouble() || version.toDouble() != std::floor(version.toDouble()) || version.toDouble() < 1)
         return failure(TraceFileError::InvalidContent,

@@ -219,8 +219,13 @@ private slots:
             << toString(TraceFileError::NotJson) << "damaged";
         QTest::newRow("array") << QByteArray("[1, 2]") << toString(TraceFileError::NotATraceFile)
                                << "not a tracemap";
-        QTest::newRow("plain trace --json") << patched({QStringLiteral("format")}, QJsonValue())
-                                            << toString(TraceFileError::NotATraceFile) << "format";
+        QTest::newRow("format null") << patched({QStringLiteral("format")}, QJsonValue())
+                                     << toString(TraceFileError::NotATraceFile) << "format";
+        QTest::newRow("another format") << patched({QStringLiteral("format")}, QStringLiteral("gpx"))
+                                        << toString(TraceFileError::NotATraceFile) << "format";
+        QTest::newRow("plain trace --json (no format key)")
+            << patched({QStringLiteral("format")}, QJsonValue(QJsonValue::Undefined))
+            << toString(TraceFileError::NotATraceFile) << "--geo --json";
         QTest::newRow("newer version") << patched({QStringLiteral("version")}, 99)
                                        << toString(TraceFileError::UnsupportedVersion) << "newer";
         QTest::newRow("version as text") << patched({QStringLiteral("version")}, QStringLiteral("1"))
