@@ -427,56 +427,6 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
     return out;
 }
 
-// The countries a rule's places lie in: the country label it captured, else the rule's scope
-// column, else the countries of its code table; empty when none is known.
-QStringList HostnameHintProvider::scopeOf(const OperatorMatch &match) const
-{
-    if (!match.country.isEmpty())
-        return {match.country};
-    if (!match.rule->scope.isEmpty())
-        return match.rule->scope;
-    return m_tableCountries.value(match.rule->table);
-}
-
-// A code the rule captured but no reading knows, read as an abbreviation within the operator's
-// scope: the country label it captured, else the rule's scope column, else the countries of its
-// code table (Arelion's codes name places in Europe and North America, so "nash" is Nashville,
-// not Nashik). Only the captured code, never other tokens, and below a table code's confidence.
-QList<Candidate> HostnameHintProvider::abbreviationCandidates(const OperatorMatch &match) const
-{
-    const OperatorRule &rule = *match.rule;
-    const QString &code = match.code;
-    QList<Candidate> out;
-    if (isNotPlaceWord(code))
-        return out;
-    const QStringList countries = scopeOf(match);
-    const Gazetteer &g = m_places->gazetteer();
-    QStringList regions;
-    if (!match.region.isEmpty()) {
-        for (const QString &r : g.regionsForAbbreviation(match.region)) {
-            if (countries.isEmpty() || countries.contains(r.left(2)))
-                regions << r;
-        }
-    }
-    // Six letters in a CLLI position: four of the city, two of the state or country ("nwrknj").
-    if (code.size() == 6 && rule.reading != RuleReading::Clli) {
-        out = clliCandidates(code, countries.size() == 1 ? countries.first() : QString(), 0.7);
-        if (!out.isEmpty())
-            return out;
-    }
-    // Only the code table's countries bound the scope: a world city may lie outside them.
-    const bool tableScope = match.country.isEmpty() && match.region.isEmpty() && rule.scope.isEmpty();
-    const auto reading = tableScope ? readAbbreviationBeyondTable(g, code, countries)
-                                    : readAbbreviation(g, code, countries, regions, !match.country.isEmpty());
-    if (!reading)
-        return out;
-    double score = reading->prefix ? 0.6 : 0.5;
-    if (!regions.isEmpty() || !reading->region.isEmpty())
-        score += 0.05; // a state or province label narrows the letters down
-    out.append(Candidate{m_places->cityEntry(reading->row), code, QStringLiteral("abbrev"), score, {}});
-    return out;
-}
-
 GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
 {
     GeoAnswer answer;
