@@ -96,7 +96,8 @@ const QList<GeoOptionSpec> &geoOptionSpecs()
         {G::Offline,
          QStringLiteral("offline"),
          {},
-         QStringLiteral("Nothing leaves the machine: no DNS, no online lookups, no map tiles, no server but this one."),
+         QStringLiteral(
+             "Nothing leaves the machine: no DNS, no online lookups, no map tiles, no server but this one."),
          false},
         {G::Online,
          QStringLiteral("online"),

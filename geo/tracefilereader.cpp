@@ -366,9 +366,10 @@ TraceFileReadResult traceFileFromJson(const QJsonObject &doc)
     if (format.toString() != QLatin1String(kTraceFileFormat)) {
         // What `trace --json` prints without --geo looks like a trace file but has no places.
         if (format.isUndefined() && doc.value(QStringLiteral("ping_time")).isArray())
-            return failure(TraceFileError::NotATraceFile,
-                           QStringLiteral("a trace printed without --geo, not a tracemap trace file (it has no "
-                                          "places): 'tracemap-cli trace HOST --geo --json' writes one"));
+            return failure(
+                TraceFileError::NotATraceFile,
+                QStringLiteral("a trace printed without --geo, not a tracemap trace file (it has no "
+                               "places): 'tracemap-cli trace HOST --geo --json' writes one"));
         return failure(TraceFileError::NotATraceFile,
                        QStringLiteral("not a tracemap trace file (no \"format\": \"%1\")")
                            .arg(QLatin1String(kTraceFileFormat)));

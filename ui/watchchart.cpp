@@ -61,14 +61,16 @@ void paintWatchChart(QPainter *painter, const QSizeF &size, const WatchStats &st
     // Time axis: up to five labels, as many as fit the width without touching.
     if (view.toMs > view.fromMs) {
         const QString format = view.toMs - view.fromMs < 6LL * 3600 * 1000 ? QStringLiteral("HH:mm:ss")
-                                                                            : QStringLiteral("MM-dd HH:mm");
+                                                                           : QStringLiteral("MM-dd HH:mm");
         const double labelTop = plot.top() + plotPixels.height() + 3;
-        const double labelWidth =
-            QFontMetricsF(font).horizontalAdvance(QDateTime::fromMSecsSinceEpoch(view.toMs).toString(format)) + 2;
+        const double labelWidth = QFontMetricsF(font).horizontalAdvance(
+                                      QDateTime::fromMSecsSinceEpoch(view.toMs).toString(format)) +
+                                  2;
         for (const WatchChartTimeLabel &label : watchChartTimeLabels(plot.width(), labelWidth, 10)) {
             const qint64 t = view.fromMs + qint64(double(view.toMs - view.fromMs) * label.fraction);
-            painter->drawText(QRectF(plot.left() + label.left, labelTop, labelWidth, size.height() - labelTop),
-                              Qt::AlignHCenter | Qt::AlignTop, QDateTime::fromMSecsSinceEpoch(t).toString(format));
+            painter->drawText(
+                QRectF(plot.left() + label.left, labelTop, labelWidth, size.height() - labelTop),
+                Qt::AlignHCenter | Qt::AlignTop, QDateTime::fromMSecsSinceEpoch(t).toString(format));
         }
     }
     if (view.ttls.isEmpty() || !geometry.anyReply)

@@ -312,8 +312,8 @@ bool parseVantageCommand(const QCommandLineParser &p, const QString &command, Op
         return false;
     // --offline: nothing leaves the machine, so a server elsewhere is refused before anything starts.
     if (options->geo.settings.offline) {
-        const QUrl server = v.action == Action::TraceVia          ? v.via
-                            : v.action == Action::GlobalpingTrace ? v.globalpingUrl
+        const QUrl server = v.action == Action::TraceVia                            ? v.via
+                            : v.action == Action::GlobalpingTrace                   ? v.globalpingUrl
                             : v.action == Action::AtlasTrace || v.measurementId > 0 ? v.atlasUrl
                                                                                     : QUrl();
         if (!server.isEmpty() && !reachableOffline(server)) {

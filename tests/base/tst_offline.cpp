@@ -43,7 +43,8 @@ private slots:
     void refusalNamesTheHost()
     {
         const QString line = offlineRefusal(QUrl(QStringLiteral("https://atlas.ripe.net/api/v2/")));
-        QVERIFY2(line.contains(QLatin1String("atlas.ripe.net")) && line.startsWith(QLatin1String("offline: ")),
+        QVERIFY2(line.contains(QLatin1String("atlas.ripe.net")) &&
+                     line.startsWith(QLatin1String("offline: ")),
                  qPrintable(line));
         QVERIFY(!line.contains(QLatin1Char('\n')));
     }

@@ -442,74 +442,74 @@ private slots:
         QTest::addColumn<QString>("city"); // empty: no hint
         QTest::addColumn<QString>("detail");
         QTest::newRow("pccw tap, not Tapachula") << "Bundle-Ether45.br02.tap04.pccwbtn.net"
-            << "Taipei"
-            << "pccwbtn.net/operator:tap";
+                                                 << "Taipei"
+                                                 << "pccwbtn.net/operator:tap";
         QTest::newRow("sparkle buc, not Burketown") << "ae6.bucarest1.buc.seabone.net"
-            << "Bucharest"
-            << "seabone.net/operator:buc";
+                                                    << "Bucharest"
+                                                    << "seabone.net/operator:buc";
         QTest::newRow("sparkle new, not New Orleans") << "new3-new50-racc1.new.seabone.net"
-            << "New York City"
-            << "seabone.net/operator:new";
+                                                      << "New York City"
+                                                      << "seabone.net/operator:new";
         QTest::newRow("uunet scl, not Santiago") << "Loopback0.GW1.SCL1.Alter.Net"
-            << "Santa Clara"
-            << "alter.net/operator:scl";
+                                                 << "Santa Clara"
+                                                 << "alter.net/operator:scl";
         QTest::newRow("arelion mei, not Meidling") << "mei-b1-link.telia.net"
-            << "Marseille"
-            << "telia.net/operator:mei";
+                                                   << "Marseille"
+                                                   << "telia.net/operator:mei";
         QTest::newRow("arelion tky") << "tky-b1-link.ip.twelve99.net"
-            << "Tokyo"
-            << "twelve99.net/operator:tky";
+                                     << "Tokyo"
+                                     << "twelve99.net/operator:tky";
         QTest::newRow("arelion customer link without .c.") << "chinaunicom-ic-151188-las-bb1.telia.net"
-            << "Los Angeles"
-            << "telia.net/operator:las";
+                                                           << "Los Angeles"
+                                                           << "telia.net/operator:las";
         QTest::newRow("sprint spr, not Spring Valley") << "sl-gw4-spr-0-3.sprintlink.net"
-            << "Springfield"
-            << "sprintlink.net/operator:spr";
+                                                       << "Springfield"
+                                                       << "sprintlink.net/operator:spr";
         QTest::newRow("sprint dc") << "sl-bb21-dc-5-0-0.sprintlink.net"
-            << "Washington, D.C."
-            << "sprintlink.net/operator:dc";
+                                   << "Washington, D.C."
+                                   << "sprintlink.net/operator:dc";
         QTest::newRow("sprint site first, 1990s") << "sl-stk-6-H3/0-T3.sprintlink.net"
-            << "Stockton"
-            << "sprintlink.net/operator:stk";
+                                                  << "Stockton"
+                                                  << "sprintlink.net/operator:stk";
         QTest::newRow("att code with a digit") << "cr2.n54ny.ip.att.net"
-            << "New York City"
-            << "ip.att.net/operator:n54";
+                                               << "New York City"
+                                               << "ip.att.net/operator:n54";
         QTest::newRow("att set 4's st0wa") << "cr81.st0wa.ip.att.net"
-            << "Seattle"
-            << "ip.att.net/operator:st0";
+                                           << "Seattle"
+                                           << "ip.att.net/operator:st0";
         QTest::newRow("att cgc, no abbreviation of Chicago") << "ggr3.cgcil.ip.att.net"
-            << "Chicago"
-            << "ip.att.net/operator:cgc";
+                                                             << "Chicago"
+                                                             << "ip.att.net/operator:cgc";
         QTest::newRow("att code glued to the device") << "cgcil403igs.ip.att.net"
-            << "Chicago"
-            << "ip.att.net/operator:cgc";
+                                                      << "Chicago"
+                                                      << "ip.att.net/operator:cgc";
         QTest::newRow("att sff") << "cr1.sffca.ip.att.net"
-            << "San Francisco"
-            << "ip.att.net/operator:sff";
+                                 << "San Francisco"
+                                 << "ip.att.net/operator:sff";
         QTest::newRow("att wsw") << "cr2.wswdc.ip.att.net"
-            << "Washington, D.C."
-            << "ip.att.net/operator:wsw";
+                                 << "Washington, D.C."
+                                 << "ip.att.net/operator:wsw";
         QTest::newRow("att abbreviation still read") << "cr2.rlgnc.ip.att.net"
-            << "Raleigh"
-            << "ip.att.net/abbrev:rlg";
+                                                     << "Raleigh"
+                                                     << "ip.att.net/abbrev:rlg";
         QTest::newRow("qwest code with a digit") << "dcx2-edge-01.inet.qwest.net"
-            << "Washington, D.C."
-            << "qwest.net/operator:dcx";
+                                                 << "Washington, D.C."
+                                                 << "qwest.net/operator:dcx";
         QTest::newRow("bt building colindale") << "core2-hu0-3-0-7.colindale.ukcore.bt.net"
-            << "London"
-            << "ukcore.bt.net/operator:colindale";
+                                               << "London"
+                                               << "ukcore.bt.net/operator:colindale";
         QTest::newRow("bt building faraday (set 2)") << "core3-hu0-14-0-7.faraday.ukcore.bt.net"
-            << "London"
-            << "ukcore.bt.net/operator:faraday";
+                                                     << "London"
+                                                     << "ukcore.bt.net/operator:faraday";
         QTest::newRow("free bzn, not Bozeman") << "bzn-9k-2-sys-be2000.intf.routers.proxad.net"
-            << "Bezons"
-            << "proxad.net/operator:bzn";
+                                               << "Bezons"
+                                               << "proxad.net/operator:bzn";
         QTest::newRow("free th2") << "th2-crs16-1-be1004.intf.routers.proxad.net"
-            << "Paris"
-            << "proxad.net/operator:th2";
+                                  << "Paris"
+                                  << "proxad.net/operator:th2";
         QTest::newRow("free spelled-out city") << "montpellier-6k-1-a5.routers.proxad.net"
-            << "Montpellier"
-            << "proxad.net/city:montpellier";
+                                               << "Montpellier"
+                                               << "proxad.net/city:montpellier";
     }
 
     void afterSet5() { genericStructure(); }

@@ -428,8 +428,8 @@ private Q_SLOTS:
         QTest::newRow("offline: RIPE Atlas is elsewhere")
             << QStringList{"atlas", "show", "--measurement", "5", "--offline"} << "offline: atlas.ripe.net";
         QTest::newRow("offline: a one-off too")
-            << QStringList{"atlas", "trace", "192.0.2.1", "--probes", "3", "--country", "DE", "--key-file", "k",
-                           "--offline"}
+            << QStringList{"atlas",     "trace", "192.0.2.1",  "--probes", "3",
+                           "--country", "DE",    "--key-file", "k",        "--offline"}
             << "offline: atlas.ripe.net";
         QTest::newRow("offline: Globalping is elsewhere")
             << QStringList{"globalping", "trace", "192.0.2.1", "--from", "Germany", "--offline"}

@@ -362,7 +362,8 @@ private slots:
         QCOMPARE(table.index(0, HopTableModel::Avg).data().toString(), QStringLiteral("90.0"));
         // Numbers align right, text (the note too) left.
         for (int c = 0; c < HopTableModel::ColumnCount; ++c) {
-            const bool numeric = c == HopTableModel::Ttl || (c >= HopTableModel::Loss && c <= HopTableModel::Worst);
+            const bool numeric =
+                c == HopTableModel::Ttl || (c >= HopTableModel::Loss && c <= HopTableModel::Worst);
             QCOMPARE(table.index(0, c).data(HopTableModel::NumericRole).toBool(), numeric);
         }
     }

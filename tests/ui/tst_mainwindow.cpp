@@ -691,8 +691,9 @@ private slots:
         saveShot(w.window, sizedName(QStringLiteral("watch-history"), w.window));
         const QRectF map = sceneRect(w.find("mapPane"));
         const QRectF pane = sceneRect(w.find("watchPane"));
-        QVERIFY2(map.width() >= pane.width(),
-                 qPrintable(QStringLiteral("map %1 px, chart column %2 px").arg(map.width()).arg(pane.width())));
+        QVERIFY2(
+            map.width() >= pane.width(),
+            qPrintable(QStringLiteral("map %1 px, chart column %2 px").arg(map.width()).arg(pane.width())));
         for (const char *name : {"watchWindowBox", "watchResetButton", "watchChart"}) {
             const QRectF r = sceneRect(w.find(name));
             QVERIFY2(r.left() >= pane.left() && r.right() <= pane.right() + 0.5,

@@ -922,7 +922,8 @@ private slots:
             QStringList hosts;
 
         protected:
-            QNetworkReply *createRequest(Operation op, const QNetworkRequest &request, QIODevice *data) override
+            QNetworkReply *createRequest(Operation op, const QNetworkRequest &request,
+                                         QIODevice *data) override
             {
                 hosts << request.url().host();
                 QNetworkRequest contained(request);
@@ -942,7 +943,8 @@ private slots:
         QVERIFY(c.pendingCreation().isEmpty());
         QVERIFY2(c.statusMessage().contains(QLatin1String("atlas.ripe.net")), qPrintable(c.statusMessage()));
         c.createGlobalping(QStringLiteral("192.0.2.1"), QStringLiteral("Germany"), 1, false, {});
-        QVERIFY2(c.statusMessage().contains(QLatin1String("api.globalping.io")), qPrintable(c.statusMessage()));
+        QVERIFY2(c.statusMessage().contains(QLatin1String("api.globalping.io")),
+                 qPrintable(c.statusMessage()));
         c.traceViaAgent(QStringLiteral("http://192.0.2.9:8080/"), QStringLiteral("192.0.2.1"), {});
         QVERIFY2(c.statusMessage().contains(QLatin1String("192.0.2.9")), qPrintable(c.statusMessage()));
         QCOMPARE(c.count(), 0);
