@@ -15,8 +15,10 @@ namespace {
 // sagan's ensure(key, int): a number or a numeric string; `fallback` otherwise.
 qint64 toInteger(const QJsonValue &v, qint64 fallback)
 {
+    // Python's int() truncates floats too; one beyond qint64 is no number we can hold (and
+    // converting it would be undefined behaviour).
     if (v.isDouble() && std::isfinite(v.toDouble()))
-        return qint64(v.toDouble()); // Python's int() truncates floats too
+        return std::abs(v.toDouble()) < 9.0e18 ? qint64(v.toDouble()) : fallback;
     if (v.isString()) {
         bool ok = false;
         const qint64 n = v.toString().trimmed().toLongLong(&ok);
@@ -187,7 +189,22 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
                     QStringLiteral("%1: hop entry %2 is not a JSON object").arg(named).arg(i + 1)};
         const QJsonObject h = hops.at(i).toObject();
         AtlasHop hop;
-        hop.index = int(toInteger(h.value(QLatin1String("hop")), 0));
+        // A route is drawn hop by hop in TTL order: a hop number outside 1..255, repeated or
+        // going back cannot be placed on it (RIPE's results never have one). An entry without
+        // one is sagan's None, index 0: a probe that failed before probing says why there.
+        if (h.contains(QLatin1String("hop"))) {
+            const qint64 index = toInteger(h.value(QLatin1String("hop")), 0);
+            int previous = 0;
+            for (const AtlasHop &before : std::as_const(r.hops))
+                previous = std::max(previous, before.index);
+            if (index < 1 || index > 255 || index <= previous)
+                return {AtlasParseError::BadValue,
+                        QStringLiteral("%1: hop entry %2 has hop number '%3' (expected 1 to 255, rising)")
+                            .arg(named)
+                            .arg(i + 1)
+                            .arg(toText(h.value(QLatin1String("hop"))).left(20))};
+            hop.index = int(index);
+        }
         hop.error = toText(h.value(QLatin1String("error")));
         const QJsonValue packets = h.value(QLatin1String("result"));
         if (!packets.isUndefined() && !packets.isArray())
@@ -509,6 +526,12 @@ VantageTrace toVantageTrace(const AtlasResult &r)
         t.elapsedMs = double(r.endTime - r.timestamp) * 1000.0;
     int queries = 0;
     for (const AtlasHop &h : r.hops) {
+        if (h.index < 1) {
+            // No hop number (sagan's None): not a hop of the route; its error is the route's.
+            if (!h.error.isEmpty() && t.errorMessage.isEmpty())
+                t.errorMessage = h.error;
+            continue;
+        }
         Hop hop;
         hop.ttl = h.index;
         hop.complete = true;
@@ -539,15 +562,18 @@ VantageTrace toVantageTrace(const AtlasResult &r)
             v.notes.append(notes);
     }
     t.request.queries = std::max(1, queries);
-    if (!r.hops.isEmpty()) {
-        t.request.firstTtl = std::max(1, r.hops.first().index);
-        t.request.maxTtl = std::max(t.request.firstTtl, r.hops.last().index);
+    if (!t.hops.isEmpty()) {
+        t.request.firstTtl = t.hops.first().ttl;
+        t.request.maxTtl = t.hops.last().ttl;
     }
     t.reached = r.destinationIpResponded();
     if (!r.resultError.isEmpty()) {
         v.failed = true;
         v.failure = QStringLiteral("probe %1: %2").arg(r.probeId).arg(r.resultError);
         t.errorMessage = r.resultError;
+    } else if (t.hops.isEmpty() && !t.errorMessage.isEmpty()) {
+        v.failed = true; // e.g. the name did not resolve on the probe: nothing was probed
+        v.failure = QStringLiteral("probe %1: %2").arg(r.probeId).arg(t.errorMessage);
     }
     return v;
 }

@@ -29,3 +29,4 @@ run() { # target, seed corpus, extra options
 }
 run fuzz_packet "$here/corpus" -max_len=2048
 run fuzz_tracefile "$here/corpus-tracefile"
+run fuzz_vantage "$here/corpus-vantage" -max_len=16384

@@ -412,6 +412,21 @@ private Q_SLOTS:
             << AtlasParseError::BadValue << "hop 1";
         QTest::newRow("other object")
             << QByteArray("{\"detail\":\"Not found.\"}") << AtlasParseError::NotAResult << "neither";
+        // Hop numbers a route cannot be drawn with (found by fuzz_vantage): 0, past 255, repeated,
+        // going back, not a number, beyond any integer.
+        const auto hops = [&](const char *list) {
+            return QByteArray(head + "\"fw\":4790,\"result\":[" + list + "]}");
+        };
+        QTest::newRow("hop 0") << hops("{\"hop\":0}") << AtlasParseError::BadValue << "hop number '0'";
+        QTest::newRow("hop 256") << hops("{\"hop\":256}") << AtlasParseError::BadValue << "hop number '256'";
+        QTest::newRow("hop repeated")
+            << hops("{\"hop\":1},{\"hop\":1}") << AtlasParseError::BadValue << "hop entry 2";
+        QTest::newRow("hop going back")
+            << hops("{\"hop\":3},{\"hop\":2}") << AtlasParseError::BadValue << "rising";
+        QTest::newRow("hop not a number")
+            << hops("{\"hop\":\"x\"}") << AtlasParseError::BadValue << "hop number 'x'";
+        QTest::newRow("hop beyond any integer")
+            << hops("{\"hop\":1e300}") << AtlasParseError::BadValue << "expected 1 to 255";
     }
 
     void damaged()
@@ -436,6 +451,20 @@ private Q_SLOTS:
         const VantageTrace v = toVantageTrace(outcome.results.first());
         QVERIFY(v.failed);
         QVERIFY(v.failure.contains(QLatin1String("No route")));
+    }
+
+    // A hop entry without a hop number (the probe failed before probing, e.g. the name did not
+    // resolve) is no hop of the route: the route fails with its error instead of showing TTL 0.
+    void unnumberedErrorEntry()
+    {
+        const AtlasParseOutcome outcome =
+            parseAtlasResults("{\"fw\":4720,\"af\":4,\"msm_id\":1,\"prb_id\":9,\"timestamp\":1,\"type\":"
+                              "\"traceroute\",\"result\":[{\"error\":\"name resolution failed\"}]}");
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message));
+        const VantageTrace v = toVantageTrace(outcome.results.first());
+        QVERIFY(v.trace.hops.isEmpty());
+        QVERIFY(v.failed);
+        QVERIFY2(v.failure.contains(QLatin1String("name resolution failed")), qPrintable(v.failure));
     }
 };
 
