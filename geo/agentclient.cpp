@@ -9,6 +9,7 @@
 #include <QNetworkReply>
 #include <QUrlQuery>
 
+#include <algorithm>
 #include <cmath>
 
 namespace tracemap {
@@ -53,8 +54,35 @@ Hop hopFromJson(const QJsonObject &json)
         r.fromDestination = !destination.isNull() && r.responder.isEqual(destination);
         hop.replies.append(r);
     }
-    hop.probesSent = std::max(int(hop.replies.size()), json.value(QLatin1String("packets")).toInt());
+    // An agent sends at most a few probes a hop; a larger count is not one it made.
+    hop.probesSent =
+        std::max(int(hop.replies.size()), std::clamp(json.value(QLatin1String("packets")).toInt(), 0, 100));
     return hop;
+}
+
+QString agentHopProblem(const Hop &hop)
+{
+    if (hop.ttl < 1 || hop.ttl > 255)
+        return QStringLiteral("a hop with TTL %1 (expected 1 to 255)").arg(hop.ttl);
+    for (const ProbeReply &r : hop.replies) {
+        const bool none = r.rttMs == -1.0;
+        if (!none && !(std::isfinite(r.rttMs) && r.rttMs >= 0.0 && r.rttMs <= 3600.0 * 1000.0))
+            return QStringLiteral("an RTT of %1 ms at TTL %2").arg(r.rttMs).arg(hop.ttl);
+    }
+    return {};
+}
+
+QString agentTraceProblem(const TraceResult &trace)
+{
+    int last = 0;
+    for (const Hop &hop : trace.hops) {
+        if (const QString problem = agentHopProblem(hop); !problem.isEmpty())
+            return problem;
+        if (hop.ttl <= last)
+            return QStringLiteral("TTL %1 after TTL %2 (expected rising)").arg(hop.ttl).arg(last);
+        last = hop.ttl;
+    }
+    return {};
 }
 
 VantagePoint agentVantageFromJson(const QJsonObject &vantage, const QUrl &agent)
@@ -179,12 +207,23 @@ void AgentTraceClient::readLines()
         const QString kind = event.value(QLatin1String("event")).toString();
         if (kind == QLatin1String("hop")) {
             const QJsonObject json = event.value(QLatin1String("hop")).toObject();
-            emit hop(hopFromJson(json), json);
+            const Hop h = hopFromJson(json);
+            if (const QString problem = agentHopProblem(h); !problem.isEmpty()) {
+                finish(Error::BadAnswer, QStringLiteral("the agent at %1 sent %2").arg(m_host, problem));
+                return;
+            }
+            emit hop(h, json);
         } else if (kind == QLatin1String("vantage")) {
             emit vantageReported(
                 agentVantageFromJson(event.value(QLatin1String("vantage")).toObject(), m_agent));
         } else if (kind == QLatin1String("trace")) {
-            m_document = event.value(QLatin1String("trace")).toObject();
+            const QJsonObject document = event.value(QLatin1String("trace")).toObject();
+            if (const QString problem = agentTraceProblem(traceFromJson(document)); !problem.isEmpty()) {
+                finish(Error::BadAnswer,
+                       QStringLiteral("the agent at %1 sent a trace with %2").arg(m_host, problem));
+                return;
+            }
+            m_document = document;
             finish(Error::None, {});
         } else if (kind == QLatin1String("error")) {
             finish(Error::Refused,

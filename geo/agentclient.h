@@ -23,6 +23,11 @@ namespace tracemap {
 // The inverse of resultformat's hopToJson / traceToJson, for documents an agent sends.
 Hop hopFromJson(const QJsonObject &hop);
 TraceResult traceFromJson(const QJsonObject &document);
+// Why what an agent sent cannot be drawn as a route (empty: it can): a TTL outside 1..255, TTLs
+// not rising, an RTT that is negative (but for -1, "none"), not finite or over an hour. An
+// agent is a server like any other: AgentTraceClient ends with BadAnswer on such a hop or trace.
+QString agentHopProblem(const Hop &hop);
+QString agentTraceProblem(const TraceResult &trace);
 // An agent's `vantage` object ({name, latitude, longitude, source}) as the vantage of its routes:
 // kind Agent, id the agent's URL; coordinates stay NaN when missing or out of range.
 VantagePoint agentVantageFromJson(const QJsonObject &vantage, const QUrl &agent);
