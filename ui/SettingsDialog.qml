@@ -67,7 +67,7 @@ Dialog {
 
             Label { text: qsTr("Privacy"); font.bold: true; Layout.columnSpan: 2; Layout.topMargin: 6 }
             Label { text: qsTr("Offline") }
-            Switch { id: offline; text: qsTr("Nothing leaves this machine (no tiles, no online lookups)") }
+            Switch { id: offline; text: qsTr("Nothing leaves this machine (no tiles, no online services)") }
             Label { text: qsTr("Online lookups") }
             Switch {
                 id: online
@@ -136,7 +136,9 @@ Dialog {
             SpinBox { id: maxTtl; from: 1; to: 255; editable: true }
             Label { text: qsTr("Recent hosts") }
             Button {
-                text: root.settings.recentHosts.length > 0 ? qsTr("Forget %1 recent hosts").arg(root.settings.recentHosts.length) : qsTr("No recent hosts")
+                text: root.settings.recentHosts.length === 1 ? qsTr("Forget the recent host")
+                      : root.settings.recentHosts.length > 1 ? qsTr("Forget %1 recent hosts").arg(root.settings.recentHosts.length)
+                      : qsTr("No recent hosts")
                 enabled: root.settings.recentHosts.length > 0
                 onClicked: root.settings.clearRecentHosts()
             }
