@@ -63,7 +63,7 @@ Pane {
                 Layout.fillWidth: true
                 text: root.history.count < root.history.storedCount
                       ? qsTr("%1 of %2 traces").arg(root.history.count).arg(root.history.storedCount)
-                      : qsTr("%1 traces").arg(root.history.count)
+                      : root.history.count === 1 ? qsTr("1 trace") : qsTr("%1 traces").arg(root.history.count)
             }
         }
         TextField {

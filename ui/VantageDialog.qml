@@ -221,7 +221,8 @@ Dialog {
             }
         }
         Label {
-            text: root.vantage.count === 0 ? qsTr("No routes from other vantage points yet.") : qsTr("%1 routes").arg(root.vantage.count)
+            text: root.vantage.count === 0 ? qsTr("No routes from other vantage points yet.")
+                  : root.vantage.count === 1 ? qsTr("1 route") : qsTr("%1 routes").arg(root.vantage.count)
             opacity: 0.7
         }
         // The last thing said about these requests (a refusal, a wait, a file read), here where

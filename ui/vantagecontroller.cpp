@@ -226,7 +226,7 @@ bool VantageController::openFile(const QString &pathOrUrl)
         return false;
     }
     addRoutes(routes);
-    setStatus(QStringLiteral("%1 routes from %2").arg(routes.size()).arg(QFileInfo(path).fileName()));
+    setStatus(QStringLiteral("%1 from %2").arg(routesText(routes.size()), QFileInfo(path).fileName()));
     return true;
 }
 

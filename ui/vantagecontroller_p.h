@@ -43,6 +43,11 @@ struct VantageController::PendingAtlas
 
 // Names in the secret store (values never leave it but through the load callback).
 inline constexpr const char *kAtlasKeyName = "ripe-atlas-key";
+// "1 route", "3 routes": a route row's and the status line's count.
+inline QString routesText(qsizetype count)
+{
+    return count == 1 ? QStringLiteral("1 route") : QStringLiteral("%1 routes").arg(count);
+}
 inline constexpr const char *kGlobalpingTokenName = "globalping-token";
 
 } // namespace tracemap

@@ -209,8 +209,9 @@ GlobalpingClient *VantageController::prepareGlobalping(const GlobalpingSpec &spe
     connect(client, &GlobalpingClient::created, this, [this, placeholder](const QString &id, int probes) {
         if (Route *r = findRoute(placeholder)) {
             r->trace.measurementKey = id;
-            r->reason = probes > 0 ? QStringLiteral("%1 probes measuring").arg(probes)
-                                   : QStringLiteral("created; waiting for probes");
+            r->reason = probes == 1  ? QStringLiteral("1 probe measuring")
+                        : probes > 1 ? QStringLiteral("%1 probes measuring").arg(probes)
+                                     : QStringLiteral("created; waiting for probes");
             emit routesChanged();
         }
         setStatus(QStringLiteral("Globalping measurement %1 created").arg(id));
@@ -243,7 +244,7 @@ GlobalpingClient *VantageController::prepareGlobalping(const GlobalpingSpec &spe
                 if (!r)
                     return;
                 if (error == GlobalpingClient::Error::None) {
-                    setState(*r, Done, QStringLiteral("%1 routes").arg(probeRoutes->size()));
+                    setState(*r, Done, routesText(probeRoutes->size()));
                     return;
                 }
                 qCWarning(lcVantage) << "Globalping:" << message;

@@ -72,7 +72,7 @@ void VantageController::watchAtlas(AtlasClient *client, const QString &key)
                 if (!r)
                     return;
                 if (error == AtlasClient::Error::None) {
-                    setState(*r, Done, QStringLiteral("%1 routes").arg(client->routes().size()));
+                    setState(*r, Done, routesText(client->routes().size()));
                 } else {
                     qCWarning(lcVantage) << "RIPE Atlas:" << message;
                     setState(*r, Failed, message);
