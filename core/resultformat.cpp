@@ -207,9 +207,9 @@ QString formatTraceSummary(const TraceResult &result)
     const QString how = result.reached
                             ? QStringLiteral("reached %1").arg(result.destination.toString())
                             : QStringLiteral("did not reach %1").arg(result.destination.toString());
-    return QStringLiteral("%1 in %2 hops, %3 s")
-        .arg(how)
-        .arg(result.hops.size())
+    return QStringLiteral("%1 in %2, %3 s")
+        .arg(how, result.hops.size() == 1 ? QStringLiteral("1 hop")
+                                          : QStringLiteral("%1 hops").arg(result.hops.size()))
         .arg(result.elapsedMs / 1000.0, 0, 'f', 2);
 }
 

@@ -108,6 +108,30 @@ private Q_SLOTS:
         QCOMPARE(stats.value("loss").toDouble(), 50.0);
     }
 
+    // The closing line of a text trace: "reached A in 1 hop", "in 7 hops", or why it stopped.
+    void summary_data()
+    {
+        QTest::addColumn<int>("hops");
+        QTest::addColumn<bool>("reached");
+        QTest::addColumn<QString>("summary");
+        QTest::newRow("one hop") << 1 << true << "reached 198.18.10.1 in 1 hop, 0.25 s";
+        QTest::newRow("seven hops") << 7 << true << "reached 198.18.10.1 in 7 hops, 0.25 s";
+        QTest::newRow("not reached") << 30 << false << "did not reach 198.18.10.1 in 30 hops, 0.25 s";
+    }
+    void summary()
+    {
+        QFETCH(int, hops);
+        QFETCH(bool, reached);
+        QFETCH(QString, summary);
+        TraceResult result;
+        result.destination = QHostAddress(QStringLiteral("198.18.10.1"));
+        result.reached = reached;
+        result.elapsedMs = 250;
+        for (int ttl = 1; ttl <= hops; ++ttl)
+            result.hops.append(hop(ttl, {silent(1)}));
+        QCOMPARE(formatTraceSummary(result), summary);
+    }
+
     void stats_data()
     {
         QTest::addColumn<QList<double>>("rtts"); // < 0: lost
