@@ -29,6 +29,13 @@ qint64 toInteger(const QJsonValue &v, qint64 fallback)
     return fallback;
 }
 
+// A value from the document as a message shows it: one line, short (error messages are one line
+// whatever a server or file holds).
+QString shown(const QString &text)
+{
+    return text.simplified().left(40);
+}
+
 double toReal(const QJsonValue &v)
 {
     if (v.isDouble() && std::isfinite(v.toDouble()))
@@ -144,7 +151,7 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
     const QString type = toText(o.value(QLatin1String("type"))).toLower();
     if (type != QLatin1String("traceroute"))
         return {AtlasParseError::NotTraceroute,
-                QStringLiteral("%1 is a '%2' result, not a traceroute").arg(named, type)};
+                QStringLiteral("%1 is a '%2' result, not a traceroute").arg(named, shown(type))};
     r.firmware = int(toInteger(o.value(QLatin1String("fw")), 0));
     if (r.firmware == 1 || !o.value(QLatin1String("result")).isArray())
         return {AtlasParseError::LegacyFormat,
@@ -180,7 +187,7 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
         r.protocol = protocols.value(proto);
         if (r.protocol.isEmpty())
             return {AtlasParseError::BadValue,
-                    QStringLiteral("%1: '%2' is not a recognised protocol").arg(named, proto)};
+                    QStringLiteral("%1: '%2' is not a recognised protocol").arg(named, shown(proto))};
     }
     const QJsonArray hops = o.value(QLatin1String("result")).toArray();
     for (qsizetype i = 0; i < hops.size(); ++i) {
@@ -202,7 +209,7 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
                         QStringLiteral("%1: hop entry %2 has hop number '%3' (expected 1 to 255, rising)")
                             .arg(named)
                             .arg(i + 1)
-                            .arg(toText(h.value(QLatin1String("hop"))).left(20))};
+                            .arg(shown(toText(h.value(QLatin1String("hop")))))};
             hop.index = int(index);
         }
         hop.error = toText(h.value(QLatin1String("error")));

@@ -18,6 +18,9 @@ double coordinate(const QJsonValue &v, double limit)
     return std::isfinite(d) && std::abs(d) <= limit ? d : qQNaN();
 }
 
+constexpr qsizetype kMaxHops = 255;
+constexpr int kMaxProbesPerHop = 64; // Globalping's mtr sends at most 16 packets a hop
+
 VantagePoint probeFrom(const QJsonObject &p, const QString &key)
 {
     VantagePoint v;
@@ -26,8 +29,8 @@ VantagePoint probeFrom(const QJsonObject &p, const QString &key)
     v.city = jsonLabel(p.value(QLatin1String("city")), 80);
     v.country = jsonLabel(p.value(QLatin1String("country")), 8).toUpper();
     v.network = jsonLabel(p.value(QLatin1String("network")), 120);
-    if (p.value(QLatin1String("asn")).isDouble())
-        v.asn = int(p.value(QLatin1String("asn")).toDouble());
+    // toInt(): a whole number within int's range, else the default (no undefined conversion).
+    v.asn = p.value(QLatin1String("asn")).toInt(0);
     const double lat = coordinate(p.value(QLatin1String("latitude")), 90);
     const double lon = coordinate(p.value(QLatin1String("longitude")), 180);
     if (std::isfinite(lat) && std::isfinite(lon)) {
@@ -93,15 +96,23 @@ VantageTrace routeFrom(const QJsonObject &entry, const GlobalpingMeasurement &m,
         v.failure = QStringLiteral("%1: %2").arg(
             v.vantage.name, raw.isEmpty() ? status : raw.section(QLatin1Char('\n'), 0, 0).left(200));
     }
-    const QJsonArray hops = result.value(QLatin1String("hops")).toArray();
+    QJsonArray hops = result.value(QLatin1String("hops")).toArray();
+    // A TTL has 8 bits and a probe sends a few packets a hop: more is garbage, not a route, and
+    // must not cost memory (a 10 MB answer could otherwise ask for a billion silent probes).
+    if (hops.size() > kMaxHops) {
+        v.failed = true;
+        v.failure = QStringLiteral("%1: more than %2 hops").arg(v.vantage.name).arg(kMaxHops);
+        while (hops.size() > kMaxHops)
+            hops.removeLast();
+    }
     const bool mtr = m.type == QLatin1String("mtr");
     int widest = 1;
     for (const QJsonValue &h : hops) {
         const QJsonObject hop = h.toObject();
         const int sent =
-            mtr ? int(hop.value(QLatin1String("stats")).toObject().value(QLatin1String("total")).toDouble())
+            mtr ? hop.value(QLatin1String("stats")).toObject().value(QLatin1String("total")).toInt(0)
                 : int(hop.value(QLatin1String("timings")).toArray().size());
-        widest = std::max(widest, sent);
+        widest = std::max(widest, std::clamp(sent, 0, kMaxProbesPerHop));
     }
     for (qsizetype i = 0; i < hops.size(); ++i) {
         const QJsonObject hop = hops.at(i).toObject();
@@ -110,13 +121,16 @@ VantageTrace routeFrom(const QJsonObject &entry, const GlobalpingMeasurement &m,
         out.complete = true;
         const QHostAddress responder(jsonLabel(hop.value(QLatin1String("resolvedAddress")), 64));
         for (const QJsonValue &timing : hop.value(QLatin1String("timings")).toArray()) {
+            if (out.replies.size() == kMaxProbesPerHop)
+                break;
             const QJsonValue rtt = timing.toObject().value(QLatin1String("rtt"));
             out.replies.append(replyFor(responder, rtt.isDouble() ? rtt.toDouble() : -1.0, t.destination,
                                         method, int(out.replies.size()) + 1));
         }
-        const int sent =
-            mtr ? int(hop.value(QLatin1String("stats")).toObject().value(QLatin1String("total")).toDouble())
-                : widest;
+        const int sent = std::clamp(
+            mtr ? hop.value(QLatin1String("stats")).toObject().value(QLatin1String("total")).toInt(0)
+                : widest,
+            0, kMaxProbesPerHop);
         while (out.replies.size() < sent)
             out.replies.append(replyFor({}, -1, t.destination, method, int(out.replies.size()) + 1));
         out.probesSent = int(out.replies.size());
@@ -206,9 +220,7 @@ QString parseGlobalpingCreated(const QByteArray &body, int *probesCount, QString
         return {};
     }
     if (probesCount)
-        *probesCount = o.value(QLatin1String("probesCount")).isDouble()
-                           ? int(o.value(QLatin1String("probesCount")).toDouble())
-                           : -1;
+        *probesCount = o.value(QLatin1String("probesCount")).toInt(-1);
     return id;
 }
 
@@ -241,8 +253,7 @@ GlobalpingParseOutcome parseGlobalpingMeasurement(const QByteArray &body)
             QStringLiteral("a Globalping '%1' measurement, not a traceroute or mtr").arg(m.type);
         return outcome;
     }
-    if (o.value(QLatin1String("probesCount")).isDouble())
-        m.probesCount = int(o.value(QLatin1String("probesCount")).toDouble());
+    m.probesCount = o.value(QLatin1String("probesCount")).toInt(m.probesCount);
     const QString protocol =
         jsonLabel(o.value(QLatin1String("measurementOptions")).toObject().value(QLatin1String("protocol")),
                   10)

@@ -177,6 +177,59 @@ private Q_SLOTS:
         QCOMPARE(route.notes.at(0).hostnames, QStringList{QStringLiteral("gw.example.lan")});
     }
 
+    // Garbage a server could send (found by fuzz_vantage): numbers beyond int, a billion probes
+    // a hop, more hops than a TTL can count. Nothing undefined, nothing unbounded.
+    void garbageIsBounded_data()
+    {
+        QTest::addColumn<QString>("path"); // what is replaced in the mtr fixture's first result
+        QTest::addColumn<QJsonValue>("value");
+        QTest::newRow("asn beyond int") << "probe.asn" << QJsonValue(6.45e83);
+        QTest::newRow("a billion probes a hop") << "hop.stats.total" << QJsonValue(1e9);
+        QTest::newRow("negative probes") << "hop.stats.total" << QJsonValue(-5);
+        QTest::newRow("300 hops") << "hops" << QJsonValue(300);
+    }
+    void garbageIsBounded()
+    {
+        QFETCH(QString, path);
+        QFETCH(QJsonValue, value);
+        QJsonObject doc = QJsonDocument::fromJson(readData(QStringLiteral("mtr-finished.json"))).object();
+        QJsonArray results = doc.value(QStringLiteral("results")).toArray();
+        QJsonObject entry = results.at(0).toObject();
+        QJsonObject result = entry.value(QStringLiteral("result")).toObject();
+        QJsonArray hops = result.value(QStringLiteral("hops")).toArray();
+        if (path == QLatin1String("probe.asn")) {
+            QJsonObject probe = entry.value(QStringLiteral("probe")).toObject();
+            probe.insert(QStringLiteral("asn"), value);
+            entry.insert(QStringLiteral("probe"), probe);
+        } else if (path == QLatin1String("hop.stats.total")) {
+            QJsonObject hop = hops.at(0).toObject();
+            QJsonObject stats = hop.value(QStringLiteral("stats")).toObject();
+            stats.insert(QStringLiteral("total"), value);
+            hop.insert(QStringLiteral("stats"), stats);
+            hops.replace(0, hop);
+        } else {
+            const QJsonValue first = hops.at(0);
+            while (hops.size() < value.toInt())
+                hops.append(first);
+        }
+        result.insert(QStringLiteral("hops"), hops);
+        entry.insert(QStringLiteral("result"), result);
+        results.replace(0, entry);
+        doc.insert(QStringLiteral("results"), results);
+        const GlobalpingParseOutcome outcome = parseGlobalpingMeasurement(QJsonDocument(doc).toJson());
+        QVERIFY2(outcome.ok(), qPrintable(outcome.message));
+        const VantageTrace &route = outcome.measurement.routes.at(0);
+        QVERIFY(route.trace.hops.size() <= 255);
+        for (const Hop &hop : route.trace.hops)
+            QVERIFY2(hop.probesSent >= 0 && hop.probesSent <= 64,
+                     qPrintable(QString::number(hop.probesSent)));
+        if (path == QLatin1String("probe.asn"))
+            QCOMPARE(route.vantage.asn, 0);
+        if (path == QLatin1String("hops"))
+            QVERIFY2(route.failed && route.failure.contains(QLatin1String("more than 255 hops")),
+                     qPrintable(route.failure));
+    }
+
     void damagedDocuments_data()
     {
         QTest::addColumn<QByteArray>("document");

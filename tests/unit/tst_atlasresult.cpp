@@ -397,6 +397,9 @@ private Q_SLOTS:
             << AtlasParseError::LegacyFormat << "probe 21";
         QTest::newRow("ping result") << QByteArray(head + "\"fw\":4790,\"type\":\"ping\",\"result\":[]}")
                                      << AtlasParseError::NotTraceroute << "ping";
+        QTest::newRow("type with a line break (found by fuzz_vantage)")
+            << QByteArray(head + "\"fw\":4790,\"type\":\"tracero\\nute\",\"result\":[]}")
+            << AtlasParseError::NotTraceroute << "'tracero ute'";
         QTest::newRow("no prb_id")
             << QByteArray("[{\"fw\":4790,\"msm_id\":1,\"timestamp\":1,\"type\":\"traceroute\"}]")
             << AtlasParseError::NotAResult << "prb_id";
