@@ -29,13 +29,6 @@ qint64 toInteger(const QJsonValue &v, qint64 fallback)
     return fallback;
 }
 
-// A value from the document as a message shows it: one line, short (error messages are one line
-// whatever a server or file holds).
-QString shown(const QString &text)
-{
-    return text.simplified().left(40);
-}
-
 double toReal(const QJsonValue &v)
 {
     if (v.isDouble() && std::isfinite(v.toDouble()))
@@ -151,7 +144,8 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
     const QString type = toText(o.value(QLatin1String("type"))).toLower();
     if (type != QLatin1String("traceroute"))
         return {AtlasParseError::NotTraceroute,
-                QStringLiteral("%1 is a '%2' result, not a traceroute").arg(named, shown(type))};
+                QStringLiteral("%1 is a '%2' result, not a traceroute")
+                    .arg(named, jsonLabel(o.value(QLatin1String("type")), 40))};
     r.firmware = int(toInteger(o.value(QLatin1String("fw")), 0));
     if (r.firmware == 1 || !o.value(QLatin1String("result")).isArray())
         return {AtlasParseError::LegacyFormat,
@@ -187,9 +181,11 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
         r.protocol = protocols.value(proto);
         if (r.protocol.isEmpty())
             return {AtlasParseError::BadValue,
-                    QStringLiteral("%1: '%2' is not a recognised protocol").arg(named, shown(proto))};
+                    QStringLiteral("%1: '%2' is not a recognised protocol")
+                        .arg(named, jsonLabel(o.value(QLatin1String("proto")), 40))};
     }
     const QJsonArray hops = o.value(QLatin1String("result")).toArray();
+    int lastNumbered = 0; // the highest hop number so far
     for (qsizetype i = 0; i < hops.size(); ++i) {
         if (!hops.at(i).isObject())
             return {AtlasParseError::BadValue,
@@ -201,16 +197,14 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
         // one is sagan's None, index 0: a probe that failed before probing says why there.
         if (h.contains(QLatin1String("hop"))) {
             const qint64 index = toInteger(h.value(QLatin1String("hop")), 0);
-            int previous = 0;
-            for (const AtlasHop &before : std::as_const(r.hops))
-                previous = std::max(previous, before.index);
-            if (index < 1 || index > 255 || index <= previous)
+            if (index < 1 || index > 255 || index <= lastNumbered)
                 return {AtlasParseError::BadValue,
                         QStringLiteral("%1: hop entry %2 has hop number '%3' (expected 1 to 255, rising)")
                             .arg(named)
                             .arg(i + 1)
-                            .arg(shown(toText(h.value(QLatin1String("hop")))))};
+                            .arg(jsonLabel(h.value(QLatin1String("hop")), 40))};
             hop.index = int(index);
+            lastNumbered = hop.index;
         }
         hop.error = toText(h.value(QLatin1String("error")));
         const QJsonValue packets = h.value(QLatin1String("result"));

@@ -3,6 +3,7 @@
 #include "metatypes.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace tracemap {
 
@@ -43,7 +44,9 @@ QString jsonLabel(const QJsonValue &value, int maxLength)
 {
     if (value.isString())
         return value.toString().simplified().left(maxLength);
-    if (value.isDouble())
+    // A number is shown as a whole number; one beyond 1e15 is no label (and converting it to
+    // an integer would be undefined).
+    if (value.isDouble() && std::isfinite(value.toDouble()) && std::abs(value.toDouble()) < 1e15)
         return QString::number(qint64(value.toDouble()));
     return {};
 }
