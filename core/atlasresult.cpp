@@ -1,5 +1,7 @@
 #include "atlasresult.h"
 
+#include "traceoptions.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -197,7 +199,7 @@ Failure parseResult(const QJsonValue &value, int index, AtlasResult *out)
         // one is sagan's None, index 0: a probe that failed before probing says why there.
         if (h.contains(QLatin1String("hop"))) {
             const qint64 index = toInteger(h.value(QLatin1String("hop")), 0);
-            if (index < 1 || index > 255 || index <= lastNumbered)
+            if (index < kTtlRange.min || index > kTtlRange.max || index <= lastNumbered)
                 return {AtlasParseError::BadValue,
                         QStringLiteral("%1: hop entry %2 has hop number '%3' (expected 1 to 255, rising)")
                             .arg(named)

@@ -1,6 +1,7 @@
 #include "globalping.h"
 
 #include "resultformat.h"
+#include "traceoptions.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,7 +19,7 @@ double coordinate(const QJsonValue &v, double limit)
     return std::isfinite(d) && std::abs(d) <= limit ? d : qQNaN();
 }
 
-constexpr qsizetype kMaxHops = 255;
+constexpr qsizetype kMaxHops = qsizetype(kTtlRange.max);
 constexpr int kMaxProbesPerHop = 64; // Globalping's mtr sends at most 16 packets a hop
 
 VantagePoint probeFrom(const QJsonObject &p, const QString &key)

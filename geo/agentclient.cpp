@@ -1,6 +1,7 @@
 #include "agentclient.h"
 
 #include "apisession.h"
+#include "traceoptions.h"
 #include "useragent.h"
 
 #include <QJsonArray>
@@ -54,16 +55,20 @@ Hop hopFromJson(const QJsonObject &json)
         r.fromDestination = !destination.isNull() && r.responder.isEqual(destination);
         hop.replies.append(r);
     }
-    // An agent sends at most a few probes a hop; a larger count is not one it made.
+    // An agent probes as tracemap does (--queries); a larger count is not one it made.
     hop.probesSent =
-        std::max(int(hop.replies.size()), std::clamp(json.value(QLatin1String("packets")).toInt(), 0, 100));
+        std::max(int(hop.replies.size()),
+                 std::clamp(json.value(QLatin1String("packets")).toInt(), 0, int(kQueriesRange.max)));
     return hop;
 }
 
 QString agentHopProblem(const Hop &hop)
 {
-    if (hop.ttl < 1 || hop.ttl > 255)
-        return QStringLiteral("a hop with TTL %1 (expected 1 to 255)").arg(hop.ttl);
+    if (hop.ttl < kTtlRange.min || hop.ttl > kTtlRange.max)
+        return QStringLiteral("a hop with TTL %1 (expected %2 to %3)")
+            .arg(hop.ttl)
+            .arg(kTtlRange.min)
+            .arg(kTtlRange.max);
     for (const ProbeReply &r : hop.replies) {
         const bool none = r.rttMs == -1.0;
         if (!none && !(std::isfinite(r.rttMs) && r.rttMs >= 0.0 && r.rttMs <= 3600.0 * 1000.0))
