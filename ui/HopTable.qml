@@ -33,7 +33,6 @@ Pane {
         const t = Math.max(0, (available - least) / (wanted - least))
         return columnWidths.map((w, i) => Math.floor(columnFloors[i] + (w - columnFloors[i]) * t))
     }
-    readonly property var shownWidths: fittedWidths(table.width)
     // The selection's row in the (sorted) table; re-evaluated when rows move.
     property int layoutSerial: 0
     readonly property int currentRow: {
@@ -78,7 +77,7 @@ Pane {
                     id: headerCell
                     required property int column
                     required property string display
-                    implicitWidth: root.shownWidths[column]
+                    implicitWidth: root.fittedWidths(table.width)[column]
                     implicitHeight: 28
                     color: Qt.darker(root.palette.window, 1.06)
                     border.width: 0
@@ -105,7 +104,7 @@ Pane {
                         property real startWidth: 0
                         onPressed: (mouse) => {
                             // From here on the widths are the user's, starting from those shown.
-                            root.columnWidths = root.shownWidths.slice()
+                            root.columnWidths = root.fittedWidths(table.width).slice()
                             root.userSized = true
                             startX = mapToItem(header, mouse.x, 0).x
                             startWidth = root.columnWidths[headerCell.column]
@@ -135,8 +134,6 @@ Pane {
                 focus: true
                 model: tableModel
                 boundsBehavior: Flickable.StopAtBounds
-                // Computed here rather than read from shownWidths: forceLayout() on a width change
-                // may run before that binding has caught up.
                 columnWidthProvider: (column) => {
                     const widths = root.fittedWidths(table.width)
                     return column === widths.length - 1

@@ -64,7 +64,6 @@ Pane {
             Layout.fillWidth: true
             spacing: 8
             Label {
-                id: focusLabel
                 objectName: "watchFocusLabel"
                 Layout.fillWidth: true
                 Layout.minimumWidth: 40
