@@ -14,8 +14,15 @@
 // their rules: with an empty file, what the conventions alone read; with an older table, how
 // the hints fare on codes that table did not list yet.
 //
+// Rows may carry four more columns (held-out set 6 does): the hop's lowest RTT in ms and the city
+// the traceroute ran from (city, admin-1, country). For those rows a third table scores the hint
+// as the chain takes it (Arbitration: a reading light could not have reached in that RTT is
+// refused and the hint's next alternative tried), which is what the desktop app and `locate
+// --rtt --source-location` draw. Every label is checked before any name is looked up.
+//
 // Offline and pure: the names are data, never resolved or contacted.
 
+#include "arbitration.h"
 #include "hostnamehints.h"
 #include "plausibility.h"
 
@@ -25,6 +32,7 @@
 #include <QMap>
 
 #include <cstdio>
+#include <optional>
 
 using namespace tracemap;
 
@@ -77,10 +85,27 @@ int main(int argc, char **argv)
     for (const QString &e : hints.ruleErrors())
         std::fprintf(stderr, "rule problem: %s\n", qPrintable(e));
 
-    QMap<QString, Tally> byKind;
-    Tally hinted, hintFree, withRule, withoutRule;
+    // Every row is read and every label checked before any name is looked up, so that a label
+    // mistake in a new held-out set is fixed without the code's answers having been shown.
+    struct Row
+    {
+        QString name, city, kind;
+        int line = 0;
+        PlaceEntry truth;
+        double rttMs = -1.0;
+        SourceLocation from;
+    };
+    const auto findLabel = [&](const QString &city, const QString &region,
+                               const QString &country) -> std::optional<PlaceEntry> {
+        for (const PlaceEntry &p : places->findCity(city, country)) {
+            if (region.isEmpty() || p.regionCode == region)
+                return p;
+        }
+        return std::nullopt;
+    };
+    QList<Row> rows;
     int lineNumber = 0;
-    qint64 nanos = 0;
+    int withRtt = 0;
     while (!file.atEnd()) {
         const QString line = QString::fromUtf8(file.readLine()).trimmed();
         ++lineNumber;
@@ -92,23 +117,93 @@ int main(int argc, char **argv)
                          lineNumber);
             return 2;
         }
-        const QString &name = f[0], &city = f[1], &region = f[2], &country = f[3], &kind = f[4];
+        Row row{f[0], f[1], f[4], lineNumber, {}, -1.0, {}};
+        if (row.kind != QLatin1String("none")) {
+            const auto truth = findLabel(f[1], f[2], f[3]);
+            if (!truth) {
+                std::fprintf(stderr, "%s:%d: label %s|%s|%s is not in the gazetteer\n", qPrintable(path),
+                             lineNumber, qPrintable(f[1]), qPrintable(f[2]), qPrintable(f[3]));
+                return 2;
+            }
+            row.truth = *truth;
+        }
+        // Optional columns 7-10: the hop's lowest RTT and the city the traceroute ran from.
+        const QString rtt = f.value(6).trimmed();
+        const QString fromCity = f.value(7).trimmed();
+        if (!rtt.isEmpty()) {
+            bool ok = false;
+            row.rttMs = rtt.toDouble(&ok);
+            if (!ok || row.rttMs < 0 || row.rttMs > 10000) {
+                std::fprintf(stderr, "%s:%d: rtt_ms \"%s\" is not a number of milliseconds\n",
+                             qPrintable(path), lineNumber, qPrintable(rtt));
+                return 2;
+            }
+        }
+        if (!fromCity.isEmpty()) {
+            const auto from = findLabel(fromCity, f.value(8).trimmed(), f.value(9).trimmed());
+            if (!from) {
+                std::fprintf(stderr, "%s:%d: source %s|%s|%s is not in the gazetteer\n", qPrintable(path),
+                             lineNumber, qPrintable(fromCity), qPrintable(f.value(8)),
+                             qPrintable(f.value(9)));
+                return 2;
+            }
+            row.from = SourceLocation{from->latitude, from->longitude};
+        }
+        if (row.rttMs >= 0 && row.from.isValid())
+            ++withRtt;
+        rows.append(row);
+    }
+
+    // Two verdicts a name: the hint alone, and the hint as the chain takes it (arbitration.h)
+    // when the row has an RTT and a source: a reading light could not have reached is refused
+    // and the hint's next alternative tried.
+    QMap<QString, Tally> byKind;
+    Tally hinted, hintFree, withRule, withoutRule;
+    Tally checkedRule, checkedNoRule, checkedFree;
+    qint64 nanos = 0;
+    const auto score = [](Tally &t, const GeoPlace *placed, const PlaceEntry &truth) {
+        ++t.total;
+        if (!placed) {
+            ++t.missing;
+            return;
+        }
+        const double km = greatCircleKm(placed->latitude, placed->longitude, truth.latitude, truth.longitude);
+        ++(km <= 100.0 ? t.good : t.wrong);
+    };
+    for (const Row &row : std::as_const(rows)) {
+        const QString &name = row.name, &city = row.city, &kind = row.kind;
         QElapsedTimer timer;
         timer.start();
         const GeoAnswer answer = hints.hintFor(name);
         nanos += timer.nsecsElapsed();
+        const bool checkable = row.rttMs >= 0 && row.from.isValid();
+        GeoResult checked;
+        if (checkable) {
+            Arbitration arbitration(row.from, row.rttMs);
+            arbitration.asking(ProviderRole::Hint);
+            arbitration.consider(ProviderRole::Hint, hints.id(), answer);
+            checked = arbitration.decide(QStringLiteral("no hint"));
+        } else {
+            checked.status =
+                answer.status == GeoStatus::Located ? GeoStatus::Located : GeoStatus::Unlocatable;
+            checked.place = answer.place;
+            checked.reason = answer.reason;
+        }
+        const GeoPlace *checkedPlace = checked.status == GeoStatus::Located ? &checked.place : nullptr;
         Tally &t = byKind[kind];
         ++t.total;
         const bool ruled = rules->hasRuleFor(name);
         if (kind == QLatin1String("none")) {
             ++hintFree.total;
+            ++checkedFree.total;
+            ++(checkedPlace ? checkedFree.wrong : checkedFree.good);
             if (answer.status == GeoStatus::Located) {
                 ++t.wrong;
                 ++hintFree.wrong;
                 if (misses)
-                    std::printf("FALSE  %-55s -> %s (%s, %.2f)\n", qPrintable(name),
+                    std::printf("FALSE  %-55s -> %s (%s, %.2f)%s\n", qPrintable(name),
                                 qPrintable(answer.place.city), qPrintable(answer.providerDetail),
-                                answer.confidence);
+                                answer.confidence, checkedPlace ? "" : ", refused by the RTT check");
             } else {
                 ++t.good;
                 ++hintFree.good;
@@ -118,20 +213,15 @@ int main(int argc, char **argv)
         ++hinted.total;
         Tally &split = ruled ? withRule : withoutRule;
         ++split.total;
-        PlaceEntry truth;
-        bool resolved = false;
-        for (const PlaceEntry &p : places->findCity(city, country)) {
-            if (region.isEmpty() || p.regionCode == region) {
-                truth = p;
-                resolved = true;
-                break;
-            }
-        }
-        if (!resolved) {
-            std::fprintf(stderr, "%s:%d: label %s|%s|%s is not in the gazetteer\n", qPrintable(path),
-                         lineNumber, qPrintable(city), qPrintable(region), qPrintable(country));
-            return 2;
-        }
+        const PlaceEntry &truth = row.truth;
+        score(ruled ? checkedRule : checkedNoRule, checkedPlace, truth);
+        const QString checkedText =
+            !checkable     ? QString()
+            : checkedPlace ? QStringLiteral("; with the RTT check: %1 (%2 km)")
+                                 .arg(checkedPlace->city)
+                                 .arg(qRound64(greatCircleKm(checkedPlace->latitude, checkedPlace->longitude,
+                                                             truth.latitude, truth.longitude)))
+                           : QStringLiteral("; with the RTT check: no place (%1)").arg(checked.reason);
         if (answer.status != GeoStatus::Located) {
             ++t.missing;
             ++hinted.missing;
@@ -144,8 +234,8 @@ int main(int argc, char **argv)
         const double km =
             greatCircleKm(answer.place.latitude, answer.place.longitude, truth.latitude, truth.longitude);
         if (verbose)
-            std::printf("OK     %-55s -> %s (%s, %.2f)\n", qPrintable(name), qPrintable(answer.place.city),
-                        qPrintable(answer.providerDetail), answer.confidence);
+            std::printf("OK     %-55s -> %s (%s, %.2f)%s\n", qPrintable(name), qPrintable(answer.place.city),
+                        qPrintable(answer.providerDetail), answer.confidence, qPrintable(checkedText));
         if (km <= 100.0) {
             ++t.good;
             ++hinted.good;
@@ -155,9 +245,10 @@ int main(int argc, char **argv)
             ++hinted.wrong;
             ++split.wrong;
             if (misses)
-                std::printf("WRONG  %-55s -> %s, %s (%s, %.0f km) want %s%s\n", qPrintable(name),
+                std::printf("WRONG  %-55s -> %s, %s (%s, %.0f km) want %s%s%s\n", qPrintable(name),
                             qPrintable(answer.place.city), qPrintable(answer.place.countryCode),
-                            qPrintable(answer.providerDetail), km, qPrintable(city), ruled ? " [rule]" : "");
+                            qPrintable(answer.providerDetail), km, qPrintable(city), ruled ? " [rule]" : "",
+                            qPrintable(checkedText));
         }
     }
 
@@ -175,6 +266,16 @@ int main(int argc, char **argv)
     row("operator has a rule", withRule);
     row("no rule", withoutRule);
     row("no place in the name", hintFree);
+    if (withRtt > 0) {
+        std::printf(
+            "\nwith the RTT check (%d of %d rows have an RTT and a source; the others count as above)\n",
+            withRtt, int(rows.size()));
+        std::printf("%-22s %6s %8s %8s %8s %9s\n", "split", "names", "placed", "wrong", "no place",
+                    "accuracy");
+        row("operator has a rule", checkedRule);
+        row("no rule", checkedNoRule);
+        row("no place in the name", checkedFree);
+    }
     const double hintRate = hinted.total ? 100.0 * hinted.good / hinted.total : 0.0;
     const double freeRate = hintFree.total ? 100.0 * hintFree.good / hintFree.total : 0.0;
     std::printf("\nhint-bearing names placed within 100 km: %d of %d = %.1f %% (goal 95 %%)\n", hinted.good,
