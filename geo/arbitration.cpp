@@ -76,7 +76,8 @@ void Arbitration::consider(ProviderRole role, const QString &providerId, const G
         c.verdict = verdict;
         c.reason = withoutFinalStop(answer.reason);
         if (i > 0)
-            c.reason += QStringLiteral("; the first reading was implausible, this is the next one");
+            c.reason += QStringLiteral("; %1 is out of reach, so the next reading, %2, is taken")
+                            .arg(describePlace(places.first()), describePlace(place));
         if (verdict.kind == PlausibilityVerdict::Kind::Plausible)
             c.reason += QStringLiteral("; ") + verdict.sentence;
         if (role == ProviderRole::Hint)

@@ -110,6 +110,16 @@ bool Gazetteer::parse(const QString &path, QStringList *errors)
     }
     std::sort(m_altKeys.begin(), m_altKeys.end(),
               [this](const AltKey &a, const AltKey &b) { return altKeyOf(a) < altKeyOf(b); });
+    for (size_t i = 0; i < m_rows.size(); ++i) {
+        const QByteArrayView key = keyOf(m_rows[i]);
+        if (!key.isEmpty() && key.front() >= 'a' && key.front() <= 'z')
+            m_byInitial[size_t(key.front() - 'a')].push_back(int(i));
+    }
+    for (std::vector<int> &rows : m_byInitial) {
+        std::stable_sort(rows.begin(), rows.end(), [this](int a, int b) {
+            return m_rows[size_t(a)].population > m_rows[size_t(b)].population;
+        });
+    }
     if (bad > 0 && errors)
         *errors << QStringLiteral("%1: %2 unreadable or unsorted lines skipped").arg(path).arg(bad);
     return true;
@@ -191,6 +201,11 @@ QList<int> Gazetteer::findPrefix(QByteArrayView prefix, const QString &countryCo
         return m_rows[size_t(a)].population > m_rows[size_t(b)].population;
     });
     return result;
+}
+
+const std::vector<int> &Gazetteer::byInitial(char letter) const
+{
+    return m_byInitial[letter >= 'a' && letter <= 'z' ? size_t(letter - 'a') : m_byInitial.size() - 1];
 }
 
 GazetteerPlace Gazetteer::place(int row) const

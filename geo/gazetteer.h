@@ -14,6 +14,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <memory>
 #include <vector>
 
@@ -45,6 +46,10 @@ public:
     // Places in `countryCode` and, when given, admin-1 region `regionCode` whose key starts with
     // `prefix` (router names cut long names: "portcharlott"), most populous first.
     QList<int> findPrefix(QByteArrayView prefix, const QString &countryCode, const QString &regionCode) const;
+    // Places whose key starts with `letter` (a-z), most populous first: an index built at load
+    // (4 bytes a place) for scans of letters in order through names, which stop at a population
+    // floor instead of collecting and sorting every place of that initial. Empty for other bytes.
+    const std::vector<int> &byInitial(char letter) const;
     GazetteerPlace place(int row) const;
     qint64 population(int row) const;
     // The row's normalised key ("frankfurtammain") without building a GazetteerPlace.
@@ -85,6 +90,7 @@ private:
     QByteArray m_data; // the whole gazetteer file; rows and alternate keys point into it
     std::vector<Row> m_rows;
     std::vector<AltKey> m_altKeys;                 // sorted by key
+    std::array<std::vector<int>, 27> m_byInitial;  // a-z, most populous first; [26] stays empty
     QHash<QString, QString> m_regionNames;         // "US.VA" -> "Virginia"
     QHash<QString, QStringList> m_regionsByAbbrev; // "va" -> {"US.VA"}
 };

@@ -76,6 +76,28 @@ QList<Candidate> mergeCandidates(QList<Candidate> candidates)
     return merged;
 }
 
+// A rule's reading of a code its table does not list may be wrong where the operator abbreviates
+// a place its own way: PCCW's "tap" is Taipei, IATA TAP is Tapachula; Sparkle's "buc" is
+// Bucharest, IATA BUC is Burketown. The abbreviation reading is kept as an alternative below
+// every other candidate, so it never changes the first reading but is what the chain's RTT check
+// falls back on when light could not have reached that first reading (arbitration.h).
+void addFallbackReadings(QList<Candidate> *candidates, const QList<Candidate> &fallbacks)
+{
+    double lowest = 1.0;
+    for (const Candidate &c : std::as_const(*candidates))
+        lowest = std::min(lowest, c.score);
+    for (Candidate f : fallbacks) {
+        const bool known = std::any_of(candidates->cbegin(), candidates->cend(), [&](const Candidate &c) {
+            return greatCircleKm(c.place.latitude, c.place.longitude, f.place.latitude, f.place.longitude) <
+                   40.0;
+        });
+        if (known)
+            continue; // the same place: no second vote for it (mergeCandidates would add one)
+        f.score = std::min(f.score, lowest - 0.01);
+        candidates->append(f);
+    }
+}
+
 } // namespace
 
 HostnameHintProvider::HostnameHintProvider(std::shared_ptr<const PlaceDictionary> places,
@@ -405,6 +427,22 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
         }
         if (out.isEmpty() && code.size() >= 4)
             out = cityCandidates(code, match.country, QString(), false);
+        // A carrier's PoP is in a big city more often than at a small airport: when the code is
+        // only a small airport's ("buc" Burketown, "new" New Orleans Lakefront) and begins the name
+        // of a city of a million (Bucharest, New York), the city is read first, the airport kept
+        // as the alternative.
+        const bool onlySmallAirports = !out.isEmpty() && code.size() == 3 &&
+                                       std::all_of(out.cbegin(), out.cend(), [](const Candidate &c) {
+                                           return c.kind == QLatin1String("iata") && c.place.rank == 0;
+                                       });
+        if (onlySmallAirports && match.country.isEmpty()) {
+            for (int row : worldCitiesAbbreviated(m_places->gazetteer(), code, 3)) {
+                if (m_places->gazetteer().key(row).startsWith(code.toLatin1())) {
+                    out.append(Candidate{m_places->cityEntry(row), code, QStringLiteral("abbrev"), 0.65, {}});
+                    break;
+                }
+            }
+        }
         return out;
     }
     case RuleReading::Table:
@@ -465,6 +503,8 @@ GeoAnswer HostnameHintProvider::hintFor(const QString &hostname) const
             candidates = ruleCandidates(*match);
             if (candidates.isEmpty())
                 candidates = abbreviationCandidates(*match);
+            else if (candidates.first().kind != QLatin1String("operator"))
+                addFallbackReadings(&candidates, fallbackCandidates(*match));
             if (candidates.isEmpty()) {
                 rule = nullptr; // the convention matched but its code is unknown: read it generically
                 unreadMatch = match;

@@ -4,7 +4,8 @@
 // zip.zayo.com" -> London (IATA code + country label), "ae12.edge3.Frankfurt1.Level3.net" ->
 // Frankfurt (city name), "cr01.ashburn.va.example.net" -> Ashburn, VA (city + state). Codes that
 // mean several places (a carrier's "ash" is Ashburn VA, IATA ASH is Nashua NH) yield the best
-// guess plus alternatives, for the chain's RTT check.
+// guess plus alternatives, for the chain's RTT check; a rule's reading of a code its table does
+// not list also keeps the code's abbreviation readings last ("tap": IATA Tapachula, then Taipei).
 //
 // Two stages: an operator's own convention when a rule in operator-rules.tsv knows the domain
 // (see operatorrules.h), else a generic reading of labels and tokens (interface and role words
@@ -68,6 +69,7 @@ public:
 private:
     QList<Candidate> ruleCandidates(const OperatorMatch &match) const;
     QList<Candidate> abbreviationCandidates(const OperatorMatch &match) const;
+    QList<Candidate> fallbackCandidates(const OperatorMatch &match) const;
     QStringList scopeOf(const OperatorMatch &match) const;
     std::optional<Candidate> regionAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
     QList<Candidate> genericCandidates(const HostnameLabels &labels, QSet<QString> *regionLabels) const;

@@ -54,18 +54,29 @@ std::optional<int> bestPlace(const Gazetteer &g, const QString &letters, const Q
 {
     if (floor == 0)
         floor = prefix ? kPrefixFloor : kInOrderFloor;
-    const QByteArray start = (prefix ? letters : letters.left(1)).toLatin1();
     const bool one = scopes.size() == 1;
     const QByteArray wanted = letters.toLatin1();
-    for (int row : g.findPrefix(start, one ? scopes.first().country : QString(),
+    const auto inScope = [&](int row) {
+        return std::any_of(scopes.cbegin(), scopes.cend(), [&](const Scope &s) {
+            return (s.country.isEmpty() || g.countryCode(row) == s.country) &&
+                   (s.region.isEmpty() || g.regionCode(row) == s.region);
+        });
+    };
+    if (!prefix) {
+        // Letters in order: the places of that initial, most populous first, down to the floor.
+        for (int row : g.byInitial(wanted.isEmpty() ? '\0' : wanted.front())) {
+            if (g.population(row) < floor)
+                break;
+            if (inScope(row) && isAbbreviationOf(wanted, g.key(row)))
+                return row;
+        }
+        return std::nullopt;
+    }
+    for (int row : g.findPrefix(wanted, one ? scopes.first().country : QString(),
                                 one ? scopes.first().region : QString())) {
         if (g.population(row) < floor)
             break; // rows come most populous first
-        const bool inScope = one || std::any_of(scopes.cbegin(), scopes.cend(), [&](const Scope &s) {
-                                 return g.countryCode(row) == s.country &&
-                                        (s.region.isEmpty() || g.regionCode(row) == s.region);
-                             });
-        if (inScope && (prefix || isAbbreviationOf(wanted, g.key(row))))
+        if (one || inScope(row))
             return row;
     }
     return std::nullopt;
@@ -145,6 +156,21 @@ std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &g, const QS
             return AbbreviationReading{*row, false, label};
     }
     return std::nullopt;
+}
+
+QList<int> worldCitiesAbbreviated(const Gazetteer &g, const QString &code, int limit)
+{
+    QList<int> out;
+    if (code.size() < 3)
+        return out;
+    const QByteArray letters = code.toLatin1();
+    for (int row : g.byInitial(letters.front())) {
+        if (out.size() >= limit || g.population(row) < kWorldCityPopulation)
+            break; // rows come most populous first
+        if (isAbbreviationOf(letters, g.key(row)))
+            out.append(row);
+    }
+    return out;
 }
 
 std::optional<AbbreviationReading> readAbbreviationBeyondTable(const Gazetteer &g, const QString &code,

@@ -18,6 +18,7 @@
 // population floors in the .cpp).
 
 #include <QByteArrayView>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -49,6 +50,12 @@ std::optional<AbbreviationReading> readAbbreviation(const Gazetteer &gazetteer, 
 std::optional<AbbreviationReading> readAbbreviationBeyondTable(const Gazetteer &gazetteer,
                                                                const QString &code,
                                                                const QStringList &tableCountries);
+
+// World cities of a million or more whose name the letters abbreviate (first letter first, the
+// others in order: "tap" -> Taipei, "buc" -> Bucharest), most populous first, at most `limit`.
+// Too loose to place a name on its own; the hint offers them only as the last alternatives, for
+// the chain's RTT check to choose from when light could not have reached every other reading.
+QList<int> worldCitiesAbbreviated(const Gazetteer &gazetteer, const QString &code, int limit);
 
 // True when `letters` starts with the first letter of `key` and the rest occur in `key` in order.
 bool isAbbreviationOf(QByteArrayView letters, QByteArrayView key);

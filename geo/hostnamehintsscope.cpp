@@ -1,6 +1,7 @@
 // HostnameHintProvider (hostnamehints.h), continued: an operator rule's captured code that no
 // table or reading knows, read as an abbreviation of a place in the operator's scope
-// (hostnamehintsabbrev.h does the reading itself). Kept apart from hostnamehints.cpp, which
+// (hostnamehintsabbrev.h does the reading itself), and the fallback readings the chain's RTT check
+// may take when a rule's first reading is out of reach. Kept apart from hostnamehints.cpp, which
 // holds the generic reading, the rule readings and the arbitration between candidates.
 #include "hostnamehints.h"
 
@@ -58,6 +59,21 @@ QList<Candidate> HostnameHintProvider::abbreviationCandidates(const OperatorMatc
     if (!regions.isEmpty() || !reading->region.isEmpty())
         score += 0.05; // a state or province label narrows the letters down
     out.append(Candidate{m_places->cityEntry(reading->row), code, QStringLiteral("abbrev"), score, {}});
+    return out;
+}
+
+// What a rule's code may mean when its first reading is implausible: the abbreviation reading in
+// the operator's scope, then world cities the code abbreviates (see addFallbackReadings()).
+QList<Candidate> HostnameHintProvider::fallbackCandidates(const OperatorMatch &match) const
+{
+    // Only short codes: an operator's own abbreviation mistaken for an airport's (a longer code
+    // read as a city name or a CLLI code is rarely anything else, and reading it again costs).
+    QList<Candidate> out;
+    if (match.code.size() > 4 || isNotPlaceWord(match.code))
+        return out;
+    out = abbreviationCandidates(match);
+    for (int row : worldCitiesAbbreviated(m_places->gazetteer(), match.code, 3))
+        out.append(Candidate{m_places->cityEntry(row), match.code, QStringLiteral("abbrev"), 0.3, {}});
     return out;
 }
 

@@ -136,6 +136,23 @@ private slots:
             QVERIFY(m_gazetteer->population(rows.at(i - 1)) >= m_gazetteer->population(rows.at(i)));
     }
 
+    // The index the in-order abbreviation scans walk: every place of the initial once, most
+    // populous first, the same rows findPrefix() gives for that letter.
+    void byInitial()
+    {
+        const std::vector<int> &rows = m_gazetteer->byInitial('t');
+        QVERIFY(rows.size() > 1000);
+        const QList<int> prefixed = m_gazetteer->findPrefix("t", QString(), QString());
+        QCOMPARE(QList<int>(rows.cbegin(), rows.cend()), prefixed);
+        for (size_t i = 0; i < rows.size(); ++i) {
+            QVERIFY(m_gazetteer->key(rows[i]).startsWith('t'));
+            if (i > 0)
+                QVERIFY(m_gazetteer->population(rows[i - 1]) >= m_gazetteer->population(rows[i]));
+        }
+        QVERIFY(m_gazetteer->byInitial('1').empty());
+        QVERIFY(m_gazetteer->byInitial('T').empty());
+    }
+
     void unknownAndEmpty()
     {
         QVERIFY(m_gazetteer->find("qqqqqqzz").isEmpty());
