@@ -447,13 +447,14 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
     }
     case RuleReading::Table:
     case RuleReading::Abbrev: {
-        // A three-letter code no table lists that is a large airport's code in the operator's
-        // countries names that airport's city ("lax"), before any abbreviation ("Laxou").
+        // A three-letter code no table lists that is a large airport's code, or a metropolitan
+        // area's ("wdc" Washington), in the operator's countries names that city ("lax"),
+        // before any abbreviation ("Laxou").
         if (code.size() != 3)
             break;
         const QStringList scope = scopeOf(match);
         for (const PlaceEntry &e : m_places->findCode(code)) {
-            if (e.kind == QLatin1String("iata") && e.rank >= 2 &&
+            if (((e.kind == QLatin1String("iata") && e.rank >= 2) || e.kind == QLatin1String("metro")) &&
                 (scope.isEmpty() || scope.contains(e.countryCode)))
                 out.append(Candidate{e, code, e.kind, 0.7, {}});
         }
