@@ -74,8 +74,15 @@ struct TraceFileReadResult
     TraceFileError error = TraceFileError::None;
     QString message; // one line; empty when error == None
     TraceFile file;
+    bool plainTrace = false; // read as PlainTrace::Accept allows: the trace alone, no places
     bool ok() const { return error == TraceFileError::None; }
 };
+
+// What `tracemap-cli trace --json` prints without --geo has the trace file's keys but no
+// "format", no metadata and no places. Refused by default, with a hint naming the command that
+// writes a trace file; accepted (and checked like any trace file) by a caller that locates the
+// hops itself, the desktop app.
+enum class PlainTrace { Refuse, Accept };
 
 // "Ashburn, Virginia, US": city, region and country code (or the display name), for people.
 QString placeName(const GeoPlace &place);
@@ -85,9 +92,9 @@ QJsonObject geoResultToJson(const GeoResult &result);
 
 QJsonObject traceFileToJson(const TraceFile &file);
 QByteArray serializeTraceFile(const TraceFile &file); // indented UTF-8 JSON
-TraceFileReadResult traceFileFromJson(const QJsonObject &document);
-TraceFileReadResult parseTraceFile(const QByteArray &bytes);
-TraceFileReadResult readTraceFile(const QString &path);
+TraceFileReadResult traceFileFromJson(const QJsonObject &document, PlainTrace plain = PlainTrace::Refuse);
+TraceFileReadResult parseTraceFile(const QByteArray &bytes, PlainTrace plain = PlainTrace::Refuse);
+TraceFileReadResult readTraceFile(const QString &path, PlainTrace plain = PlainTrace::Refuse);
 
 // Writes `bytes` to `path` atomically. False with a one-line message on failure; the file that
 // was there before is then unchanged.

@@ -360,12 +360,14 @@ TraceFileReadResult failure(TraceFileError error, const QString &message)
 
 } // namespace
 
-TraceFileReadResult traceFileFromJson(const QJsonObject &doc)
+TraceFileReadResult traceFileFromJson(const QJsonObject &doc, PlainTrace plain)
 {
     const QJsonValue format = doc.value(kFormatKey);
-    if (format.toString() != QLatin1String(kTraceFileFormat)) {
-        // What `trace --json` prints without --geo looks like a trace file but has no places.
-        if (format.isUndefined() && doc.value(QStringLiteral("ping_time")).isArray())
+    // What `trace --json` prints without --geo looks like a trace file but has no places.
+    const bool plainTrace = format.isUndefined() && doc.value(QStringLiteral("ping_time")).isArray();
+    if (format.toString() != QLatin1String(kTraceFileFormat) &&
+        !(plainTrace && plain == PlainTrace::Accept)) {
+        if (plainTrace)
             return failure(
                 TraceFileError::NotATraceFile,
                 QStringLiteral("a trace printed without --geo, not a tracemap trace file (it has no "
@@ -375,10 +377,11 @@ TraceFileReadResult traceFileFromJson(const QJsonObject &doc)
                            .arg(QLatin1String(kTraceFileFormat)));
     }
     const QJsonValue version = doc.value(QStringLiteral("version"));
-    if (!version.isDouble() || version.toDouble() != std::floor(version.toDouble()) || version.toDouble() < 1)
+    if (!plainTrace && (!version.isDouble() || version.toDouble() != std::floor(version.toDouble()) ||
+                        version.toDouble() < 1))
         return failure(TraceFileError::InvalidContent,
                        QStringLiteral("version: expected a whole number >= 1"));
-    if (version.toDouble() > kTraceFileVersion)
+    if (!plainTrace && version.toDouble() > kTraceFileVersion)
         return failure(
             TraceFileError::UnsupportedVersion,
             QStringLiteral("format version %1 is newer than this tracemap reads (%2); update tracemap")
@@ -388,8 +391,10 @@ TraceFileReadResult traceFileFromJson(const QJsonObject &doc)
     Reader rd;
     const QString top; // field paths of the top level are the bare keys
     TraceFileReadResult result;
+    result.plainTrace = plainTrace;
     TraceFile &f = result.file;
-    f.meta.kind = rd.string(doc, top, QStringLiteral("kind"), true);
+    // A plain trace is one trace and says nothing more about itself.
+    f.meta.kind = plainTrace ? QStringLiteral("trace") : rd.string(doc, top, QStringLiteral("kind"), true);
     if (!rd.failed() && f.meta.kind != QLatin1String("trace"))
         rd.fail(QStringLiteral("kind"),
                 QStringLiteral("'%1' is not a kind this version reads").arg(f.meta.kind.left(16)));
@@ -464,7 +469,7 @@ TraceFileReadResult traceFileFromJson(const QJsonObject &doc)
     return result;
 }
 
-TraceFileReadResult parseTraceFile(const QByteArray &bytes)
+TraceFileReadResult parseTraceFile(const QByteArray &bytes, PlainTrace plain)
 {
     if (bytes.size() >= kTraceFileMaxBytes)
         return failure(TraceFileError::TooLarge,
@@ -480,10 +485,10 @@ TraceFileReadResult parseTraceFile(const QByteArray &bytes)
     if (!doc.isObject())
         return failure(TraceFileError::NotATraceFile,
                        QStringLiteral("not a tracemap trace file (not a JSON object)"));
-    return traceFileFromJson(doc.object());
+    return traceFileFromJson(doc.object(), plain);
 }
 
-TraceFileReadResult readTraceFile(const QString &path)
+TraceFileReadResult readTraceFile(const QString &path, PlainTrace plain)
 {
     const QFileInfo info(path);
     if (!info.exists())
@@ -501,7 +506,7 @@ TraceFileReadResult readTraceFile(const QString &path)
         return failure(TraceFileError::CannotOpen, QStringLiteral("%1: %2").arg(path, file.errorString()));
     // Read at most the limit: the file may have grown since it was measured.
     const QByteArray bytes = file.read(kTraceFileMaxBytes);
-    TraceFileReadResult r = parseTraceFile(bytes);
+    TraceFileReadResult r = parseTraceFile(bytes, plain);
     if (!r.ok())
         r.message = QStringLiteral("%1: %2").arg(path, r.message);
     return r;

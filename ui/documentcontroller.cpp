@@ -117,10 +117,24 @@ bool DocumentController::open(const QString &pathOrUrl)
     const QString path = localPath(pathOrUrl);
     if (path.isEmpty())
         return fail(ReadFailed, QStringLiteral("No file was given to open."));
-    const TraceFileReadResult read = readTraceFile(path);
+    const TraceFileReadResult read = readTraceFile(path, PlainTrace::Accept);
     if (!read.ok())
         return fail(ReadFailed, QStringLiteral("Cannot open %1: %2")
                                     .arg(QDir::toNativeSeparators(QFileInfo(path).fileName()), read.message));
+    if (read.plainTrace) {
+        // `trace --json` without places: located here, and saved (if at all) as a new trace file,
+        // never over the script's own output.
+        clearComparison();
+        m_trace->locateMeasuredTrace(read.file.trace);
+        setCurrentPath({});
+        emit opened();
+        const qsizetype hops = read.file.trace.hops.size();
+        return succeed(QStringLiteral("Opened %1 from %2: %3 %4 without places (printed by trace --json); "
+                                      "locating them now.")
+                           .arg(read.file.trace.target, QDir::toNativeSeparators(path))
+                           .arg(hops)
+                           .arg(hops == 1 ? QStringLiteral("hop") : QStringLiteral("hops")));
+    }
     if (!show(read.file, QDir::toNativeSeparators(path)))
         return false;
     setCurrentPath(QFileInfo(path).absoluteFilePath());

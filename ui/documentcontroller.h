@@ -5,7 +5,9 @@
 //
 // Contract: opening reads and checks the whole file first (geo/tracefile.h refuses damaged,
 // truncated, huge and hostile files) and only then hands it to TraceController::loadDocument,
-// so a refused file leaves the window, the hops and the source as they were. Every action ends
+// so a refused file leaves the window, the hops and the source as they were. What `tracemap-cli
+// trace --json` prints (no places) opens too, and its hops are located as if traced here
+// (TraceController::locateMeasuredTrace). Every action ends
 // in exactly one `reported` line for the status area. Files are written to a temporary name
 // and renamed.
 

@@ -251,6 +251,7 @@ bool TraceController::start()
     m_lastResult.request = request;
     m_startedAt = QDateTime::currentDateTime();
     m_finishedAt = QDateTime();
+    m_measuredElsewhere = false;
 
     m_elapsed.start();
     setElapsedMs(0);
@@ -421,8 +422,10 @@ TraceFile TraceController::currentDocument() const
     file.meta.tracemapVersion = QStringLiteral(TRACEMAP_VERSION);
     file.meta.startedAt = m_startedAt;
     file.meta.finishedAt = m_finishedAt;
-    file.meta.timeZone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
-    file.meta.vantageHost = QSysInfo::machineHostName();
+    if (!m_measuredElsewhere) { // an opened `trace --json` does not say where or when it ran
+        file.meta.timeZone = QString::fromUtf8(QTimeZone::systemTimeZoneId());
+        file.meta.vantageHost = QSysInfo::machineHostName();
+    }
     // The source the map draws (configured, or the first placed hop): an opened file draws
     // the same route.
     if (hasSource()) {
@@ -435,19 +438,47 @@ TraceFile TraceController::currentDocument() const
     return file;
 }
 
-void TraceController::loadDocument(const TraceFile &file)
+void TraceController::showFinishedTrace(const TraceResult &trace)
 {
     if (running())
         stop();
-    m_locator->reset(); // no lookup of the previous trace lands on the opened one
+    m_locator->reset(); // no lookup of the previous trace lands on this one
+    m_lastResult = trace;
+    m_traceHost.clear();
+    m_model->clear();
+    for (const Hop &hop : trace.hops)
+        m_model->updateHop(hop);
+    updateHopsAnswered();
+    setHost(trace.target);
+    if (m_destination != trace.destination.toString()) {
+        m_destination = trace.destination.toString();
+        emit destinationChanged();
+    }
+    if (m_transport != trace.transport) {
+        m_transport = trace.transport;
+        emit transportChanged();
+    }
+    if (m_reached != trace.reached) {
+        m_reached = trace.reached;
+        emit reachedChanged();
+    }
+    setElapsedMs(int(trace.elapsedMs));
+    setErrorMessage({});
+    const TraceError error = trace.error;
+    setPhase(error == TraceError::Cancelled ? Stopped
+             : error != TraceError::None    ? Failed
+             : trace.reached                ? Reached
+                                            : NotReached);
+}
+
+void TraceController::loadDocument(const TraceFile &file)
+{
+    if (running())
+        stop(); // before the document shows: the stopped trace is still a trace of ours (History)
     m_showingDocument = true;
     m_documentMeta = file.meta;
     m_documentPlaces = file.places;
-    m_lastResult = file.trace;
-    m_traceHost.clear();
-    m_model->clear();
-    for (const Hop &hop : file.trace.hops)
-        m_model->updateHop(hop);
+    showFinishedTrace(file.trace);
     for (int row = 0; row < m_model->rowCount(); ++row) {
         const QHostAddress first = m_model->firstResponderAt(row);
         if (!first.isNull() && file.places.contains(normalizedAddress(first))) {
@@ -456,21 +487,6 @@ void TraceController::loadDocument(const TraceFile &file)
             m_model->applyGeoResult(geo);
         }
     }
-    updateHopsAnswered();
-    setHost(file.trace.target);
-    if (m_destination != file.trace.destination.toString()) {
-        m_destination = file.trace.destination.toString();
-        emit destinationChanged();
-    }
-    if (m_transport != file.trace.transport) {
-        m_transport = file.trace.transport;
-        emit transportChanged();
-    }
-    if (m_reached != file.trace.reached) {
-        m_reached = file.trace.reached;
-        emit reachedChanged();
-    }
-    setElapsedMs(int(file.trace.elapsedMs));
     if (file.attributions != m_attributions) {
         m_attributions = file.attributions;
         emit attributionsChanged();
@@ -481,12 +497,19 @@ void TraceController::loadDocument(const TraceFile &file)
     m_sourceLongitude = hasVantage ? *file.meta.vantageLongitude : qQNaN();
     emit sourceChanged();
     setPendingChanged(m_pendingShown);
-    setErrorMessage({});
-    const TraceError error = file.trace.error;
-    setPhase(error == TraceError::Cancelled ? Stopped
-             : error != TraceError::None    ? Failed
-             : file.trace.reached           ? Reached
-                                            : NotReached);
+}
+
+void TraceController::locateMeasuredTrace(const TraceResult &trace)
+{
+    leaveDocument();
+    m_startedAt = QDateTime(); // measured elsewhere, at a time the trace does not say
+    m_finishedAt = QDateTime();
+    m_measuredElsewhere = true;
+    showFinishedTrace(trace);
+    clearSource();
+    applySettingsSource();
+    // Like a trace that just finished: every hop is settled, so the start can be decided.
+    locateHops(true);
 }
 
 QString TraceController::sourceText() const

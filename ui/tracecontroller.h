@@ -132,6 +132,10 @@ public:
     // located, the geolocation service is not asked. start() leaves the document.
     void loadDocument(const TraceFile &file);
     bool showingDocument() const { return m_showingDocument; }
+    // Shows a trace measured elsewhere without places (what `tracemap-cli trace --json` prints)
+    // and locates its hops as if it had just finished here: the settings' source or the first
+    // public hop, the speed-of-light check, the geolocation service. Nothing is probed.
+    void locateMeasuredTrace(const TraceResult &trace);
 
 signals:
     void hostChanged();
@@ -169,6 +173,7 @@ private:
     void updateHopsAnswered();
     void applySettingsSource();
     void leaveDocument();
+    void showFinishedTrace(const TraceResult &trace); // hops, target, outcome; stops a running one
 
     AppSettings *m_settings;
     GeoService *m_geo = nullptr;
@@ -200,6 +205,7 @@ private:
     // What currentDocument() needs beyond the model: the engine's result and the times.
     TraceResult m_lastResult;
     QDateTime m_startedAt, m_finishedAt;
+    bool m_measuredElsewhere = false; // shown by locateMeasuredTrace(): no time, host or zone of ours
     bool m_showingDocument = false;
     TraceFileMeta m_documentMeta; // of the opened file, while showingDocument()
     QHash<QHostAddress, GeoResult> m_documentPlaces;

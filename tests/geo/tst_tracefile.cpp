@@ -1,5 +1,6 @@
 // The trace file: a lossless round trip, atomic writes, and one clear error (never a crash) for
 // every kind of damaged or hostile file.
+#include "resultformat.h"
 #include "tracefile.h"
 #include "tst_tracefile_fixture.h"
 
@@ -330,6 +331,50 @@ private slots:
         QCOMPARE(toString(r.error), error);
         QVERIFY2(r.message.contains(says), qPrintable(r.message));
         QVERIFY2(!r.message.contains(QLatin1Char('\n')), "one line");
+    }
+
+    // What `tracemap-cli trace --json` prints (core/resultformat.h): refused with the hint by
+    // default, read and checked like any trace file when the caller locates the hops itself.
+    void plainTraceWhenAccepted()
+    {
+        const TraceFile sample = fixture::sample();
+        const QByteArray plain = QJsonDocument(traceToJson(sample.trace)).toJson();
+
+        const TraceFileReadResult refused = parseTraceFile(plain);
+        QCOMPARE(toString(refused.error), toString(TraceFileError::NotATraceFile));
+        QVERIFY2(refused.message.contains("--geo --json"), qPrintable(refused.message));
+        QVERIFY(!refused.plainTrace);
+
+        const TraceFileReadResult read = parseTraceFile(plain, PlainTrace::Accept);
+        QVERIFY2(read.ok(), qPrintable(read.message));
+        QVERIFY(read.plainTrace);
+        QVERIFY(read.file.places.isEmpty());
+        QCOMPARE(read.file.trace.target, sample.trace.target);
+        QCOMPARE(read.file.trace.destination, sample.trace.destination);
+        QCOMPARE(read.file.trace.reached, sample.trace.reached);
+        QCOMPARE(read.file.trace.hops.size(), sample.trace.hops.size());
+        for (qsizetype i = 0; i < read.file.trace.hops.size(); ++i) {
+            QCOMPARE(read.file.trace.hops[i].ttl, sample.trace.hops[i].ttl);
+            QCOMPARE(read.file.trace.hops[i].responders(), sample.trace.hops[i].responders());
+        }
+
+        // Accepting plain traces does not make trace files plain, nor loosen any check.
+        const TraceFileReadResult file = parseTraceFile(serializeTraceFile(sample), PlainTrace::Accept);
+        QVERIFY(file.ok());
+        QVERIFY(!file.plainTrace);
+        QJsonObject bad = traceToJson(sample.trace);
+        QJsonArray hops = bad.value(QStringLiteral("ping_time")).toArray();
+        QJsonObject first = hops.at(0).toObject();
+        first.insert(QStringLiteral("ttl"), 0);
+        hops.replace(0, first);
+        bad.insert(QStringLiteral("ping_time"), hops);
+        const TraceFileReadResult hostile = parseTraceFile(QJsonDocument(bad).toJson(), PlainTrace::Accept);
+        QCOMPARE(toString(hostile.error), toString(TraceFileError::InvalidContent));
+        QVERIFY2(hostile.message.contains("ping_time[0].ttl"), qPrintable(hostile.message));
+        const TraceFileReadResult empty =
+            parseTraceFile(R"({"target":"x","ping_time":[]})", PlainTrace::Accept);
+        QCOMPARE(toString(empty.error),
+                 toString(TraceFileError::InvalidContent)); // no method: not what trace --json prints
     }
 };
 

@@ -171,8 +171,10 @@ private slots:
         QTest::newRow("huge (100 MB)") << "huge.json" << QByteArray() << "";
         QTest::newRow("truncated") << "cut.json" << good.left(good.size() / 2) << "";
         QTest::newRow("not JSON") << "junk.json" << QByteArray("\x89PNG\r\n\x1a\n garbage") << "";
-        QTest::newRow("plain trace --json")
-            << "plain.json" << QByteArray(R"({"target":"x","ping_time":[]})") << "";
+        // A plain trace opens (tst_tracecontroller::opensAndLocatesAPlainTrace), but only a
+        // well-formed one: this has no method.
+        QTest::newRow("plain trace --json without a method")
+            << "plain.json" << QByteArray(R"({"target":"x","ping_time":[]})") << "method";
         QJsonObject wrongType = sampleJson();
         wrongType.insert(QStringLiteral("ping_time"), QStringLiteral("many"));
         QTest::newRow("wrong type") << "type.json" << json(wrongType) << "ping_time";

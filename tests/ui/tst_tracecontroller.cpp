@@ -1,13 +1,17 @@
 // TraceController against the simulated network (no packet leaves the process) and a
 // GeoService with a scripted provider chain: the model fills in TTL order, places land on
-// the right rows, a failing lookup degrades one hop only, stop/restart/shutdown are clean.
+// the right rows, a failing lookup degrades one hop only, stop/restart/shutdown are clean; a
+// trace printed by `trace --json` opens and is located like one traced here.
 #include "../unit/simulatednetwork.h"
 
 #include "appsettings.h"
+#include "documentcontroller.h"
 #include "geoservice.h"
+#include "resultformat.h"
 #include "tracecontroller.h"
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -390,6 +394,65 @@ private slots:
             QCOMPARE(c.model()->placedCount(), 6);
         }
         QCOMPARE(c.tracesCompleted(), 25);
+    }
+
+    // File → Open of what `tracemap-cli trace --json` printed: the hops show at once and are
+    // located here (source from the first public hop, the speed-of-light check), nothing is
+    // probed, and saving writes a new trace file with the places but no time or host of ours.
+    void opensAndLocatesAPlainTrace()
+    {
+        const int routers = 4;
+        SimulatedNetwork traced;
+        traced.paths.insert(kTarget, chain(routers));
+        TraceResult measured;
+        {
+            Fixture elsewhere(traced);
+            QSignalSpy finished(elsewhere.controller.get(), &TraceController::finished);
+            QVERIFY(elsewhere.controller->start());
+            QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+            measured = elsewhere.controller->currentDocument().trace;
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("plain.json"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QJsonDocument(traceToJson(measured)).toJson());
+        out.close();
+
+        SimulatedNetwork silent; // knows no path: a probe would find nothing
+        Fixture f(silent, citiesFor(routers));
+        DocumentController documents(f.controller.get(), f.settings.get());
+        QSignalSpy reported(&documents, &DocumentController::reported);
+        QVERIFY2(documents.open(path), qPrintable(documents.errorMessage()));
+        QCOMPARE(reported.size(), 1);
+        const QString message = reported.at(0).at(0).toString();
+        QVERIFY2(message.contains(QStringLiteral("5 hops without places")) && message.contains("locating"),
+                 qPrintable(message));
+        TraceController &c = *f.controller;
+        QVERIFY(!c.showingDocument());
+        QVERIFY(!c.running());
+        QCOMPARE(c.host(), kTarget);
+        QCOMPARE(c.phase(), TraceController::Reached);
+        QCOMPARE(c.model()->rowCount(), routers + 1);
+        QTRY_COMPARE_WITH_TIMEOUT(c.pendingLookups(), 0, 3000);
+        QCOMPARE(c.model()->placedCount(), routers);
+        QCOMPARE(f.tableProvider->lookups, routers);
+        QVERIFY2(c.sourceText().startsWith(QStringLiteral("Start: estimated from hop 1, ")),
+                 qPrintable(c.sourceText()));
+        QCOMPARE(documents.currentPath(), QString()); // Save asks for a name: never over the input
+
+        const TraceFile saved = c.currentDocument();
+        QCOMPARE(saved.places.size(), routers + 1); // the destination's "documentation address" too
+        QVERIFY(!saved.meta.startedAt.isValid());
+        QVERIFY(saved.meta.vantageHost.isEmpty());
+        QVERIFY(saved.meta.vantageLatitude.has_value());
+
+        // A trace started afterwards is this machine's again.
+        silent.paths.insert(kTarget, chain(1));
+        QSignalSpy finished(&c, &TraceController::finished);
+        QVERIFY(c.start());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QVERIFY(!c.currentDocument().meta.vantageHost.isEmpty());
     }
 
     void shutdownMidTraceIsBounded()
