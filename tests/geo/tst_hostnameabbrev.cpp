@@ -572,6 +572,71 @@ private slots:
 
     void afterSet6() { genericStructure(); }
 
+    // Held-out set 7's misses: GÉANT's city letters with a country label (a convention, no
+    // table), Janet's four letters, Orange's regional backbone, Linode's site with a country,
+    // OVH's other device models, Hetzner's other domains, GARR's province codes, and table codes
+    // for codes that are no abbreviation or another place's (core-backbone "nbg", Rostelecom
+    // "mrsk"); each on its real names (set 7; GÉANT's `mx1` form from set 2).
+    void afterSet7_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("geant pra.cz") << "cesnet-gw.rt1.pra.cz.geant2.net"
+                                      << "Prague"
+                                      << "geant2.net/abbrev:pra";
+        QTest::newRow("geant gen.ch") << "switch-lb2-gw.rt1.gen.ch.geant2.net"
+                                      << "Genève"
+                                      << "geant2.net/abbrev:gen";
+        QTest::newRow("geant buc.ro, not Burketown") << "roedunet-gw.rt1.buc.ro.geant2.net"
+                                                     << "Bucharest"
+                                                     << "geant2.net/abbrev:buc";
+        QTest::newRow("geant airport code fra.de") << "dfn-gw.rt1.fra.de.geant2.net"
+                                                   << "Frankfurt"
+                                                   << "geant2.net/iata:fra";
+        QTest::newRow("geant mx1, set 2") << "ae2.mx1.gen.ch.geant.net"
+                                          << "Genève"
+                                          << "geant.net/abbrev:gen";
+        QTest::newRow("janet lond") << "ae12.lond-sbr1.ja.net"
+                                    << "London"
+                                    << "ja.net/abbrev:lond";
+        QTest::newRow("orange lil") << "ae123-0.nclil102.rbci.orange.net"
+                                    << "Lille"
+                                    << "rbci.orange.net/iata:lil";
+        QTest::newRow("linode shg.jp, not Shungnak") << "if-11-1-5-0.gw2.shg1.jp.linode.com"
+                                                     << "Tokyo"
+                                                     << "linode.com/operator:shg";
+        QTest::newRow("ovh device a72") << "be102.rbx-5-a72.fr.eu"
+                                        << "Roubaix"
+                                        << "eu/operator:rbx";
+        QTest::newRow("hetzner.de link") << "core-backbone-100g-nbg.hetzner.de"
+                                         << "Nürnberg"
+                                         << "hetzner.de/operator:nbg";
+        QTest::newRow("hetzner cloud") << "cnode3.6.fsn1.your-cloud.host"
+                                       << "Falkenstein"
+                                       << "your-cloud.host/operator:fsn";
+        QTest::newRow("core-backbone nbg, not New Orleans") << "ae1-2014.nbg40.core-backbone.com"
+                                                            << "Nürnberg"
+                                                            << "core-backbone.com/operator:nbg";
+        QTest::newRow("garr province pi") << "ru-unipi-rl1-pi01.pi01.garr.net"
+                                          << "Pisa"
+                                          << "garr.net/operator:pi";
+        QTest::newRow("rostelecom mrsk, not Magnitogorsk") << "mrsk-bras5.sz.ip.rostelecom.ru"
+                                                           << "Murmansk"
+                                                           << "rostelecom.ru/operator:mrsk";
+        QTest::newRow("belnet brueve") << "10ge.cr1.brueve.belnet.net"
+                                       << "Brussels"
+                                       << "belnet.net/operator:brueve";
+        QTest::newRow("heanet cwt") << "gi0-12-0-2-cr2-cwt.hea.net"
+                                    << "Dublin"
+                                    << "hea.net/operator:cwt";
+        QTest::newRow("google at equinix") << "eqix-ch-200g-1.google.com"
+                                           << "Chicago"
+                                           << "google.com/operator:ch";
+    }
+
+    void afterSet7() { genericStructure(); }
+
     // Interface numbering is not an address: the PoP code beside it stays a token; a label that
     // spells out an address gives none.
     void addressLabels_data()
