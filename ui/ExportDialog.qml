@@ -93,6 +93,7 @@ Dialog {
         objectName: "exportFileDialog"
         title: qsTr("Export image")
         fileMode: FileDialog.SaveFile
+        acceptLabel: qsTr("Choose") // it fills the path field; Export writes (Qt 6.4 says "Open")
         nameFilters: [qsTr("PNG images (*.png)")]
         defaultSuffix: "png"
         currentFolder: root.exporter.folderUrl(path.text)

@@ -22,6 +22,11 @@ FileDialog {
               : chosenFormat === DocumentController.TraceFileFormat ? qsTr("Save trace")
               : qsTr("Export")
         fileMode = isOpen ? FileDialog.OpenFile : FileDialog.SaveFile
+        // Qt 6.4's own (non-native) dialog labels its button "Open" in SaveFile mode too: the
+        // action is named every time.
+        acceptLabel = isOpen ? qsTr("Open")
+                    : chosenFormat === DocumentController.TraceFileFormat ? qsTr("Save")
+                    : qsTr("Export")
         nameFilters = [documents.nameFilter(chosenFormat), qsTr("All files (*)")]
         currentFolder = documents.folderUrl()
         open()
@@ -30,6 +35,7 @@ FileDialog {
         openFor(true, DocumentController.TraceFileFormat)
         comparing = true
         title = qsTr("Compare with trace")
+        acceptLabel = qsTr("Compare")
     }
 
     // The file chosen: what the dialog is for is done with it (a test calls this directly, as

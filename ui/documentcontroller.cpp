@@ -129,9 +129,9 @@ bool DocumentController::open(const QString &pathOrUrl)
         setCurrentPath({});
         emit opened();
         const qsizetype hops = read.file.trace.hops.size();
-        return succeed(QStringLiteral("Opened %1 from %2: %3 %4 without places (printed by trace --json); "
-                                      "locating them now.")
-                           .arg(read.file.trace.target, QDir::toNativeSeparators(path))
+        // Short enough for the status area at the default window size.
+        return succeed(QStringLiteral("%1 has no places (trace --json): locating its %2 %3 here.")
+                           .arg(QFileInfo(path).fileName())
                            .arg(hops)
                            .arg(hops == 1 ? QStringLiteral("hop") : QStringLiteral("hops")));
     }

@@ -362,14 +362,23 @@ private slots:
         QCOMPARE(w.find("hostField")->property("editText").toString(), QStringLiteral("dst.example"));
         QVERIFY(w.documents->compareWith(fixture::sample()));
         QTRY_VERIFY(w.find("comparisonView") && w.find("comparisonView")->isVisible());
-        // File → Open… and Export → PDF report…: the trace file dialog in both modes.
-        for (const auto &[isOpen, format] : {std::pair{true, DocumentController::TraceFileFormat},
-                                             std::pair{false, DocumentController::PdfReport}}) {
-            QVERIFY(QMetaObject::invokeMethod(w.window, "openTraceFileDialog", Q_ARG(QVariant, isOpen),
-                                              Q_ARG(QVariant, int(format))));
+        // File → Open…, Save as… and Export → PDF report…: the trace file dialog in each mode, its
+        // button named for the action (Qt 6.4's own dialog says "Open" when saving).
+        struct Mode
+        {
+            bool isOpen;
+            DocumentController::Format format;
+            const char *button;
+        };
+        for (const Mode &mode : {Mode{true, DocumentController::TraceFileFormat, "Open"},
+                                 Mode{false, DocumentController::TraceFileFormat, "Save"},
+                                 Mode{false, DocumentController::PdfReport, "Export"}}) {
+            QVERIFY(QMetaObject::invokeMethod(w.window, "openTraceFileDialog", Q_ARG(QVariant, mode.isOpen),
+                                              Q_ARG(QVariant, int(mode.format))));
             QObject *traceFiles = w.window->findChild<QObject *>(QStringLiteral("traceFileDialog"));
             QVERIFY(traceFiles);
             QTRY_VERIFY(traceFiles->property("visible").toBool());
+            QCOMPARE(traceFiles->property("acceptLabel").toString(), QString::fromLatin1(mode.button));
             QTest::qWait(200); // its folder model loads
             QVERIFY(QMetaObject::invokeMethod(traceFiles, "reject"));
             QTRY_VERIFY(!traceFiles->property("visible").toBool());
@@ -382,6 +391,7 @@ private slots:
         QVERIFY(compareDialog);
         QTRY_VERIFY(compareDialog->property("visible").toBool());
         QVERIFY(compareDialog->property("comparing").toBool());
+        QCOMPARE(compareDialog->property("acceptLabel").toString(), QStringLiteral("Compare"));
         QTest::qWait(200); // its folder model loads
         QVERIFY(QMetaObject::invokeMethod(compareDialog, "useFile",
                                           Q_ARG(QVariant, QUrl::fromLocalFile(saved).toString())));
