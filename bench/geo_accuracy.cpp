@@ -4,7 +4,7 @@
 // issue 13: >= 95 % of hint-bearing names within 100 km, >= 98 % of hint-free names without a
 // hint place.
 //
-//   geo_accuracy [--data FILE] [--misses|--verbose] [--codes FILE]
+//   geo_accuracy [--data FILE] [--misses|--verbose] [--codes FILE] [--rules FILE]
 //   (exit 0 when both goals are met, 1 otherwise)
 //
 // A second table splits the names by whether operator-rules.tsv has a rule for their domain
@@ -12,7 +12,8 @@
 //
 // --codes FILE replaces the operators' code tables (resources/geo/operator-codes.tsv) and keeps
 // their rules: with an empty file, what the conventions alone read; with an older table, how
-// the hints fare on codes that table did not list yet.
+// the hints fare on codes that table did not list yet. --rules FILE likewise replaces the rules
+// (resources/geo/operator-rules.tsv): with an empty file, what the generic reading alone does.
 //
 // Rows may carry four more columns (held-out set 6 does): the hop's lowest RTT in ms and the city
 // the traceroute ran from (city, admin-1, country). For those rows a third table scores the hint
@@ -52,6 +53,7 @@ int main(int argc, char **argv)
     bool misses = false;
     bool verbose = false;
     QString codesPath;
+    QString rulesPath;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--data") && i + 1 < args.size()) {
@@ -62,8 +64,12 @@ int main(int argc, char **argv)
             misses = verbose = true;
         } else if (args[i] == QLatin1String("--codes") && i + 1 < args.size()) {
             codesPath = args[++i];
+        } else if (args[i] == QLatin1String("--rules") && i + 1 < args.size()) {
+            rulesPath = args[++i];
         } else {
-            std::fprintf(stderr, "usage: geo_accuracy [--data FILE] [--misses|--verbose] [--codes FILE]\n");
+            std::fprintf(
+                stderr,
+                "usage: geo_accuracy [--data FILE] [--misses|--verbose] [--codes FILE] [--rules FILE]\n");
             return 2;
         }
     }
@@ -74,8 +80,10 @@ int main(int argc, char **argv)
     }
     const auto places = PlaceDictionary::loadBuiltin();
     std::shared_ptr<const OperatorRules> rules = OperatorRules::sharedBuiltin();
-    if (!codesPath.isEmpty()) {
-        rules = OperatorRules::load(QStringLiteral(":/geo/operator-rules.tsv"), codesPath);
+    if (!codesPath.isEmpty() || !rulesPath.isEmpty()) {
+        rules =
+            OperatorRules::load(rulesPath.isEmpty() ? QStringLiteral(":/geo/operator-rules.tsv") : rulesPath,
+                                codesPath.isEmpty() ? QStringLiteral(":/geo/operator-codes.tsv") : codesPath);
         if (!rules->loadErrors().isEmpty()) {
             std::fprintf(stderr, "geo_accuracy: %s\n", qPrintable(rules->loadErrors().join(u'\n')));
             return 2;

@@ -250,29 +250,6 @@ QList<Candidate> HostnameHintProvider::cityCandidates(const QString &key, const 
     return out;
 }
 
-std::optional<Candidate> HostnameHintProvider::regionAbbreviation(const HostnameLabels &labels,
-                                                                  const HostnameToken &t) const
-{
-    const QStringList &all = labels.labels;
-    if (t.label + 2 != all.size() || all.at(t.label) != t.text || all.at(t.label + 1) != t.next)
-        return std::nullopt;
-    QStringList regions;
-    for (const QString &r : m_places->gazetteer().regionsForAbbreviation(t.next)) {
-        if (labels.weakCountry.isEmpty() || r.startsWith(labels.weakCountry))
-            regions << r;
-    }
-    if (regions.isEmpty())
-        return std::nullopt;
-    const auto reading = readAbbreviation(m_places->gazetteer(), t.text, {}, regions);
-    if (!reading)
-        return std::nullopt;
-    return Candidate{m_places->cityEntry(reading->row),
-                     t.text + u'.' + t.next,
-                     QStringLiteral("abbrev"),
-                     reading->prefix ? 0.55 : 0.5,
-                     {}};
-}
-
 // The generic reading: city + region pairs, carriers' and IATA codes (a code with its site
 // number weighs more), CLLI and UN/LOCODE-style codes, and place names, small towns only when
 // the name is long or a country label confirms it.
@@ -330,6 +307,10 @@ QList<Candidate> HostnameHintProvider::genericCandidates(const HostnameLabels &l
                 continue;
             }
         }
+        // "pra.cz", "shg1.jp": the same before the name's country label (the IATA reading, if
+        // any, stays a candidate; the country label then weighs both).
+        if (const auto reading = countryAbbreviation(labels, t))
+            out += *reading;
         bool clliKnown = false;
         for (const PlaceEntry &entry : m_places->findCode(token)) {
             double s = 0;

@@ -10,7 +10,8 @@
 // Two stages: an operator's own convention when a rule in operator-rules.tsv knows the domain
 // (see operatorrules.h), else a generic reading of labels and tokens (interface and role words
 // such as ae, xe, core, edge are never places; a code followed by a site number, a city followed
-// by its state and the label before the operator's domain weigh more).
+// by its state and the label before the operator's domain weigh more; a code that is a label of
+// its own before a state or country label is also read as an abbreviation there: "pra.cz").
 //
 // Confidence (the number the chain's arbitration compares with the IP database's 0.45-0.55):
 //   0.85-0.9  an operator rule's code table, or a city spelled out with its state/country label
@@ -72,6 +73,7 @@ private:
     QList<Candidate> fallbackCandidates(const OperatorMatch &match) const;
     QStringList scopeOf(const OperatorMatch &match) const;
     std::optional<Candidate> regionAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
+    std::optional<Candidate> countryAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
     QList<Candidate> genericCandidates(const HostnameLabels &labels, QSet<QString> *regionLabels) const;
     QList<Candidate> clliCandidates(const QString &code, const QString &country, double score) const;
     QList<Candidate> cityCandidates(const QString &key, const QString &country, const QString &region,

@@ -1,12 +1,16 @@
-// HostnameHintProvider (hostnamehints.h), continued: an operator rule's captured code that no
-// table or reading knows, read as an abbreviation of a place in the operator's scope
-// (hostnamehintsabbrev.h does the reading itself), and the fallback readings the chain's RTT check
-// may take when a rule's first reading is out of reach. Kept apart from hostnamehints.cpp, which
+// HostnameHintProvider (hostnamehints.h), continued: the readings of codes as abbreviations of
+// places (hostnamehintsabbrev.h does the reading itself): an operator rule's captured code that no
+// table or reading knows, in the operator's scope; the fallback readings the chain's RTT check may
+// take when a rule's first reading is out of reach; and, in the generic reading, a label of its
+// own right before a state or country label. Kept apart from hostnamehints.cpp, which
 // holds the generic reading, the rule readings and the arbitration between candidates.
 #include "hostnamehints.h"
 
+#include "gazetteer.h"
 #include "hostnamehintsabbrev.h"
 #include "hostnametokens.h"
+
+#include <algorithm>
 
 namespace tracemap {
 
@@ -75,6 +79,51 @@ QList<Candidate> HostnameHintProvider::fallbackCandidates(const OperatorMatch &m
     for (int row : worldCitiesAbbreviated(m_places->gazetteer(), match.code, 3))
         out.append(Candidate{m_places->cityEntry(row), match.code, QStringLiteral("abbrev"), 0.3, {}});
     return out;
+}
+
+std::optional<Candidate> HostnameHintProvider::regionAbbreviation(const HostnameLabels &labels,
+                                                                  const HostnameToken &t) const
+{
+    const QStringList &all = labels.labels;
+    if (t.label + 2 != all.size() || all.at(t.label) != t.text || all.at(t.label + 1) != t.next)
+        return std::nullopt;
+    QStringList regions;
+    for (const QString &r : m_places->gazetteer().regionsForAbbreviation(t.next)) {
+        if (labels.weakCountry.isEmpty() || r.startsWith(labels.weakCountry))
+            regions << r;
+    }
+    if (regions.isEmpty())
+        return std::nullopt;
+    const auto reading = readAbbreviation(m_places->gazetteer(), t.text, {}, regions);
+    if (!reading)
+        return std::nullopt;
+    return Candidate{m_places->cityEntry(reading->row),
+                     t.text + u'.' + t.next,
+                     QStringLiteral("abbrev"),
+                     reading->prefix ? 0.55 : 0.5,
+                     {}};
+}
+
+std::optional<Candidate> HostnameHintProvider::countryAbbreviation(const HostnameLabels &labels,
+                                                                   const HostnameToken &t) const
+{
+    const QStringList &all = labels.labels;
+    if (labels.strongCountry.isEmpty() || t.text.size() < 3 || t.text.size() > 4 || t.joined ||
+        t.label + 1 >= all.size() || all.at(t.label + 1) != labels.countryLabel)
+        return std::nullopt;
+    // The whole label: the code, perhaps with its site number ("shg1"), nothing else.
+    const QString &label = all.at(t.label);
+    if (!label.startsWith(t.text) ||
+        !std::all_of(label.cbegin() + t.text.size(), label.cend(), [](QChar c) { return c.isDigit(); }))
+        return std::nullopt;
+    const auto reading = readAbbreviation(m_places->gazetteer(), t.text, {labels.strongCountry}, {}, true);
+    if (!reading)
+        return std::nullopt;
+    return Candidate{m_places->cityEntry(reading->row),
+                     t.text + u'.' + labels.countryLabel,
+                     QStringLiteral("abbrev"),
+                     reading->prefix ? 0.5 : 0.45,
+                     {}};
 }
 
 } // namespace tracemap

@@ -20,8 +20,9 @@ class TestHostnameAbbrev : public QObject
 private:
     std::shared_ptr<const PlaceDictionary> m_places;
     QTemporaryDir m_dir;
-    std::unique_ptr<HostnameHintProvider> m_sparse; // real rules, a few Arelion codes only
-    std::unique_ptr<HostnameHintProvider> m_full;   // the compiled-in rules and tables
+    std::unique_ptr<HostnameHintProvider> m_sparse;  // real rules, a few Arelion codes only
+    std::unique_ptr<HostnameHintProvider> m_full;    // the compiled-in rules and tables
+    std::unique_ptr<HostnameHintProvider> m_generic; // no rules: the generic reading alone
 
     QString writeFile(const QString &name, const QByteArray &text)
     {
@@ -47,6 +48,7 @@ private slots:
         QVERIFY2(rules->loadErrors().isEmpty(), qPrintable(rules->loadErrors().join('\n')));
         m_sparse = std::make_unique<HostnameHintProvider>(m_places, rules);
         m_full = std::make_unique<HostnameHintProvider>(m_places);
+        m_generic = std::make_unique<HostnameHintProvider>(m_places, nullptr);
     }
 
     void readAbbreviation_data()
@@ -636,6 +638,56 @@ private slots:
     }
 
     void afterSet7() { genericStructure(); }
+
+    // Without any operator rule: a code that is a label of its own (perhaps with its site
+    // number) right before the name's country label is read as an abbreviation of a place in
+    // that country, as GÉANT, RETN and M247 name their sites (real names of sets 3, 6 and 7; the
+    // rules read them too, this is what the reading does for operators no rule knows). The IATA
+    // reading stays a candidate, and nothing else in the name is read this way.
+    void genericCountryAbbreviation_data()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city"); // empty: no hint
+        QTest::addColumn<QString>("detail");
+        QTest::newRow("retn fkt.de") << "de-cix1.RT.ACT.FKT.DE.retn.net"
+                                     << "Frankfurt am Main"
+                                     << "abbrev:fkt.de";
+        QTest::newRow("retn hki.fi") << "ae14-218.rt.rad.hki.fi.retn.net"
+                                     << "Helsinki"
+                                     << "abbrev:hki.fi";
+        QTest::newRow("m247 zur1.ch, with its site number") << "vlan24.as02.zur1.ch.m247.com"
+                                                            << "Zürich"
+                                                            << "abbrev:zur.ch";
+        QTest::newRow("geant pra.cz, not Paraná") << "cesnet-gw.rt1.pra.cz.geant2.net"
+                                                  << "Prague"
+                                                  << "abbrev:pra.cz";
+        QTest::newRow("an airport code before its country stays one") << "dfn-gw.rt1.fra.de.geant2.net"
+                                                                      << "Frankfurt"
+                                                                      << "iata:fra";
+        // Hint-free names of the sets with a short label before a country label.
+        QTest::newRow("exchange port, no place") << "as2907.ix.jpix.ad.jp"
+                                                 << ""
+                                                 << "";
+        QTest::newRow("campus router, no place") << "cisco-2.bart.ucl.ac.uk"
+                                                 << ""
+                                                 << "";
+    }
+
+    void genericCountryAbbreviation()
+    {
+        QFETCH(QString, hostname);
+        QFETCH(QString, city);
+        QFETCH(QString, detail);
+        const GeoAnswer answer = m_generic->hintFor(hostname);
+        if (city.isEmpty()) {
+            QVERIFY2(answer.status != GeoStatus::Located,
+                     qPrintable(answer.place.city + " " + answer.providerDetail));
+            return;
+        }
+        QCOMPARE(answer.status, GeoStatus::Located);
+        QCOMPARE(answer.place.city, city);
+        QCOMPARE(answer.providerDetail, detail);
+    }
 
     // Interface numbering is not an address: the PoP code beside it stays a token; a label that
     // spells out an address gives none.
