@@ -124,7 +124,7 @@ private slots:
         for (const QString &set : {u"router-names-heldout.tsv"_qs, u"router-names-heldout2.tsv"_qs,
                                    u"router-names-heldout3.tsv"_qs, u"router-names-heldout4.tsv"_qs,
                                    u"router-names-heldout5.tsv"_qs, u"router-names-heldout6.tsv"_qs,
-                                   u"router-names-heldout7.tsv"_qs}) {
+                                   u"router-names-heldout7.tsv"_qs, u"router-names-heldout8.tsv"_qs}) {
             for (const LabelledName &n : routerNames(set)) {
                 const auto match = m_rules->match(n.name.toLower());
                 decided += match && match->rule == &rule ? 1 : 0;
