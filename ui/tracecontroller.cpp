@@ -501,6 +501,8 @@ void TraceController::loadDocument(const TraceFile &file)
 
 void TraceController::locateMeasuredTrace(const TraceResult &trace)
 {
+    if (running())
+        stop(); // first: the stopped trace goes to History with its own time and host
     leaveDocument();
     m_startedAt = QDateTime(); // measured elsewhere, at a time the trace does not say
     m_finishedAt = QDateTime();

@@ -419,11 +419,24 @@ private slots:
         out.write(QJsonDocument(traceToJson(measured)).toJson());
         out.close();
 
-        SimulatedNetwork silent; // knows no path: a probe would find nothing
+        SimulatedNetwork silent; // no answer from anywhere: a probe would find nothing
+        SimPath filtered = chain(1);
+        filtered.destinationAnswers = false;
+        silent.paths.insert(QStringLiteral("198.51.100.7"), filtered);
         Fixture f(silent, citiesFor(routers));
         DocumentController documents(f.controller.get(), f.settings.get());
+        // A trace of ours still running is stopped first and ends as ours (History keeps it
+        // with its own start time).
+        f.settings->setProbeTimeoutSec(30);
+        f.controller->setHost(QStringLiteral("198.51.100.7"));
+        QVERIFY(f.controller->start());
+        bool stoppedAsOurs = false;
+        connect(f.controller.get(), &TraceController::finished, this,
+                [&] { stoppedAsOurs = f.controller->currentDocument().meta.startedAt.isValid(); });
         QSignalSpy reported(&documents, &DocumentController::reported);
         QVERIFY2(documents.open(path), qPrintable(documents.errorMessage()));
+        QVERIFY(stoppedAsOurs);
+        disconnect(f.controller.get(), &TraceController::finished, this, nullptr);
         QCOMPARE(reported.size(), 1);
         const QString message = reported.at(0).at(0).toString();
         QCOMPARE(message,
