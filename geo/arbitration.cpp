@@ -72,7 +72,8 @@ void Arbitration::consider(ProviderRole role, const QString &providerId, const G
         c.place = place;
         c.provider = name;
         c.detail = answer.providerDetail;
-        c.confidence = answer.confidence;
+        // A later reading of the same evidence is less sure than the provider's first one.
+        c.confidence = i == 0 ? answer.confidence : answer.confidence * kAlternativeFactor;
         c.verdict = verdict;
         c.reason = withoutFinalStop(answer.reason);
         if (i > 0)

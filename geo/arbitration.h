@@ -27,6 +27,9 @@ class Arbitration
 public:
     // Hint and database "agree" when this close (or within the database's accuracy radius).
     static constexpr double kAgreementKm = 100.0;
+    // A provider's alternative, taken when its first reading is implausible, is this much less
+    // sure than the first reading.
+    static constexpr double kAlternativeFactor = 0.8;
 
     // `source` and `rttMs` bound every candidate (either may be unknown: nothing is rejected then).
     Arbitration(const SourceLocation &source, double rttMs);

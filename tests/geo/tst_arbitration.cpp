@@ -172,6 +172,19 @@ private slots:
         QVERIFY(!r.reason.contains(QStringLiteral(".;"))); // providers' full stops are dropped
     }
 
+    // The next reading stands in for the first one, less surely.
+    void alternativeIsLessSure()
+    {
+        Arbitration arbitration(kSourceFrankfurt, 2.0);
+        arbitration.consider(ProviderRole::Hint, QStringLiteral("hostname"),
+                             located(ProviderRole::Hint, "hostname", kNewYork, 0.8, {kOffenbach}).answer);
+        const GeoResult r = arbitration.decide(QString());
+        QCOMPARE(r.place.city, kOffenbach.city);
+        QVERIFY(qFuzzyCompare(r.confidence, 0.8 * Arbitration::kAlternativeFactor));
+        QVERIFY2(r.reason.contains(QStringLiteral("is out of reach, so the next reading")),
+                 qPrintable(r.reason));
+    }
+
     void agreementRaisesConfidence()
     {
         Arbitration arbitration(kSourceFrankfurt, 5.0);
