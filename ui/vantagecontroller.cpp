@@ -90,9 +90,15 @@ QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *err
         routes = parsed.measurement.routes;
         break;
     }
-    case VantageDocumentKind::Unknown:
+    case VantageDocumentKind::Unknown: {
         *error = QStringLiteral("neither RIPE Atlas traceroute results nor a Globalping measurement");
+        // A trace of this machine's own (a trace file, or what `trace --json` prints) opens elsewhere.
+        const QJsonObject o = QJsonDocument::fromJson(document).object();
+        if (o.value(QLatin1String("format")) == QLatin1String("tracemap-trace") ||
+            o.value(QLatin1String("ping_time")).isArray())
+            *error += QStringLiteral(" but a tracemap trace: open it with File → Open…");
         return {};
+    }
     }
     if (routes.isEmpty())
         *error = QStringLiteral("the document holds no route");

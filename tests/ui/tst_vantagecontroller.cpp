@@ -280,7 +280,9 @@ private slots:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("trace file") << QByteArray(R"({"format":"tracemap-trace","hops":[]})") << "neither";
+        QTest::newRow("trace file") << QByteArray(R"({"format":"tracemap-trace","hops":[]})")
+                                    << "File → Open";
+        QTest::newRow("trace --json") << QByteArray(R"({"target":"x","ping_time":[]})") << "File → Open";
         QTest::newRow("not json") << QByteArray("hello") << "neither";
         QTest::newRow("empty array") << QByteArray("[]") << "neither";
         QTest::newRow("damaged atlas")
