@@ -37,6 +37,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcHostnameHints)
 
 namespace tracemap {
 
+struct AbbreviationReading;
 struct HostnameLabels;
 struct HostnameToken;
 
@@ -74,6 +75,8 @@ private:
     QStringList scopeOf(const OperatorMatch &match) const;
     std::optional<Candidate> regionAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
     std::optional<Candidate> countryAbbreviation(const HostnameLabels &labels, const HostnameToken &t) const;
+    std::optional<Candidate> abbreviationCandidate(const std::optional<AbbreviationReading> &reading,
+                                                   const QString &token, double score) const;
     QList<Candidate> genericCandidates(const HostnameLabels &labels, QSet<QString> *regionLabels) const;
     QList<Candidate> clliCandidates(const QString &code, const QString &country, double score) const;
     QList<Candidate> cityCandidates(const QString &key, const QString &country, const QString &region,

@@ -94,14 +94,8 @@ std::optional<Candidate> HostnameHintProvider::regionAbbreviation(const Hostname
     }
     if (regions.isEmpty())
         return std::nullopt;
-    const auto reading = readAbbreviation(m_places->gazetteer(), t.text, {}, regions);
-    if (!reading)
-        return std::nullopt;
-    return Candidate{m_places->cityEntry(reading->row),
-                     t.text + u'.' + t.next,
-                     QStringLiteral("abbrev"),
-                     reading->prefix ? 0.55 : 0.5,
-                     {}};
+    return abbreviationCandidate(readAbbreviation(m_places->gazetteer(), t.text, {}, regions),
+                                 t.text + u'.' + t.next, 0.55);
 }
 
 std::optional<Candidate> HostnameHintProvider::countryAbbreviation(const HostnameLabels &labels,
@@ -116,13 +110,23 @@ std::optional<Candidate> HostnameHintProvider::countryAbbreviation(const Hostnam
     if (!label.startsWith(t.text) ||
         !std::all_of(label.cbegin() + t.text.size(), label.cend(), [](QChar c) { return c.isDigit(); }))
         return std::nullopt;
-    const auto reading = readAbbreviation(m_places->gazetteer(), t.text, {labels.strongCountry}, {}, true);
+    return abbreviationCandidate(
+        readAbbreviation(m_places->gazetteer(), t.text, {labels.strongCountry}, {}, true),
+        t.text + u'.' + labels.countryLabel, 0.5);
+}
+
+// A label read as an abbreviation: `score` when its letters begin the place's name, a little
+// less when they only occur in it in order.
+std::optional<Candidate>
+HostnameHintProvider::abbreviationCandidate(const std::optional<AbbreviationReading> &reading,
+                                            const QString &token, double score) const
+{
     if (!reading)
         return std::nullopt;
     return Candidate{m_places->cityEntry(reading->row),
-                     t.text + u'.' + labels.countryLabel,
+                     token,
                      QStringLiteral("abbrev"),
-                     reading->prefix ? 0.5 : 0.45,
+                     reading->prefix ? score : score - 0.05,
                      {}};
 }
 

@@ -33,6 +33,15 @@ private:
         return file.fileName();
     }
 
+    // The columns of the rows a hint is checked on: the name, the city it must be placed in (empty:
+    // no hint) and the provider detail naming the reading.
+    static void hintColumns()
+    {
+        QTest::addColumn<QString>("hostname");
+        QTest::addColumn<QString>("city");
+        QTest::addColumn<QString>("detail");
+    }
+
 private slots:
     void initTestCase()
     {
@@ -153,9 +162,7 @@ private slots:
     // abbreviation, and less sure than a table code.
     void unknownCodesOfRealNames_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city");
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("nash") << "nash-bb1-link.ip.twelve99.net"
                               << "Nashville"
                               << "twelve99.net/abbrev:nash";
@@ -247,9 +254,7 @@ private slots:
     // number confirm a small town; role words are not airports.
     void genericStructure_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("abbreviation before a state label") << "be801.lsr01.adel.sa.vocus.network"
                                                            << "Adelaide"
                                                            << "abbrev:adel.sa";
@@ -290,9 +295,7 @@ private slots:
     // on its real names (held-out set 2, no longer held out).
     void rulesWithoutTables_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city");
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         // After held-out set 3's first run (no longer held out there): a table-less 3-letter code
         // that is a large airport's is that airport before any abbreviation; a code beginning a
         // city of a million is read outside the table's countries; a country label lets three
@@ -367,9 +370,7 @@ private slots:
     // links; each on its real names (sets 2-4).
     void afterSet4_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("arelion one letter s") << "s-bb1-link.ip.twelve99.net"
                                               << "Stockholm"
                                               << "twelve99.net/operator:s";
@@ -439,9 +440,7 @@ private slots:
     // each on its real names (sets 2, 4 and 5).
     void afterSet5_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("pccw tap, not Tapachula") << "Bundle-Ether45.br02.tap04.pccwbtn.net"
                                                  << "Taipei"
                                                  << "pccwbtn.net/operator:tap";
@@ -522,9 +521,7 @@ private slots:
     // rules for Facebook, Metronet UK and IONOS; each on its real names (set 6).
     void afterSet6_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("att code after a dashed device") << "gbr2-p21.cgcil.ip.att.net"
                                                         << "Chicago"
                                                         << "ip.att.net/operator:cgc";
@@ -581,9 +578,7 @@ private slots:
     // "mrsk"); each on its real names (set 7; GÉANT's `mx1` form from set 2).
     void afterSet7_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("geant pra.cz") << "cesnet-gw.rt1.pra.cz.geant2.net"
                                       << "Prague"
                                       << "geant2.net/abbrev:pra";
@@ -646,9 +641,7 @@ private slots:
     // (set 8).
     void afterSet8_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("internet2 jack") << "et-4-0-0.469.rtsw.jack.net.internet2.edu"
                                         << "Jacksonville"
                                         << "internet2.edu/abbrev:jack";
@@ -720,9 +713,7 @@ private slots:
     // reading stays a candidate, and nothing else in the name is read this way.
     void genericCountryAbbreviation_data()
     {
-        QTest::addColumn<QString>("hostname");
-        QTest::addColumn<QString>("city"); // empty: no hint
-        QTest::addColumn<QString>("detail");
+        hintColumns();
         QTest::newRow("retn fkt.de") << "de-cix1.RT.ACT.FKT.DE.retn.net"
                                      << "Frankfurt am Main"
                                      << "abbrev:fkt.de";
