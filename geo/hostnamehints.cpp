@@ -417,12 +417,8 @@ QList<Candidate> HostnameHintProvider::ruleCandidates(const OperatorMatch &match
                                            return c.kind == QLatin1String("iata") && c.place.rank == 0;
                                        });
         if (onlySmallAirports && match.country.isEmpty()) {
-            for (int row : worldCitiesAbbreviated(m_places->gazetteer(), code, 3)) {
-                if (m_places->gazetteer().key(row).startsWith(code.toLatin1())) {
-                    out.append(Candidate{m_places->cityEntry(row), code, QStringLiteral("abbrev"), 0.65, {}});
-                    break;
-                }
-            }
+            if (const auto city = worldCityBeginning(m_places->gazetteer(), code))
+                out.append(Candidate{m_places->cityEntry(*city), code, QStringLiteral("abbrev"), 0.65, {}});
         }
         return out;
     }

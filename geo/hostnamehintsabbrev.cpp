@@ -173,15 +173,24 @@ QList<int> worldCitiesAbbreviated(const Gazetteer &g, const QString &code, int l
     return out;
 }
 
+std::optional<int> worldCityBeginning(const Gazetteer &g, const QString &code)
+{
+    if (code.size() < 3 ||
+        !std::all_of(code.cbegin(), code.cend(), [](QChar c) { return c >= u'a' && c <= u'z'; }))
+        return std::nullopt;
+    const QList<int> rows = g.findPrefix(code.toLatin1(), QString(), QString()); // most populous first
+    if (rows.isEmpty() || g.population(rows.first()) < kWorldCityPopulation)
+        return std::nullopt;
+    return rows.first();
+}
+
 std::optional<AbbreviationReading> readAbbreviationBeyondTable(const Gazetteer &g, const QString &code,
                                                                const QStringList &tableCountries)
 {
     const auto inTable = readAbbreviation(g, code, tableCountries, {});
-    const auto world = readAbbreviation(g, code, {}, {});
-    if (world && world->prefix && world->region.isEmpty() &&
-        g.population(world->row) >= kWorldCityPopulation &&
-        (!inTable || g.population(world->row) >= kWorldCityFactor * g.population(inTable->row)))
-        return world;
+    const auto world = worldCityBeginning(g, code);
+    if (world && (!inTable || g.population(*world) >= kWorldCityFactor * g.population(inTable->row)))
+        return AbbreviationReading{*world, true, {}};
     return inTable;
 }
 

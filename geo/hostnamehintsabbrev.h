@@ -57,6 +57,10 @@ std::optional<AbbreviationReading> readAbbreviationBeyondTable(const Gazetteer &
 // the chain's RTT check to choose from when light could not have reached every other reading.
 QList<int> worldCitiesAbbreviated(const Gazetteer &gazetteer, const QString &code, int limit);
 
+// The most populous city of a million or more whose name the code (three or more letters a-z)
+// begins ("buc" -> Bucharest, "new" -> New York City), if any.
+std::optional<int> worldCityBeginning(const Gazetteer &gazetteer, const QString &code);
+
 // True when `letters` starts with the first letter of `key` and the rest occur in `key` in order.
 bool isAbbreviationOf(QByteArrayView letters, QByteArrayView key);
 
