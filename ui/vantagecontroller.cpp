@@ -11,6 +11,7 @@
 #include "hopmodelreader.h"
 #include "mapframing.h"
 #include "notifying.h"
+#include "tracefile.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -92,10 +93,8 @@ QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *err
     }
     case VantageDocumentKind::Unknown: {
         *error = QStringLiteral("neither RIPE Atlas traceroute results nor a Globalping measurement");
-        // A trace of this machine's own (a trace file, or what `trace --json` prints) opens elsewhere.
-        const QJsonObject o = QJsonDocument::fromJson(document).object();
-        if (o.value(QLatin1String("format")) == QLatin1String("tracemap-trace") ||
-            o.value(QLatin1String("ping_time")).isArray())
+        // What File → Open… takes (a trace file, or what `trace --json` prints) opens there.
+        if (parseTraceFile(document, PlainTrace::Accept).ok())
             *error += QStringLiteral(" but a tracemap trace: open it with File → Open…");
         return {};
     }

@@ -8,10 +8,12 @@
 // and says 401, 429 and a measurement that never finishes; a Globalping measurement is polled
 // until final, its probes' places start their routes. An agent's route starts at its configured
 // place, else its public address as this chain places it, else the estimate from its first hop.
+#include "../geo/tst_tracefile_fixture.h"
 #include "geoservice.h"
 #include "globalpingdocs.h"
 #include "hoplistmodel.h"
 #include "loopbackhttpserver.h"
+#include "resultformat.h"
 #include "secretstore.h"
 #include "vantagecontroller.h"
 
@@ -280,9 +282,12 @@ private slots:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("mentions");
-        QTest::newRow("trace file") << QByteArray(R"({"format":"tracemap-trace","hops":[]})")
-                                    << "File → Open";
-        QTest::newRow("trace --json") << QByteArray(R"({"target":"x","ping_time":[]})") << "File → Open";
+        QTest::newRow("broken trace file")
+            << QByteArray(R"({"format":"tracemap-trace","hops":[]})") << "neither";
+        // What File → Open… takes is named as such.
+        QTest::newRow("trace file") << serializeTraceFile(fixture::sample()) << "File → Open";
+        QTest::newRow("trace --json")
+            << QJsonDocument(traceToJson(fixture::sample().trace)).toJson() << "File → Open";
         QTest::newRow("not json") << QByteArray("hello") << "neither";
         QTest::newRow("empty array") << QByteArray("[]") << "neither";
         QTest::newRow("damaged atlas")
