@@ -92,10 +92,11 @@ QList<VantageTrace> readVantageDocument(const QByteArray &document, QString *err
         break;
     }
     case VantageDocumentKind::Unknown: {
-        *error = QStringLiteral("neither RIPE Atlas traceroute results nor a Globalping measurement");
-        // What File → Open… takes (a trace file, or what `trace --json` prints) opens there.
-        if (parseTraceFile(document, PlainTrace::Accept).ok())
-            *error += QStringLiteral(" but a tracemap trace: open it with File → Open…");
+        // What File → Open… takes (a trace file, or what `trace --json` prints) opens there; said
+        // briefly, so that the status area shows it whole.
+        *error = parseTraceFile(document, PlainTrace::Accept).ok()
+                     ? QStringLiteral("a tracemap trace: open it with File → Open…")
+                     : QStringLiteral("neither RIPE Atlas traceroute results nor a Globalping measurement");
         return {};
     }
     }
